@@ -1,0 +1,2 @@
+// Placeholder until key loading lands.
+#include "key_flags.h"

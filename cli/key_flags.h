@@ -1,0 +1,44 @@
+// Shared handling of --key and password flags for every command that loads a private key.
+//
+// The password comes from, in order: --password-file F, the VOUCH_PASSWORD environment variable,
+// or a no-echo prompt on the controlling TTY (asked twice when creating a key). With none of
+// those available the result is kFailedPrecondition (exit 2) with a message naming the options.
+// An empty password is accepted only when given explicitly (an empty VOUCH_PASSWORD or an empty
+// password file), never from an accidental empty prompt answer.
+#pragma once
+
+#include <cxxopts.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/status.h"
+#include "vouch/keys/keys.h"
+
+namespace vouch::cli {
+
+// AddPasswordOptions registers --password-file on |options|.
+void AddPasswordOptions(cxxopts::Options& options);
+
+enum class PasswordPurpose {
+  kDecrypt,  // reading an existing key: ask once
+  kCreate,   // writing a new key: ask twice and require the answers to match
+};
+
+// ObtainPassword resolves the password from the parsed options, the environment and the TTY.
+Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, PasswordPurpose purpose,
+                                    const std::string& prompt_subject);
+
+// LoadSigner reads the --key spec (a path or env://VAR), asks for a password only when the key is
+// encrypted, and returns the signer. Errors name the key spec, never its content.
+Result<std::unique_ptr<keys::Signer>> LoadSigner(const cxxopts::ParseResult& parsed,
+                                                 const std::string& key_spec);
+
+// LoadVerifier reads a public key from a --key spec. A private key file is accepted too (its
+// public half is used), as cosign does.
+Result<keys::Verifier> LoadVerifier(const cxxopts::ParseResult& parsed,
+                                    const std::string& key_spec);
+
+}  // namespace vouch::cli

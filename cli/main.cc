@@ -1,0 +1,67 @@
+// vouch: the command-line entry point. A thin table of subcommands (BoringSSL tool.cc, ninja
+// kTools); no business logic lives here. cxxopts exceptions are caught here and only here.
+#include <cxxopts.hpp>
+
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include "commands.h"
+#include "exit_code.h"
+
+namespace vouch::cli {
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(int argc, char** argv);
+};
+
+constexpr Command kCommands[] = {
+    {"key", "generate, inspect, import and export signing keys", RunKey},
+    {"sign-blob", "sign a file, writing a Sigstore bundle", RunSignBlob},
+    {"verify-blob", "verify a file against a bundle or signature and a public key", RunVerifyBlob},
+};
+
+void PrintUsage(std::ostream& out) {
+  out << "usage: vouch <command> [options]\n\ncommands:\n";
+  for (const Command& c : kCommands) {
+    out << "  " << c.name << std::string(14 - std::min<size_t>(13, c.name.size()), ' ')
+        << c.summary << "\n";
+  }
+  out << "\nexit codes: 0 ok, 1 verification or policy rejected, 2 usage error, "
+         "3 operational error\nrun `vouch <command> --help` for a command's options\n";
+}
+
+}  // namespace
+}  // namespace vouch::cli
+
+int main(int argc, char** argv) {
+  using namespace vouch::cli;
+  if (argc < 2) {
+    PrintUsage(std::cerr);
+    return kExitUsage;
+  }
+  std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(std::cout);
+    return kExitOk;
+  }
+  if (name == "--version" || name == "version") {
+    std::cout << "vouch 0.1.0\n";
+    return kExitOk;
+  }
+  for (const Command& c : kCommands) {
+    if (c.name == name) {
+      try {
+        return c.run(argc - 1, argv + 1);
+      } catch (const cxxopts::exceptions::exception& e) {
+        return UsageError(std::string(name) + ": " + e.what());
+      }
+    }
+  }
+  std::cerr << "vouch: unknown command \"" << name << "\"\n";
+  PrintUsage(std::cerr);
+  return kExitUsage;
+}

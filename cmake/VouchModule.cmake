@@ -1,0 +1,36 @@
+# vouch_module(NAME SOURCES ... DEPS ... PRIVATE_DEPS ...)
+# One library target per module folder: vouch_<NAME>, alias vouch::<NAME>. The folder's include/
+# is the only PUBLIC include directory; everything else in the folder stays private.
+function(vouch_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(vouch_${name} STATIC ${M_SOURCES})
+  add_library(vouch::${name} ALIAS vouch_${name})
+  target_include_directories(vouch_${name}
+    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(vouch_${name} PUBLIC ${M_DEPS} PRIVATE ${M_PRIVATE_DEPS} vouch_warnings)
+  target_link_libraries(vouch_${name} PUBLIC vouch_sanitizers)
+endfunction()
+
+# vouch_test(NAME SOURCES ... DEPS ... LABELS ...)
+# One Boost.Test executable, registered with CTest under the given labels.
+function(vouch_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;DEPS;LABELS;FIXTURES_REQUIRED;ENV" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_DEPS} Boost::unit_test_framework vouch_warnings
+    vouch_sanitizers)
+  target_compile_definitions(${name} PRIVATE BOOST_TEST_DYN_LINK)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${name} --log_level=test_suite --report_level=short)
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+  if(T_FIXTURES_REQUIRED)
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES_REQUIRED}")
+  endif()
+  set_property(TEST ${name} APPEND PROPERTY ENVIRONMENT
+    "VOUCH_BIN=$<TARGET_FILE:vouch>"
+    "VOUCH_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+    ${T_ENV})
+endfunction()

@@ -1,0 +1,49 @@
+// JSON at the trust boundary. nlohmann::json throws; these helpers are the single place where
+// its exceptions are caught (core/json.cc) and turned into Status. Internal to vouch.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/status.h"
+
+namespace vouch {
+
+using Json = nlohmann::json;
+// OrderedJson keeps insertion order: used where the byte order of written JSON matters.
+using OrderedJson = nlohmann::ordered_json;
+
+// kMaxJsonDepth bounds nesting of untrusted JSON (style guide rule 8).
+inline constexpr int kMaxJsonDepth = 64;
+
+// ParseJson parses |text| as one JSON document. Syntax errors, nesting deeper than
+// kMaxJsonDepth, invalid UTF-8 and trailing garbage are kInvalidArgument naming |what|.
+Result<Json> ParseJson(std::string_view text, std::string_view what);
+Result<OrderedJson> ParseOrderedJson(std::string_view text, std::string_view what);
+
+// DumpJson serializes compactly (no whitespace), keeping non-ASCII as UTF-8; never throws
+// (invalid UTF-8 in strings is replaced).
+std::string DumpJson(const Json& j);
+std::string DumpJson(const OrderedJson& j);
+// DumpJsonPretty indents with two spaces.
+std::string DumpJsonPretty(const Json& j);
+std::string DumpJsonPretty(const OrderedJson& j);
+
+// Typed field access on an object. Each returns kInvalidArgument naming |what| and the field
+// when |obj| is not an object, the field is missing (for Get*), or has the wrong type.
+Result<std::string> GetString(const Json& obj, std::string_view field, std::string_view what);
+Result<const Json*> GetObject(const Json& obj, std::string_view field, std::string_view what);
+Result<const Json*> GetArray(const Json& obj, std::string_view field, std::string_view what);
+Result<int64_t> GetInt(const Json& obj, std::string_view field, std::string_view what);
+// Find returns the field or nullptr when |obj| is not an object or lacks it.
+const Json* FindField(const Json& obj, std::string_view field);
+// OptString returns the string field, nullopt when absent, an error when present but not a string.
+Result<std::optional<std::string>> OptString(const Json& obj, std::string_view field,
+                                             std::string_view what);
+
+}  // namespace vouch

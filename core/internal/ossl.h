@@ -1,0 +1,73 @@
+// OsslPtr<T>: RAII ownership of OpenSSL handles, and the OpenSSL error queue as a Status.
+//
+// Internal to vouch: modules link vouch::core_internal PRIVATELY and include this as
+// "core/internal/ossl.h". No OpenSSL type appears in any public header.
+#pragma once
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <string>
+
+#include "vouch/core/status.h"
+
+namespace vouch {
+
+template <typename T>
+struct OsslDeleter;
+
+#define VOUCH_OSSL_DELETER(type, fn)           \
+  template <>                                  \
+  struct OsslDeleter<type> {                   \
+    void operator()(type* p) const { fn(p); }  \
+  }
+
+VOUCH_OSSL_DELETER(EVP_PKEY, EVP_PKEY_free);
+VOUCH_OSSL_DELETER(EVP_PKEY_CTX, EVP_PKEY_CTX_free);
+VOUCH_OSSL_DELETER(EVP_MD_CTX, EVP_MD_CTX_free);
+VOUCH_OSSL_DELETER(EVP_CIPHER_CTX, EVP_CIPHER_CTX_free);
+VOUCH_OSSL_DELETER(BIO, BIO_free_all);
+VOUCH_OSSL_DELETER(X509, X509_free);
+VOUCH_OSSL_DELETER(X509_STORE, X509_STORE_free);
+VOUCH_OSSL_DELETER(X509_STORE_CTX, X509_STORE_CTX_free);
+VOUCH_OSSL_DELETER(X509_SIG, X509_SIG_free);
+VOUCH_OSSL_DELETER(PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free);
+VOUCH_OSSL_DELETER(ECDSA_SIG, ECDSA_SIG_free);
+VOUCH_OSSL_DELETER(BIGNUM, BN_free);
+VOUCH_OSSL_DELETER(OSSL_PARAM, OSSL_PARAM_free);
+
+#undef VOUCH_OSSL_DELETER
+
+// OsslPtr owns one OpenSSL object. Put a raw owning pointer into one on the line that creates it.
+template <typename T>
+using OsslPtr = std::unique_ptr<T, OsslDeleter<T>>;
+
+// OpenSslError drains the thread's OpenSSL error queue into a Status with |code| and |context|,
+// leaving the queue empty. Never branch on the reason codes it contains.
+inline Status OpenSslError(ErrorCode code, const std::string& context) {
+  std::string msg = context;
+  unsigned long err = 0;
+  bool first = true;
+  while ((err = ERR_get_error()) != 0) {
+    char buf[256];
+    ERR_error_string_n(err, buf, sizeof(buf));
+    msg += first ? " (" : "; ";
+    msg += buf;
+    first = false;
+  }
+  if (!first) {
+    msg += ")";
+  }
+  return Status(code, msg);
+}
+
+// ClearOpenSslErrors empties the queue after an expected failure.
+inline void ClearOpenSslErrors() { ERR_clear_error(); }
+
+}  // namespace vouch
