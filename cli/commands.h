@@ -8,5 +8,11 @@ namespace vouch::cli {
 int RunKey(int argc, char** argv);          // cmd_key.cc: key generate|public|info|import-cosign|export-cosign
 int RunSignBlob(int argc, char** argv);     // cmd_sign_blob.cc
 int RunVerifyBlob(int argc, char** argv);   // cmd_verify_blob.cc
+int RunResolve(int argc, char** argv);      // cmd_resolve.cc: resolve IMAGE
+int RunManifest(int argc, char** argv);     // cmd_manifest.cc: manifest IMAGE
+int RunCopy(int argc, char** argv);         // cmd_copy.cc: copy SRC DST
+int RunTree(int argc, char** argv);         // cmd_tree.cc: tree IMAGE
+int RunLogin(int argc, char** argv);        // cmd_login.cc: login HOST
+int RunLogout(int argc, char** argv);       // cmd_login.cc: logout HOST
 
 }  // namespace vouch::cli

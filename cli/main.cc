@@ -22,6 +22,12 @@ constexpr Command kCommands[] = {
     {"key", "generate, inspect, import and export signing keys", RunKey},
     {"sign-blob", "sign a file, writing a Sigstore bundle", RunSignBlob},
     {"verify-blob", "verify a file against a bundle or signature and a public key", RunVerifyBlob},
+    {"resolve", "print the digest an image reference names", RunResolve},
+    {"manifest", "print an image's manifest bytes exactly as served", RunManifest},
+    {"copy", "copy an image with its signatures and attestations", RunCopy},
+    {"tree", "list what is attached to an image", RunTree},
+    {"login", "store registry credentials in the docker config", RunLogin},
+    {"logout", "remove registry credentials from the docker config", RunLogout},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -17,7 +17,7 @@ endfunction()
 function(vouch_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;DEPS;LABELS;FIXTURES_REQUIRED;ENV" ${ARGN})
   add_executable(${name} ${T_SOURCES})
-  target_link_libraries(${name} PRIVATE ${T_DEPS} Boost::unit_test_framework vouch_warnings
+  target_link_libraries(${name} PRIVATE ${T_DEPS} vouch_testutil Boost::unit_test_framework vouch_warnings
     vouch_sanitizers)
   target_compile_definitions(${name} PRIVATE BOOST_TEST_DYN_LINK)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)

@@ -1,0 +1,8 @@
+// Placeholder until the command lands.
+#include "commands.h"
+#include "exit_code.h"
+
+namespace vouch::cli {
+int RunLogin(int /*argc*/, char** /*argv*/) { return Fail(UnimplementedError("not implemented yet")); }
+int RunLogout(int /*argc*/, char** /*argv*/) { return Fail(UnimplementedError("not implemented yet")); }
+}  // namespace vouch::cli

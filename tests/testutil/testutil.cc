@@ -1,0 +1,229 @@
+#include "testutil/testutil.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+extern char** environ;
+
+namespace vouch::testing {
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
+                     "/vouch-test-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (mkdtemp(buf.data()) == nullptr) {
+    BOOST_FAIL("mkdtemp failed: " << std::strerror(errno));
+  }
+  path_ = buf.data();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
+  RunResult result;
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 ||
+      pipe2(err_pipe, O_CLOEXEC) != 0) {
+    BOOST_FAIL("pipe failed");
+  }
+  // Build the environment before fork (no allocation in the child).
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv = *e;
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) {
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  for (const auto& name : options.unset_env) {
+    env.erase(name);
+  }
+  for (const auto& [k, v] : options.env) {
+    env[k] = v;
+  }
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) {
+    env_strings.push_back(k + "=" + v);
+  }
+  std::vector<char*> envp;
+  for (auto& s : env_strings) {
+    envp.push_back(s.data());
+  }
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> cargv;
+  for (auto& a : args) {
+    cargv.push_back(a.data());
+  }
+  cargv.push_back(nullptr);
+
+  pid_t pid = fork();
+  if (pid < 0) {
+    BOOST_FAIL("fork failed");
+  }
+  if (pid == 0) {
+    setsid();  // no controlling terminal: password prompts must not find a TTY
+    dup2(in_pipe[0], 0);
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    if (options.cwd && chdir(options.cwd->c_str()) != 0) {
+      _exit(127);
+    }
+    if (std::strchr(cargv[0], '/') != nullptr) {
+      execve(cargv[0], cargv.data(), envp.data());
+    } else {
+      execvpe(cargv[0], cargv.data(), envp.data());
+    }
+    _exit(127);
+  }
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  signal(SIGPIPE, SIG_IGN);
+
+  size_t written = 0;
+  int in_fd = in_pipe[1];
+  if (options.stdin_data.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
+  bool out_open = true, err_open = true;
+  bool killed = false;
+  while (out_open || err_open) {
+    std::vector<pollfd> fds;
+    if (out_open) fds.push_back({out_pipe[0], POLLIN, 0});
+    if (err_open) fds.push_back({err_pipe[0], POLLIN, 0});
+    if (in_fd >= 0) fds.push_back({in_fd, POLLOUT, 0});
+    int rc = poll(fds.data(), fds.size(), 200);
+    if (std::chrono::steady_clock::now() > deadline && !killed) {
+      kill(pid, SIGKILL);
+      killed = true;
+    }
+    if (rc <= 0) {
+      continue;
+    }
+    for (auto& p : fds) {
+      if (p.revents == 0) {
+        continue;
+      }
+      if (p.fd == in_fd) {
+        ssize_t n = write(in_fd, options.stdin_data.data() + written,
+                          options.stdin_data.size() - written);
+        if (n > 0) {
+          written += static_cast<size_t>(n);
+        }
+        if (n < 0 || written == options.stdin_data.size()) {
+          close(in_fd);
+          in_fd = -1;
+        }
+        continue;
+      }
+      char buf[65536];
+      ssize_t n = read(p.fd, buf, sizeof(buf));
+      std::string& sink = p.fd == out_pipe[0] ? result.out : result.err;
+      if (n > 0) {
+        sink.append(buf, static_cast<size_t>(n));
+      } else {
+        (p.fd == out_pipe[0] ? out_open : err_open) = false;
+      }
+    }
+  }
+  if (in_fd >= 0) {
+    close(in_fd);
+  }
+  close(out_pipe[0]);
+  close(err_pipe[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.exit_code = 128 + WTERMSIG(status);
+  }
+  return result;
+}
+
+std::string VouchBin() {
+  const char* bin = std::getenv("VOUCH_BIN");
+  if (bin == nullptr || *bin == '\0') {
+    BOOST_FAIL("VOUCH_BIN is not set (run the tests through ctest)");
+  }
+  return bin;
+}
+
+RunResult Vouch(const std::vector<std::string>& args, const RunOptions& options) {
+  std::vector<std::string> argv{VouchBin()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunOptions opts = options;
+  if (opts.env.find("VOUCH_PASSWORD") == opts.env.end()) {
+    opts.unset_env.push_back("VOUCH_PASSWORD");
+  }
+  return Run(argv, opts);
+}
+
+std::string SourceDir() {
+  const char* src = std::getenv("VOUCH_SOURCE_DIR");
+  if (src == nullptr || *src == '\0') {
+    BOOST_FAIL("VOUCH_SOURCE_DIR is not set (run the tests through ctest)");
+  }
+  return src;
+}
+
+namespace {
+std::string DirFromEnvOr(const char* var, const std::string& fallback, const char* what) {
+  const char* v = std::getenv(var);
+  std::string dir = (v != nullptr && *v != '\0') ? std::string(v) : fallback;
+  if (!std::filesystem::is_directory(dir)) {
+    BOOST_FAIL(what << " not found at " << dir << " (set " << var
+                    << "): this suite cannot run and counts as failed");
+  }
+  return std::filesystem::canonical(dir).string();
+}
+}  // namespace
+
+std::string VectorsDir() {
+  return DirFromEnvOr("VOUCH_VECTORS", SourceDir() + "/../shared/vectors", "test vectors");
+}
+
+std::string PeersDir() {
+  return DirFromEnvOr("VOUCH_PEERS", SourceDir() + "/../shared/peers", "peer scripts");
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    BOOST_FAIL("cannot read " << path);
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteText(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  if (!out) {
+    BOOST_FAIL("cannot write " << path);
+  }
+}
+
+}  // namespace vouch::testing

@@ -1,0 +1,64 @@
+// Test helpers shared by every suite: temporary directories, running the vouch binary (or any
+// program) as a subprocess with controlled stdin/env, and locating vectors and peers.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vouch::testing {
+
+// TempDir creates a fresh directory under $TMPDIR (or /tmp) and removes it recursively on
+// destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // File returns path()/name.
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct RunResult {
+  int exit_code = -1;  // the process exit status; 128+N when killed by signal N
+  std::string out;     // captured stdout
+  std::string err;     // captured stderr
+};
+
+struct RunOptions {
+  std::string stdin_data;                        // written to the child's stdin, then closed
+  std::map<std::string, std::string> env;        // set in the child (on top of the parent's env)
+  std::vector<std::string> unset_env;            // removed from the child's env
+  std::optional<std::string> cwd;                // working directory of the child
+  int timeout_seconds = 120;                     // the child is killed after this; exit 128+9
+};
+
+// Run executes argv[0] (searched in PATH when it has no '/') with argv. The child has no
+// controlling terminal input: stdin is a pipe.
+RunResult Run(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// Vouch runs the vouch binary ($VOUCH_BIN) with |args|. VOUCH_PASSWORD is unset unless |options|
+// sets it.
+RunResult Vouch(const std::vector<std::string>& args, const RunOptions& options = {});
+
+// VouchBin returns $VOUCH_BIN (set by CTest); fails the test when missing.
+std::string VouchBin();
+// VectorsDir returns $VOUCH_VECTORS, else <source>/../shared/vectors; fails the test loudly when
+// the directory does not exist (a missing suite is a failure, never a skip).
+std::string VectorsDir();
+// PeersDir returns $VOUCH_PEERS, else <source>/../shared/peers; fails loudly when missing.
+std::string PeersDir();
+// SourceDir returns $VOUCH_SOURCE_DIR (the checkout).
+std::string SourceDir();
+
+// ReadText / WriteText: whole-file helpers that fail the test on error.
+std::string ReadText(const std::string& path);
+void WriteText(const std::string& path, const std::string& content);
+
+}  // namespace vouch::testing
