@@ -1,2 +1,211 @@
-// Placeholder until key loading lands.
 #include "key_flags.h"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <string_view>
+
+#include "vouch/core/file.h"
+
+namespace vouch::cli {
+namespace {
+
+// A password file is a few bytes; the cap keeps a mistaken path (a disk image) from being read.
+constexpr size_t kMaxPasswordFileSize = 4096;
+constexpr size_t kMaxPromptLength = 1024;
+
+Status NoPasswordSource(const std::string& subject) {
+  return FailedPreconditionError(
+      "a password is needed for " + subject +
+      " but there is no terminal to prompt on: set VOUCH_PASSWORD or pass --password-file FILE");
+}
+
+// StripNewline removes one trailing "\n" or "\r\n" (how editors and `echo` end a file).
+void StripNewline(std::string& s) {
+  if (!s.empty() && s.back() == '\n') {
+    s.pop_back();
+    if (!s.empty() && s.back() == '\r') {
+      s.pop_back();
+    }
+  }
+}
+
+// TtyFd owns the /dev/tty descriptor and restores the terminal's echo state on destruction.
+class Tty {
+ public:
+  Tty() : fd_(open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) {}
+  ~Tty() {
+    if (echo_off_) {
+      tcsetattr(fd_, TCSAFLUSH, &saved_);
+    }
+    if (fd_ >= 0) {
+      close(fd_);
+    }
+  }
+  Tty(const Tty&) = delete;
+  Tty& operator=(const Tty&) = delete;
+
+  bool ok() const { return fd_ >= 0; }
+
+  // ReadHidden writes |prompt| and reads one line with echo off.
+  Result<SecretString> ReadHidden(const std::string& prompt) {
+    Write(prompt);
+    struct termios t {};
+    if (tcgetattr(fd_, &saved_) != 0) {
+      return ErrnoToStatus(errno, "/dev/tty");
+    }
+    t = saved_;
+    t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    t.c_lflag |= ECHONL;
+    if (tcsetattr(fd_, TCSAFLUSH, &t) != 0) {
+      return ErrnoToStatus(errno, "/dev/tty");
+    }
+    echo_off_ = true;
+    std::string line;
+    line.reserve(kMaxPromptLength + 1);  // no reallocation: every byte lives in one buffer
+    Status st = OkStatus();
+    for (;;) {
+      char c = 0;
+      ssize_t n = read(fd_, &c, 1);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0 || c == '\n') {
+        break;
+      }
+      if (line.size() >= kMaxPromptLength) {
+        st = InvalidArgumentError("password is longer than " + std::to_string(kMaxPromptLength) +
+                                  " characters");
+        continue;  // drain the line
+      }
+      line.push_back(c);
+    }
+    tcsetattr(fd_, TCSAFLUSH, &saved_);
+    echo_off_ = false;
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    SecretString out(std::move(line));
+    if (!st.ok()) {
+      return st;
+    }
+    return out;
+  }
+
+ private:
+  void Write(std::string_view s) {
+    while (!s.empty()) {
+      ssize_t n = write(fd_, s.data(), s.size());
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return;
+      }
+      s.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+
+  int fd_;
+  bool echo_off_ = false;
+  struct termios saved_ {};
+};
+
+// LoadPemSpec reads a --key spec into memory.
+Result<SecretString> ReadSpec(const std::string& key_spec) {
+  if (key_spec.empty()) {
+    return InvalidArgumentError("no key given: pass --key FILE or --key env://VAR");
+  }
+  return keys::ReadKeySpec(key_spec);
+}
+
+}  // namespace
+
+void AddPasswordOptions(cxxopts::Options& options) {
+  options.add_options()("password-file",
+                        "read the key password from FILE (one trailing newline is stripped); "
+                        "else VOUCH_PASSWORD, else a terminal prompt",
+                        cxxopts::value<std::string>());
+}
+
+Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, PasswordPurpose purpose,
+                                    const std::string& prompt_subject) {
+  if (parsed.count("password-file") > 0) {
+    const std::string path = parsed["password-file"].as<std::string>();
+    Result<Bytes> data = ReadFile(path, kMaxPasswordFileSize);
+    if (!data.ok()) {
+      return data.status().WithContext("password file " + path);
+    }
+    std::string text(AsChars(*data));
+    SecureWipe(data->data(), data->size());
+    StripNewline(text);
+    return SecretString(std::move(text));
+  }
+  if (const char* env = std::getenv("VOUCH_PASSWORD"); env != nullptr) {
+    return SecretString(std::string(env));  // set, even to "", is an explicit choice
+  }
+  Tty tty;
+  if (!tty.ok()) {
+    return NoPasswordSource(prompt_subject);
+  }
+  VOUCH_ASSIGN_OR_RETURN(SecretString first,
+                         tty.ReadHidden("Enter password for " + prompt_subject + ": "));
+  if (first.empty()) {
+    return InvalidArgumentError(
+        "empty password at the prompt; to use an empty password on purpose set "
+        "VOUCH_PASSWORD= or pass an empty --password-file");
+  }
+  if (purpose == PasswordPurpose::kCreate) {
+    VOUCH_ASSIGN_OR_RETURN(SecretString second,
+                           tty.ReadHidden("Enter password for " + prompt_subject + " again: "));
+    if (!ConstantTimeEquals(AsBytes(first.view()), AsBytes(second.view()))) {
+      return InvalidArgumentError("passwords do not match");
+    }
+  }
+  return first;
+}
+
+namespace {
+
+Result<std::unique_ptr<keys::Signer>> SignerFromSpecPem(const cxxopts::ParseResult& parsed,
+                                                        const std::string& key_spec,
+                                                        const SecretString& pem) {
+  SecretString password;
+  if (keys::IsEncryptedPem(pem.view())) {
+    VOUCH_ASSIGN_OR_RETURN(password,
+                           ObtainPassword(parsed, PasswordPurpose::kDecrypt, "key " + key_spec));
+  }
+  Result<std::unique_ptr<keys::Signer>> signer = keys::LoadSignerPem(pem.view(), password);
+  if (!signer.ok()) {
+    return signer.status().WithContext("key " + key_spec);
+  }
+  return signer;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<keys::Signer>> LoadSigner(const cxxopts::ParseResult& parsed,
+                                                 const std::string& key_spec) {
+  VOUCH_ASSIGN_OR_RETURN(SecretString pem, ReadSpec(key_spec));
+  return SignerFromSpecPem(parsed, key_spec, pem);
+}
+
+Result<keys::Verifier> LoadVerifier(const cxxopts::ParseResult& parsed,
+                                    const std::string& key_spec) {
+  VOUCH_ASSIGN_OR_RETURN(SecretString pem, ReadSpec(key_spec));
+  if (keys::IsPrivateKeyPem(pem.view())) {
+    VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer,
+                           SignerFromSpecPem(parsed, key_spec, pem));
+    return signer->PublicKey();
+  }
+  Result<keys::Verifier> v = keys::Verifier::FromPem(pem.view());
+  if (!v.ok()) {
+    return v.status().WithContext("key " + key_spec);
+  }
+  return v;
+}
+
+}  // namespace vouch::cli

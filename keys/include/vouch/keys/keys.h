@@ -6,6 +6,7 @@
 // signature does not verify or is malformed).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -144,6 +145,11 @@ Result<SecretString> ExportEncryptedPem(const Signer& signer, const SecretString
 // N=65536 r=8 p=1, NaCl secretbox over PKCS#8 DER), which cosign reads.
 Result<SecretString> ExportCosignPem(const Signer& signer, const SecretString& password,
                                      SecretAccessToken token);
+// ExportCosignPem with an explicit scrypt N (r=8, p=1): 32768 ("legacy", for older readers that
+// accept only those parameters), 65536 (the default above) or 131072. Other values are
+// kInvalidArgument.
+Result<SecretString> ExportCosignPem(const Signer& signer, const SecretString& password,
+                                     SecretAccessToken token, uint64_t scrypt_n);
 
 // ReadKeySpec returns the PEM text a --key argument names: "env://VAR" reads the environment
 // variable VAR (kInvalidArgument when unset or empty), anything else is a file path read with the
