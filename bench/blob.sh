@@ -1,0 +1,98 @@
+#!/bin/sh
+# bench/blob.sh: sign-blob and verify-blob on a 1 GiB file, against openssl dgst as the baseline.
+#
+# Makes a 1 GiB file and a P-256 key in a temporary directory under $TMPDIR (removed at the
+# end). The key is made by openssl as plain PKCS#8 ("PRIVATE KEY"), which vouch reads too, so both
+# tools sign with the same key. Runs alternate (vouch, openssl, vouch, ...) so both see the same
+# page-cache state; each is measured with /usr/bin/time (wall seconds, peak RSS). Reports the
+# median of RUNS runs, the ratio vouch/openssl, and vouch's peak RSS in MiB.
+#
+# Usage: bench/blob.sh [path/to/vouch]      (default: build/cli/vouch, built if missing)
+# Env:   RUNS (default 3), SIZE_MIB (default 1024), TMPDIR.
+# Target: ratio <= 1.10 and vouch peak RSS < 16 MiB. Exit status 0 when both hold, 1 otherwise.
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VOUCH=${1:-$ROOT/build/cli/vouch}
+RUNS=${RUNS:-3}
+SIZE_MIB=${SIZE_MIB:-1024}
+
+if [ ! -x "$VOUCH" ]; then
+  echo "building vouch into $ROOT/build ..." >&2
+  cmake -S "$ROOT" -B "$ROOT/build" >/dev/null
+  cmake --build "$ROOT/build" -j2 --target vouch >/dev/null
+  VOUCH=$ROOT/build/cli/vouch
+fi
+for tool in openssl /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vouch-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT INT TERM
+
+echo "vouch:   $VOUCH ($("$VOUCH" --version))"
+echo "openssl: $(openssl version)"
+echo "file:    $SIZE_MIB MiB in $WORK, $RUNS runs each, alternating"
+echo
+
+dd if=/dev/urandom of="$WORK/blob" bs=1M count="$SIZE_MIB" status=none
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/key.pem" 2>/dev/null
+openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/pub.pem"
+cat "$WORK/blob" >/dev/null  # warm the page cache for everyone
+
+# measure NAME CMD...: runs CMD under /usr/bin/time, appends "seconds kib" to $WORK/NAME.
+measure() {
+  name=$1
+  shift
+  if ! /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" >"$WORK/cmd.out" 2>"$WORK/cmd.err"; then
+    echo "bench: $name failed:" >&2
+    cat "$WORK/cmd.out" "$WORK/cmd.err" >&2
+    exit 1
+  fi
+  cat "$WORK/time.out" >>"$WORK/$name"
+}
+
+# median FILE COLUMN: the median of a column of RUNS numbers.
+median() {
+  sort -n -k "$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END {
+    if (NR % 2) { print v[(NR + 1) / 2] } else { print (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'
+}
+
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+  measure vouch_sign "$VOUCH" sign-blob "$WORK/blob" --key "$WORK/key.pem" \
+    --bundle "$WORK/blob.sigstore.json" --output-signature "$WORK/blob.sig.b64"
+  measure openssl_sign openssl dgst -sha256 -sign "$WORK/key.pem" -out "$WORK/blob.sig.der" \
+    "$WORK/blob"
+  i=$((i + 1))
+done
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+  measure vouch_verify "$VOUCH" verify-blob "$WORK/blob" --key "$WORK/pub.pem" \
+    --bundle "$WORK/blob.sigstore.json"
+  measure openssl_verify openssl dgst -sha256 -verify "$WORK/pub.pem" \
+    -signature "$WORK/blob.sig.der" "$WORK/blob"
+  i=$((i + 1))
+done
+
+ok=0
+printf '%-8s %12s %14s %8s %16s %18s\n' op "vouch s" "openssl s" ratio "vouch RSS MiB" "openssl RSS MiB"
+for op in sign verify; do
+  vt=$(median "$WORK/vouch_$op" 1)
+  ot=$(median "$WORK/openssl_$op" 1)
+  vm=$(median "$WORK/vouch_$op" 2)
+  om=$(median "$WORK/openssl_$op" 2)
+  line=$(awk -v vt="$vt" -v ot="$ot" -v vm="$vm" -v om="$om" -v op="$op" 'BEGIN {
+    r = (ot > 0) ? vt / ot : 0
+    printf "%-8s %12.2f %14.2f %8.3f %16.1f %18.1f %s\n", op, vt, ot, r, vm / 1024, om / 1024,
+      (r <= 1.10 && vm / 1024 < 16) ? "ok" : "MISSED" }')
+  echo "$line"
+  case "$line" in *MISSED) ok=1 ;; esac
+done
+echo
+echo "runs (seconds, peak KiB):"
+for f in vouch_sign openssl_sign vouch_verify openssl_verify; do
+  printf '  %-15s %s\n' "$f" "$(tr '\n' ';' <"$WORK/$f")"
+done
+echo "target: ratio <= 1.10 and vouch RSS < 16 MiB"
+exit "$ok"
