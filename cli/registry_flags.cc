@@ -1,0 +1,66 @@
+#include "registry_flags.h"
+
+#include <iostream>
+#include <mutex>
+#include <vector>
+
+namespace vouch::cli {
+
+void AddRegistryOptions(cxxopts::Options& options) {
+  options.add_options()("insecure-registry",
+                        "allow plain HTTP and unverified TLS for HOST[:PORT] (repeatable)",
+                        cxxopts::value<std::vector<std::string>>())(
+      "ca-file", "PEM bundle of CAs to trust instead of the system store (default $SSL_CERT_FILE)",
+      cxxopts::value<std::string>())("v,verbose", "log every HTTP request to stderr")(
+      "h,help", "show this help");
+}
+
+void AddPlatformOption(cxxopts::Options& options) {
+  options.add_options()("platform", "select os/arch[/variant] from an index",
+                        cxxopts::value<std::string>());
+}
+
+std::unique_ptr<registry::Client> NewClient(const cxxopts::ParseResult& parsed) {
+  registry::ClientOptions o;
+  if (parsed.count("insecure-registry") > 0) {
+    for (const auto& h : parsed["insecure-registry"].as<std::vector<std::string>>()) {
+      o.insecure_registries.insert(h);
+    }
+  }
+  if (parsed.count("ca-file") > 0) {
+    o.ca_file = parsed["ca-file"].as<std::string>();
+  }
+  static std::mutex log_mu;
+  if (parsed.count("verbose") > 0) {
+    o.observer = [](const registry::RequestLog& log) {
+      std::lock_guard<std::mutex> lock(log_mu);
+      std::cerr << "vouch: " << log.method << " " << log.url << " -> ";
+      if (log.status != 0) {
+        std::cerr << log.status;
+      } else {
+        std::cerr << "error (" << log.error << ")";
+      }
+      std::cerr << " (" << log.elapsed.count() << " ms, " << log.response_bytes << " bytes)\n";
+    };
+  }
+  o.warn = [](const std::string& text) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    std::cerr << "vouch: warning: " << text << "\n";
+  };
+  return std::make_unique<registry::Client>(std::move(o));
+}
+
+Result<std::optional<registry::Platform>> ParsedPlatform(const cxxopts::ParseResult& parsed) {
+  if (parsed.count("platform") == 0) {
+    return std::optional<registry::Platform>();
+  }
+  VOUCH_ASSIGN_OR_RETURN(registry::Platform p,
+                         registry::ParsePlatform(parsed["platform"].as<std::string>()));
+  return std::optional<registry::Platform>(p);
+}
+
+Result<registry::Reference> ParseImage(const std::string& text) {
+  return registry::ParseReference(text);
+}
+
+}  // namespace vouch::cli

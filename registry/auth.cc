@@ -1,0 +1,540 @@
+// WWW-Authenticate parsing (RFC 7235 section 2.1 / 4.1) and docker config credentials
+// (formats.md 1.11; docker-credential-helpers protocol).
+#include "vouch/registry/auth.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+
+#include "core/internal/json.h"
+#include "vouch/core/file.h"
+#include "vouch/registry/reference.h"
+
+extern char** environ;
+
+namespace vouch::registry {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+// RFC 7230 tchar.
+bool IsTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+class ChallengeParser {
+ public:
+  explicit ChallengeParser(std::string_view s) : s_(s) {}
+
+  Status Parse(std::vector<Challenge>& out) {
+    SkipListSeparators();
+    while (pos_ < s_.size()) {
+      std::string scheme = Token();
+      if (scheme.empty()) {
+        return Error("expected an auth scheme");
+      }
+      Challenge ch;
+      ch.scheme = Lower(scheme);
+      size_t spaces = SkipSpaces();
+      // Parameters follow when something other than ',' comes after at least one space.
+      if (spaces > 0 && pos_ < s_.size() && s_[pos_] != ',') {
+        VOUCH_RETURN_IF_ERROR(Params(ch));
+      }
+      out.push_back(std::move(ch));
+      SkipListSeparators();
+    }
+    return OkStatus();
+  }
+
+ private:
+  Status Error(const std::string& what) const {
+    return InvalidArgumentError("malformed WWW-Authenticate header at offset " +
+                                std::to_string(pos_) + ": " + what);
+  }
+  size_t SkipSpaces() {
+    size_t n = 0;
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t')) {
+      ++pos_;
+      ++n;
+    }
+    return n;
+  }
+  void SkipListSeparators() {
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == ',')) {
+      ++pos_;
+    }
+  }
+  std::string Token() {
+    size_t start = pos_;
+    while (pos_ < s_.size() && IsTokenChar(s_[pos_])) {
+      ++pos_;
+    }
+    return std::string(s_.substr(start, pos_ - start));
+  }
+  Result<std::string> Quoted() {
+    ++pos_;  // opening quote
+    std::string out;
+    while (pos_ < s_.size()) {
+      char c = s_[pos_++];
+      if (c == '"') {
+        return out;
+      }
+      if (c == '\\') {
+        if (pos_ >= s_.size()) {
+          break;
+        }
+        c = s_[pos_++];
+      }
+      out.push_back(c);
+    }
+    return Error("unterminated quoted string");
+  }
+  // Params parses auth-param *( OWS "," OWS auth-param ) or a token68. It stops before the next
+  // challenge (a token followed by a space and not by '=').
+  Status Params(Challenge& ch) {
+    // token68: token chars plus '/' and '=' padding, with no '=' separator followed by a value.
+    size_t save = pos_;
+    std::string name = Token();
+    SkipSpaces();
+    // "name=value" is a parameter; "abc==" (padding, then end or ',') is a token68.
+    bool param = !name.empty() && pos_ < s_.size() && s_[pos_] == '=' &&
+                 pos_ + 1 < s_.size() && s_[pos_ + 1] != '=' && s_[pos_ + 1] != ',';
+    if (!param) {
+      pos_ = save;
+      size_t start = pos_;
+      while (pos_ < s_.size() && (IsTokenChar(s_[pos_]) || s_[pos_] == '/' || s_[pos_] == '=')) {
+        ++pos_;
+      }
+      if (pos_ == start) {
+        return Error("expected a parameter");
+      }
+      ch.params[""] = std::string(s_.substr(start, pos_ - start));
+      return OkStatus();
+    }
+    pos_ = save;
+    while (true) {
+      SkipSpaces();
+      size_t before = pos_;
+      std::string key = Token();
+      SkipSpaces();
+      if (key.empty() || pos_ >= s_.size() || s_[pos_] != '=') {
+        // Not a parameter: the start of the next challenge.
+        pos_ = before;
+        return key.empty() && pos_ < s_.size() && s_[pos_] != ','
+                   ? Error("expected a parameter name")
+                   : OkStatus();
+      }
+      ++pos_;  // '='
+      SkipSpaces();
+      std::string value;
+      if (pos_ < s_.size() && s_[pos_] == '"') {
+        VOUCH_ASSIGN_OR_RETURN(value, Quoted());
+      } else {
+        value = Token();
+        if (value.empty()) {
+          return Error("expected a value for \"" + key + "\"");
+        }
+      }
+      ch.params[Lower(key)] = std::move(value);
+      SkipSpaces();
+      if (pos_ >= s_.size()) {
+        return OkStatus();
+      }
+      if (s_[pos_] != ',') {
+        return Error("expected ','");
+      }
+      // Skip the comma(s); if a new challenge follows (token then space), stop.
+      while (pos_ < s_.size() && (s_[pos_] == ',' || s_[pos_] == ' ' || s_[pos_] == '\t')) {
+        ++pos_;
+      }
+      size_t look = pos_;
+      Token();
+      size_t after_token = pos_;
+      SkipSpaces();
+      bool next_is_param = pos_ < s_.size() && s_[pos_] == '=';
+      bool is_scheme = !next_is_param && after_token > look;
+      pos_ = look;
+      if (is_scheme || pos_ >= s_.size()) {
+        return OkStatus();
+      }
+    }
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+// --- docker config -----------------------------------------------------------------------------
+
+std::string HomeDir() {
+  const char* home = std::getenv("HOME");
+  return home != nullptr ? home : "";
+}
+
+bool IsDockerHub(std::string_view host) {
+  return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
+}
+
+// RunHelper runs `docker-credential-<name> get` with |server| on stdin and returns its exit code
+// and stdout (capped at 64 KiB).
+Result<std::pair<int, std::string>> RunHelper(const std::string& name, const std::string& server) {
+  std::string program = "docker-credential-" + name;
+  int in_pipe[2];
+  int out_pipe[2];
+  if (pipe2(in_pipe, O_CLOEXEC) != 0) {
+    return ErrnoToStatus(errno, "pipe");
+  }
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+    int e = errno;
+    close(in_pipe[0]);
+    close(in_pipe[1]);
+    return ErrnoToStatus(e, "pipe");
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+  std::string arg0 = program;
+  std::string arg1 = "get";
+  char* argv[] = {arg0.data(), arg1.data(), nullptr};
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(in_pipe[0]);
+  close(out_pipe[1]);
+  if (rc != 0) {
+    close(in_pipe[1]);
+    close(out_pipe[0]);
+    return UnavailableError("cannot run credential helper " + program + ": " +
+                            std::strerror(rc));
+  }
+  std::string input = server;
+  ssize_t written = write(in_pipe[1], input.data(), input.size());
+  (void)written;
+  close(in_pipe[1]);
+  std::string out;
+  char buf[4096];
+  while (true) {
+    ssize_t n = read(out_pipe[0], buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      break;
+    }
+    if (out.size() < (64u << 10)) {
+      out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(out_pipe[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+  return std::make_pair(code, out);
+}
+
+Result<std::optional<Credentials>> FromHelper(const std::string& helper, std::string_view host) {
+  std::string server = IsDockerHub(host) ? "https://index.docker.io/v1/" : std::string(host);
+  VOUCH_ASSIGN_OR_RETURN(auto run, RunHelper(helper, server));
+  if (run.first != 0) {
+    if (run.second.find("credentials not found") != std::string::npos) {
+      return std::optional<Credentials>();
+    }
+    return UnavailableError("credential helper docker-credential-" + helper + " failed (exit " +
+                            std::to_string(run.first) + ")");
+  }
+  auto j = ParseJson(run.second, "credential helper output");
+  if (!j.ok()) {
+    return UnavailableError("credential helper docker-credential-" + helper +
+                            " printed malformed output");
+  }
+  Credentials c;
+  auto user = OptString(*j, "Username", "helper");
+  auto secret = OptString(*j, "Secret", "helper");
+  if (!user.ok() || !secret.ok()) {
+    return UnavailableError("credential helper output has wrong field types");
+  }
+  std::string u = user->value_or("");
+  if (u == "<token>") {
+    c.identity_token = SecretString(secret->value_or(""));
+  } else {
+    c.username = u;
+    c.password = SecretString(secret->value_or(""));
+  }
+  return std::optional<Credentials>(std::move(c));
+}
+
+Result<std::optional<Credentials>> FromAuthEntry(const Json& entry, const std::string& where) {
+  Credentials c;
+  auto field = [&](const char* name) -> Result<std::string> {
+    auto v = OptString(entry, name, where);
+    if (!v.ok()) {
+      return v.status();
+    }
+    return v->value_or("");
+  };
+  VOUCH_ASSIGN_OR_RETURN(std::string auth, field("auth"));
+  if (!auth.empty()) {
+    auto decoded = Base64Decode(auth);
+    if (!decoded.ok()) {
+      return InvalidArgumentError(where + ": \"auth\" is not base64");
+    }
+    std::string s = ToString(*decoded);
+    SecureWipe(decoded->data(), decoded->size());
+    size_t colon = s.find(':');  // split at the first ':' (passwords may contain ':')
+    if (colon == std::string::npos) {
+      SecureWipe(s.data(), s.size());
+      return InvalidArgumentError(where + ": \"auth\" is not user:password");
+    }
+    c.username = s.substr(0, colon);
+    c.password = SecretString(s.substr(colon + 1));
+    SecureWipe(s.data(), s.size());
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::string user, field("username"));
+  VOUCH_ASSIGN_OR_RETURN(std::string pass, field("password"));
+  if (c.username.empty() && !user.empty()) {
+    c.username = user;
+    c.password = SecretString(pass);
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::string identity, field("identitytoken"));
+  VOUCH_ASSIGN_OR_RETURN(std::string regtoken, field("registrytoken"));
+  c.identity_token = SecretString(identity);
+  c.registry_token = SecretString(regtoken);
+  if (c.empty()) {
+    return std::optional<Credentials>();
+  }
+  return std::optional<Credentials>(std::move(c));
+}
+
+class DockerConfigStore final : public CredentialStore {
+ public:
+  explicit DockerConfigStore(std::vector<std::string> paths) : paths_(std::move(paths)) {}
+
+  Result<std::optional<Credentials>> Lookup(std::string_view registry) const override {
+    std::string host = NormalizeAuthKey(registry);
+    for (const std::string& path : paths_) {
+      if (!PathExists(path)) {
+        continue;
+      }
+      auto data = ReadFile(path, 1 << 20);
+      if (!data.ok()) {
+        return data.status().WithContext("reading " + path);
+      }
+      auto j = ParseJson(AsChars(*data), path);
+      SecureWipe(data->data(), data->size());
+      if (!j.ok()) {
+        return j.status();
+      }
+      // credHelpers[host], else credsStore, else auths[host] (docker CLI semantics).
+      if (const Json* helpers = FindField(*j, "credHelpers"); helpers && helpers->is_object()) {
+        for (const auto& [key, value] : helpers->items()) {
+          if (NormalizeAuthKey(key) == host && value.is_string()) {
+            return FromHelper(value.get<std::string>(), host);
+          }
+        }
+      }
+      if (const Json* store = FindField(*j, "credsStore");
+          store && store->is_string() && !store->get<std::string>().empty()) {
+        return FromHelper(store->get<std::string>(), host);
+      }
+      if (const Json* auths = FindField(*j, "auths"); auths && auths->is_object()) {
+        for (const auto& [key, value] : auths->items()) {
+          if (NormalizeAuthKey(key) == host) {
+            return FromAuthEntry(value, path + " auths[\"" + key + "\"]");
+          }
+        }
+      }
+    }
+    return std::optional<Credentials>();
+  }
+
+ private:
+  std::vector<std::string> paths_;
+};
+
+class StaticStore final : public CredentialStore {
+ public:
+  StaticStore(std::string registry, Credentials c)
+      : registry_(NormalizeAuthKey(registry)), creds_(std::move(c)) {}
+  Result<std::optional<Credentials>> Lookup(std::string_view registry) const override {
+    if (NormalizeAuthKey(registry) != registry_) {
+      return std::optional<Credentials>();
+    }
+    return std::optional<Credentials>(creds_.Clone());
+  }
+
+ private:
+  std::string registry_;
+  Credentials creds_;
+};
+
+Result<OrderedJson> ReadConfigForUpdate(const std::string& path) {
+  if (!PathExists(path)) {
+    return OrderedJson::object();
+  }
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path, 1 << 20));
+  auto j = ParseOrderedJson(AsChars(data), path);
+  SecureWipe(data.data(), data.size());
+  if (!j.ok()) {
+    return j.status();
+  }
+  if (!j->is_object()) {
+    return InvalidArgumentError(path + " is not a JSON object");
+  }
+  return std::move(j).value();
+}
+
+Status WriteConfig(const std::string& path, const OrderedJson& j) {
+  size_t slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    std::string dir = path.substr(0, slash);
+    if (!PathExists(dir) && mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return ErrnoToStatus(errno, "creating " + dir);
+    }
+  }
+  std::string text = DumpJsonPretty(j) + "\n";
+  Status s = WriteFileAtomic(path, AsBytes(text), 0600, WriteMode::kOverwrite);
+  SecureWipe(text.data(), text.size());
+  return s;
+}
+
+// AuthKeyFor returns the key docker writes for |host| (Docker Hub's is the v1 URL).
+std::string AuthKeyFor(std::string_view host) {
+  return IsDockerHub(host) ? "https://index.docker.io/v1/" : std::string(host);
+}
+
+}  // namespace
+
+std::string Challenge::Param(const std::string& name) const {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+Result<std::vector<Challenge>> ParseChallenges(const std::vector<std::string>& values) {
+  std::vector<Challenge> out;
+  for (const std::string& v : values) {
+    if (v.size() > 16384) {
+      return InvalidArgumentError("WWW-Authenticate header too long");
+    }
+    ChallengeParser p(v);
+    VOUCH_RETURN_IF_ERROR(p.Parse(out));
+  }
+  return out;
+}
+
+Credentials Credentials::Clone() const {
+  Credentials c;
+  c.username = username;
+  c.password = password.Clone();
+  c.identity_token = identity_token.Clone();
+  c.registry_token = registry_token.Clone();
+  return c;
+}
+
+std::string NormalizeAuthKey(std::string_view key) {
+  std::string_view k = key;
+  if (size_t p = k.find("://"); p != std::string_view::npos) {
+    k = k.substr(p + 3);
+  }
+  if (size_t p = k.find('/'); p != std::string_view::npos) {
+    k = k.substr(0, p);
+  }
+  std::string out = Lower(k);
+  if (IsDockerHub(out)) {
+    return std::string(kDockerHubDomain);
+  }
+  return out;
+}
+
+std::vector<std::string> DockerConfigPaths() {
+  std::vector<std::string> out;
+  if (const char* f = std::getenv("REGISTRY_AUTH_FILE"); f != nullptr && *f != '\0') {
+    out.emplace_back(f);
+  }
+  out.push_back(DockerConfigWritePath());
+  return out;
+}
+
+std::string DockerConfigWritePath() {
+  if (const char* d = std::getenv("DOCKER_CONFIG"); d != nullptr && *d != '\0') {
+    return std::string(d) + "/config.json";
+  }
+  return HomeDir() + "/.docker/config.json";
+}
+
+std::unique_ptr<CredentialStore> NewDockerConfigStore(std::vector<std::string> paths) {
+  return std::make_unique<DockerConfigStore>(std::move(paths));
+}
+
+std::unique_ptr<CredentialStore> NewStaticCredentialStore(std::string registry,
+                                                          Credentials credentials) {
+  return std::make_unique<StaticStore>(std::move(registry), std::move(credentials));
+}
+
+Result<std::string> WriteDockerLogin(const std::string& path, std::string_view registry,
+                                     std::string_view username, std::string_view password) {
+  VOUCH_ASSIGN_OR_RETURN(OrderedJson j, ReadConfigForUpdate(path));
+  std::string host = NormalizeAuthKey(registry);
+  std::string warning;
+  if (j.contains("credsStore") || j.contains("credHelpers")) {
+    warning = path + " names a credential helper; it takes precedence over the entry written to "
+                     "\"auths\"";
+  }
+  if (!j.contains("auths") || !j["auths"].is_object()) {
+    j["auths"] = OrderedJson::object();
+  }
+  // Drop other spellings of the same host so that lookups find the new entry.
+  std::vector<std::string> stale;
+  for (const auto& [key, value] : j["auths"].items()) {
+    if (NormalizeAuthKey(key) == host) {
+      stale.push_back(key);
+    }
+  }
+  for (const auto& key : stale) {
+    j["auths"].erase(key);
+  }
+  std::string pair = std::string(username) + ":" + std::string(password);
+  j["auths"][AuthKeyFor(host)] = OrderedJson{{"auth", Base64Encode(AsBytes(pair))}};
+  SecureWipe(pair.data(), pair.size());
+  VOUCH_RETURN_IF_ERROR(WriteConfig(path, j));
+  return warning;
+}
+
+Status RemoveDockerLogin(const std::string& path, std::string_view registry) {
+  VOUCH_ASSIGN_OR_RETURN(OrderedJson j, ReadConfigForUpdate(path));
+  std::string host = NormalizeAuthKey(registry);
+  std::vector<std::string> keys;
+  if (j.contains("auths") && j["auths"].is_object()) {
+    for (const auto& [key, value] : j["auths"].items()) {
+      if (NormalizeAuthKey(key) == host) {
+        keys.push_back(key);
+      }
+    }
+  }
+  if (keys.empty()) {
+    return NotFoundError("not logged in to " + host);
+  }
+  for (const auto& key : keys) {
+    j["auths"].erase(key);
+  }
+  return WriteConfig(path, j);
+}
+
+}  // namespace vouch::registry

@@ -1,0 +1,481 @@
+// Client: transport, retries, scheme choice and the auth flow (formats.md 1.9, 1.10).
+#include <curl/curl.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "client_impl.h"
+#include "core/internal/json.h"
+
+namespace vouch::registry {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+double OpenSslJitter() {
+  uint32_t r = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&r), sizeof(r)) != 1) {
+    return 0.5;
+  }
+  return static_cast<double>(r) / 4294967296.0;
+}
+
+// RetryAfter parses delta-seconds or an HTTP-date (RFC 9110 10.2.3).
+std::optional<milliseconds> RetryAfter(const HttpResponse& resp) {
+  auto v = resp.headers.Get("Retry-After");
+  if (!v || v->empty()) {
+    return std::nullopt;
+  }
+  if (std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (v->size() > 9) {
+      return milliseconds(std::chrono::hours(24 * 365));
+    }
+    return milliseconds(std::stoll(*v) * 1000);
+  }
+  time_t when = curl_getdate(v->c_str(), nullptr);
+  if (when < 0) {
+    return std::nullopt;
+  }
+  time_t now = time(nullptr);
+  return milliseconds(std::max<int64_t>(0, static_cast<int64_t>(when - now)) * 1000);
+}
+
+std::string UrlHost(std::string_view url) {
+  size_t p = url.find("://");
+  if (p == std::string_view::npos) {
+    return "";
+  }
+  std::string_view rest = url.substr(p + 3);
+  size_t end = rest.find_first_of("/?#");
+  std::string_view auth = rest.substr(0, end);
+  size_t at = auth.rfind('@');
+  if (at != std::string_view::npos) {
+    auth = auth.substr(at + 1);
+  }
+  return std::string(auth);
+}
+
+std::string UrlEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Status StatusFromResponse(const HttpResponse& resp, const std::string& what) {
+  std::string detail;
+  auto j = ParseJson(AsChars(resp.body), "registry error");
+  if (j.ok()) {
+    if (const Json* errs = FindField(*j, "errors"); errs && errs->is_array() && !errs->empty()) {
+      const Json& e = (*errs)[0];
+      std::string code = e.is_object() ? e.value("code", "") : "";
+      std::string msg = e.is_object() && (*errs)[0].contains("message") &&
+                                (*errs)[0]["message"].is_string()
+                            ? (*errs)[0]["message"].get<std::string>()
+                            : "";
+      detail = code + (msg.empty() ? "" : ": " + msg);
+    }
+  }
+  if (detail.empty()) {
+    std::string body = ToString(resp.body).substr(0, 200);
+    std::replace(body.begin(), body.end(), '\n', ' ');
+    detail = body;
+  }
+  std::string msg = what + ": HTTP " + std::to_string(resp.status) +
+                    (detail.empty() ? "" : " (" + detail + ")");
+  switch (resp.status) {
+    case 401:
+      return UnauthenticatedError(msg);
+    case 403:
+      return PermissionDeniedError(msg);
+    case 404:
+      return NotFoundError(msg);
+    case 405:
+      return UnimplementedError(msg);
+    case 413:
+      return ResourceExhaustedError(msg);
+    case 429:
+      return UnavailableError("registry throttled: " + msg);
+    default:
+      break;
+  }
+  if (resp.status >= 500) {
+    return UnavailableError(msg);
+  }
+  if (resp.status >= 400) {
+    return FailedPreconditionError("registry rejected the request: " + msg);
+  }
+  return InternalError("unexpected response: " + msg);
+}
+
+Client::Impl::Impl(ClientOptions options) : opts(std::move(options)) {
+  transport = opts.transport;
+  if (!transport) {
+    CurlTransportOptions t;
+    t.ca_file = opts.ca_file;
+    if (!t.ca_file) {
+      if (const char* f = std::getenv("SSL_CERT_FILE"); f != nullptr && *f != '\0') {
+        t.ca_file = f;
+      }
+    }
+    transport = NewCurlTransport(t);
+  }
+  creds = opts.credentials;
+  if (!creds) {
+    creds = NewDockerConfigStore(DockerConfigPaths());
+  }
+  if (!opts.retry.sleep) {
+    opts.retry.sleep = [](milliseconds d) { std::this_thread::sleep_for(d); };
+  }
+  if (!opts.retry.jitter) {
+    opts.retry.jitter = &OpenSslJitter;
+  }
+}
+
+bool Client::Impl::IsInsecure(const std::string& host) const {
+  return opts.insecure_registries.count(host) > 0;
+}
+
+bool Client::Impl::AllowHttp(const std::string& host) const {
+  return IsInsecure(host) || IsLoopbackHost(host);
+}
+
+void Client::Impl::Warn(const std::string& text) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!warned_.insert(text).second) {
+      return;
+    }
+  }
+  if (opts.warn) {
+    opts.warn(text);
+  }
+}
+
+Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
+  const RetryPolicy& policy = opts.retry;
+  milliseconds slept{0};
+  for (int attempt = 1;; ++attempt) {
+    auto t0 = Clock::now();
+    Result<HttpResponse> r = transport->RoundTrip(req);
+    count.fetch_add(1);
+    if (opts.observer) {
+      RequestLog log;
+      log.method = req.method;
+      log.url = RedactUrl(req.url);
+      log.elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
+      if (r.ok()) {
+        log.status = r->status;
+        log.response_bytes = r->body.size();
+      } else {
+        log.error = r.status().message();
+      }
+      opts.observer(log);
+    }
+    std::optional<milliseconds> retry_after;
+    if (!r.ok()) {
+      if (!IsUnavailable(r.status()) || IsTlsMismatch(r.status())) {
+        return r;
+      }
+    } else {
+      for (const std::string& w : r->headers.GetAll("Warning")) {
+        Warn("registry warning: " + w);
+      }
+      int s = r->status;
+      if (s != 429 && (s < 500 || s == 501 || s == 505)) {
+        return r;
+      }
+      retry_after = RetryAfter(*r);
+    }
+    // Exponential backoff with jitter, never below Retry-After.
+    double base = static_cast<double>(policy.initial_backoff.count()) *
+                  std::pow(2.0, static_cast<double>(attempt - 1));
+    base = std::min(base, static_cast<double>(policy.max_backoff.count()));
+    auto wait = milliseconds(static_cast<int64_t>(base / 2 + policy.jitter() * base / 2));
+    if (retry_after) {
+      wait = std::max(wait, *retry_after);
+    }
+    if (attempt >= policy.max_attempts || slept + wait > policy.max_total) {
+      std::string tries = " after " + std::to_string(attempt) + " attempt(s)";
+      if (!r.ok()) {
+        return Status(r.status().code(), r.status().message() + tries);
+      }
+      if (r->status == 429) {
+        return UnavailableError("registry throttled: " + req.method + " " + RedactUrl(req.url) +
+                                " answered 429 Too Many Requests" + tries +
+                                (retry_after ? " (Retry-After " +
+                                                   std::to_string(retry_after->count() / 1000) +
+                                                   "s exceeds the retry budget)"
+                                             : ""));
+      }
+      return StatusFromResponse(*r, req.method + " " + RedactUrl(req.url)).WithContext(
+          "registry unavailable" + tries);
+    }
+    policy.sleep(wait);
+    slept += wait;
+  }
+}
+
+std::string Client::Impl::BaseUrl(const std::string& host) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = scheme_.find(host);
+  return (it == scheme_.end() ? std::string("https") : it->second) + "://" + host;
+}
+
+Result<HttpResponse> Client::Impl::SendTo(const std::string& host, const std::string& target,
+                                          HttpRequest req) {
+  bool absolute = target.starts_with("http://") || target.starts_with("https://");
+  req.url = absolute ? target : BaseUrl(host) + target;
+  req.tls_verify = !IsInsecure(host);
+  Result<HttpResponse> r = Send(req);
+  if (!r.ok() && IsTlsMismatch(r.status()) && !absolute) {
+    if (!AllowHttp(host)) {
+      return UnavailableError(host +
+                              " does not speak TLS; plain HTTP is used only for loopback "
+                              "addresses and hosts named with --insecure-registry");
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      scheme_[host] = "http";
+    }
+    req.url = BaseUrl(host) + target;
+    r = Send(req);
+  }
+  return r;
+}
+
+Result<std::shared_ptr<const Credentials>> Client::Impl::LookupCredentials(
+    const std::string& host) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cred_cache_.find(host);
+    if (it != cred_cache_.end()) {
+      return it->second;
+    }
+  }
+  std::string key = host == kDockerHubApiHost ? std::string(kDockerHubDomain) : host;
+  VOUCH_ASSIGN_OR_RETURN(auto found, creds->Lookup(key));
+  std::shared_ptr<const Credentials> c;
+  if (found) {
+    c = std::make_shared<const Credentials>(std::move(*found));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  cred_cache_[host] = c;
+  return c;
+}
+
+Result<std::string> Client::Impl::GetToken(const std::string& host, const Challenge& ch,
+                                           const std::vector<std::string>& scopes, bool force) {
+  std::string realm = ch.Param("realm");
+  std::string service = ch.Param("service");
+  std::string key = realm + "|" + service;
+  for (const auto& s : scopes) {
+    key += "|" + s;
+  }
+  // One handshake at a time per client, so parallel blob copies share one token.
+  std::lock_guard<std::mutex> fetch_lock(token_fetch_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tokens_.find(key);
+    if (!force && it != tokens_.end() && Clock::now() < it->second.expiry) {
+      return it->second.value;
+    }
+  }
+  if (!(realm.starts_with("https://") || realm.starts_with("http://"))) {
+    return UnauthenticatedError("bearer challenge from " + host + " has no usable realm");
+  }
+  std::string realm_host = UrlHost(realm);
+  if (realm.starts_with("http://") && !AllowHttp(realm_host)) {
+    return UnauthenticatedError("refusing plain-HTTP token realm " + realm +
+                                " (not loopback and not --insecure-registry)");
+  }
+  VOUCH_ASSIGN_OR_RETURN(auto c, LookupCredentials(host));
+  if (c && !c->registry_token.empty()) {
+    return std::string(c->registry_token.view());
+  }
+  HttpRequest req;
+  req.max_response_bytes = 1 << 20;
+  req.tls_verify = !IsInsecure(realm_host);
+  if (c && !c->identity_token.empty()) {
+    // OAuth2 refresh-token grant (distribution docs/spec/auth/oauth.md).
+    req.method = "POST";
+    req.url = realm;
+    std::string body = "grant_type=refresh_token&refresh_token=" +
+                       UrlEncode(c->identity_token.view()) + "&service=" + UrlEncode(service) +
+                       "&client_id=vouch";
+    for (const auto& s : scopes) {
+      body += "&scope=" + UrlEncode(s);
+    }
+    req.body = ToBytes(body);
+    SecureWipe(body.data(), body.size());
+    req.headers.Add("Content-Type", "application/x-www-form-urlencoded");
+  } else {
+    std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&") +
+                      "service=" + UrlEncode(service);
+    for (const auto& s : scopes) {
+      url += "&scope=" + UrlEncode(s);
+    }
+    req.url = url;
+    if (c && !c->username.empty()) {
+      std::string pair = c->username + ":" + std::string(c->password.view());
+      req.headers.Add("Authorization", "Basic " + Base64Encode(AsBytes(pair)));
+      SecureWipe(pair.data(), pair.size());
+    }
+  }
+  VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Send(req));
+  if (resp.status == 401 || resp.status == 403) {
+    return UnauthenticatedError("token server " + RedactUrl(realm) + " refused " +
+                                (c ? "the credentials" : "anonymous access") + " (HTTP " +
+                                std::to_string(resp.status) + ")" +
+                                (c ? "" : "; run `vouch login " + host + "`"));
+  }
+  if (resp.status != 200) {
+    return StatusFromResponse(resp, "token request to " + RedactUrl(realm));
+  }
+  auto j = ParseJson(AsChars(resp.body), "token response");
+  if (!j.ok() || !j->is_object()) {
+    return UnauthenticatedError("token server " + RedactUrl(realm) + " sent a malformed answer");
+  }
+  std::string token;
+  for (const char* f : {"token", "access_token"}) {
+    if (const Json* v = FindField(*j, f); v && v->is_string() && !v->get<std::string>().empty()) {
+      token = v->get<std::string>();
+      break;
+    }
+  }
+  if (token.empty()) {
+    return UnauthenticatedError("token server " + RedactUrl(realm) + " returned no token");
+  }
+  int64_t ttl = 60;  // a missing expires_in means 60 s
+  if (const Json* e = FindField(*j, "expires_in"); e && e->is_number_integer()) {
+    ttl = std::max<int64_t>(e->get<int64_t>(), 1);
+  }
+  auto margin = std::min<int64_t>(30, ttl / 5);
+  std::lock_guard<std::mutex> lock(mu_);
+  tokens_[key] = Token{token, Clock::now() + std::chrono::seconds(ttl - margin)};
+  return token;
+}
+
+Status Client::Impl::Authorize(const std::string& host, const std::vector<std::string>& scopes,
+                               HttpRequest& req, bool after_401) {
+  std::optional<Challenge> ch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = challenge_.find(host);
+    if (it != challenge_.end()) {
+      ch = it->second;
+    }
+  }
+  req.headers.Remove("Authorization");
+  if (!ch) {
+    return OkStatus();
+  }
+  if (ch->scheme == "basic") {
+    VOUCH_ASSIGN_OR_RETURN(auto c, LookupCredentials(host));
+    if (!c || c->username.empty()) {
+      if (after_401) {
+        return UnauthenticatedError(host + " requires authentication; run `vouch login " + host +
+                                    "`");
+      }
+      return OkStatus();
+    }
+    std::string pair = c->username + ":" + std::string(c->password.view());
+    req.headers.Add("Authorization", "Basic " + Base64Encode(AsBytes(pair)));
+    SecureWipe(pair.data(), pair.size());
+    return OkStatus();
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::string token, GetToken(host, *ch, scopes, after_401));
+  req.headers.Add("Authorization", "Bearer " + token);
+  return OkStatus();
+}
+
+Result<HttpResponse> Client::Impl::Exchange(const std::string& host,
+                                            std::vector<std::string> scopes,
+                                            const std::string& target, HttpRequest req) {
+  for (int round = 0; round < 2; ++round) {
+    VOUCH_RETURN_IF_ERROR(Authorize(host, scopes, req, round > 0));
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, SendTo(host, target, req));
+    if (resp.status != 401) {
+      return resp;
+    }
+    if (round > 0) {
+      return StatusFromResponse(resp, req.method + " " + RedactUrl(req.url))
+          .WithContext("credentials refused");
+    }
+    auto challenges = ParseChallenges(resp.headers.GetAll("WWW-Authenticate"));
+    if (!challenges.ok()) {
+      return UnauthenticatedError(host + " sent an unparseable challenge: " +
+                                  challenges.status().message());
+    }
+    std::optional<Challenge> pick;
+    for (const Challenge& c : *challenges) {
+      if (c.scheme == "bearer") {
+        pick = c;  // prefer Bearer over Basic
+        break;
+      }
+      if (c.scheme == "basic" && !pick) {
+        pick = c;
+      }
+    }
+    if (!pick) {
+      return StatusFromResponse(resp, req.method + " " + RedactUrl(req.url))
+          .WithContext("no supported auth challenge");
+    }
+    if (pick->scheme == "bearer" && pick->Param("error") == "insufficient_scope") {
+      std::string s = pick->Param("scope");
+      if (!s.empty() && std::find(scopes.begin(), scopes.end(), s) == scopes.end()) {
+        scopes.push_back(s);
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    challenge_[host] = *pick;
+  }
+  return InternalError("unreachable");
+}
+
+// --- Client -----------------------------------------------------------------------------------
+
+Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
+Client::~Client() = default;
+
+uint64_t Client::request_count() const { return impl_->count.load(); }
+
+Result<std::unique_ptr<Repository>> Client::Open(const Reference& ref, Access access) {
+  if (ref.is_layout()) {
+    return NewLayoutRepository(impl_, ref, access);
+  }
+  return NewRemoteRepository(impl_, ref, access);
+}
+
+Status Client::Ping(std::string_view registry, const Credentials& credentials) {
+  std::string host = ApiHost(registry);
+  ClientOptions o = impl_->opts;
+  o.transport = impl_->transport;
+  o.credentials = NewStaticCredentialStore(host, credentials.Clone());
+  Impl probe(std::move(o));
+  HttpRequest req;
+  req.max_response_bytes = 1 << 16;
+  VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, probe.Exchange(host, {}, "/v2/", req));
+  impl_->count.fetch_add(probe.count.load());
+  if (resp.status == 200) {
+    return OkStatus();
+  }
+  return StatusFromResponse(resp, "GET /v2/ on " + host);
+}
+
+
+}  // namespace vouch::registry

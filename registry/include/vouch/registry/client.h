@@ -1,0 +1,187 @@
+// The registry client: one interface over remote registries (OCI distribution API) and OCI image
+// layouts on disk, so that every command works the same against both (air-gapped copies).
+//
+// Every manifest and blob fetched is checked against its digest before it is returned, and every
+// response is capped. Error codes: a missing manifest/blob/tag is kNotFound; bytes that do not
+// match their digest, truncated bodies and malformed documents are kDataLoss; oversized bodies
+// are kResourceExhausted; refused credentials are kUnauthenticated, 403 kPermissionDenied;
+// connection failures, 5xx and throttling that outlast the retry policy are kUnavailable (the
+// message starts with "registry throttled" for 429).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/digest.h"
+#include "vouch/core/status.h"
+#include "vouch/registry/auth.h"
+#include "vouch/registry/manifest.h"
+#include "vouch/registry/reference.h"
+#include "vouch/registry/transport.h"
+
+namespace vouch::registry {
+
+// RetryPolicy bounds retries of 5xx, 429 and connection errors: at most |max_attempts| tries and
+// |max_total| of sleeping, with exponential backoff from |initial_backoff| (doubling, capped at
+// |max_backoff|, full jitter). A Retry-After longer than what is left of |max_total| ends the
+// retries at once. |sleep| is the seam tests replace to run without waiting.
+struct RetryPolicy {
+  int max_attempts = 5;
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{5000};
+  std::chrono::milliseconds max_total{30000};
+  std::function<void(std::chrono::milliseconds)> sleep;  // default: std::this_thread::sleep_for
+  // jitter returns a number in [0, 1); default: OpenSSL randomness.
+  std::function<double()> jitter;
+};
+
+// ClientOptions configure a Client.
+struct ClientOptions {
+  // transport performs the HTTP exchanges; when null, a curl transport with |ca_file| is made.
+  std::shared_ptr<Transport> transport;
+  // ca_file replaces the system CA store; defaults to $SSL_CERT_FILE when that is set.
+  std::optional<std::string> ca_file;
+  // insecure_registries may be spoken to over plain HTTP and with unverified TLS.
+  std::set<std::string> insecure_registries;
+  // credentials supplies login data; when null, the docker config files are used.
+  std::shared_ptr<CredentialStore> credentials;
+  RetryPolicy retry;
+  // max_manifest_bytes caps manifests and indexes; max_blob_bytes caps blobs held in memory.
+  uint64_t max_manifest_bytes = 4 << 20;
+  uint64_t max_blob_bytes = uint64_t{1} << 30;
+  // chunk_size: blobs larger than this are uploaded in PATCH chunks of this size.
+  uint64_t chunk_size = 64 << 20;
+  // max_redirects bounds redirect chains of blob downloads.
+  int max_redirects = 10;
+  // observer sees every exchange (for -v and request counting).
+  RequestObserver observer;
+  // warn receives user-facing warnings (registry "Warning" headers, deduplicated).
+  std::function<void(const std::string&)> warn;
+};
+
+// Manifest is a fetched manifest or index: the exact bytes, their digest (verified) and type.
+struct Manifest {
+  Bytes bytes;
+  Digest digest = Digest::Of({});
+  std::string media_type;
+
+  // Descriptor returns {media_type, digest, size}.
+  registry::Descriptor ToDescriptor() const;
+};
+
+// ReferrersScheme says where referrers were found.
+enum class ReferrersScheme {
+  kApi,          // GET /v2/<name>/referrers/<digest>
+  kFallbackTag,  // the sha256-<hex> tag index (registry without the API, and OCI layouts)
+};
+
+struct Referrers {
+  std::vector<Descriptor> descriptors;
+  ReferrersScheme scheme = ReferrersScheme::kApi;
+};
+
+// Access is what a Repository will be used for; it decides the token scope asked for up front,
+// so that a copy does not pay for a second token handshake when it starts pushing.
+enum class Access { kPull, kPullPush };
+
+// Repository is one repository on a registry, or one OCI layout directory.
+// Implementations are safe for concurrent use.
+class Repository {
+ public:
+  virtual ~Repository() = default;
+
+  // reference returns the reference this repository was opened with.
+  virtual const Reference& reference() const = 0;
+
+  // Resolve returns the descriptor (digest, media type, size) that |identifier| (tag or digest
+  // string) names, with one HEAD request. kNotFound when it does not exist.
+  virtual Result<Descriptor> Resolve(std::string_view identifier) = 0;
+
+  // FetchManifest returns the manifest bytes exactly as served, checked against the requested
+  // digest (or against Docker-Content-Digest when fetched by tag) and capped.
+  virtual Result<Manifest> FetchManifest(std::string_view identifier) = 0;
+
+  // BlobExists reports whether the blob is present (HEAD).
+  virtual Result<bool> BlobExists(const Digest& digest) = 0;
+
+  // FetchBlob returns the blob, following redirects (Authorization dropped on a host change),
+  // checking size (when |expected_size| >= 0) and digest. Capped by max_blob_bytes.
+  virtual Result<Bytes> FetchBlob(const Digest& digest, int64_t expected_size) = 0;
+
+  // PushBlob uploads |data| whose digest is |digest| (monolithic POST+PUT, or PATCH chunks above
+  // the chunk size).
+  virtual Status PushBlob(const Digest& digest, ByteView data) = 0;
+
+  // MountBlob asks the registry to link |digest| from repository |from| on the same registry.
+  // Returns true when mounted (201); false when the registry opened an upload instead (the
+  // caller then pushes the blob) or when mounting is impossible (another registry, a layout).
+  virtual Result<bool> MountBlob(const Digest& digest, const Reference& from) = 0;
+
+  // PushManifest stores |bytes| under |identifier| (a tag, or the digest string of |bytes|).
+  // Returns true when the registry reports that it indexed the manifest's subject
+  // (OCI-Subject), so no fallback index needs writing.
+  virtual Result<bool> PushManifest(std::string_view identifier, ByteView bytes,
+                                    std::string_view media_type) = 0;
+
+  // DeleteManifest deletes by digest.
+  virtual Status DeleteManifest(const Digest& digest) = 0;
+
+  // ListTags returns every tag, following pagination.
+  virtual Result<std::vector<std::string>> ListTags() = 0;
+
+  // ListReferrers returns the manifests whose subject is |subject|, filtered to |artifact_type|
+  // when non-empty. The referrers API is tried first; only a 404 means it is absent, and then
+  // the sha256-<hex> tag index is read (a 404 there means no referrers). Any other failure is
+  // an error, never "no referrers".
+  virtual Result<Referrers> ListReferrers(const Digest& subject,
+                                          std::string_view artifact_type) = 0;
+
+  // PushReferrer pushes the referrer manifest |bytes| by digest and, when the registry does not
+  // index subjects itself, adds it to the subject's fallback tag index. The index update is a
+  // read-modify-write guarded by If-Match; after writing, the index is re-read to confirm the
+  // entry survived concurrent writers, retrying a bounded number of times (kAborted when the
+  // race is never won).
+  virtual Status PushReferrer(ByteView bytes, std::string_view media_type) = 0;
+};
+
+// Client opens repositories and holds what they share: the transport, credentials, the token
+// cache and the request counter. Thread-safe; must outlive the repositories it opens.
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Open returns the repository |ref| names (a remote repository or an OCI layout). Opening
+  // makes no request. A layout opened with kPullPush is created when missing.
+  Result<std::unique_ptr<Repository>> Open(const Reference& ref, Access access = Access::kPull);
+
+  // Ping checks that |registry| answers /v2/ with the given |credentials| (for `vouch login`):
+  // OK when authenticated, kUnauthenticated when the credentials are refused.
+  Status Ping(std::string_view registry, const Credentials& credentials);
+
+  // request_count returns the number of HTTP exchanges made so far (including token requests).
+  uint64_t request_count() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+// ResolvePlatform picks |platform|'s child from the index |manifest| (skipping attestation
+// entries with platform unknown/unknown). kNotFound when no child matches; for a non-index
+// manifest it returns the manifest's own descriptor.
+Result<Descriptor> SelectPlatform(const Manifest& manifest, const Platform& platform);
+
+}  // namespace vouch::registry

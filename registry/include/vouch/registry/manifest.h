@@ -1,0 +1,106 @@
+// OCI image objects (image-spec manifest.md, image-index.md, descriptor.md) as far as the client
+// needs them: descriptors, platforms, and a parsed view of manifests and indexes. Parsing never
+// re-serializes: callers keep the exact bytes they received for hashing and pushing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/digest.h"
+#include "vouch/core/status.h"
+
+namespace vouch::registry {
+
+inline constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1+json";
+inline constexpr std::string_view kOciIndex = "application/vnd.oci.image.index.v1+json";
+inline constexpr std::string_view kDockerManifest =
+    "application/vnd.docker.distribution.manifest.v2+json";
+inline constexpr std::string_view kDockerManifestList =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
+inline constexpr std::string_view kOciEmpty = "application/vnd.oci.empty.v1+json";
+// kManifestAccept is the Accept header for every manifest request: all four types (formats.md
+// pitfall 1: without them distribution 404s OCI content or serves a list's amd64 child).
+inline constexpr std::string_view kManifestAccept =
+    "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.docker.distribution.manifest.v2+json";
+
+// IsIndexMediaType: OCI index or Docker manifest list. IsManifestMediaType: OCI or Docker
+// image manifest.
+bool IsIndexMediaType(std::string_view media_type);
+bool IsManifestMediaType(std::string_view media_type);
+
+// Platform is an index entry's platform.
+struct Platform {
+  std::string os;
+  std::string architecture;
+  std::string variant;
+  std::string os_version;
+
+  // ToString returns "os/arch[/variant]".
+  std::string ToString() const;
+};
+
+// ParsePlatform parses "os/arch[/variant]" (--platform). Anything else is kInvalidArgument.
+Result<Platform> ParsePlatform(std::string_view text);
+
+// PlatformMatches reports whether an index entry's |have| satisfies the requested |want|
+// (os and architecture equal; the variant too when |want| names one; arm64 without a variant
+// matches v8).
+bool PlatformMatches(const Platform& want, const Platform& have);
+
+// Descriptor points at content by media type, digest and size (descriptor.md).
+struct Descriptor {
+  std::string media_type;
+  Digest digest = Digest::Of({});
+  int64_t size = 0;
+  std::string artifact_type;
+  std::map<std::string, std::string> annotations;
+  std::optional<Platform> platform;
+  std::vector<std::string> urls;
+  // data is the decoded "data" field when present (checked against digest and size).
+  std::optional<Bytes> data;
+};
+
+// ManifestView is a parsed manifest or index. It keeps only what the client reads.
+struct ManifestView {
+  std::string media_type;  // from the document, else from the Content-Type it came with
+  std::string artifact_type;
+  bool is_index = false;
+  std::optional<Descriptor> config;       // manifests
+  std::vector<Descriptor> layers;         // manifests
+  std::vector<Descriptor> manifests;      // indexes
+  std::optional<Descriptor> subject;
+  std::map<std::string, std::string> annotations;
+
+  // EffectiveArtifactType is artifactType, else config.mediaType (the referrers rule).
+  std::string EffectiveArtifactType() const;
+};
+
+// ParseManifest parses |bytes| as an image manifest or index. |content_type| (may be empty) is
+// used when the document has no mediaType and must agree with it when both are present.
+// Malformed documents — bad JSON, schemaVersion != 2, invalid descriptors (bad digest, negative
+// size, bad media type grammar, data not matching), wrong field types — are kDataLoss, because
+// they arrive from a registry and mean the content is not what a manifest must be. Docker
+// schema 1 is rejected (kUnimplemented).
+Result<ManifestView> ParseManifest(ByteView bytes, std::string_view content_type);
+
+// ValidateDescriptorJson checks one descriptor document (used by the image-spec conformance
+// suite); same error codes as ParseManifest.
+Result<Descriptor> ParseDescriptorJson(ByteView bytes);
+
+// IsValidMediaType checks the RFC 6838 grammar the image-spec schema uses.
+bool IsValidMediaType(std::string_view media_type);
+
+// DescriptorToJson renders a descriptor as compact JSON (for indexes vouch writes).
+std::string DescriptorToJson(const Descriptor& d);
+
+// EmptyIndex returns the bytes of an OCI index with no manifests.
+std::string EmptyIndexJson();
+
+}  // namespace vouch::registry

@@ -1,0 +1,111 @@
+// The Transport seam: every HTTP exchange of the registry client goes through one interface, with
+// a libcurl implementation for real use and fakes in tests (leveldb Env, aktualizr HttpInterface).
+// No curl type appears here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/status.h"
+
+namespace vouch::registry {
+
+// Headers is an ordered list of (name, value) pairs; names compare case-insensitively.
+class Headers {
+ public:
+  void Add(std::string name, std::string value) {
+    entries_.emplace_back(std::move(name), std::move(value));
+  }
+  // Set replaces every header called |name| with one value.
+  void Set(std::string_view name, std::string value);
+  void Remove(std::string_view name);
+  // Get returns the first value of |name|, or nullopt.
+  std::optional<std::string> Get(std::string_view name) const;
+  // GetAll returns every value of |name| in order.
+  std::vector<std::string> GetAll(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
+// HttpRequest is one request. Transports never follow redirects: the client does, so that it can
+// drop credentials when the host changes.
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // absolute http:// or https:// URL
+  Headers headers;
+  Bytes body;
+  // max_response_bytes caps the body; a larger body (by Content-Length or while streaming) makes
+  // the round trip fail with kResourceExhausted.
+  uint64_t max_response_bytes = 4 << 20;
+  // tls_verify false accepts any server certificate (only for --insecure-registry hosts).
+  bool tls_verify = true;
+};
+
+// HttpResponse is the status line, headers and the whole (capped) body.
+struct HttpResponse {
+  int status = 0;
+  Headers headers;
+  Bytes body;
+};
+
+// Transport performs single HTTP exchanges. Implementations must be safe to call from several
+// threads at once.
+//
+// RoundTrip returns the response for any HTTP status (a 404 is a response, not an error). Only
+// 2xx bodies count against max_response_bytes; other bodies are truncated to 64 KiB. Errors:
+// connection refused/reset/timeouts are kUnavailable; a body shorter than its Content-Length is
+// kDataLoss; a body over max_response_bytes is kResourceExhausted; a TLS server answering a
+// plain-HTTP peer or vice versa is kUnavailable with IsTlsMismatch() set on the message prefix
+// "tls-mismatch:"; certificate verification failure is kUnauthenticated.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual Result<HttpResponse> RoundTrip(const HttpRequest& request) = 0;
+};
+
+// IsTlsMismatch reports whether |s| says the peer does not speak TLS (so http:// may be tried for
+// hosts where plain HTTP is allowed).
+bool IsTlsMismatch(const Status& s);
+
+// CurlTransportOptions configures NewCurlTransport.
+struct CurlTransportOptions {
+  // ca_file, when set, replaces the system CA store (PEM bundle).
+  std::optional<std::string> ca_file;
+  std::chrono::seconds connect_timeout{15};
+  // low_speed_timeout aborts a transfer that moves under 1 byte/s for this long.
+  std::chrono::seconds low_speed_timeout{60};
+  std::string user_agent = "vouch/0.1";
+};
+
+// NewCurlTransport returns the libcurl transport. Connections, DNS and TLS sessions are shared
+// across requests and threads (CURLSH), so requests to one host reuse a keep-alive connection.
+std::unique_ptr<Transport> NewCurlTransport(const CurlTransportOptions& options);
+
+// RequestLog describes one finished exchange, for -v logging and request counting. It never
+// carries credentials: only the method, the URL (without userinfo) and the outcome.
+struct RequestLog {
+  std::string method;
+  std::string url;
+  int status = 0;  // 0 when no response arrived
+  std::chrono::milliseconds elapsed{0};
+  uint64_t response_bytes = 0;
+  std::string error;  // transport error message when status is 0
+};
+
+// RequestObserver is called after every exchange (from any thread).
+using RequestObserver = std::function<void(const RequestLog&)>;
+
+// RedactUrl removes userinfo ("user:pass@") from |url|.
+std::string RedactUrl(std::string_view url);
+
+}  // namespace vouch::registry

@@ -1,0 +1,546 @@
+// A repository on a registry, over the OCI distribution API (formats.md 1.2 - 1.8).
+#include <algorithm>
+
+#include "client_impl.h"
+#include "core/internal/json.h"
+#include "fallback.h"
+
+namespace vouch::registry {
+namespace {
+
+std::string StripParams(std::string_view ct) {
+  std::string_view s = ct.substr(0, ct.find(';'));
+  while (!s.empty() && s.back() == ' ') {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+// ParseLinkNext returns the target of a `Link: <url>; rel="next"` header, or "".
+std::string ParseLinkNext(const HttpResponse& resp) {
+  for (const std::string& v : resp.headers.GetAll("Link")) {
+    size_t lt = v.find('<');
+    size_t gt = v.find('>', lt == std::string::npos ? 0 : lt);
+    if (lt == std::string::npos || gt == std::string::npos) {
+      continue;
+    }
+    std::string rest = v.substr(gt + 1);
+    if (rest.find("rel=\"next\"") != std::string::npos || rest.find("rel=next") != std::string::npos) {
+      return v.substr(lt + 1, gt - lt - 1);
+    }
+  }
+  return "";
+}
+
+std::string QueryEscape(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    }
+  }
+  return out;
+}
+
+// ResolveLocation makes an upload/redirect Location absolute against |base| ("scheme://host").
+std::string ResolveLocation(const std::string& base_url, const std::string& loc) {
+  if (loc.starts_with("http://") || loc.starts_with("https://")) {
+    return loc;
+  }
+  size_t p = base_url.find("://");
+  size_t path = base_url.find('/', p == std::string::npos ? 0 : p + 3);
+  std::string origin = path == std::string::npos ? base_url : base_url.substr(0, path);
+  if (loc.starts_with("/")) {
+    return origin + loc;
+  }
+  // Relative to the directory of base_url.
+  std::string dir = path == std::string::npos ? origin + "/" : base_url.substr(0, base_url.rfind('/') + 1);
+  return dir + loc;
+}
+
+std::string HostOf(std::string_view url) {
+  size_t p = url.find("://");
+  if (p == std::string_view::npos) {
+    return "";
+  }
+  std::string_view rest = url.substr(p + 3);
+  return std::string(rest.substr(0, rest.find_first_of("/?#")));
+}
+
+bool IsRedirect(int s) { return s == 301 || s == 302 || s == 303 || s == 307 || s == 308; }
+
+class RemoteRepository final : public Repository {
+ public:
+  RemoteRepository(std::shared_ptr<Client::Impl> impl, Reference ref, Access access)
+      : impl_(std::move(impl)), ref_(std::move(ref)), host_(ApiHost(ref_.registry)) {
+    scope_ = "repository:" + ref_.repository + (access == Access::kPullPush ? ":pull,push" : ":pull");
+  }
+
+  const Reference& reference() const override { return ref_; }
+
+  Result<Descriptor> Resolve(std::string_view identifier) override {
+    HttpRequest req;
+    req.method = "HEAD";
+    req.headers.Add("Accept", std::string(kManifestAccept));
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", identifier), req));
+    if (resp.status == 405 || resp.status == 400) {
+      // Registries without HEAD support: fall back to GET (checked like any fetch).
+      VOUCH_ASSIGN_OR_RETURN(Manifest m, FetchManifest(identifier));
+      return m.ToDescriptor();
+    }
+    if (resp.status != 200) {
+      return StatusFromResponse(resp, What("resolve", identifier));
+    }
+    auto dcd = resp.headers.Get("Docker-Content-Digest");
+    if (!dcd) {
+      VOUCH_ASSIGN_OR_RETURN(Manifest m, FetchManifest(identifier));
+      return m.ToDescriptor();
+    }
+    auto digest = Digest::Parse(*dcd);
+    if (!digest.ok()) {
+      return DataLossError(What("resolve", identifier) + ": invalid Docker-Content-Digest " + *dcd);
+    }
+    if (auto want = Digest::Parse(identifier); want.ok() && !(*want == *digest)) {
+      return DataLossError(What("resolve", identifier) + ": registry answered digest " +
+                           digest->ToString());
+    }
+    Descriptor d;
+    d.digest = *digest;
+    d.media_type = StripParams(resp.headers.Get("Content-Type").value_or(""));
+    d.size = std::strtoll(resp.headers.Get("Content-Length").value_or("0").c_str(), nullptr, 10);
+    return d;
+  }
+
+  Result<Manifest> FetchManifest(std::string_view identifier) override {
+    HttpRequest req;
+    req.headers.Add("Accept", std::string(kManifestAccept));
+    req.max_response_bytes = impl_->opts.max_manifest_bytes;
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", identifier), req));
+    if (resp.status != 200) {
+      return StatusFromResponse(resp, What("fetch manifest", identifier));
+    }
+    std::optional<Digest> expected;
+    if (auto d = Digest::Parse(identifier); d.ok()) {
+      expected = *d;
+    } else if (auto dcd = resp.headers.Get("Docker-Content-Digest"); dcd) {
+      auto hd = Digest::Parse(*dcd);
+      if (!hd.ok()) {
+        return DataLossError(What("fetch manifest", identifier) +
+                             ": invalid Docker-Content-Digest " + *dcd);
+      }
+      expected = *hd;
+    }
+    return CheckManifestBytes(std::move(resp.body), expected,
+                              resp.headers.Get("Content-Type").value_or(""),
+                              What("manifest", identifier));
+  }
+
+  Result<bool> BlobExists(const Digest& digest) override {
+    HttpRequest req;
+    req.method = "HEAD";
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("blobs/", digest.ToString()), req));
+    if (resp.status == 200) {
+      return true;
+    }
+    if (resp.status == 404) {
+      return false;
+    }
+    return StatusFromResponse(resp, What("stat blob", digest.ToString()));
+  }
+
+  Result<Bytes> FetchBlob(const Digest& digest, int64_t expected_size) override {
+    uint64_t cap = impl_->opts.max_blob_bytes;
+    if (expected_size >= 0) {
+      if (static_cast<uint64_t>(expected_size) > cap) {
+        return ResourceExhaustedError(What("blob", digest.ToString()) + " is " +
+                                      std::to_string(expected_size) + " bytes, over the cap of " +
+                                      std::to_string(cap));
+      }
+      cap = static_cast<uint64_t>(expected_size);
+    }
+    HttpRequest req;
+    req.max_response_bytes = cap;
+    std::string target = Path("blobs/", digest.ToString());
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(target, req));
+    std::string url = impl_->BaseUrl(host_) + target;
+    for (int hop = 0; IsRedirect(resp.status); ++hop) {
+      if (hop >= impl_->opts.max_redirects) {
+        return UnavailableError(What("fetch blob", digest.ToString()) + ": more than " +
+                                std::to_string(impl_->opts.max_redirects) + " redirects");
+      }
+      auto loc = resp.headers.Get("Location");
+      if (!loc || loc->empty()) {
+        return StatusFromResponse(resp, What("fetch blob", digest.ToString()) +
+                                            ": redirect without Location");
+      }
+      url = ResolveLocation(url, *loc);
+      if (HostOf(url) == host_) {
+        VOUCH_ASSIGN_OR_RETURN(resp, impl_->Exchange(host_, {scope_}, url, req));
+      } else {
+        // Another host (a CDN): never send our registry credentials there.
+        HttpRequest plain = req;
+        plain.headers.Remove("Authorization");
+        plain.url = url;
+        plain.tls_verify = !impl_->IsInsecure(HostOf(url));
+        VOUCH_ASSIGN_OR_RETURN(resp, impl_->Send(plain));
+      }
+    }
+    if (resp.status != 200) {
+      return StatusFromResponse(resp, What("fetch blob", digest.ToString()));
+    }
+    if (expected_size >= 0 && static_cast<int64_t>(resp.body.size()) != expected_size) {
+      return DataLossError(What("blob", digest.ToString()) + " has " +
+                           std::to_string(resp.body.size()) + " bytes, expected " +
+                           std::to_string(expected_size));
+    }
+    Digest got = Digest::Of(resp.body, digest.algorithm());
+    if (!(got == digest)) {
+      return DataLossError(What("blob", digest.ToString()) + " content does not match its digest"
+                           " (got " + got.ToString() + ")");
+    }
+    return std::move(resp.body);
+  }
+
+  Status PushBlob(const Digest& digest, ByteView data) override {
+    if (!(Digest::Of(data, digest.algorithm()) == digest)) {
+      return InvalidArgumentError("blob does not match digest " + digest.ToString());
+    }
+    HttpRequest start;
+    start.method = "POST";
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("blobs/uploads/", ""), start));
+    if (resp.status != 202) {
+      return StatusFromResponse(resp, What("start upload", digest.ToString()));
+    }
+    VOUCH_ASSIGN_OR_RETURN(std::string location, Location(resp, "upload"));
+    uint64_t chunk = std::max<uint64_t>(impl_->opts.chunk_size, 1);
+    if (auto min = resp.headers.Get("OCI-Chunk-Min-Length"); min) {
+      chunk = std::max<uint64_t>(chunk, std::strtoull(min->c_str(), nullptr, 10));
+    }
+    ByteView last = data;
+    if (data.size() > chunk) {
+      // Chunked: PATCH with inclusive Content-Range, no "bytes " prefix (formats.md 1.6).
+      size_t offset = 0;
+      while (data.size() - offset > chunk) {
+        size_t n = static_cast<size_t>(chunk);
+        HttpRequest patch;
+        patch.method = "PATCH";
+        patch.body.assign(data.begin() + static_cast<std::ptrdiff_t>(offset),
+                          data.begin() + static_cast<std::ptrdiff_t>(offset + n));
+        patch.headers.Add("Content-Type", "application/octet-stream");
+        patch.headers.Add("Content-Range",
+                          std::to_string(offset) + "-" + std::to_string(offset + n - 1));
+        VOUCH_ASSIGN_OR_RETURN(HttpResponse pr, impl_->Exchange(host_, {scope_}, location, patch));
+        if (pr.status != 202) {
+          return StatusFromResponse(pr, What("upload chunk", digest.ToString()));
+        }
+        VOUCH_ASSIGN_OR_RETURN(location, Location(pr, "upload"));
+        offset += n;
+      }
+      last = data.subspan(offset);
+    }
+    HttpRequest put;
+    put.method = "PUT";
+    put.body.assign(last.begin(), last.end());
+    put.headers.Add("Content-Type", "application/octet-stream");
+    if (data.size() > chunk) {
+      size_t offset = data.size() - last.size();
+      put.headers.Add("Content-Range",
+                      std::to_string(offset) + "-" + std::to_string(data.size() - 1));
+    }
+    std::string url = location + (location.find('?') == std::string::npos ? "?" : "&") +
+                      "digest=" + QueryEscape(digest.ToString());
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse done, impl_->Exchange(host_, {scope_}, url, put));
+    if (done.status != 201 && done.status != 204) {
+      return StatusFromResponse(done, What("finish upload", digest.ToString()));
+    }
+    return OkStatus();
+  }
+
+  Result<bool> MountBlob(const Digest& digest, const Reference& from) override {
+    if (from.is_layout() || ApiHost(from.registry) != host_) {
+      return false;
+    }
+    HttpRequest req;
+    req.method = "POST";
+    std::string target = Path("blobs/uploads/", "") + "?mount=" + QueryEscape(digest.ToString()) +
+                         "&from=" + QueryEscape(from.repository);
+    // The token must also allow pulling the source (formats.md pitfall 14).
+    VOUCH_ASSIGN_OR_RETURN(
+        HttpResponse resp,
+        impl_->Exchange(host_, {scope_, "repository:" + from.repository + ":pull"}, target, req));
+    if (resp.status == 201) {
+      return true;
+    }
+    if (resp.status == 202) {
+      return false;  // an ordinary upload session was opened; the caller pushes instead
+    }
+    return StatusFromResponse(resp, What("mount blob", digest.ToString()));
+  }
+
+  Result<bool> PushManifest(std::string_view identifier, ByteView bytes,
+                            std::string_view media_type) override {
+    HttpRequest req;
+    req.method = "PUT";
+    req.body.assign(bytes.begin(), bytes.end());
+    req.headers.Add("Content-Type", std::string(media_type));
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", identifier), req));
+    if (resp.status != 201 && resp.status != 200 && resp.status != 202) {
+      return StatusFromResponse(resp, What("push manifest", identifier));
+    }
+    Digest mine = Digest::Of(bytes);
+    if (auto dcd = resp.headers.Get("Docker-Content-Digest"); dcd) {
+      auto got = Digest::Parse(*dcd);
+      if (got.ok() && got->algorithm() == mine.algorithm() && !(*got == mine)) {
+        return DataLossError(What("push manifest", identifier) + ": registry stored digest " +
+                             *dcd + ", expected " + mine.ToString());
+      }
+    }
+    return resp.headers.Get("OCI-Subject").has_value();
+  }
+
+  Status DeleteManifest(const Digest& digest) override {
+    HttpRequest req;
+    req.method = "DELETE";
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", digest.ToString()), req));
+    if (resp.status != 202 && resp.status != 200 && resp.status != 204) {
+      return StatusFromResponse(resp, What("delete manifest", digest.ToString()));
+    }
+    return OkStatus();
+  }
+
+  Result<std::vector<std::string>> ListTags() override {
+    std::vector<std::string> tags;
+    std::string target = Path("tags/list", "");
+    for (int page = 0; page < 10000 && !target.empty(); ++page) {
+      HttpRequest req;
+      req.max_response_bytes = impl_->opts.max_manifest_bytes;
+      VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(target, req));
+      if (resp.status != 200) {
+        return StatusFromResponse(resp, What("list tags", ""));
+      }
+      auto j = ParseJson(AsChars(resp.body), "tags list");
+      if (!j.ok()) {
+        return DataLossError(What("list tags", "") + ": " + j.status().message());
+      }
+      const Json* t = FindField(*j, "tags");
+      if (t != nullptr && !t->is_null()) {
+        if (!t->is_array()) {
+          return DataLossError(What("list tags", "") + ": tags is not an array");
+        }
+        for (const Json& e : *t) {
+          if (e.is_string()) {
+            tags.push_back(e.get<std::string>());
+          }
+        }
+      }
+      target = ParseLinkNext(resp);
+      if (!target.empty() && !target.starts_with("/") && !target.starts_with("http")) {
+        target = "/" + target;
+      }
+    }
+    return tags;
+  }
+
+  Result<Referrers> ListReferrers(const Digest& subject, std::string_view artifact_type) override {
+    Referrers out;
+    std::string target = Path("referrers/", subject.ToString());
+    if (!artifact_type.empty()) {
+      target += "?artifactType=" + QueryEscape(artifact_type);  // '+' becomes %2B
+    }
+    bool first = true;
+    for (int page = 0; page < 1000 && !target.empty(); ++page) {
+      HttpRequest req;
+      req.headers.Add("Accept", std::string(kOciIndex));
+      req.max_response_bytes = impl_->opts.max_manifest_bytes;
+      VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(target, req));
+      if (first && resp.status == 404) {
+        // Only a 404 means "no referrers API" (distribution-spec); use the tag schema.
+        return ReadFallback(subject, artifact_type);
+      }
+      first = false;
+      if (resp.status != 200) {
+        return StatusFromResponse(resp, What("list referrers", subject.ToString()));
+      }
+      bool filtered = resp.headers.Get("OCI-Filters-Applied").value_or("").find("artifactType") !=
+                      std::string::npos;
+      VOUCH_ASSIGN_OR_RETURN(auto ds, internal::ParseReferrersIndex(
+                                          resp.body, filtered ? "" : artifact_type, false));
+      out.descriptors.insert(out.descriptors.end(), ds.begin(), ds.end());
+      target = ParseLinkNext(resp);
+    }
+    out.scheme = ReferrersScheme::kApi;
+    return out;
+  }
+
+  Status PushReferrer(ByteView bytes, std::string_view media_type) override {
+    Digest digest = Digest::Of(bytes);
+    VOUCH_ASSIGN_OR_RETURN(Descriptor entry,
+                           internal::ReferrerDescriptor(bytes, media_type, digest));
+    VOUCH_ASSIGN_OR_RETURN(ManifestView view, ParseManifest(bytes, media_type));
+    VOUCH_ASSIGN_OR_RETURN(bool indexed, PushManifest(digest.ToString(), bytes, media_type));
+    if (indexed) {
+      return OkStatus();
+    }
+    const std::string tag = FallbackTag(view.subject->digest);
+    internal::FallbackStore store;
+    store.read = [&]() -> Result<std::optional<internal::FallbackIndex>> {
+      HttpRequest req;
+      req.headers.Add("Accept", std::string(kOciIndex));
+      req.max_response_bytes = impl_->opts.max_manifest_bytes;
+      VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", tag), req));
+      if (resp.status == 404) {
+        return std::optional<internal::FallbackIndex>();
+      }
+      if (resp.status != 200) {
+        return StatusFromResponse(resp, What("read referrers tag", tag));
+      }
+      internal::FallbackIndex fi;
+      fi.etag = resp.headers.Get("ETag").value_or("");
+      if (auto dcd = resp.headers.Get("Docker-Content-Digest"); dcd) {
+        auto d = Digest::Parse(*dcd);
+        if (!d.ok() || !(Digest::Of(resp.body, d->algorithm()) == *d)) {
+          return DataLossError(What("referrers tag", tag) + " does not match its digest");
+        }
+      }
+      fi.bytes = std::move(resp.body);
+      return std::optional<internal::FallbackIndex>(std::move(fi));
+    };
+    store.write = [&](const Bytes& index, const std::string& etag) -> Status {
+      HttpRequest req;
+      req.method = "PUT";
+      req.body = index;
+      req.headers.Add("Content-Type", std::string(kOciIndex));
+      if (!etag.empty()) {
+        req.headers.Add("If-Match", etag);
+      } else {
+        req.headers.Add("If-None-Match", "*");
+      }
+      VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", tag), req));
+      if (resp.status == 412) {
+        return AbortedError("referrers tag changed concurrently");
+      }
+      if (resp.status != 201 && resp.status != 200) {
+        return StatusFromResponse(resp, What("write referrers tag", tag));
+      }
+      return OkStatus();
+    };
+    return internal::AddToFallbackIndex(store, entry);
+  }
+
+ private:
+  Result<Referrers> ReadFallback(const Digest& subject, std::string_view artifact_type) {
+    Referrers out;
+    out.scheme = ReferrersScheme::kFallbackTag;
+    HttpRequest req;
+    req.headers.Add("Accept", std::string(kManifestAccept));
+    req.max_response_bytes = impl_->opts.max_manifest_bytes;
+    const std::string tag = FallbackTag(subject);
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", tag), req));
+    if (resp.status == 404) {
+      return out;
+    }
+    if (resp.status != 200) {
+      return StatusFromResponse(resp, What("read referrers tag", tag));
+    }
+    if (auto dcd = resp.headers.Get("Docker-Content-Digest"); dcd) {
+      auto d = Digest::Parse(*dcd);
+      if (!d.ok() || !(Digest::Of(resp.body, d->algorithm()) == *d)) {
+        return DataLossError(What("referrers tag", tag) + " does not match its digest");
+      }
+    }
+    VOUCH_ASSIGN_OR_RETURN(out.descriptors,
+                           internal::ParseReferrersIndex(resp.body, artifact_type, true));
+    return out;
+  }
+
+  Result<HttpResponse> Do(const std::string& target, const HttpRequest& req) {
+    return impl_->Exchange(host_, {scope_}, target, req);
+  }
+
+  Result<std::string> Location(const HttpResponse& resp, const char* what) {
+    auto loc = resp.headers.Get("Location");
+    if (!loc || loc->empty()) {
+      return DataLossError(std::string("registry sent no Location for the ") + what);
+    }
+    return ResolveLocation(impl_->BaseUrl(host_) + "/v2/", *loc);
+  }
+
+  std::string Path(std::string_view kind, std::string_view id) const {
+    return "/v2/" + ref_.repository + "/" + std::string(kind) + std::string(id);
+  }
+  std::string What(std::string_view op, std::string_view id) const {
+    return std::string(op) + " " + ref_.RepositoryName() +
+           (id.empty() ? "" : (id.find(':') != std::string_view::npos ? "@" : ":") + std::string(id));
+  }
+
+  std::shared_ptr<Client::Impl> impl_;
+  Reference ref_;
+  std::string host_;
+  std::string scope_;
+};
+
+}  // namespace
+
+Result<Manifest> CheckManifestBytes(Bytes bytes, const std::optional<Digest>& expected,
+                                    std::string_view content_type, const std::string& what) {
+  Manifest m;
+  m.digest = Digest::Of(bytes, expected ? expected->algorithm() : HashAlgorithm::kSha256);
+  if (expected && !(m.digest == *expected)) {
+    return DataLossError(what + ": bytes do not match digest " + expected->ToString() + " (got " +
+                         m.digest.ToString() + ")");
+  }
+  if (m.digest.algorithm() != HashAlgorithm::kSha256) {
+    m.digest = Digest::Of(bytes);
+  }
+  // Parse only after the digest check (style rule 8).
+  auto view = ParseManifest(bytes, content_type);
+  if (!view.ok()) {
+    return view.status().WithContext(what);
+  }
+  m.media_type = view->media_type;
+  m.bytes = std::move(bytes);
+  return m;
+}
+
+Descriptor Manifest::ToDescriptor() const {
+  Descriptor d;
+  d.media_type = media_type;
+  d.digest = digest;
+  d.size = static_cast<int64_t>(bytes.size());
+  return d;
+}
+
+Result<Descriptor> SelectPlatform(const Manifest& manifest, const Platform& platform) {
+  VOUCH_ASSIGN_OR_RETURN(ManifestView view, ParseManifest(manifest.bytes, manifest.media_type));
+  if (!view.is_index) {
+    return manifest.ToDescriptor();
+  }
+  std::vector<std::string> seen;
+  for (const Descriptor& d : view.manifests) {
+    if (!d.platform || d.platform->os == "unknown" || d.platform->architecture == "unknown") {
+      continue;  // attestation manifests and entries without a platform
+    }
+    if (PlatformMatches(platform, *d.platform)) {
+      return d;
+    }
+    seen.push_back(d.platform->ToString());
+  }
+  std::string list;
+  for (const auto& s : seen) {
+    list += (list.empty() ? "" : ", ") + s;
+  }
+  return NotFoundError("no " + platform.ToString() + " image in the index (has: " + list + ")");
+}
+
+std::unique_ptr<Repository> NewRemoteRepository(std::shared_ptr<Client::Impl> impl,
+                                                Reference ref, Access access) {
+  return std::make_unique<RemoteRepository>(std::move(impl), std::move(ref), access);
+}
+
+}  // namespace vouch::registry

@@ -1,0 +1,327 @@
+// Headers helpers and the libcurl Transport.
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "curl_handle.h"
+#include "vouch/registry/transport.h"
+
+namespace vouch::registry {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+constexpr std::string_view kTlsMismatchPrefix = "tls-mismatch: ";
+
+}  // namespace
+
+void Headers::Set(std::string_view name, std::string value) {
+  Remove(name);
+  Add(std::string(name), std::move(value));
+}
+
+void Headers::Remove(std::string_view name) {
+  std::erase_if(entries_, [&](const auto& e) { return EqualsIgnoreCase(e.first, name); });
+}
+
+std::optional<std::string> Headers::Get(std::string_view name) const {
+  for (const auto& e : entries_) {
+    if (EqualsIgnoreCase(e.first, name)) {
+      return e.second;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Headers::GetAll(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& e : entries_) {
+    if (EqualsIgnoreCase(e.first, name)) {
+      out.push_back(e.second);
+    }
+  }
+  return out;
+}
+
+bool IsTlsMismatch(const Status& s) {
+  return s.code() == ErrorCode::kUnavailable && s.message().starts_with(kTlsMismatchPrefix);
+}
+
+std::string RedactUrl(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) {
+    return std::string(url);
+  }
+  size_t host_start = scheme + 3;
+  size_t host_end = url.find_first_of("/?#", host_start);
+  std::string_view authority = url.substr(host_start, host_end == std::string_view::npos
+                                                          ? std::string_view::npos
+                                                          : host_end - host_start);
+  size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) {
+    return std::string(url);
+  }
+  return std::string(url.substr(0, host_start)) + "REDACTED@" +
+         std::string(url.substr(host_start + at + 1));
+}
+
+namespace {
+
+using internal::CurlPtr;
+using internal::CurlSharePtr;
+using internal::CurlSlistPtr;
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+// Exchange is the per-request state the callbacks write into.
+// kErrorBodyKeep is how much of a non-2xx body is kept (for the registry's error message).
+constexpr size_t kErrorBodyKeep = 64 << 10;
+
+struct Exchange {
+  HttpResponse response;
+  int status = 0;  // from the latest status line
+  uint64_t cap = 0;
+  bool is_head = false;
+  bool oversize = false;
+};
+
+size_t WriteBody(char* data, size_t size, size_t nmemb, void* userp) {
+  auto* ex = static_cast<Exchange*>(userp);
+  size_t n = size * nmemb;
+  if (ex->status < 200 || ex->status > 299) {
+    // Error bodies are only read for their message: keep the start, drop the rest.
+    size_t keep = std::min(n, kErrorBodyKeep - std::min(kErrorBodyKeep, ex->response.body.size()));
+    ex->response.body.insert(ex->response.body.end(), reinterpret_cast<uint8_t*>(data),
+                             reinterpret_cast<uint8_t*>(data) + keep);
+    return n;
+  }
+  if (ex->response.body.size() + n > ex->cap) {
+    ex->oversize = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  ex->response.body.insert(ex->response.body.end(), reinterpret_cast<uint8_t*>(data),
+                           reinterpret_cast<uint8_t*>(data) + n);
+  return n;
+}
+
+size_t WriteHeader(char* data, size_t size, size_t nmemb, void* userp) {
+  auto* ex = static_cast<Exchange*>(userp);
+  size_t n = size * nmemb;
+  std::string_view line(data, n);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) {
+    line.remove_suffix(1);
+  }
+  if (line.starts_with("HTTP/")) {
+    // A new status line (after 100 Continue or a redirect): start over.
+    ex->response.headers = Headers();
+    size_t sp = line.find(' ');
+    ex->status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) {
+    return n;
+  }
+  std::string name(line.substr(0, colon));
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  // Refuse early when the announced body is over the cap (not for HEAD, whose Content-Length
+  // describes the resource).
+  if (!ex->is_head && ex->status >= 200 && ex->status <= 299 &&
+      EqualsIgnoreCase(name, "content-length")) {
+    uint64_t len = 0;
+    for (char c : value) {
+      if (c < '0' || c > '9') {
+        break;
+      }
+      len = len * 10 + static_cast<uint64_t>(c - '0');
+      if (len > ex->cap) {
+        ex->oversize = true;
+        return 0;
+      }
+    }
+  }
+  ex->response.headers.Add(std::move(name), std::string(value));
+  return n;
+}
+
+class CurlTransport final : public Transport {
+ public:
+  explicit CurlTransport(CurlTransportOptions options) : options_(std::move(options)) {
+    static CurlGlobal global;
+    share_.reset(curl_share_init());
+    curl_share_setopt(share_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl_share_setopt(share_.get(), CURLSHOPT_LOCKFUNC, &CurlTransport::Lock);
+    curl_share_setopt(share_.get(), CURLSHOPT_UNLOCKFUNC, &CurlTransport::Unlock);
+    curl_share_setopt(share_.get(), CURLSHOPT_USERDATA, this);
+  }
+
+  ~CurlTransport() override {
+    // Easy handles must go before the share they use.
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    pool_.clear();
+  }
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  Result<HttpResponse> RoundTrip(const HttpRequest& request) override {
+    CurlPtr easy = Take();
+    if (!easy) {
+      return InternalError("curl_easy_init failed");
+    }
+    CURL* h = easy.get();
+    Exchange ex;
+    ex.cap = request.max_response_bytes;
+    ex.is_head = request.method == "HEAD";
+    char errbuf[CURL_ERROR_SIZE] = {0};
+
+    curl_easy_setopt(h, CURLOPT_SHARE, share_.get());
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_USERAGENT, options_.user_agent.c_str());
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(options_.low_speed_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &ex);
+    if (options_.ca_file) {
+      curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file->c_str());
+    }
+    if (!request.tls_verify) {
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+
+    if (request.method == "HEAD") {
+      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (request.method == "GET") {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else {
+      // POST/PUT/PATCH/DELETE: send the in-memory body as is (may be empty).
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      if (request.method != "DELETE" || !request.body.empty()) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request.body.size()));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+      }
+    }
+
+    curl_slist* raw = nullptr;
+    CurlSlistPtr headers;
+    auto add = [&](const std::string& line) {
+      curl_slist* next = curl_slist_append(raw, line.c_str());
+      if (next != nullptr) {
+        raw = next;
+        headers.release();
+        headers.reset(raw);
+      }
+    };
+    add("Expect:");  // no 100-continue round trip
+    bool has_content_type = false;
+    for (const auto& [name, value] : request.headers.entries()) {
+      add(name + ": " + value);
+      has_content_type = has_content_type || EqualsIgnoreCase(name, "content-type");
+    }
+    if (!has_content_type && request.method != "GET" && request.method != "HEAD") {
+      add("Content-Type:");  // suppress curl's form default
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+    Give(std::move(easy));
+
+    if (rc != CURLE_OK) {
+      std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+      std::string what = request.method + " " + RedactUrl(request.url) + ": " + detail;
+      if (ex.oversize) {
+        return ResourceExhaustedError("response from " + RedactUrl(request.url) +
+                                      " is larger than the cap of " + std::to_string(ex.cap) +
+                                      " bytes");
+      }
+      switch (rc) {
+        case CURLE_PARTIAL_FILE:
+          return DataLossError("truncated response: " + what);
+        case CURLE_PEER_FAILED_VERIFICATION:
+          return UnauthenticatedError("TLS certificate not trusted: " + what +
+                                      " (use --ca-file or SSL_CERT_FILE)");
+        case CURLE_SSL_CONNECT_ERROR:
+          if (detail.find("wrong version number") != std::string::npos ||
+              detail.find("packet length too long") != std::string::npos ||
+              detail.find("record layer failure") != std::string::npos) {
+            return UnavailableError(std::string(kTlsMismatchPrefix) + what);
+          }
+          return UnavailableError("TLS handshake failed: " + what);
+        default:
+          return UnavailableError(what);
+      }
+    }
+    ex.response.status = static_cast<int>(status);
+    return std::move(ex.response);
+  }
+
+ private:
+  static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* userp) {
+    static_cast<CurlTransport*>(userp)->locks_[static_cast<size_t>(data) % kLocks].lock();
+  }
+  static void Unlock(CURL*, curl_lock_data data, void* userp) {
+    static_cast<CurlTransport*>(userp)->locks_[static_cast<size_t>(data) % kLocks].unlock();
+  }
+
+  CurlPtr Take() {
+    {
+      std::lock_guard<std::mutex> lock(pool_mu_);
+      if (!pool_.empty()) {
+        CurlPtr h = std::move(pool_.back());
+        pool_.pop_back();
+        curl_easy_reset(h.get());
+        return h;
+      }
+    }
+    return CurlPtr(curl_easy_init());
+  }
+  void Give(CurlPtr h) {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    pool_.push_back(std::move(h));
+  }
+
+  static constexpr size_t kLocks = 8;
+  CurlTransportOptions options_;
+  std::array<std::mutex, kLocks> locks_;
+  CurlSharePtr share_;
+  std::mutex pool_mu_;
+  std::vector<CurlPtr> pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> NewCurlTransport(const CurlTransportOptions& options) {
+  return std::make_unique<CurlTransport>(options);
+}
+
+}  // namespace vouch::registry

@@ -1,0 +1,264 @@
+// Client against the fake registry: resolve/fetch with digest checks, auth flows, caps.
+#include <boost/test/unit_test.hpp>
+
+#include "registry/fake_registry.h"
+#include "registry/test_images.h"
+#include "vouch/registry/client.h"
+
+namespace vouch::registry::testing {
+namespace {
+
+struct Fixture {
+  std::shared_ptr<FakeRegistry> reg = std::make_shared<FakeRegistry>();
+  std::vector<std::chrono::milliseconds> sleeps;
+  std::string digest;
+  Fixture() { digest = PushImage(*reg, "team/app", "v1", "amd64"); }
+
+  std::unique_ptr<Repository> Open(Client& c, const std::string& ref,
+                                   Access access = Access::kPull) {
+    auto r = ParseReference(ref);
+    BOOST_REQUIRE(r.ok());
+    auto repo = c.Open(*r, access);
+    BOOST_REQUIRE(repo.ok());
+    return std::move(repo).value();
+  }
+};
+
+BOOST_FIXTURE_TEST_SUITE(ClientTests, Fixture)
+
+BOOST_AUTO_TEST_CASE(ResolveIsOneHeadWithAllFourAcceptTypes) {
+  std::vector<std::string> accepts;
+  reg->fault = [&](const HttpRequest& r) -> std::optional<Result<HttpResponse>> {
+    accepts.push_back(r.headers.Get("Accept").value_or(""));
+    return std::nullopt;
+  };
+  Client c(FastOptions(reg));
+  auto repo = Open(c, "reg.test/team/app:v1");
+  auto d = repo->Resolve("v1");
+  BOOST_REQUIRE(d.ok());
+  BOOST_TEST(d->digest.ToString() == digest);
+  BOOST_TEST(reg->requests.size() == 1u);
+  BOOST_TEST(reg->requests[0] == "HEAD /v2/team/app/manifests/v1");
+  BOOST_TEST(c.request_count() == 1u);
+  for (const char* t : {"application/vnd.oci.image.index.v1+json",
+                        "application/vnd.oci.image.manifest.v1+json",
+                        "application/vnd.docker.distribution.manifest.list.v2+json",
+                        "application/vnd.docker.distribution.manifest.v2+json"}) {
+    BOOST_TEST(accepts[0].find(t) != std::string::npos, t);
+  }
+  BOOST_TEST(IsNotFound(repo->Resolve("nope").status()));
+}
+
+BOOST_AUTO_TEST_CASE(FetchManifestChecksDigest) {
+  Client c(FastOptions(reg));
+  auto repo = Open(c, "reg.test/team/app:v1");
+  auto m = repo->FetchManifest(digest);
+  BOOST_REQUIRE(m.ok());
+  BOOST_TEST(m->digest.ToString() == digest);
+  BOOST_TEST(m->media_type == "application/vnd.oci.image.manifest.v1+json");
+  // The registry serves other bytes for the digest: kDataLoss, not parsed.
+  reg->fault = [&](const HttpRequest& r) -> std::optional<Result<HttpResponse>> {
+    if (r.method == "GET" && r.url.find("/manifests/") != std::string::npos) {
+      HttpResponse resp;
+      resp.status = 200;
+      resp.body = ToBytes(R"({"schemaVersion":2,"tampered":true})");
+      resp.headers.Add("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+      resp.headers.Add("Docker-Content-Digest", digest);
+      return Result<HttpResponse>(resp);
+    }
+    return std::nullopt;
+  };
+  BOOST_TEST(IsDataLoss(repo->FetchManifest(digest).status()));
+  BOOST_TEST(IsDataLoss(repo->FetchManifest("v1").status()));  // by tag: header digest checked
+}
+
+BOOST_AUTO_TEST_CASE(BlobsCheckedAndRedirectDropsAuthorization) {
+  reg->auth = FakeRegistry::Auth::kBasic;
+  reg->redirect_blobs = true;
+  auto o = FastOptions(reg);
+  o.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "s3cret"));
+  Client c(o);
+  auto repo = Open(c, "reg.test/team/app:v1");
+  std::string layer = "layer bytes for amd64";
+  auto b = repo->FetchBlob(*Digest::Parse(Sha(layer)), static_cast<int64_t>(layer.size()));
+  BOOST_REQUIRE_MESSAGE(b.ok(), b.status().ToString());
+  BOOST_TEST(ToString(*b) == layer);
+  BOOST_TEST(!reg->cdn_saw_authorization);
+  BOOST_TEST(reg->CountRequests("GET cdn.test/") == 1);
+  // Wrong expected size: kDataLoss (the cap is the expected size, so bigger is exhausted).
+  BOOST_TEST(IsResourceExhausted(
+      repo->FetchBlob(*Digest::Parse(Sha(layer)), 3).status()));
+  auto exists = repo->BlobExists(*Digest::Parse(Sha(layer)));
+  BOOST_REQUIRE(exists.ok());
+  BOOST_TEST(*exists);
+  auto missing = repo->BlobExists(Digest::Of(AsBytes("zzz")));
+  BOOST_REQUIRE(missing.ok());
+  BOOST_TEST(!*missing);
+}
+
+BOOST_AUTO_TEST_CASE(BasicAuthFlow) {
+  reg->auth = FakeRegistry::Auth::kBasic;
+  {
+    Client anon(FastOptions(reg));
+    auto repo = Open(anon, "reg.test/team/app:v1");
+    auto r = repo->Resolve("v1");
+    BOOST_TEST(r.status().code() == ErrorCode::kUnauthenticated, r.status().ToString());
+    BOOST_TEST(r.status().message().find("vouch login") != std::string::npos);
+  }
+  auto o = FastOptions(reg);
+  o.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "s3cret"));
+  Client c(o);
+  auto repo = Open(c, "reg.test/team/app:v1");
+  reg->requests.clear();
+  BOOST_TEST(repo->Resolve("v1").ok());
+  BOOST_TEST(repo->Resolve("v1").ok());
+  // 401 once, then Basic is sent up front.
+  BOOST_TEST(reg->requests.size() == 3u);
+  auto bad = FastOptions(reg);
+  bad.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "wrong"));
+  Client b(bad);
+  BOOST_TEST(Open(b, "reg.test/team/app:v1")->Resolve("v1").status().code() ==
+             ErrorCode::kUnauthenticated);
+}
+
+BOOST_AUTO_TEST_CASE(BearerTokenCachedReusedAndRefreshed) {
+  reg->auth = FakeRegistry::Auth::kBearer;
+  auto o = FastOptions(reg);
+  o.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "s3cret"));
+  Client c(o);
+  auto repo = Open(c, "reg.test/team/app:v1");
+  BOOST_REQUIRE(repo->Resolve("v1").ok());
+  BOOST_TEST(reg->token_requests == 1);
+  reg->requests.clear();
+  // Once authenticated, a resolve is exactly one request.
+  BOOST_REQUIRE(repo->Resolve("v1").ok());
+  BOOST_TEST(reg->requests.size() == 1u);
+  BOOST_TEST(reg->token_requests == 1);
+  // Another repository on the same host: the challenge is known, so no 401 round trip.
+  PushImage(*reg, "team/other", "v1", "arm64");
+  reg->requests.clear();
+  BOOST_REQUIRE(Open(c, "reg.test/team/other:v1")->Resolve("v1").ok());
+  BOOST_TEST(reg->requests.size() == 2u);  // token + HEAD
+  BOOST_TEST(reg->token_requests == 2);
+  // Tokens revoked server-side: refreshed on the 401.
+  reg->ExpireTokens();
+  BOOST_REQUIRE(repo->Resolve("v1").ok());
+  BOOST_TEST(reg->token_requests == 3);
+}
+
+BOOST_AUTO_TEST_CASE(BearerAnonymousPullAndPushNeedsCredentials) {
+  reg->auth = FakeRegistry::Auth::kBearer;
+  Client c(FastOptions(reg));
+  BOOST_TEST(Open(c, "reg.test/team/app:v1")->Resolve("v1").ok());
+  auto push = Open(c, "reg.test/team/app:v1", Access::kPullPush);
+  auto r = push->PushBlob(Digest::Of(AsBytes("x")), AsBytes("x"));
+  BOOST_TEST(r.code() == ErrorCode::kUnauthenticated, r.ToString());
+}
+
+BOOST_AUTO_TEST_CASE(TokenServerRefuses) {
+  reg->auth = FakeRegistry::Auth::kBearer;
+  reg->token_refuses = true;
+  Client c(FastOptions(reg));
+  auto r = Open(c, "reg.test/team/app:v1")->Resolve("v1");
+  BOOST_TEST(r.status().code() == ErrorCode::kUnauthenticated, r.status().ToString());
+  BOOST_TEST(r.status().message().find("token server") != std::string::npos);
+  BOOST_TEST(reg->token_requests == 1);  // no retry loop against a refusing server
+}
+
+BOOST_AUTO_TEST_CASE(OversizedManifestIsResourceExhausted) {
+  auto o = FastOptions(reg);
+  o.max_manifest_bytes = 64;
+  Client c(o);
+  auto r = Open(c, "reg.test/team/app:v1")->FetchManifest("v1");
+  BOOST_TEST(IsResourceExhausted(r.status()), r.status().ToString());
+}
+
+BOOST_AUTO_TEST_CASE(TagsPaginate) {
+  reg->tags_page_size = 2;
+  for (const char* t : {"a", "b", "c", "d", "e"}) {
+    reg->AddManifest("team/app", t, *reg->ManifestBytes("team/app", "v1"),
+                     "application/vnd.oci.image.manifest.v1+json");
+  }
+  Client c(FastOptions(reg));
+  auto tags = Open(c, "reg.test/team/app:v1")->ListTags();
+  BOOST_REQUIRE(tags.ok());
+  BOOST_TEST(tags->size() == 6u);
+  BOOST_TEST(reg->CountRequests("GET /v2/team/app/tags/list") == 3);
+}
+
+BOOST_AUTO_TEST_CASE(UploadsMonolithicAndChunked) {
+  auto o = FastOptions(reg);
+  o.chunk_size = 4;
+  Client c(o);
+  auto repo = Open(c, "reg.test/team/dst:v1", Access::kPullPush);
+  std::string small = "abc";
+  BOOST_REQUIRE(repo->PushBlob(Digest::Of(AsBytes(small)), AsBytes(small)).ok());
+  BOOST_TEST(reg->HasBlob("team/dst", Sha(small)));
+  std::string big = "0123456789";
+  reg->requests.clear();
+  BOOST_REQUIRE(repo->PushBlob(Digest::Of(AsBytes(big)), AsBytes(big)).ok());
+  BOOST_TEST(reg->HasBlob("team/dst", Sha(big)));
+  BOOST_TEST(reg->CountRequests("PATCH") == 2);
+  BOOST_TEST(reg->CountRequests("PUT") == 1);
+  // Mount from another repository on the same registry.
+  std::string layer = "layer bytes for amd64";
+  auto src = ParseReference("reg.test/team/app:v1");
+  auto mounted = repo->MountBlob(*Digest::Parse(Sha(layer)), *src);
+  BOOST_REQUIRE(mounted.ok());
+  BOOST_TEST(*mounted);
+  BOOST_TEST(reg->HasBlob("team/dst", Sha(layer)));
+  // Manifest push by tag and by digest, delete by digest.
+  std::string m = *reg->ManifestBytes("team/app", "v1");
+  BOOST_REQUIRE(repo->PushManifest("v9", AsBytes(m), kOciManifest).ok());
+  BOOST_TEST(*reg->TagDigest("team/dst", "v9") == Sha(m));
+  BOOST_REQUIRE(repo->DeleteManifest(*Digest::Parse(Sha(m))).ok());
+  BOOST_TEST(IsNotFound(repo->Resolve("v9").status()));
+}
+
+BOOST_AUTO_TEST_CASE(PlainHttpOnlyForLoopbackOrInsecure) {
+  // The fake answers only https: a tls mismatch for a public host is an error, not a downgrade.
+  auto o = FastOptions(reg);
+  auto only_http = std::make_shared<FakeRegistry>();
+  only_http->host = "public.example";
+  only_http->fault = [](const HttpRequest& r) -> std::optional<Result<HttpResponse>> {
+    if (r.url.starts_with("https://")) {
+      return Result<HttpResponse>(UnavailableError("tls-mismatch: plain HTTP server"));
+    }
+    HttpResponse resp;
+    resp.status = 200;
+    resp.headers.Add("Docker-Content-Digest", "sha256:" + std::string(64, '0'));
+    return Result<HttpResponse>(resp);
+  };
+  o.transport = only_http;
+  {
+    Client c(o);
+    auto r = Open(c, "public.example/app:v1")->Resolve("v1");
+    BOOST_TEST(IsUnavailable(r.status()));
+    BOOST_TEST(r.status().message().find("--insecure-registry") != std::string::npos);
+  }
+  o.insecure_registries = {"public.example"};
+  only_http->requests.clear();
+  Client c(o);
+  BOOST_TEST(Open(c, "public.example/app:v1")->Resolve("v1").ok());
+  BOOST_TEST(only_http->requests.size() == 2u);  // https attempt, then http
+}
+
+BOOST_AUTO_TEST_CASE(ObserverSeesEveryRequestWithoutCredentials) {
+  reg->auth = FakeRegistry::Auth::kBearer;
+  auto o = FastOptions(reg);
+  o.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "s3cret"));
+  std::vector<RequestLog> logs;
+  o.observer = [&](const RequestLog& l) { logs.push_back(l); };
+  Client c(o);
+  BOOST_REQUIRE(Open(c, "reg.test/team/app:v1")->Resolve("v1").ok());
+  BOOST_TEST(logs.size() == 3u);  // 401, token, 200
+  for (const auto& l : logs) {
+    BOOST_TEST(l.url.find("s3cret") == std::string::npos);
+  }
+  BOOST_TEST(RedactUrl("https://u:p@h/x") == "https://REDACTED@h/x");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace vouch::registry::testing

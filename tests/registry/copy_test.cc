@@ -1,0 +1,187 @@
+// CopyImage and ListTree over the fake registry and OCI layouts: digests preserved, blobs
+// skipped or mounted, attachments carried, the destination tag written last (atomic copy).
+#include <boost/test/unit_test.hpp>
+
+#include "registry/fake_registry.h"
+#include "registry/test_images.h"
+#include "testutil/testutil.h"
+#include "vouch/registry/client.h"
+#include "vouch/registry/operations.h"
+
+namespace vouch::registry::testing {
+namespace {
+
+struct Fixture {
+  std::shared_ptr<FakeRegistry> reg = std::make_shared<FakeRegistry>();
+  std::string index_digest;
+  Fixture() { index_digest = PushMultiArchCopyable(*reg, "src/app", "v1"); }
+  std::unique_ptr<Repository> Open(Client& c, const std::string& ref, Access a = Access::kPull) {
+    auto r = c.Open(*ParseReference(ref), a);
+    BOOST_REQUIRE(r.ok());
+    return std::move(r).value();
+  }
+  // Attach a referrer and a cosign .sig tag to the source index.
+  void Attach(Client& c) {
+    auto src = Open(c, "reg.test/src/app:v1", Access::kPullPush);
+    std::string index = *reg->ManifestBytes("src/app", "v1");
+    std::string layer = "bundle";
+    reg->AddBlob("src/app", layer);
+    reg->AddBlob("src/app", "{}");
+    std::string ref = ReferrerManifest(index, "application/vnd.dev.sigstore.bundle.v0.3+json", layer);
+    // ReferrerManifest's subject says image manifest; fine for the copy.
+    BOOST_REQUIRE(src->PushReferrer(AsBytes(ref), kOciManifest).ok());
+    std::string sig_layer = "simple signing payload";
+    reg->AddBlob("src/app", sig_layer);
+    std::string config = R"({"os":""})";
+    reg->AddBlob("src/app", config);
+    reg->AddManifest("src/app", FallbackTag(*Digest::Parse(index_digest)) + ".sig",
+                     ImageManifest(config, sig_layer), kOciManifest.data());
+  }
+};
+
+BOOST_FIXTURE_TEST_SUITE(CopyTests, Fixture)
+
+BOOST_AUTO_TEST_CASE(CopyWithinRegistryMountsAndPreservesDigests) {
+  Client c(FastOptions(reg));
+  Attach(c);
+  auto src = Open(c, "reg.test/src/app:v1");
+  auto dst = Open(c, "reg.test/dst/app:v2", Access::kPullPush);
+  auto r = CopyImage(*src, *dst, CopyOptions{});
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->digest.ToString() == index_digest);
+  BOOST_TEST(*reg->TagDigest("dst/app", "v2") == index_digest);
+  BOOST_TEST(r->blobs_mounted == 8u);  // 2 configs, 2 layers, empty config, bundle, sig config+layer
+  BOOST_TEST(r->blobs_copied == 0u);
+  BOOST_TEST(r->referrers_copied == 1u);
+  BOOST_TEST(r->tags_copied.size() == 1u);
+  BOOST_TEST(reg->CountRequests("GET /v2/src/app/blobs/") == 0);
+  // The destination's fallback index lists the referrer.
+  auto refs = dst->ListReferrers(*Digest::Parse(index_digest), "");
+  BOOST_REQUIRE(refs.ok());
+  BOOST_TEST(refs->descriptors.size() == 1u);
+  // The tree shows platforms, the referrer and the legacy tag.
+  auto tree = ListTree(*Open(c, "reg.test/dst/app:v2"));
+  BOOST_REQUIRE(tree.ok());
+  BOOST_TEST(tree->platforms.size() == 2u);
+  BOOST_TEST(tree->referrers.size() == 1u);
+  BOOST_TEST(tree->legacy_tags.size() == 1u);
+  std::string text = TreeToText(*tree);
+  BOOST_TEST(text.find("linux/arm64/v8") != std::string::npos);
+  BOOST_TEST(text.find("application/vnd.dev.sigstore.bundle.v0.3+json") != std::string::npos);
+  BOOST_TEST(TreeToJson(*tree).find("\"legacyTags\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(SecondCopySkipsExistingBlobs) {
+  Client c(FastOptions(reg));
+  vouch::testing::TempDir dir;
+  auto src = Open(c, "reg.test/src/app:v1");
+  auto lay = Open(c, "oci:" + dir.File("lay") + ":v1", Access::kPullPush);
+  auto r1 = CopyImage(*src, *lay, CopyOptions{});
+  BOOST_REQUIRE_MESSAGE(r1.ok(), r1.status().ToString());
+  BOOST_TEST(r1->blobs_copied == 4u);
+  auto r2 = CopyImage(*src, *lay, CopyOptions{});
+  BOOST_REQUIRE(r2.ok());
+  BOOST_TEST(r2->blobs_skipped == 4u);
+  BOOST_TEST(r2->blobs_copied == 0u);
+  // Layout -> registry (the air-gapped path back), by platform.
+  auto back = Open(c, "reg.test/back/app:amd", Access::kPullPush);
+  auto lay_src = Open(c, "oci:" + dir.File("lay") + ":v1");
+  CopyOptions only_arm;
+  only_arm.platform = *ParsePlatform("linux/arm64");
+  auto r3 = CopyImage(*lay_src, *back, only_arm);
+  BOOST_REQUIRE_MESSAGE(r3.ok(), r3.status().ToString());
+  BOOST_TEST(r3->blobs_copied == 2u);
+  std::string arm = *reg->TagDigest("back/app", "amd");
+  BOOST_TEST(arm != index_digest);
+  auto arm_manifest = Open(c, "reg.test/back/app:amd")->FetchManifest("amd");
+  BOOST_REQUIRE(arm_manifest.ok());
+  BOOST_TEST(ToString(arm_manifest->bytes).find("layers") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(FaultMidCopyLeavesDestinationTagUntouched) {
+  Client c(FastOptions(reg));
+  // The destination tag already names an older image.
+  std::string old = PushImage(*reg, "dst/app", "v2", "old");
+  int puts = 0;
+  reg->fault = [&](const HttpRequest& r) -> std::optional<Result<HttpResponse>> {
+    if (r.method == "PUT" && r.url.find("/manifests/") != std::string::npos && ++puts == 2) {
+      return Result<HttpResponse>(UnavailableError("Connection reset by peer"));
+    }
+    return std::nullopt;
+  };
+  auto o = FastOptions(reg);
+  o.retry.max_attempts = 1;
+  Client c1(o);
+  auto src = Open(c1, "reg.test/src/app:v1");
+  auto dst = Open(c1, "reg.test/dst/app:v2", Access::kPullPush);
+  auto r = CopyImage(*src, *dst, CopyOptions{});
+  BOOST_TEST(IsUnavailable(r.status()), r.status().ToString());
+  BOOST_TEST(*reg->TagDigest("dst/app", "v2") == old);
+  // Blob fetch fault (digest mismatch) during a copy to another "registry" (a layout).
+  reg->fault = [&](const HttpRequest& r2) -> std::optional<Result<HttpResponse>> {
+    if (r2.method == "GET" && r2.url.find("/blobs/") != std::string::npos) {
+      HttpResponse resp;
+      resp.status = 200;
+      resp.body = ToBytes("garbage");
+      return Result<HttpResponse>(resp);
+    }
+    return std::nullopt;
+  };
+  vouch::testing::TempDir dir;
+  auto lay = Open(c1, "oci:" + dir.File("l") + ":v1", Access::kPullPush);
+  auto r2 = CopyImage(*src, *lay, CopyOptions{});
+  BOOST_TEST(!r2.ok());
+  BOOST_TEST(IsNotFound(lay->Resolve("v1").status()));
+}
+
+BOOST_AUTO_TEST_CASE(LayoutRoundTripAndReferrers) {
+  Client c(FastOptions(reg));
+  vouch::testing::TempDir dir;
+  std::string path = dir.File("layout");
+  auto lay = Open(c, "oci:" + path + ":v1", Access::kPullPush);
+  BOOST_TEST(vouch::testing::ReadText(path + "/oci-layout").find("1.0.0") != std::string::npos);
+  auto src = Open(c, "reg.test/src/app:v1");
+  BOOST_REQUIRE(CopyImage(*src, *lay, CopyOptions{}).ok());
+  auto d = lay->Resolve("v1");
+  BOOST_REQUIRE(d.ok());
+  BOOST_TEST(d->digest.ToString() == index_digest);
+  auto tags = lay->ListTags();
+  BOOST_REQUIRE(tags.ok());
+  BOOST_TEST(tags->size() == 1u);
+  std::string index = *reg->ManifestBytes("src/app", "v1");
+  std::string referrer = ReferrerManifest(index, "application/x.test", "l");
+  BOOST_REQUIRE(lay->PushReferrer(AsBytes(referrer), kOciManifest).ok());
+  BOOST_REQUIRE(lay->PushReferrer(AsBytes(referrer), kOciManifest).ok());
+  auto refs = lay->ListReferrers(*Digest::Parse(index_digest), "application/x.test");
+  BOOST_REQUIRE(refs.ok());
+  BOOST_TEST(refs->descriptors.size() == 1u);
+  BOOST_TEST(refs->scheme == ReferrersScheme::kFallbackTag);
+  // Tampered blob on disk: kDataLoss.
+  std::string hex = index_digest.substr(7);
+  vouch::testing::WriteText(path + "/blobs/sha256/" + hex, "{}");
+  BOOST_TEST(IsDataLoss(lay->FetchManifest("v1").status()));
+  // Reading a directory that is not a layout.
+  BOOST_TEST(IsNotFound(c.Open(*ParseReference("oci:" + dir.File("nothing"))).status()));
+}
+
+BOOST_AUTO_TEST_CASE(SelectPlatformSkipsAttestations) {
+  std::string a = ImageManifest("c1", "l1");
+  std::string b = ImageManifest("c2", "l2");
+  Manifest m;
+  m.bytes = ToBytes(IndexOf(a, b));
+  m.media_type = kOciIndex;
+  m.digest = Digest::Of(m.bytes);
+  auto arm = SelectPlatform(m, *ParsePlatform("linux/arm64/v8"));
+  BOOST_REQUIRE(arm.ok());
+  BOOST_TEST(arm->digest.ToString() == Sha(b));
+  BOOST_TEST(SelectPlatform(m, *ParsePlatform("linux/arm64"))->digest.ToString() == Sha(b));
+  BOOST_TEST(IsNotFound(SelectPlatform(m, *ParsePlatform("unknown/unknown")).status()));
+  BOOST_TEST(IsNotFound(SelectPlatform(m, *ParsePlatform("linux/s390x")).status()));
+  BOOST_TEST(IsInvalidArgument(ParsePlatform("linux").status()));
+  BOOST_TEST(IsInvalidArgument(ParsePlatform("linux/arm64/v8/x").status()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace vouch::registry::testing

@@ -1,0 +1,84 @@
+// FakeRegistry: an in-memory OCI distribution registry behind the Transport seam, with auth
+// (none, Basic, Bearer with a token endpoint), the referrers API (optional), If-Match on tag
+// writes (optional), blob redirects to another host, and a fault hook. Unit tests never open a
+// socket (style rule 7).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vouch/registry/transport.h"
+
+namespace vouch::registry::testing {
+
+class FakeRegistry : public Transport {
+ public:
+  enum class Auth { kNone, kBasic, kBearer };
+
+  // --- settings (set before use) ---
+  std::string host = "reg.test";                 // the registry answers https://reg.test
+  Auth auth = Auth::kNone;
+  std::string user = "alice";
+  std::string pass = "s3cret";
+  bool token_refuses = false;                    // the token endpoint answers 401
+  bool token_allows_anonymous = true;            // anonymous tokens get pull only
+  int token_expires_in = 300;
+  bool referrers_api = false;                    // serve GET /v2/<n>/referrers/<d>
+  bool honor_if_match = true;                    // 412 on If-Match mismatch
+  bool redirect_blobs = false;                   // 307 blob GETs to https://cdn.test/...
+  size_t tags_page_size = 0;                     // >0: paginate tags/list with Link
+  // fault is consulted first for every request; a value short-circuits the fake.
+  std::function<std::optional<Result<HttpResponse>>(const HttpRequest&)> fault;
+  // before_tag_put runs (unlocked) before a manifest PUT by tag is applied: tests use it to
+  // simulate a concurrent writer.
+  std::function<void(const std::string& repo, const std::string& tag)> before_tag_put;
+
+  // --- observations ---
+  std::vector<std::string> requests;  // "METHOD /path?query" (host-relative), in order
+  int token_requests = 0;
+  bool cdn_saw_authorization = false;
+
+  // --- content helpers ---
+  std::string AddBlob(const std::string& repo, const std::string& data);
+  std::string AddManifest(const std::string& repo, const std::string& tag, const std::string& bytes,
+                          const std::string& media_type);
+  bool HasBlob(const std::string& repo, const std::string& digest);
+  std::optional<std::string> TagDigest(const std::string& repo, const std::string& tag);
+  std::optional<std::string> ManifestBytes(const std::string& repo, const std::string& ref);
+  // ExpireTokens makes every issued token invalid (the next use gets a 401).
+  void ExpireTokens();
+  // CountRequests returns how many logged requests start with |prefix|.
+  int CountRequests(const std::string& prefix);
+
+  Result<HttpResponse> RoundTrip(const HttpRequest& request) override;
+
+ private:
+  struct Stored {
+    std::string bytes;
+    std::string media_type;
+  };
+  struct Repo {
+    std::map<std::string, std::string> blobs;
+    std::map<std::string, Stored> manifests;  // by digest
+    std::map<std::string, std::string> tags;  // tag -> digest
+  };
+  HttpResponse Handle(const std::string& method, const std::string& path,
+                      const std::map<std::string, std::string>& query, const HttpRequest& req);
+  std::optional<HttpResponse> CheckAuth(const std::string& repo, bool push,
+                                        const std::string& from, const HttpRequest& req);
+  HttpResponse Token(const std::map<std::string, std::vector<std::string>>& query,
+                     const HttpRequest& req);
+
+  std::mutex mu_;
+  std::map<std::string, Repo> repos_;
+  std::map<std::string, std::string> uploads_;  // uuid -> repo + "\n" + data
+  std::map<std::string, std::set<std::string>> tokens_;  // token -> scopes
+  int next_id_ = 0;
+};
+
+}  // namespace vouch::registry::testing

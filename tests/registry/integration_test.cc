@@ -1,0 +1,321 @@
+// Integration tests against real docker-registry 2.8.2 instances (open, htpasswd Basic, TLS with
+// a test CA, Bearer token auth) started by the CTest fixture tests/fixtures/registry.sh, with
+// images pushed by skopeo. Request counts come from the registry's own access log.
+#include <sys/stat.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "testutil/testutil.h"
+#include "vouch/core/digest.h"
+#include "vouch/registry/client.h"
+#include "vouch/registry/operations.h"
+
+namespace vouch::registry {
+namespace {
+
+using vouch::testing::ReadText;
+using vouch::testing::Run;
+using vouch::testing::RunOptions;
+using vouch::testing::RunResult;
+using vouch::testing::TempDir;
+
+std::string FixtureDir() {
+  const char* d = std::getenv("VOUCH_REGISTRY_FIXTURES");
+  BOOST_REQUIRE_MESSAGE(d != nullptr, "VOUCH_REGISTRY_FIXTURES is not set (run through ctest)");
+  BOOST_REQUIRE_MESSAGE(PathExists(std::string(d) + "/open.addr"),
+                        "fixture registries are not running in " << d);
+  return d;
+}
+
+std::string Addr(const std::string& name) {
+  std::string a = ReadText(FixtureDir() + "/" + name + ".addr");
+  while (!a.empty() && a.back() == '\n') {
+    a.pop_back();
+  }
+  return a;
+}
+
+std::string Known(const std::string& ref) {
+  std::istringstream in(ReadText(FixtureDir() + "/digests"));
+  std::string name, digest;
+  while (in >> name >> digest) {
+    if (name == ref) {
+      return digest;
+    }
+  }
+  BOOST_FAIL("no known digest for " << ref);
+  return "";
+}
+
+// Env is a clean credential environment for one test.
+struct Env {
+  TempDir dir;
+  RunOptions Options(const std::string& stdin_data = "") const {
+    RunOptions o;
+    o.env["DOCKER_CONFIG"] = dir.File("docker");
+    o.unset_env = {"REGISTRY_AUTH_FILE", "SSL_CERT_FILE"};
+    o.stdin_data = stdin_data;
+    return o;
+  }
+  RunResult Vouch(const std::vector<std::string>& args, const std::string& in = "") const {
+    return vouch::testing::Vouch(args, Options(in));
+  }
+};
+
+// SkopeoRawDigest is sha256 over `skopeo inspect --raw` (a client that is not ours).
+std::string SkopeoRawDigest(const std::string& image, const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> argv = {"skopeo", "inspect", "--raw", "--registries-conf", "/dev/null"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back("docker://" + image);
+  RunResult r = Run(argv);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "skopeo inspect failed: " << r.err);
+  return Digest::Of(AsBytes(r.out)).ToString();
+}
+
+// AccessLogRequests counts the /v2/ requests in a registry's log since |offset| bytes.
+size_t LogSize(const std::string& name) { return ReadText(FixtureDir() + "/" + name + ".log").size(); }
+int RequestsSince(const std::string& name, size_t offset) {
+  std::string log = ReadText(FixtureDir() + "/" + name + ".log").substr(offset);
+  static const std::regex kLine(R"re("(GET|HEAD|PUT|POST|PATCH|DELETE) /v2/)re");
+  return static_cast<int>(std::distance(std::sregex_iterator(log.begin(), log.end(), kLine),
+                                        std::sregex_iterator()));
+}
+
+void Trim(std::string& s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) {
+    s.pop_back();
+  }
+}
+
+BOOST_AUTO_TEST_SUITE(OpenRegistry)
+
+BOOST_AUTO_TEST_CASE(ResolveAndManifestMatchSkopeo) {
+  Env env;
+  std::string reg = Addr("open");
+  for (std::string ref : {"multi", "single"}) {
+    std::string image = reg + "/fixture/" + ref + ":v1";
+    RunResult r = env.Vouch({"resolve", image});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    Trim(r.out);
+    BOOST_TEST(r.out == Known(ref));
+    BOOST_TEST(r.out == SkopeoRawDigest(image, {"--tls-verify=false"}));
+    RunResult m = env.Vouch({"manifest", image});
+    BOOST_REQUIRE(m.exit_code == 0);
+    BOOST_TEST(Digest::Of(AsBytes(m.out)).ToString() == Known(ref));  // bytes exactly as served
+  }
+  RunResult arm = env.Vouch({"resolve", "--platform", "linux/arm64", reg + "/fixture/multi:v1"});
+  BOOST_REQUIRE(arm.exit_code == 0);
+  Trim(arm.out);
+  BOOST_TEST(arm.out == Known("arm64"));
+  RunResult by_digest = env.Vouch({"manifest", reg + "/fixture/multi@" + Known("multi")});
+  BOOST_TEST(by_digest.exit_code == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ResolveIsOneRequestAndVerboseLogs) {
+  Env env;
+  size_t before = LogSize("open");
+  RunResult r = env.Vouch({"resolve", "-v", Addr("open") + "/fixture/multi:v1"});
+  BOOST_REQUIRE(r.exit_code == 0);
+  BOOST_TEST(RequestsSince("open", before) == 1);
+  BOOST_TEST(r.err.find("HEAD http://" + Addr("open") + "/v2/fixture/multi/manifests/v1 -> 200") !=
+             std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(ErrorsAndExitCodes) {
+  Env env;
+  RunResult missing = env.Vouch({"resolve", Addr("open") + "/fixture/nope:v1"});
+  BOOST_TEST(missing.exit_code == 3);
+  BOOST_TEST(missing.err.find("404") != std::string::npos, missing.err);
+  BOOST_TEST(env.Vouch({"resolve", "Not A Reference"}).exit_code == 2);
+  BOOST_TEST(env.Vouch({"resolve", "--platform", "linux", Addr("open") + "/fixture/multi:v1"}).exit_code == 2);
+  BOOST_TEST(env.Vouch({"resolve", "--platform", "linux/s390x", Addr("open") + "/fixture/multi:v1"}).exit_code == 3);
+  // Nothing listens on this port (the fixture's token port is used by HTTP, not a registry
+  // path; take a port from a closed socket instead).
+  RunResult refused = env.Vouch({"resolve", "127.0.0.1:1/x:y"});
+  BOOST_TEST(refused.exit_code == 3);
+}
+
+BOOST_AUTO_TEST_CASE(CopyMultiArchBetweenRepositoriesAndLayouts) {
+  Env env;
+  std::string reg = Addr("open");
+  size_t before = LogSize("open");
+  RunResult c = env.Vouch({"copy", reg + "/fixture/multi:v1", reg + "/copies/multi:v1"});
+  BOOST_REQUIRE_MESSAGE(c.exit_code == 0, c.err);
+  int copy_requests = RequestsSince("open", before);
+  BOOST_TEST_MESSAGE("copy of the multi-arch image within one registry: " << copy_requests
+                                                                          << " requests");
+  BOOST_TEST(copy_requests <= 16);
+  BOOST_TEST(SkopeoRawDigest(reg + "/copies/multi:v1", {"--tls-verify=false"}) == Known("multi"));
+  // Child manifests exist by digest in the destination.
+  BOOST_TEST(env.Vouch({"manifest", reg + "/copies/multi@" + Known("arm64")}).exit_code == 0);
+  // Registry -> layout -> registry (air-gapped path).
+  std::string lay = "oci:" + env.dir.File("layout") + ":v1";
+  BOOST_REQUIRE(env.Vouch({"copy", reg + "/fixture/multi:v1", lay}).exit_code == 0);
+  RunResult lr = env.Vouch({"resolve", lay});
+  Trim(lr.out);
+  BOOST_TEST(lr.out == Known("multi"));
+  BOOST_REQUIRE(env.Vouch({"copy", lay, reg + "/fromlayout/multi:v1"}).exit_code == 0);
+  BOOST_TEST(SkopeoRawDigest(reg + "/fromlayout/multi:v1", {"--tls-verify=false"}) == Known("multi"));
+  // skopeo reads our layout too.
+  RunResult sk = Run({"skopeo", "inspect", "--raw", lay});
+  BOOST_TEST(sk.exit_code == 0, sk.err);
+  BOOST_TEST(Digest::Of(AsBytes(sk.out)).ToString() == Known("multi"));
+  // One platform only.
+  BOOST_REQUIRE(env.Vouch({"copy", "--platform", "linux/arm64/v8", reg + "/fixture/multi:v1",
+                           reg + "/copies/arm:v1"}).exit_code == 0);
+  RunResult arm = env.Vouch({"resolve", reg + "/copies/arm:v1"});
+  Trim(arm.out);
+  BOOST_TEST(arm.out == Known("arm64"));
+}
+
+BOOST_AUTO_TEST_CASE(ReferrersFallbackTreeAndCopy) {
+  Env env;
+  std::string reg = Addr("open");
+  ClientOptions o;
+  o.credentials = NewStaticCredentialStore("none", Credentials());
+  Client client(o);
+  auto repo = std::move(*client.Open(*ParseReference(reg + "/fixture/single:v1"), Access::kPullPush));
+  auto subject = repo->FetchManifest("v1");
+  BOOST_REQUIRE(subject.ok());
+  // An artifact (empty config, one layer) whose subject is the image.
+  std::string layer = R"({"hello":"bundle"})";
+  BOOST_REQUIRE(repo->PushBlob(Digest::Of(AsBytes(layer)), AsBytes(layer)).ok());
+  BOOST_REQUIRE(repo->PushBlob(Digest::Of(AsBytes("{}")), AsBytes("{}")).ok());
+  std::string artifact =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","digest":")" +
+      Digest::Of(AsBytes(layer)).ToString() + R"(","size":)" + std::to_string(layer.size()) +
+      R"(}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      subject->digest.ToString() + R"(","size":)" + std::to_string(subject->bytes.size()) +
+      R"(},"annotations":{"org.opencontainers.image.created":"2026-01-01T00:00:00Z"}})";
+  BOOST_REQUIRE(repo->PushReferrer(AsBytes(artifact), kOciManifest).ok());
+  BOOST_REQUIRE(repo->PushReferrer(AsBytes(artifact), kOciManifest).ok());  // idempotent
+  // distribution 2.8 has no referrers API: the fallback tag holds an index (skopeo sees it).
+  std::string tag = FallbackTag(subject->digest);
+  RunResult sk = Run({"skopeo", "inspect", "--raw", "--tls-verify=false", "--registries-conf",
+                      "/dev/null", "docker://" + reg + "/fixture/single:" + tag});
+  BOOST_REQUIRE_MESSAGE(sk.exit_code == 0, sk.err);
+  BOOST_TEST(sk.out.find(Digest::Of(AsBytes(artifact)).ToString()) != std::string::npos);
+  size_t before = LogSize("open");
+  RunResult tree = env.Vouch({"tree", "--output", "json", reg + "/fixture/single:v1"});
+  BOOST_REQUIRE_MESSAGE(tree.exit_code == 0, tree.err);
+  BOOST_TEST(tree.out.find("application/vnd.dev.sigstore.bundle.v0.3+json") != std::string::npos);
+  BOOST_TEST(tree.out.find("fallback-tag") != std::string::npos);
+  BOOST_TEST_MESSAGE("tree: " << RequestsSince("open", before) << " requests");
+  BOOST_TEST(RequestsSince("open", before) == 4);  // manifest, referrers 404, fallback tag, tags
+  // The copy carries the referrer and writes the destination's fallback index.
+  BOOST_REQUIRE(env.Vouch({"copy", reg + "/fixture/single:v1", reg + "/copies/single:v1"}).exit_code == 0);
+  RunResult t2 = env.Vouch({"tree", reg + "/copies/single:v1"});
+  BOOST_TEST(t2.out.find(Digest::Of(AsBytes(artifact)).ToString()) != std::string::npos, t2.out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(BasicAuth)
+
+BOOST_AUTO_TEST_CASE(LoginResolveLogout) {
+  Env env;
+  std::string reg = Addr("basic");
+  std::string image = reg + "/fixture/multi:v1";
+  RunResult anon = env.Vouch({"resolve", image});
+  BOOST_TEST(anon.exit_code == 3);
+  BOOST_TEST(anon.err.find("vouch login") != std::string::npos, anon.err);
+  RunResult bad = env.Vouch({"login", reg, "-u", "vouch-user", "--password-stdin"}, "wrong\n");
+  BOOST_TEST(bad.exit_code == 3, bad.err);
+  BOOST_TEST(!PathExists(env.dir.File("docker/config.json")));
+  RunResult ok = env.Vouch({"login", reg, "-u", "vouch-user", "--password-stdin"}, "vouch-pass\n");
+  BOOST_REQUIRE_MESSAGE(ok.exit_code == 0, ok.err);
+  struct stat st{};
+  BOOST_REQUIRE(stat(env.dir.File("docker/config.json").c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0600u);
+  BOOST_TEST(ReadText(env.dir.File("docker/config.json")).find("\"" + reg + "\"") != std::string::npos);
+  RunResult r = env.Vouch({"resolve", image});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  Trim(r.out);
+  BOOST_TEST(r.out == Known("multi"));
+  // skopeo reads the file we wrote (the same format docker writes).
+  RunResult sk = Run({"skopeo", "inspect", "--raw", "--tls-verify=false", "--authfile",
+                      env.dir.File("docker/config.json"), "docker://" + image});
+  BOOST_TEST(sk.exit_code == 0, sk.err);
+  // Copy within the registry with credentials (mount + push).
+  BOOST_TEST(env.Vouch({"copy", image, reg + "/copies/multi:v1"}).exit_code == 0);
+  BOOST_REQUIRE(env.Vouch({"logout", reg}).exit_code == 0);
+  BOOST_TEST(env.Vouch({"resolve", image}).exit_code == 3);
+  BOOST_TEST(env.Vouch({"logout", reg}).exit_code == 3);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(Tls)
+
+BOOST_AUTO_TEST_CASE(CaFileAndSslCertFile) {
+  Env env;
+  std::string reg = Addr("tls");
+  std::string image = reg + "/fixture/single:v1";
+  std::string ca = FixtureDir() + "/ca.crt";
+  BOOST_REQUIRE(env.Vouch({"login", "--ca-file", ca, reg, "-u", "vouch-user", "--password-stdin"},
+                          "vouch-pass").exit_code == 0);
+  RunResult untrusted = env.Vouch({"resolve", image});
+  BOOST_TEST(untrusted.exit_code == 3);
+  BOOST_TEST(untrusted.err.find("certificate") != std::string::npos, untrusted.err);
+  RunResult with_ca = env.Vouch({"resolve", "--ca-file", ca, image});
+  BOOST_REQUIRE_MESSAGE(with_ca.exit_code == 0, with_ca.err);
+  Trim(with_ca.out);
+  BOOST_TEST(with_ca.out == Known("single"));
+  RunOptions o = env.Options();
+  o.unset_env.clear();
+  o.env["SSL_CERT_FILE"] = ca;
+  RunResult via_env = vouch::testing::Vouch({"resolve", image}, o);
+  BOOST_TEST(via_env.exit_code == 0, via_env.err);
+  // --insecure-registry skips verification (explicit opt-in).
+  BOOST_TEST(env.Vouch({"resolve", "--insecure-registry", reg, image}).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(TokenAuth)
+
+BOOST_AUTO_TEST_CASE(BearerFlowAndTokenReuse) {
+  Env env;
+  std::string reg = Addr("token");
+  std::string image = reg + "/fixture/multi:v1";
+  RunResult anon = env.Vouch({"resolve", image});
+  BOOST_TEST(anon.exit_code == 3);
+  BOOST_TEST(anon.err.find("token server") != std::string::npos, anon.err);
+  BOOST_REQUIRE(env.Vouch({"login", reg, "-u", "vouch-user", "--password-stdin"}, "vouch-pass").exit_code == 0);
+  RunResult r = env.Vouch({"resolve", image});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  Trim(r.out);
+  BOOST_TEST(r.out == Known("multi"));
+  // In one process the token is cached: after the handshake, a resolve is one request.
+  ClientOptions o;
+  Credentials c;
+  c.username = "vouch-user";
+  c.password = SecretString("vouch-pass");
+  o.credentials = NewStaticCredentialStore(reg, std::move(c));
+  Client client(o);
+  auto repo = std::move(*client.Open(*ParseReference(image)));
+  BOOST_REQUIRE(repo->Resolve("v1").ok());
+  size_t before = LogSize("token");
+  uint64_t count = client.request_count();
+  BOOST_REQUIRE(repo->Resolve("v1").ok());
+  BOOST_TEST(RequestsSince("token", before) == 1);
+  BOOST_TEST(client.request_count() == count + 1);
+  // Copy between repositories (mount needs pull on the source and push on the destination).
+  RunResult cp = env.Vouch({"copy", image, reg + "/copies/multi:v1"});
+  BOOST_REQUIRE_MESSAGE(cp.exit_code == 0, cp.err);
+  BOOST_TEST(SkopeoRawDigest(reg + "/copies/multi:v1",
+                             {"--tls-verify=false", "--creds", "vouch-user:vouch-pass"}) ==
+             Known("multi"));
+  // Across registries: token registry -> open registry.
+  BOOST_TEST(env.Vouch({"copy", image, Addr("open") + "/fromtoken/multi:v1"}).exit_code == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace vouch::registry
