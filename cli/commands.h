@@ -14,5 +14,13 @@ int RunCopy(int argc, char** argv);         // cmd_copy.cc: copy SRC DST
 int RunTree(int argc, char** argv);         // cmd_tree.cc: tree IMAGE
 int RunLogin(int argc, char** argv);        // cmd_login.cc: login HOST
 int RunLogout(int argc, char** argv);       // cmd_login.cc: logout HOST
+int RunSign(int argc, char** argv);         // cmd_sign.cc: sign IMAGE
+int RunVerify(int argc, char** argv);       // cmd_verify.cc: verify IMAGE...
+int RunAttest(int argc, char** argv);       // cmd_attest.cc: attest IMAGE
+int RunVerifyAttestation(int argc, char** argv);      // cmd_verify_attestation.cc
+int RunAttestBlob(int argc, char** argv);             // cmd_attest_blob.cc
+int RunVerifyBlobAttestation(int argc, char** argv);  // cmd_verify_blob_attestation.cc
+int RunProvenance(int argc, char** argv);   // cmd_provenance.cc
+int RunInspect(int argc, char** argv);      // cmd_inspect.cc: inspect IMAGE
 
 }  // namespace vouch::cli

@@ -28,12 +28,20 @@ constexpr Command kCommands[] = {
     {"tree", "list what is attached to an image", RunTree},
     {"login", "store registry credentials in the docker config", RunLogin},
     {"logout", "remove registry credentials from the docker config", RunLogout},
+    {"sign", "sign a container image", RunSign},
+    {"verify", "verify a container image's signatures", RunVerify},
+    {"attest", "attach a signed in-toto attestation to an image", RunAttest},
+    {"verify-attestation", "verify an image's attestations", RunVerifyAttestation},
+    {"attest-blob", "sign an in-toto attestation about a file", RunAttestBlob},
+    {"verify-blob-attestation", "verify an attestation bundle about a file", RunVerifyBlobAttestation},
+    {"provenance", "generate SLSA provenance for images or files", RunProvenance},
+    {"inspect", "show every signature and attestation of an image", RunInspect},
 };
 
 void PrintUsage(std::ostream& out) {
   out << "usage: vouch <command> [options]\n\ncommands:\n";
   for (const Command& c : kCommands) {
-    out << "  " << c.name << std::string(14 - std::min<size_t>(13, c.name.size()), ' ')
+    out << "  " << c.name << std::string(25 - std::min<size_t>(24, c.name.size()), ' ')
         << c.summary << "\n";
   }
   out << "\nexit codes: 0 ok, 1 verification or policy rejected, 2 usage error, "
