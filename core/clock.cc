@@ -34,7 +34,9 @@ const Clock& SystemClock() {
 }
 
 std::string FormatRfc3339(TimePoint t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  // floor, not to_time_t's truncation toward zero: 1969-12-31T23:59:59.5Z is 23:59:59.
+  std::time_t tt = std::chrono::system_clock::to_time_t(
+      std::chrono::floor<std::chrono::seconds>(t));
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[32];
@@ -83,6 +85,9 @@ Result<TimePoint> ParseRfc3339(const std::string& s) {
     if (!Digits(s, pos + 1, 2, oh) || !Digits(s, pos + 4, 2, om)) {
       return InvalidArgumentError("\"" + s.substr(0, 40) + "\" has a malformed offset");
     }
+    if (oh > 23 || om > 59) {
+      return InvalidArgumentError("\"" + s.substr(0, 40) + "\" has an out-of-range offset");
+    }
     offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
   } else {
     return InvalidArgumentError("\"" + s.substr(0, 40) + "\" lacks a time zone");
@@ -93,6 +98,13 @@ Result<TimePoint> ParseRfc3339(const std::string& s) {
     return InvalidArgumentError("\"" + s.substr(0, 40) + "\" is not a calendar date");
   }
   sys_seconds secs = sys_days{ymd} + hours{h} + minutes{m} + seconds{sec} - minutes{offset_min};
+  // TimePoint counts nanoseconds in int64: about 1678 to 2262. Reject what it cannot hold
+  // instead of overflowing (found by tests/fuzz/rfc3339_corpus/crash-year-6220-...).
+  constexpr seconds kMin = ceil<seconds>(system_clock::duration::min());
+  constexpr seconds kMax = floor<seconds>(system_clock::duration::max()) - seconds{1};
+  if (secs.time_since_epoch() < kMin || secs.time_since_epoch() > kMax) {
+    return InvalidArgumentError("\"" + s.substr(0, 40) + "\" is outside the supported time range");
+  }
   return time_point_cast<system_clock::duration>(secs + frac);
 }
 

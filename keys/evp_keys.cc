@@ -508,13 +508,13 @@ Result<std::unique_ptr<Signer>> SignerFromPkey(OsslPtr<EVP_PKEY> pkey) {
     return InternalError("no key");
   }
   VOUCH_ASSIGN_OR_RETURN(Verifier pub, VerifierFromPkey(pkey.get()));
-  if (EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_EC) {
-    // A SEC 1 or PKCS#8 EC key may carry a public point that does not match the scalar.
-    OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(pkey.get(), nullptr));
-    if (!ctx || EVP_PKEY_pairwise_check(ctx.get()) != 1) {
-      ClearOpenSslErrors();
-      return InvalidArgumentError("EC private key is inconsistent with its public key");
-    }
+  // Every private key file carries its public half (an EC point, an RSA modulus, an Ed25519
+  // public key) beside the secret; a file where the two disagree would sign with one key and
+  // publish another (found by tests/fuzz/pem_corpus/crash-rsa-modulus-not-p-times-q.pem).
+  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new(pkey.get(), nullptr));
+  if (!ctx || EVP_PKEY_pairwise_check(ctx.get()) != 1) {
+    ClearOpenSslErrors();
+    return InvalidArgumentError("private key is inconsistent with its public key");
   }
   return std::unique_ptr<Signer>(new EvpSigner(std::move(pkey), std::move(pub)));
 }

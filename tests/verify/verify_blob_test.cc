@@ -159,7 +159,8 @@ BOOST_DATA_TEST_CASE(raw_signatures, bdata::make(kAlgs), a) {
   BOOST_REQUIRE(sig.ok());
   auto good = MemorySource(AsBytes(kData));
   BOOST_TEST(VerifySignatureAgainst(*sig, key.PublicKey(), *good).ok());
-  auto tampered = MemorySource(AsBytes(kData + "x"));
+  const std::string tampered_data = kData + "x";  // must outlive the source that views it
+  auto tampered = MemorySource(AsBytes(tampered_data));
   Status st = VerifySignatureAgainst(*sig, key.PublicKey(), *tampered);
   BOOST_TEST(IsVerificationFailed(st));
   BOOST_TEST(st.message().find("modified") != std::string::npos);
