@@ -5,7 +5,7 @@
 #   usage: bench/copy.sh [VOUCH_BIN] [RUNS]     (default build-registry/cli/vouch, 11 runs each)
 # Runs alternate (vouch, skopeo, vouch, ...) into fresh destination repositories; prints each
 # run, the medians, the ratio vouch/skopeo (target <= 0.8) and the registry requests per copy
-# counted from the registry's access log.
+# counted from the registry's access log, and the median wall time of a `vouch resolve` process.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 VOUCH=${1:-$HERE/../build-registry/cli/vouch}
@@ -53,6 +53,14 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mv=$(median "${vt[@]}"); ms=$(median "${st[@]}")
 echo "median: vouch ${mv} us, skopeo ${ms} us, ratio vouch/skopeo = $(awk -v a="$mv" -v b="$ms" 'BEGIN{printf "%.2f", a/b}') (target <= 0.80)"
+
+# Per-process cost of a resolve against the plain-HTTP loopback registry (scheme choice included).
+rt=()
+for i in $(seq 1 "$RUNS"); do
+  t0=$(now); "$VOUCH" resolve "$REG/bench/src:v1" >/dev/null; t1=$(now)
+  rt+=($(( (t1 - t0) / 1000 )))
+done
+echo "median: vouch resolve $(median "${rt[@]}") us (one process each)"
 
 # Request counts (one more copy each, counted from the access log).
 off=$(stat -c %s "$W/registry.log"); "$VOUCH" copy "$REG/bench/src:v1" "$REG/bench/vouch-count:v1" >/dev/null; sleep 0.2

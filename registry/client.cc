@@ -239,6 +239,9 @@ std::string Client::Impl::BaseUrl(const std::string& host) {
 Result<HttpResponse> Client::Impl::SendTo(const std::string& host, const std::string& target,
                                           HttpRequest req) {
   bool absolute = target.starts_with("http://") || target.starts_with("https://");
+  if (!absolute && AllowHttp(host)) {
+    ProbeScheme(host);
+  }
   req.url = absolute ? target : BaseUrl(host) + target;
   req.tls_verify = !IsInsecure(host);
   Result<HttpResponse> r = Send(req);
@@ -256,6 +259,24 @@ Result<HttpResponse> Client::Impl::SendTo(const std::string& host, const std::st
     r = Send(req);
   }
   return r;
+}
+
+void Client::Impl::ProbeScheme(const std::string& host) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (scheme_.count(host) > 0 || probed_.count(host) > 0) {
+      return;
+    }
+    probed_.insert(host);
+  }
+  // HTTPS first, as docker does for insecure and 127.0.0.0/8 registries, but found out with a
+  // bare handshake: a verified failed handshake costs ~50 ms of CA loading per process.
+  Result<bool> tls = transport->ProbeTls(host);
+  if (!tls.ok()) {
+    return;  // unknown: the first real request decides, as before
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  scheme_.emplace(host, *tls ? "https" : "http");
 }
 
 Result<std::shared_ptr<const Credentials>> Client::Impl::LookupCredentials(

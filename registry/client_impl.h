@@ -40,6 +40,11 @@ struct Client::Impl {
   // Lookup returns cached credentials for |host|.
   Result<std::shared_ptr<const Credentials>> LookupCredentials(const std::string& host);
 
+  // ProbeScheme settles the scheme of a host that may speak plain HTTP with one
+  // Transport::ProbeTls handshake (once per host and client); nothing when the transport
+  // cannot probe.
+  void ProbeScheme(const std::string& host);
+
   bool IsInsecure(const std::string& host) const;
   bool AllowHttp(const std::string& host) const;
   void Warn(const std::string& text);
@@ -58,6 +63,7 @@ struct Client::Impl {
 
   std::mutex mu_;
   std::map<std::string, std::string> scheme_;
+  std::set<std::string> probed_;
   std::map<std::string, Challenge> challenge_;
   std::map<std::string, Token> tokens_;
   std::map<std::string, std::shared_ptr<const Credentials>> cred_cache_;

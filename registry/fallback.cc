@@ -16,6 +16,13 @@ Result<Descriptor> ReferrerDescriptor(ByteView bytes, std::string_view media_typ
   d.size = static_cast<int64_t>(bytes.size());
   d.artifact_type = m.EffectiveArtifactType();
   d.annotations = m.annotations;
+  // A small referrer manifest is embedded in its fallback-index entry (the descriptor `data`
+  // field, image-spec descriptor.md): readers that know the field skip one manifest GET, and
+  // check the bytes against digest and size exactly as if they had fetched them. Readers that do
+  // not know it fetch by digest as before.
+  if (bytes.size() <= kMaxEmbeddedReferrerBytes) {
+    d.data = Bytes(bytes.begin(), bytes.end());
+  }
   return d;
 }
 
@@ -38,58 +45,47 @@ Result<std::vector<Descriptor>> ParseReferrersIndex(ByteView bytes,
   return out;
 }
 
-Status AddToFallbackIndex(const FallbackStore& store, const Descriptor& entry) {
+Status AddToFallbackIndex(Repository& repo, const std::string& tag, const Descriptor& entry,
+                          const TagUpdateOptions& options) {
   const std::string digest = entry.digest.ToString();
   auto contains = [&](const OrderedJson& index) {
-    const auto& ms = index["manifests"];
-    for (const auto& d : ms) {
+    for (const auto& d : index["manifests"]) {
       if (d.is_object() && d.contains("digest") && d["digest"] == digest) {
         return true;
       }
     }
     return false;
   };
-  auto load = [&](const std::optional<FallbackIndex>& cur) -> Result<OrderedJson> {
-    std::string text = cur ? ToString(cur->bytes) : EmptyIndexJson();
+  auto load = [&](const Manifest* cur) -> Result<OrderedJson> {
+    std::string text = cur != nullptr ? ToString(cur->bytes) : EmptyIndexJson();
     auto j = ParseOrderedJson(text, "referrers fallback index");
     if (!j.ok() || !j->is_object() || !j->contains("manifests") ||
         !(*j)["manifests"].is_array() || j->value("mediaType", "") != kOciIndex) {
       // Step 2 of the spec: a tag that is not an index is a failure, never overwritten.
-      return FailedPreconditionError("the referrers tag holds something that is not an OCI "
-                                     "index; refusing to overwrite it");
+      return FailedPreconditionError("the referrers tag " + tag +
+                                     " holds something that is not an OCI index; refusing to "
+                                     "overwrite it");
     }
     return std::move(j).value();
   };
-  for (int round = 0; round < kMaxFallbackRounds; ++round) {
-    VOUCH_ASSIGN_OR_RETURN(auto current, store.read());
-    VOUCH_ASSIGN_OR_RETURN(OrderedJson index, load(current));
+  auto mutate = [&](const std::optional<Manifest>& cur)
+      -> Result<std::optional<ManifestUpdate>> {
+    VOUCH_ASSIGN_OR_RETURN(OrderedJson index, load(cur ? &*cur : nullptr));
     if (contains(index)) {
-      return OkStatus();
+      return std::optional<ManifestUpdate>();
     }
-    auto entry_json = ParseOrderedJson(DescriptorToJson(entry), "descriptor");
-    if (!entry_json.ok()) {
-      return entry_json.status();
-    }
-    index["manifests"].push_back(*entry_json);
-    std::string text = DumpJson(index);
-    Status w = store.write(ToBytes(text), current ? current->etag : "");
-    if (w.code() == ErrorCode::kAborted) {
-      continue;  // 412: someone else wrote first; re-read and merge again
-    }
-    VOUCH_RETURN_IF_ERROR(w);
-    // Confirm: a registry that ignores If-Match may have let a concurrent writer replace our
-    // index with one that lacks our entry.
-    VOUCH_ASSIGN_OR_RETURN(auto after, store.read());
-    if (after) {
-      VOUCH_ASSIGN_OR_RETURN(OrderedJson check, load(after));
-      if (contains(check)) {
-        return OkStatus();
-      }
-    }
-  }
-  return AbortedError("referrers fallback index for " + digest +
-                      " kept changing under concurrent writers; gave up after " +
-                      std::to_string(kMaxFallbackRounds) + " rounds");
+    VOUCH_ASSIGN_OR_RETURN(OrderedJson entry_json,
+                           ParseOrderedJson(DescriptorToJson(entry), "descriptor"));
+    index["manifests"].push_back(std::move(entry_json));
+    return std::optional<ManifestUpdate>(
+        ManifestUpdate{ToBytes(DumpJson(index)), std::string(kOciIndex)});
+  };
+  auto present = [&](const Manifest& served) {
+    auto index = load(&served);
+    return index.ok() && contains(*index);
+  };
+  return UpdateTaggedManifest(repo, tag, mutate, present, options).WithContext(
+      "referrers fallback index for " + entry.digest.ToString());
 }
 
 }  // namespace vouch::registry::internal

@@ -10,35 +10,27 @@
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/status.h"
+#include "vouch/registry/client.h"
 #include "vouch/registry/manifest.h"
+#include "vouch/registry/tag_update.h"
 
 namespace vouch::registry::internal {
 
-// FallbackIndex is the current content of the sha256-<hex> tag and its ETag ("" when none).
-struct FallbackIndex {
-  Bytes bytes;
-  std::string etag;
-};
+// AddToFallbackIndex adds |entry| to the referrers fallback index tagged |tag| in |repo|
+// unless a descriptor with its digest is there, keeping every other entry (and unknown fields)
+// byte for byte. It is an UpdateTaggedManifest (tag_update.h): If-Match guarded, confirmed by a
+// delayed re-read, bounded rounds, kAborted when the race is never won. A tag that holds
+// something other than an OCI index is kFailedPrecondition (never overwritten).
+Status AddToFallbackIndex(Repository& repo, const std::string& tag, const Descriptor& entry,
+                          const TagUpdateOptions& options);
 
-// FallbackStore reads and conditionally writes the fallback tag.
-struct FallbackStore {
-  // read returns nullopt when the tag does not exist.
-  std::function<Result<std::optional<FallbackIndex>>()> read;
-  // write stores |bytes| if the tag still has |etag| ("" = no condition); a lost race is
-  // kAborted (HTTP 412).
-  std::function<Status(const Bytes& bytes, const std::string& etag)> write;
-};
-
-// kMaxFallbackRounds bounds the read-merge-write-confirm loop.
-inline constexpr int kMaxFallbackRounds = 8;
-
-// AddToFallbackIndex adds |entry| to the index unless a descriptor with its digest is there,
-// keeping every other entry (and unknown fields) byte for byte, then re-reads to confirm the
-// entry is present. Retries on 412 and on a lost entry; kAborted after kMaxFallbackRounds.
-Status AddToFallbackIndex(const FallbackStore& store, const Descriptor& entry);
+// kMaxEmbeddedReferrerBytes: referrer manifests up to this size are embedded in their index
+// entry as `data` (a signature or attestation manifest is under 1 KiB).
+inline constexpr size_t kMaxEmbeddedReferrerBytes = 4096;
 
 // ReferrerDescriptor builds the index entry for a referrer manifest (artifactType = the
-// manifest's artifactType, else its config.mediaType; all its annotations).
+// manifest's artifactType, else its config.mediaType; all its annotations; the manifest itself
+// as `data` when it is at most kMaxEmbeddedReferrerBytes).
 Result<Descriptor> ReferrerDescriptor(ByteView bytes, std::string_view media_type,
                                       const Digest& digest);
 

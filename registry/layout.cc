@@ -1,7 +1,9 @@
 // An OCI image layout directory (image-spec image-layout.md) behind the Repository interface:
 // oci-layout, index.json (tags are org.opencontainers.image.ref.name annotations) and
 // blobs/<alg>/<hex>. Referrers use the tag schema inside index.json.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <map>
@@ -10,6 +12,7 @@
 #include "client_impl.h"
 #include "core/internal/json.h"
 #include "fallback.h"
+#include "vouch/registry/tag_update.h"
 #include "vouch/core/file.h"
 
 namespace vouch::registry {
@@ -113,6 +116,108 @@ class LayoutRepository final : public Repository {
     return b;
   }
 
+  // Layout blobs stream through a fixed buffer in both directions, so copies to and from
+  // layouts are not bound by max_blob_bytes either.
+  Status FetchBlobStream(const Digest& digest, int64_t expected_size,
+                         const BlobSink& sink) override {
+    int fd = open(BlobPath(digest).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) {
+        return NotFoundError(digest.ToString() + " not found in " + ref_.RepositoryName());
+      }
+      return ErrnoToStatus(errno, "opening " + BlobPath(digest));
+    }
+    Hasher hasher(digest.algorithm());
+    Bytes buf(kStreamBufferSize);
+    uint64_t off = 0;
+    Status s;
+    while (s.ok()) {
+      ssize_t n = read(fd, buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n < 0) {
+        s = ErrnoToStatus(errno, "reading " + BlobPath(digest));
+        break;
+      }
+      if (n == 0) {
+        break;
+      }
+      ByteView piece(buf.data(), static_cast<size_t>(n));
+      if (expected_size >= 0 && off + piece.size() > static_cast<uint64_t>(expected_size)) {
+        s = DataLossError("blob " + BlobPath(digest) + " is larger than its descriptor says");
+        break;
+      }
+      hasher.Update(piece);
+      s = sink(off, piece);
+      off += piece.size();
+    }
+    close(fd);
+    VOUCH_RETURN_IF_ERROR(s);
+    if (expected_size >= 0 && off != static_cast<uint64_t>(expected_size)) {
+      return DataLossError("blob " + BlobPath(digest) + " has " + std::to_string(off) +
+                           " bytes, expected " + std::to_string(expected_size));
+    }
+    if (!(hasher.Finish() == digest)) {
+      return DataLossError("blob " + BlobPath(digest) + " does not match its digest");
+    }
+    return OkStatus();
+  }
+
+  Status PushBlobStream(const Digest& digest, uint64_t size, const BlobSource& source) override {
+    VOUCH_RETURN_IF_ERROR(
+        MakeDir(dir_ + "/blobs/" + std::string(HashAlgorithmName(digest.algorithm()))));
+    const std::string path = BlobPath(digest);
+    if (PathExists(path)) {
+      return OkStatus();
+    }
+    std::string tmp = path + ".tmp-XXXXXX";
+    int fd = mkstemp(tmp.data());
+    if (fd < 0) {
+      return ErrnoToStatus(errno, "creating a temp file next to " + path);
+    }
+    Hasher hasher(digest.algorithm());
+    Bytes buf(kStreamBufferSize);
+    uint64_t off = 0;
+    Status s;
+    while (s.ok() && off < size) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - off));
+      auto n = source(off, std::span<uint8_t>(buf.data(), want));
+      if (!n.ok() || *n == 0) {
+        s = n.ok() ? DataLossError("blob source ended early") : n.status();
+        break;
+      }
+      hasher.Update(ByteView(buf.data(), *n));
+      size_t done = 0;
+      while (done < *n) {
+        ssize_t w = write(fd, buf.data() + done, *n - done);
+        if (w < 0 && errno == EINTR) {
+          continue;
+        }
+        if (w < 0) {
+          s = ErrnoToStatus(errno, "writing " + tmp);
+          break;
+        }
+        done += static_cast<size_t>(w);
+      }
+      off += *n;
+    }
+    if (s.ok() && !(hasher.Finish() == digest)) {
+      s = InvalidArgumentError("blob does not match digest " + digest.ToString());
+    }
+    if (s.ok() && (fchmod(fd, 0644) != 0 || fsync(fd) != 0)) {
+      s = ErrnoToStatus(errno, "finishing " + tmp);
+    }
+    close(fd);
+    if (s.ok() && rename(tmp.c_str(), path.c_str()) != 0) {
+      s = ErrnoToStatus(errno, "renaming " + tmp);
+    }
+    if (!s.ok()) {
+      unlink(tmp.c_str());
+    }
+    return s;
+  }
+
   Status PushBlob(const Digest& digest, ByteView data) override {
     if (!(Digest::Of(data, digest.algorithm()) == digest)) {
       return InvalidArgumentError("blob does not match digest " + digest.ToString());
@@ -199,34 +304,51 @@ class LayoutRepository final : public Repository {
                            internal::ReferrerDescriptor(bytes, media_type, digest));
     VOUCH_ASSIGN_OR_RETURN(ManifestView view, ParseManifest(bytes, media_type));
     VOUCH_RETURN_IF_ERROR(PushBlob(digest, bytes));
-    const std::string tag = FallbackTag(view.subject->digest);
-    // In a layout the whole read-modify-write runs under the process lock; the ETag is the
-    // digest of the current index.
-    std::lock_guard<std::mutex> lock(LayoutMutex(dir_));
-    internal::FallbackStore store;
-    store.read = [&]() -> Result<std::optional<internal::FallbackIndex>> {
-      auto m = FetchManifestUnlocked(tag);
-      if (!m.ok()) {
-        if (IsNotFound(m.status())) {
-          return std::optional<internal::FallbackIndex>();
-        }
-        return m.status();
+    TagUpdateOptions options;
+    options.sleep = impl_->opts.retry.sleep;
+    options.jitter = impl_->opts.retry.jitter;
+    return internal::AddToFallbackIndex(*this, FallbackTag(view.subject->digest), entry, options);
+  }
+
+  // The ETag of a layout tag is the digest of what it names; the compare-and-swap runs under
+  // the layout's process lock, so the precondition is enforced atomically within a process.
+  Result<std::optional<TaggedManifest>> FetchTaggedManifest(std::string_view tag) override {
+    auto m = FetchManifest(tag);
+    if (!m.ok()) {
+      if (IsNotFound(m.status())) {
+        return std::optional<TaggedManifest>();
       }
-      return std::optional<internal::FallbackIndex>(
-          internal::FallbackIndex{m->bytes, m->digest.ToString()});
-    };
-    store.write = [&](const Bytes& index_bytes, const std::string&) -> Status {
-      Digest d = Digest::Of(index_bytes);
-      VOUCH_RETURN_IF_ERROR(PushBlob(d, index_bytes));
-      VOUCH_ASSIGN_OR_RETURN(OrderedJson index, ReadIndex());
-      SetTag(index, tag, d, kOciIndex, index_bytes.size());
-      return WriteIndex(index);
-    };
-    return internal::AddToFallbackIndex(store, entry);
+      return m.status();
+    }
+    std::string etag = "\"" + m->digest.ToString() + "\"";
+    return std::optional<TaggedManifest>(TaggedManifest{std::move(m).value(), etag});
+  }
+
+  Result<bool> PushTaggedManifest(std::string_view tag, ByteView bytes,
+                                  std::string_view media_type,
+                                  const TagCondition& condition) override {
+    Digest d = Digest::Of(bytes);
+    VOUCH_RETURN_IF_ERROR(PushBlob(d, bytes));
+    std::lock_guard<std::mutex> lock(LayoutMutex(dir_));
+    VOUCH_ASSIGN_OR_RETURN(OrderedJson index, ReadIndex());
+    std::optional<std::string> current;
+    for (const auto& e : index["manifests"]) {
+      if (e.contains("annotations") && e["annotations"].is_object() &&
+          e["annotations"].value(kRefName, "") == tag && e.contains("digest") &&
+          e["digest"].is_string()) {
+        current = "\"" + e["digest"].get<std::string>() + "\"";
+      }
+    }
+    if ((condition.if_none_match && current) ||
+        (!condition.if_match.empty() && current != condition.if_match)) {
+      return AbortedError("tag " + std::string(tag) + " of " + dir_ + " changed concurrently");
+    }
+    SetTag(index, std::string(tag), d, media_type, bytes.size());
+    VOUCH_RETURN_IF_ERROR(WriteIndex(index));
+    return true;
   }
 
  private:
-  Result<Manifest> FetchManifestUnlocked(const std::string& tag) { return FetchManifest(tag); }
 
   static void SetTag(OrderedJson& index, const std::string& tag, const Digest& digest,
                      std::string_view media_type, size_t size) {

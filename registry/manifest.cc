@@ -343,6 +343,9 @@ std::string DescriptorToJson(const Descriptor& d) {
     }
     j["platform"] = p;
   }
+  if (d.data) {
+    j["data"] = Base64Encode(*d.data);
+  }
   return DumpJson(j);
 }
 

@@ -1,13 +1,21 @@
 // Copy and tree: multi-request operations over two Repositories (formats.md 1.5 - 1.8, 3).
 #include "vouch/registry/operations.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <utility>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "core/internal/json.h"
+#include "vouch/core/file.h"
 
 namespace vouch::registry {
 namespace {
@@ -104,9 +112,143 @@ Status Collect(Repository& src, const Manifest& m, Plan& plan, int depth, int pa
   return OkStatus();
 }
 
+// Spool is an anonymous temp file (0600, unlinked as soon as it is created).
+class Spool {
+ public:
+  static Result<Spool> Create(const std::string& dir_option) {
+    std::string dir = dir_option;
+    if (dir.empty()) {
+      const char* t = std::getenv("TMPDIR");
+      dir = t != nullptr && *t != '\0' ? t : "/tmp";
+    }
+    std::string path = dir + "/vouch-blob-XXXXXX";
+    int fd = mkstemp(path.data());  // mode 0600
+    if (fd < 0) {
+      return ErrnoToStatus(errno, "creating a spool file in " + dir);
+    }
+    unlink(path.c_str());
+    return Spool(fd);
+  }
+  Spool(Spool&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Spool& operator=(Spool&&) = delete;
+  Spool(const Spool&) = delete;
+  Spool& operator=(const Spool&) = delete;
+  ~Spool() {
+    if (fd_ >= 0) {
+      close(fd_);
+    }
+  }
+
+  Status Write(uint64_t offset, ByteView piece) {
+    size_t done = 0;
+    while (done < piece.size()) {
+      ssize_t n = pwrite(fd_, piece.data() + done, piece.size() - done,
+                         static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) {
+          continue;
+        }
+        return ErrnoToStatus(errno, "writing the blob spool file");
+      }
+      done += static_cast<size_t>(n);
+    }
+    return OkStatus();
+  }
+
+  Result<size_t> Read(uint64_t offset, std::span<uint8_t> buf) {
+    while (true) {
+      ssize_t n = pread(fd_, buf.data(), buf.size(), static_cast<off_t>(offset));
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n < 0) {
+        return ErrnoToStatus(errno, "reading the blob spool file");
+      }
+      return static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  explicit Spool(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// StreamBlob copies one blob through a spool file: GET (digest checked while streaming), then
+// upload from the file. Memory stays bounded by the transports' buffers.
+Result<uint64_t> StreamBlob(Repository& src, Repository& dst, const BlobRef& b,
+                            const std::string& spool_dir) {
+  VOUCH_ASSIGN_OR_RETURN(Spool spool, Spool::Create(spool_dir));
+  uint64_t size = 0;
+  VOUCH_RETURN_IF_ERROR(
+      src.FetchBlobStream(b.digest, b.size, [&](uint64_t offset, ByteView piece) -> Status {
+        size = std::max<uint64_t>(size, offset + piece.size());
+        return spool.Write(offset, piece);
+      }));
+  VOUCH_RETURN_IF_ERROR(dst.PushBlobStream(
+      b.digest, size,
+      [&](uint64_t offset, std::span<uint8_t> buf) { return spool.Read(offset, buf); }));
+  return size;
+}
+
 bool IsCosignTagFor(const std::string& tag, const Digest& d) {
   std::string prefix = FallbackTag(d);
   return tag == prefix + ".sig" || tag == prefix + ".att" || tag == prefix + ".sbom";
+}
+
+// kMaxFollowedReferrers bounds how many referrers have their own referrers looked up (one
+// lookup each); an image with more is refused rather than copied partially.
+constexpr size_t kMaxFollowedReferrers = 256;
+
+// CollectAttachments adds what is attached to the image and to each of its platform children
+// (referrers, API or fallback tag, and cosign .sig/.att/.sbom tags), then, one level further,
+// what is attached to those referrers (e.g. an attestation's signature). Referrers are planned
+// level by level, so each is pushed after its subject.
+Status CollectAttachments(Repository& src, const Manifest& root, Plan& plan, int parallelism) {
+  VOUCH_ASSIGN_OR_RETURN(std::vector<std::string> tag_list, src.ListTags());
+  const std::set<std::string> tags(tag_list.begin(), tag_list.end());
+  std::vector<Digest> level = {root.digest};
+  for (const Manifest& child : plan.children) {
+    level.push_back(child.digest);
+  }
+  std::optional<ReferrersScheme> scheme;
+  std::set<std::string> tagged_seen;
+  for (int depth = 0; depth < 2 && !level.empty(); ++depth) {
+    if (depth == 1 && level.size() > kMaxFollowedReferrers) {
+      return ResourceExhaustedError(
+          "the image has " + std::to_string(level.size()) + " referrers; following more than " +
+          std::to_string(kMaxFollowedReferrers) + " for their own attachments is refused");
+    }
+    std::vector<Digest> next;
+    for (const Digest& subject : level) {
+      for (const char* suffix : {".sig", ".att", ".sbom"}) {
+        std::string tag = FallbackTag(subject) + suffix;
+        if (tags.count(tag) == 0 || !tagged_seen.insert(tag).second) {
+          continue;
+        }
+        VOUCH_ASSIGN_OR_RETURN(Manifest m, src.FetchManifest(tag));
+        VOUCH_RETURN_IF_ERROR(Collect(src, m, plan, 0, parallelism));
+        plan.tagged.emplace_back(tag, std::move(m));
+      }
+      // Without the referrers API, a subject has referrers only if its fallback tag exists:
+      // the tag list answers that without a request per subject.
+      if (scheme == ReferrersScheme::kFallbackTag && tags.count(FallbackTag(subject)) == 0) {
+        continue;
+      }
+      VOUCH_ASSIGN_OR_RETURN(Referrers refs, src.ListReferrers(subject, ""));
+      scheme = refs.scheme;
+      for (const Descriptor& d : refs.descriptors) {
+        if (!plan.manifest_seen.insert(d.digest.ToString()).second) {
+          continue;
+        }
+        VOUCH_ASSIGN_OR_RETURN(Manifest m, src.FetchManifest(d.digest.ToString()));
+        VOUCH_RETURN_IF_ERROR(Collect(src, m, plan, 0, parallelism));
+        next.push_back(m.digest);
+        plan.referrers.push_back(std::move(m));
+      }
+    }
+    level = std::move(next);
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -133,25 +275,7 @@ Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions
   CopyResult result;
   result.digest = root.digest;
   if (options.with_attachments) {
-    // Referrers (API or fallback tag) of the image, and cosign's legacy tags.
-    VOUCH_ASSIGN_OR_RETURN(Referrers refs, src.ListReferrers(root.digest, ""));
-    for (const Descriptor& d : refs.descriptors) {
-      if (!plan.manifest_seen.insert(d.digest.ToString()).second) {
-        continue;
-      }
-      VOUCH_ASSIGN_OR_RETURN(Manifest m, src.FetchManifest(d.digest.ToString()));
-      VOUCH_RETURN_IF_ERROR(Collect(src, m, plan, 0, options.parallelism));
-      plan.referrers.push_back(std::move(m));
-    }
-    VOUCH_ASSIGN_OR_RETURN(std::vector<std::string> tags, src.ListTags());
-    for (const std::string& tag : tags) {
-      if (!IsCosignTagFor(tag, root.digest)) {
-        continue;
-      }
-      VOUCH_ASSIGN_OR_RETURN(Manifest m, src.FetchManifest(tag));
-      VOUCH_RETURN_IF_ERROR(Collect(src, m, plan, 0, options.parallelism));
-      plan.tagged.emplace_back(tag, std::move(m));
-    }
+    VOUCH_RETURN_IF_ERROR(CollectAttachments(src, root, plan, options.parallelism));
   }
 
   // 1. Blobs (in parallel): skip what the destination has, mount within one registry.
@@ -178,9 +302,13 @@ Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions
       if (exists) {
         outcome = kSkipped;
       } else {
-        VOUCH_ASSIGN_OR_RETURN(Bytes data, src.FetchBlob(b.digest, b.size));
-        VOUCH_RETURN_IF_ERROR(dst.PushBlob(b.digest, data));
-        moved = data.size();
+        if (b.size >= 0 && static_cast<uint64_t>(b.size) <= options.in_memory_blob_bytes) {
+          VOUCH_ASSIGN_OR_RETURN(Bytes data, src.FetchBlob(b.digest, b.size));
+          VOUCH_RETURN_IF_ERROR(dst.PushBlob(b.digest, data));
+          moved = data.size();
+        } else {
+          VOUCH_ASSIGN_OR_RETURN(moved, StreamBlob(src, dst, b, options.spool_dir));
+        }
       }
     }
     std::lock_guard<std::mutex> lock(mu);
@@ -247,11 +375,37 @@ Result<Tree> ListTree(Repository& repo) {
   }
   VOUCH_ASSIGN_OR_RETURN(Referrers refs, repo.ListReferrers(root.digest, ""));
   tree.referrers_scheme = refs.scheme;
-  for (const Descriptor& d : refs.descriptors) {
+  // Index descriptors may lack artifactType and annotations (formats.md pitfall 17: cosign
+  // fallback indexes written before ggcr v0.22.1): read those referrers' own manifests, in
+  // parallel. Complete descriptors cost no request.
+  std::vector<size_t> incomplete;
+  for (size_t i = 0; i < refs.descriptors.size(); ++i) {
+    const Descriptor& d = refs.descriptors[i];
+    if (d.artifact_type.empty() || d.annotations.empty()) {
+      incomplete.push_back(i);
+    }
+  }
+  std::vector<bool> filled(refs.descriptors.size(), false);
+  VOUCH_RETURN_IF_ERROR(ParallelFor(incomplete.size(), 4, [&](size_t k) -> Status {
+    Descriptor& d = refs.descriptors[incomplete[k]];
+    VOUCH_ASSIGN_OR_RETURN(Manifest m, repo.FetchManifest(d.digest.ToString()));
+    VOUCH_ASSIGN_OR_RETURN(ManifestView v, ParseManifest(m.bytes, m.media_type));
+    if (d.artifact_type.empty()) {
+      d.artifact_type = v.EffectiveArtifactType();
+    }
+    for (const auto& [key, value] : v.annotations) {
+      d.annotations.emplace(key, value);  // the index's own values win
+    }
+    filled[incomplete[k]] = true;
+    return OkStatus();
+  }));
+  for (size_t i = 0; i < refs.descriptors.size(); ++i) {
+    const Descriptor& d = refs.descriptors[i];
     TreeNode n;
     n.kind = "referrer";
     n.label = d.artifact_type.empty() ? "(no artifact type)" : d.artifact_type;
     n.descriptor = d;
+    n.from_manifest = filled[i];
     tree.referrers.push_back(std::move(n));
   }
   std::stable_sort(tree.referrers.begin(), tree.referrers.end(),
@@ -266,6 +420,23 @@ Result<Tree> ListTree(Repository& repo) {
     }
   }
   return tree;
+}
+
+// AnnotationsText renders annotations as " {k=v, ...}" with long values shortened (cosign
+// puts whole certificates and signatures there).
+std::string AnnotationsText(const std::map<std::string, std::string>& annotations) {
+  if (annotations.empty()) {
+    return "";
+  }
+  std::string out = " {";
+  bool first = true;
+  for (const auto& [k, v] : annotations) {
+    std::string value = v.size() > 48 ? v.substr(0, 45) + "..." : v;
+    std::replace(value.begin(), value.end(), '\n', ' ');
+    out += (first ? "" : ", ") + k + "=" + value;
+    first = false;
+  }
+  return out + "}";
 }
 
 std::string TreeToText(const Tree& tree) {
@@ -297,7 +468,8 @@ std::string TreeToText(const Tree& tree) {
           group = n.label;
         }
         out += pad + (last_group ? "    " : "|   ") + (group_end ? "`-- " : "|-- ") +
-               n.descriptor.digest.ToString() + "\n";
+               n.descriptor.digest.ToString() + AnnotationsText(n.descriptor.annotations) +
+               "\n";
       } else if (n.kind == "platform") {
         out += pad + (end ? "`-- " : "|-- ") + n.label + " " + n.descriptor.digest.ToString() +
                "\n";
@@ -344,6 +516,9 @@ std::string TreeToJson(const Tree& tree) {
                   {"size", n.descriptor.size}};
     if (!n.descriptor.annotations.empty()) {
       e["annotations"] = n.descriptor.annotations;
+    }
+    if (n.from_manifest) {
+      e["describedFromManifest"] = true;
     }
     refs[n.label].push_back(e);
   }

@@ -1,9 +1,14 @@
 // A repository on a registry, over the OCI distribution API (formats.md 1.2 - 1.8).
 #include <algorithm>
+#include <atomic>
+#include <limits>
+#include <map>
+#include <mutex>
 
 #include "client_impl.h"
 #include "core/internal/json.h"
 #include "fallback.h"
+#include "vouch/registry/tag_update.h"
 
 namespace vouch::registry {
 namespace {
@@ -166,34 +171,7 @@ class RemoteRepository final : public Repository {
     }
     HttpRequest req;
     req.max_response_bytes = cap;
-    std::string target = Path("blobs/", digest.ToString());
-    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(target, req));
-    std::string url = impl_->BaseUrl(host_) + target;
-    for (int hop = 0; IsRedirect(resp.status); ++hop) {
-      if (hop >= impl_->opts.max_redirects) {
-        return UnavailableError(What("fetch blob", digest.ToString()) + ": more than " +
-                                std::to_string(impl_->opts.max_redirects) + " redirects");
-      }
-      auto loc = resp.headers.Get("Location");
-      if (!loc || loc->empty()) {
-        return StatusFromResponse(resp, What("fetch blob", digest.ToString()) +
-                                            ": redirect without Location");
-      }
-      url = ResolveLocation(url, *loc);
-      if (HostOf(url) == host_) {
-        VOUCH_ASSIGN_OR_RETURN(resp, impl_->Exchange(host_, {scope_}, url, req));
-      } else {
-        // Another host (a CDN): never send our registry credentials there.
-        HttpRequest plain = req;
-        plain.headers.Remove("Authorization");
-        plain.url = url;
-        plain.tls_verify = !impl_->IsInsecure(HostOf(url));
-        VOUCH_ASSIGN_OR_RETURN(resp, impl_->Send(plain));
-      }
-    }
-    if (resp.status != 200) {
-      return StatusFromResponse(resp, What("fetch blob", digest.ToString()));
-    }
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, GetBlob(digest, req));
     if (expected_size >= 0 && static_cast<int64_t>(resp.body.size()) != expected_size) {
       return DataLossError(What("blob", digest.ToString()) + " has " +
                            std::to_string(resp.body.size()) + " bytes, expected " +
@@ -207,59 +185,52 @@ class RemoteRepository final : public Repository {
     return std::move(resp.body);
   }
 
+  Status FetchBlobStream(const Digest& digest, int64_t expected_size,
+                         const BlobSink& sink) override {
+    std::unique_ptr<Hasher> hasher;
+    uint64_t got = 0;
+    HttpRequest req;
+    req.max_response_bytes = expected_size >= 0 ? static_cast<uint64_t>(expected_size)
+                                                : std::numeric_limits<uint64_t>::max();
+    req.body_sink = [&](uint64_t offset, ByteView piece) -> Status {
+      if (offset == 0) {
+        hasher = std::make_unique<Hasher>(digest.algorithm());  // (re)started body
+        got = 0;
+      }
+      if (offset != got || !hasher) {
+        return DataLossError(What("blob", digest.ToString()) + ": body pieces out of order");
+      }
+      hasher->Update(piece);
+      got += piece.size();
+      return sink(offset, piece);
+    };
+    VOUCH_RETURN_IF_ERROR(GetBlob(digest, req).status());
+    if (expected_size >= 0 && got != static_cast<uint64_t>(expected_size)) {
+      return DataLossError(What("blob", digest.ToString()) + " has " + std::to_string(got) +
+                           " bytes, expected " + std::to_string(expected_size));
+    }
+    Digest actual = hasher ? hasher->Finish() : Digest::Of({}, digest.algorithm());
+    if (!(actual == digest)) {
+      return DataLossError(What("blob", digest.ToString()) + " content does not match its digest"
+                           " (got " + actual.ToString() + ")");
+    }
+    return OkStatus();
+  }
+
   Status PushBlob(const Digest& digest, ByteView data) override {
     if (!(Digest::Of(data, digest.algorithm()) == digest)) {
       return InvalidArgumentError("blob does not match digest " + digest.ToString());
     }
-    HttpRequest start;
-    start.method = "POST";
-    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("blobs/uploads/", ""), start));
-    if (resp.status != 202) {
-      return StatusFromResponse(resp, What("start upload", digest.ToString()));
-    }
-    VOUCH_ASSIGN_OR_RETURN(std::string location, Location(resp, "upload"));
-    uint64_t chunk = std::max<uint64_t>(impl_->opts.chunk_size, 1);
-    if (auto min = resp.headers.Get("OCI-Chunk-Min-Length"); min) {
-      chunk = std::max<uint64_t>(chunk, std::strtoull(min->c_str(), nullptr, 10));
-    }
-    ByteView last = data;
-    if (data.size() > chunk) {
-      // Chunked: PATCH with inclusive Content-Range, no "bytes " prefix (formats.md 1.6).
-      size_t offset = 0;
-      while (data.size() - offset > chunk) {
-        size_t n = static_cast<size_t>(chunk);
-        HttpRequest patch;
-        patch.method = "PATCH";
-        patch.body.assign(data.begin() + static_cast<std::ptrdiff_t>(offset),
-                          data.begin() + static_cast<std::ptrdiff_t>(offset + n));
-        patch.headers.Add("Content-Type", "application/octet-stream");
-        patch.headers.Add("Content-Range",
-                          std::to_string(offset) + "-" + std::to_string(offset + n - 1));
-        VOUCH_ASSIGN_OR_RETURN(HttpResponse pr, impl_->Exchange(host_, {scope_}, location, patch));
-        if (pr.status != 202) {
-          return StatusFromResponse(pr, What("upload chunk", digest.ToString()));
-        }
-        VOUCH_ASSIGN_OR_RETURN(location, Location(pr, "upload"));
-        offset += n;
-      }
-      last = data.subspan(offset);
-    }
-    HttpRequest put;
-    put.method = "PUT";
-    put.body.assign(last.begin(), last.end());
-    put.headers.Add("Content-Type", "application/octet-stream");
-    if (data.size() > chunk) {
-      size_t offset = data.size() - last.size();
-      put.headers.Add("Content-Range",
-                      std::to_string(offset) + "-" + std::to_string(data.size() - 1));
-    }
-    std::string url = location + (location.find('?') == std::string::npos ? "?" : "&") +
-                      "digest=" + QueryEscape(digest.ToString());
-    VOUCH_ASSIGN_OR_RETURN(HttpResponse done, impl_->Exchange(host_, {scope_}, url, put));
-    if (done.status != 201 && done.status != 204) {
-      return StatusFromResponse(done, What("finish upload", digest.ToString()));
-    }
-    return OkStatus();
+    BlobSource source = [data](uint64_t offset, std::span<uint8_t> buf) -> Result<size_t> {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), data.size() - offset));
+      std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(offset), n, buf.begin());
+      return n;
+    };
+    return Upload(digest, data.size(), source);
+  }
+
+  Status PushBlobStream(const Digest& digest, uint64_t size, const BlobSource& source) override {
+    return Upload(digest, size, source);
   }
 
   Result<bool> MountBlob(const Digest& digest, const Reference& from) override {
@@ -278,7 +249,14 @@ class RemoteRepository final : public Repository {
       return true;
     }
     if (resp.status == 202) {
-      return false;  // an ordinary upload session was opened; the caller pushes instead
+      // The registry opened an ordinary upload session instead (formats.md 1.6). Keep it: the
+      // next upload of this digest continues in it instead of opening (and leaking) another.
+      auto loc = Location(resp, "upload");
+      if (loc.ok()) {
+        std::lock_guard<std::mutex> lock(pending_mu_);
+        pending_uploads_[digest.ToString()] = *loc;
+      }
+      return false;
     }
     return StatusFromResponse(resp, What("mount blob", digest.ToString()));
   }
@@ -349,6 +327,9 @@ class RemoteRepository final : public Repository {
 
   Result<Referrers> ListReferrers(const Digest& subject, std::string_view artifact_type) override {
     Referrers out;
+    if (no_referrers_api_.load()) {
+      return ReadFallback(subject, artifact_type);
+    }
     std::string target = Path("referrers/", subject.ToString());
     if (!artifact_type.empty()) {
       target += "?artifactType=" + QueryEscape(artifact_type);  // '+' becomes %2B
@@ -360,7 +341,10 @@ class RemoteRepository final : public Repository {
       req.max_response_bytes = impl_->opts.max_manifest_bytes;
       VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(target, req));
       if (first && resp.status == 404) {
-        // Only a 404 means "no referrers API" (distribution-spec); use the tag schema.
+        // Only a 404 means "no referrers API" (distribution-spec; a registry with the API
+        // answers 200 with an empty index for unknown subjects). Remember it for this
+        // repository and use the tag schema.
+        no_referrers_api_.store(true);
         return ReadFallback(subject, artifact_type);
       }
       first = false;
@@ -387,53 +371,213 @@ class RemoteRepository final : public Repository {
     if (indexed) {
       return OkStatus();
     }
-    const std::string tag = FallbackTag(view.subject->digest);
-    internal::FallbackStore store;
-    store.read = [&]() -> Result<std::optional<internal::FallbackIndex>> {
-      HttpRequest req;
-      req.headers.Add("Accept", std::string(kOciIndex));
-      req.max_response_bytes = impl_->opts.max_manifest_bytes;
-      VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", tag), req));
-      if (resp.status == 404) {
-        return std::optional<internal::FallbackIndex>();
+    TagUpdateOptions options;
+    options.sleep = impl_->opts.retry.sleep;
+    options.jitter = impl_->opts.retry.jitter;
+    return internal::AddToFallbackIndex(*this, FallbackTag(view.subject->digest), entry, options);
+  }
+
+  Result<std::optional<TaggedManifest>> FetchTaggedManifest(std::string_view tag) override {
+    HttpRequest req;
+    req.headers.Add("Accept", std::string(kManifestAccept));
+    req.max_response_bytes = impl_->opts.max_manifest_bytes;
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", tag), req));
+    if (resp.status == 404) {
+      return std::optional<TaggedManifest>();
+    }
+    if (resp.status != 200) {
+      return StatusFromResponse(resp, What("read tag", tag));
+    }
+    std::optional<Digest> expected;
+    if (auto dcd = resp.headers.Get("Docker-Content-Digest"); dcd) {
+      auto d = Digest::Parse(*dcd);
+      if (!d.ok()) {
+        return DataLossError(What("read tag", tag) + ": invalid Docker-Content-Digest " + *dcd);
       }
-      if (resp.status != 200) {
-        return StatusFromResponse(resp, What("read referrers tag", tag));
-      }
-      internal::FallbackIndex fi;
-      fi.etag = resp.headers.Get("ETag").value_or("");
-      if (auto dcd = resp.headers.Get("Docker-Content-Digest"); dcd) {
-        auto d = Digest::Parse(*dcd);
-        if (!d.ok() || !(Digest::Of(resp.body, d->algorithm()) == *d)) {
-          return DataLossError(What("referrers tag", tag) + " does not match its digest");
-        }
-      }
-      fi.bytes = std::move(resp.body);
-      return std::optional<internal::FallbackIndex>(std::move(fi));
-    };
-    store.write = [&](const Bytes& index, const std::string& etag) -> Status {
-      HttpRequest req;
-      req.method = "PUT";
-      req.body = index;
-      req.headers.Add("Content-Type", std::string(kOciIndex));
-      if (!etag.empty()) {
-        req.headers.Add("If-Match", etag);
-      } else {
-        req.headers.Add("If-None-Match", "*");
-      }
-      VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", tag), req));
-      if (resp.status == 412) {
-        return AbortedError("referrers tag changed concurrently");
-      }
-      if (resp.status != 201 && resp.status != 200) {
-        return StatusFromResponse(resp, What("write referrers tag", tag));
-      }
-      return OkStatus();
-    };
-    return internal::AddToFallbackIndex(store, entry);
+      expected = *d;
+    }
+    TaggedManifest out;
+    out.etag = resp.headers.Get("ETag").value_or("");
+    VOUCH_ASSIGN_OR_RETURN(out.manifest,
+                           CheckManifestBytes(std::move(resp.body), expected,
+                                              resp.headers.Get("Content-Type").value_or(""),
+                                              What("tag", tag)));
+    return std::optional<TaggedManifest>(std::move(out));
+  }
+
+  Result<bool> PushTaggedManifest(std::string_view tag, ByteView bytes,
+                                  std::string_view media_type,
+                                  const TagCondition& condition) override {
+    HttpRequest req;
+    req.method = "PUT";
+    req.body.assign(bytes.begin(), bytes.end());
+    req.headers.Add("Content-Type", std::string(media_type));
+    if (!condition.if_match.empty()) {
+      req.headers.Add("If-Match", condition.if_match);
+    } else if (condition.if_none_match) {
+      req.headers.Add("If-None-Match", "*");
+    }
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", tag), req));
+    if (resp.status == 412) {
+      return AbortedError(What("write tag", tag) + ": precondition failed (changed concurrently)");
+    }
+    if (resp.status != 201 && resp.status != 200 && resp.status != 202) {
+      return StatusFromResponse(resp, What("write tag", tag));
+    }
+    return false;  // a registry may have ignored the precondition; the caller confirms
   }
 
  private:
+  // GetBlob GETs a blob, following redirects (Authorization dropped on a host change), and
+  // returns the final 200 response (its body empty when |req| streams to a sink).
+  Result<HttpResponse> GetBlob(const Digest& digest, const HttpRequest& req) {
+    std::string target = Path("blobs/", digest.ToString());
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(target, req));
+    std::string url = impl_->BaseUrl(host_) + target;
+    for (int hop = 0; IsRedirect(resp.status); ++hop) {
+      if (hop >= impl_->opts.max_redirects) {
+        return UnavailableError(What("fetch blob", digest.ToString()) + ": more than " +
+                                std::to_string(impl_->opts.max_redirects) + " redirects");
+      }
+      auto loc = resp.headers.Get("Location");
+      if (!loc || loc->empty()) {
+        return StatusFromResponse(resp, What("fetch blob", digest.ToString()) +
+                                            ": redirect without Location");
+      }
+      url = ResolveLocation(url, *loc);
+      if (HostOf(url) == host_) {
+        VOUCH_ASSIGN_OR_RETURN(resp, impl_->Exchange(host_, {scope_}, url, req));
+      } else {
+        // Another host (a CDN): never send our registry credentials there.
+        HttpRequest plain = req;
+        plain.headers.Remove("Authorization");
+        plain.url = url;
+        plain.tls_verify = !impl_->IsInsecure(HostOf(url));
+        VOUCH_ASSIGN_OR_RETURN(resp, impl_->Send(plain));
+      }
+    }
+    if (resp.status != 200) {
+      return StatusFromResponse(resp, What("fetch blob", digest.ToString()));
+    }
+    return resp;
+  }
+
+  // Upload pushes |size| bytes from |source| as blob |digest|: in the session a 202 mount left
+  // open, else in a new one (POST); monolithic PUT, or PATCH chunks above the chunk size. A
+  // failure after the session exists cancels it with DELETE (best effort), so that failed
+  // copies do not leave sessions open on the registry.
+  Status Upload(const Digest& digest, uint64_t size, const BlobSource& source) {
+    std::string location;
+    {
+      std::lock_guard<std::mutex> lock(pending_mu_);
+      auto it = pending_uploads_.find(digest.ToString());
+      if (it != pending_uploads_.end()) {
+        location = it->second;
+        pending_uploads_.erase(it);
+      }
+    }
+    uint64_t chunk = std::max<uint64_t>(impl_->opts.chunk_size, 1);
+    if (location.empty()) {
+      HttpRequest start;
+      start.method = "POST";
+      VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("blobs/uploads/", ""), start));
+      if (resp.status != 202) {
+        return StatusFromResponse(resp, What("start upload", digest.ToString()));
+      }
+      VOUCH_ASSIGN_OR_RETURN(location, Location(resp, "upload"));
+      if (auto min = resp.headers.Get("OCI-Chunk-Min-Length"); min) {
+        chunk = std::max<uint64_t>(chunk, std::strtoull(min->c_str(), nullptr, 10));
+      }
+    }
+    Status s = UploadInSession(digest, size, source, chunk, location);
+    if (!s.ok()) {
+      // distribution-spec "Canceling an Upload"; the outcome does not change the error.
+      HttpRequest cancel;
+      cancel.method = "DELETE";
+      cancel.max_response_bytes = 1 << 16;
+      (void)impl_->Exchange(host_, {scope_}, location, cancel);
+    }
+    return s;
+  }
+
+  static void SetSourceBody(HttpRequest& req, const BlobSource& source, uint64_t base,
+                            uint64_t n) {
+    req.body_source = [&source, base](uint64_t offset, std::span<uint8_t> buf) {
+      return source(base + offset, buf);
+    };
+    req.body_source_size = n;
+  }
+
+  Status UploadInSession(const Digest& digest, uint64_t size, const BlobSource& source,
+                         uint64_t chunk, std::string& location) {
+    uint64_t offset = 0;
+    int resumes = 0;
+    const bool chunked = size > chunk;
+    while (chunked && size - offset > chunk) {
+      // Chunked: PATCH with inclusive Content-Range, no "bytes " prefix (formats.md 1.6).
+      HttpRequest patch;
+      patch.method = "PATCH";
+      SetSourceBody(patch, source, offset, chunk);
+      patch.headers.Add("Content-Type", "application/octet-stream");
+      patch.headers.Add("Content-Range",
+                        std::to_string(offset) + "-" + std::to_string(offset + chunk - 1));
+      VOUCH_ASSIGN_OR_RETURN(HttpResponse pr, impl_->Exchange(host_, {scope_}, location, patch));
+      if (pr.status == 416 && resumes < 3) {
+        // The registry holds a different amount than we think: ask it (GET <location>, Range)
+        // and resume from there.
+        ++resumes;
+        VOUCH_ASSIGN_OR_RETURN(offset, UploadOffset(digest, location));
+        if (offset > size) {
+          return DataLossError(What("upload", digest.ToString()) +
+                               ": registry reports more bytes than the blob has");
+        }
+        continue;
+      }
+      if (pr.status != 202) {
+        return StatusFromResponse(pr, What("upload chunk", digest.ToString()));
+      }
+      VOUCH_ASSIGN_OR_RETURN(location, Location(pr, "upload"));
+      offset += chunk;
+    }
+    HttpRequest put;
+    put.method = "PUT";
+    put.headers.Add("Content-Type", "application/octet-stream");
+    SetSourceBody(put, source, offset, size - offset);
+    if (chunked && offset < size) {
+      put.headers.Add("Content-Range", std::to_string(offset) + "-" + std::to_string(size - 1));
+    }
+    std::string url = location + (location.find('?') == std::string::npos ? "?" : "&") +
+                      "digest=" + QueryEscape(digest.ToString());
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse done, impl_->Exchange(host_, {scope_}, url, put));
+    if (done.status != 201 && done.status != 204) {
+      return StatusFromResponse(done, What("finish upload", digest.ToString()));
+    }
+    return OkStatus();
+  }
+
+  // UploadOffset asks for an upload's progress (GET <location>: 204, Range: 0-<last>) and
+  // returns the offset to continue from, updating |location|.
+  Result<uint64_t> UploadOffset(const Digest& digest, std::string& location) {
+    HttpRequest req;
+    req.max_response_bytes = 1 << 16;
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, impl_->Exchange(host_, {scope_}, location, req));
+    if (resp.status != 204 && resp.status != 200) {
+      return StatusFromResponse(resp, What("upload status", digest.ToString()));
+    }
+    if (resp.headers.Get("Location")) {
+      VOUCH_ASSIGN_OR_RETURN(location, Location(resp, "upload"));
+    }
+    std::string range = resp.headers.Get("Range").value_or("");
+    if (range.starts_with("bytes=")) {
+      range = range.substr(6);
+    }
+    size_t dash = range.find('-');
+    if (range.empty() || dash == std::string::npos) {
+      return uint64_t{0};
+    }
+    return std::strtoull(range.c_str() + dash + 1, nullptr, 10) + 1;
+  }
+
   Result<Referrers> ReadFallback(const Digest& subject, std::string_view artifact_type) {
     Referrers out;
     out.scheme = ReferrersScheme::kFallbackTag;
@@ -483,6 +627,9 @@ class RemoteRepository final : public Repository {
   Reference ref_;
   std::string host_;
   std::string scope_;
+  std::atomic<bool> no_referrers_api_{false};
+  std::mutex pending_mu_;
+  std::map<std::string, std::string> pending_uploads_;  // digest -> session left by a mount
 };
 
 }  // namespace

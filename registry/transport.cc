@@ -52,6 +52,10 @@ std::vector<std::string> Headers::GetAll(std::string_view name) const {
   return out;
 }
 
+Result<bool> Transport::ProbeTls(const std::string& host_port) {
+  return UnimplementedError("this transport cannot probe " + host_port + " for TLS");
+}
+
 bool IsTlsMismatch(const Status& s) {
   return s.code() == ErrorCode::kUnavailable && s.message().starts_with(kTlsMismatchPrefix);
 }
@@ -80,6 +84,13 @@ using internal::CurlPtr;
 using internal::CurlSharePtr;
 using internal::CurlSlistPtr;
 
+// IsNotTlsDetail: OpenSSL's words for a peer that answered the ClientHello with plain text.
+bool IsNotTlsDetail(const std::string& detail) {
+  return detail.find("wrong version number") != std::string::npos ||
+         detail.find("packet length too long") != std::string::npos ||
+         detail.find("record layer failure") != std::string::npos;
+}
+
 struct CurlGlobal {
   CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
@@ -94,7 +105,29 @@ struct Exchange {
   uint64_t cap = 0;
   bool is_head = false;
   bool oversize = false;
+  const HttpRequest* request = nullptr;
+  uint64_t streamed = 0;   // bytes handed to body_sink
+  uint64_t uploaded = 0;   // bytes read from body_source
+  Status callback_error;   // a sink or source failure that aborted the transfer
 };
+
+size_t ReadBody(char* buffer, size_t size, size_t nitems, void* userp) {
+  auto* ex = static_cast<Exchange*>(userp);
+  const HttpRequest& req = *ex->request;
+  uint64_t left = req.body_source_size - ex->uploaded;
+  size_t want = static_cast<size_t>(std::min<uint64_t>(size * nitems, left));
+  if (want == 0) {
+    return 0;
+  }
+  Result<size_t> n = req.body_source(
+      ex->uploaded, std::span<uint8_t>(reinterpret_cast<uint8_t*>(buffer), want));
+  if (!n.ok() || *n == 0) {
+    ex->callback_error = n.ok() ? DataLossError("request body ended early") : n.status();
+    return CURL_READFUNC_ABORT;
+  }
+  ex->uploaded += *n;
+  return *n;
+}
 
 size_t WriteBody(char* data, size_t size, size_t nmemb, void* userp) {
   auto* ex = static_cast<Exchange*>(userp);
@@ -104,6 +137,20 @@ size_t WriteBody(char* data, size_t size, size_t nmemb, void* userp) {
     size_t keep = std::min(n, kErrorBodyKeep - std::min(kErrorBodyKeep, ex->response.body.size()));
     ex->response.body.insert(ex->response.body.end(), reinterpret_cast<uint8_t*>(data),
                              reinterpret_cast<uint8_t*>(data) + keep);
+    return n;
+  }
+  if (ex->request->body_sink) {
+    if (ex->streamed + n > ex->cap) {
+      ex->oversize = true;
+      return 0;
+    }
+    Status s = ex->request->body_sink(
+        ex->streamed, ByteView(reinterpret_cast<const uint8_t*>(data), n));
+    if (!s.ok()) {
+      ex->callback_error = s;
+      return 0;
+    }
+    ex->streamed += n;
     return n;
   }
   if (ex->response.body.size() + n > ex->cap) {
@@ -179,6 +226,35 @@ class CurlTransport final : public Transport {
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
+  Result<bool> ProbeTls(const std::string& host_port) override {
+    // A handshake only (CONNECT_ONLY), unverified and therefore without loading the CA bundle,
+    // on a private handle outside the share so that nothing of it is reused by real requests.
+    CurlPtr easy(curl_easy_init());
+    if (!easy) {
+      return InternalError("curl_easy_init failed");
+    }
+    CURL* h = easy.get();
+    std::string url = "https://" + host_port + "/";
+    char errbuf[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
+    CURLcode rc = curl_easy_perform(h);
+    if (rc == CURLE_OK) {
+      return true;
+    }
+    std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    if (rc == CURLE_SSL_CONNECT_ERROR && IsNotTlsDetail(detail)) {
+      return false;
+    }
+    return UnavailableError("TLS probe of " + host_port + ": " + detail);
+  }
+
   Result<HttpResponse> RoundTrip(const HttpRequest& request) override {
     CurlPtr easy = Take();
     if (!easy) {
@@ -188,6 +264,7 @@ class CurlTransport final : public Transport {
     Exchange ex;
     ex.cap = request.max_response_bytes;
     ex.is_head = request.method == "HEAD";
+    ex.request = &request;
     char errbuf[CURL_ERROR_SIZE] = {0};
 
     curl_easy_setopt(h, CURLOPT_SHARE, share_.get());
@@ -218,6 +295,14 @@ class CurlTransport final : public Transport {
       curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else if (request.method == "GET") {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else if (request.body_source) {
+      // Streamed upload: curl pulls the body through ReadBody.
+      curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      curl_easy_setopt(h, CURLOPT_READFUNCTION, &ReadBody);
+      curl_easy_setopt(h, CURLOPT_READDATA, &ex);
+      curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
+                       static_cast<curl_off_t>(request.body_source_size));
     } else {
       // POST/PUT/PATCH/DELETE: send the in-memory body as is (may be empty).
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
@@ -259,6 +344,9 @@ class CurlTransport final : public Transport {
     if (rc != CURLE_OK) {
       std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
       std::string what = request.method + " " + RedactUrl(request.url) + ": " + detail;
+      if (!ex.callback_error.ok()) {
+        return ex.callback_error;
+      }
       if (ex.oversize) {
         return ResourceExhaustedError("response from " + RedactUrl(request.url) +
                                       " is larger than the cap of " + std::to_string(ex.cap) +
@@ -271,9 +359,7 @@ class CurlTransport final : public Transport {
           return UnauthenticatedError("TLS certificate not trusted: " + what +
                                       " (use --ca-file or SSL_CERT_FILE)");
         case CURLE_SSL_CONNECT_ERROR:
-          if (detail.find("wrong version number") != std::string::npos ||
-              detail.find("packet length too long") != std::string::npos ||
-              detail.find("record layer failure") != std::string::npos) {
+          if (IsNotTlsDetail(detail)) {
             return UnavailableError(std::string(kTlsMismatchPrefix) + what);
           }
           return UnavailableError("TLS handshake failed: " + what);

@@ -243,6 +243,39 @@ BOOST_AUTO_TEST_CASE(PlainHttpOnlyForLoopbackOrInsecure) {
   BOOST_TEST(only_http->requests.size() == 2u);  // https attempt, then http
 }
 
+BOOST_AUTO_TEST_CASE(TlsProbeSendsPlainHttpLoopbackStraightToHttp) {
+  // A plain-HTTP registry on loopback: the transport's handshake probe says "not TLS", so the
+  // first request already uses http:// (no failed https attempt), once per client and host.
+  auto only_http = std::make_shared<FakeRegistry>();
+  only_http->host = "127.0.0.1:5000";
+  only_http->tls_probe_answer = false;
+  only_http->fault = [](const HttpRequest& r) -> std::optional<Result<HttpResponse>> {
+    if (r.url.starts_with("https://")) {
+      return Result<HttpResponse>(UnavailableError("tls-mismatch: plain HTTP server"));
+    }
+    HttpResponse resp;
+    resp.status = 200;
+    resp.headers.Add("Docker-Content-Digest", "sha256:" + std::string(64, '0'));
+    return Result<HttpResponse>(resp);
+  };
+  auto o = FastOptions(only_http);
+  Client c(o);
+  auto repo = Open(c, "127.0.0.1:5000/app:v1");
+  BOOST_TEST(repo->Resolve("v1").ok());
+  BOOST_TEST(repo->Resolve("v1").ok());
+  BOOST_REQUIRE(only_http->requests.size() == 2u);
+  BOOST_TEST(only_http->requests[0].starts_with("HEAD /v2/app/manifests/v1"));
+  BOOST_TEST(only_http->tls_probes == 1);
+  // A public host is never probed (it must speak TLS).
+  auto pub = std::make_shared<FakeRegistry>();
+  pub->host = "public.example";
+  pub->tls_probe_answer = false;
+  PushImage(*pub, "app", "v1", "amd64");
+  Client c2(FastOptions(pub));
+  BOOST_TEST(Open(c2, "public.example/app:v1")->Resolve("v1").ok());
+  BOOST_TEST(pub->tls_probes == 0);
+}
+
 BOOST_AUTO_TEST_CASE(ObserverSeesEveryRequestWithoutCredentials) {
   reg->auth = FakeRegistry::Auth::kBearer;
   auto o = FastOptions(reg);

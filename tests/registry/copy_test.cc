@@ -164,6 +164,82 @@ BOOST_AUTO_TEST_CASE(LayoutRoundTripAndReferrers) {
   BOOST_TEST(IsNotFound(c.Open(*ParseReference("oci:" + dir.File("nothing"))).status()));
 }
 
+BOOST_AUTO_TEST_CASE(CopyCarriesAttachmentsOfEveryPlatformChild) {
+  Client c(FastOptions(reg));
+  auto src = Open(c, "reg.test/src/app:v1", Access::kPullPush);
+  auto view = ParseManifest(AsBytes(*reg->ManifestBytes("src/app", "v1")), kOciIndex);
+  BOOST_REQUIRE(view.ok());
+  std::string child = view->manifests[0].digest.ToString();
+  std::string child_bytes = *reg->ManifestBytes("src/app", child);
+  // An attestation referring to the amd64 child, a signature referring to the attestation,
+  // and a third level (a signature of that signature) that is beyond the one-level bound.
+  reg->AddBlob("src/app", "{}");
+  reg->AddBlob("src/app", "att");
+  reg->AddBlob("src/app", "att-sig");
+  reg->AddBlob("src/app", "deep");
+  std::string att = ReferrerManifest(child_bytes, "application/vnd.in-toto+json", "att");
+  std::string att_sig = ReferrerManifest(att, "application/vnd.dev.cosign.artifact.sig.v1+json",
+                                         "att-sig");
+  std::string deep = ReferrerManifest(att_sig, "application/x.deep", "deep");
+  BOOST_REQUIRE(src->PushReferrer(AsBytes(att), kOciManifest).ok());
+  BOOST_REQUIRE(src->PushReferrer(AsBytes(att_sig), kOciManifest).ok());
+  BOOST_REQUIRE(src->PushReferrer(AsBytes(deep), kOciManifest).ok());
+  // A cosign legacy signature tag on the arm64 child.
+  std::string arm = view->manifests[1].digest.ToString();
+  std::string sig_layer = "arm signing payload";
+  reg->AddBlob("src/app", sig_layer);
+  reg->AddBlob("src/app", R"({"os":""})");
+  std::string sig_tag = FallbackTag(*Digest::Parse(arm)) + ".sig";
+  reg->AddManifest("src/app", sig_tag, ImageManifest(R"({"os":""})", sig_layer),
+                   kOciManifest.data());
+
+  reg->requests.clear();
+  auto dst = Open(c, "reg.test/dst/app:v3", Access::kPullPush);
+  auto r = CopyImage(*src, *dst, CopyOptions{});
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  const std::vector<std::string> log = reg->requests;
+  BOOST_TEST(r->referrers_copied == 2u);
+  BOOST_REQUIRE(r->tags_copied.size() == 1u);
+  BOOST_TEST(r->tags_copied[0] == sig_tag);
+  BOOST_TEST(reg->TagDigest("dst/app", sig_tag).has_value());
+  auto child_refs = dst->ListReferrers(*Digest::Parse(child), "");
+  BOOST_REQUIRE(child_refs.ok());
+  BOOST_REQUIRE(child_refs->descriptors.size() == 1u);
+  BOOST_TEST(child_refs->descriptors[0].digest.ToString() == Sha(att));
+  auto att_refs = dst->ListReferrers(*Digest::Parse(Sha(att)), "");
+  BOOST_REQUIRE(att_refs.ok());
+  BOOST_REQUIRE(att_refs->descriptors.size() == 1u);
+  BOOST_TEST(att_refs->descriptors[0].digest.ToString() == Sha(att_sig));
+  BOOST_TEST(!reg->ManifestBytes("dst/app", Sha(deep)).has_value());  // beyond the bound
+  // Order: every referrer after its subject, the destination tag last.
+  auto pos = [&](const std::string& needle) {
+    for (size_t i = 0; i < log.size(); ++i) {
+      if (log[i] == "PUT /v2/dst/app/manifests/" + needle) {
+        return i;
+      }
+    }
+    BOOST_FAIL("no PUT of " << needle);
+    return size_t{0};
+  };
+  BOOST_TEST(pos(child) < pos(Sha(att)));
+  BOOST_TEST(pos(Sha(att)) < pos(Sha(att_sig)));
+  BOOST_TEST(pos(arm) < pos(sig_tag));
+  BOOST_TEST(pos(index_digest) < pos("v3"));
+  BOOST_TEST(pos(sig_tag) < pos("v3"));
+  BOOST_TEST(pos(Sha(att_sig)) < pos("v3"));
+  BOOST_TEST(log.back() == "PUT /v2/dst/app/manifests/v3");
+  // Without the referrers API the tag list tells which subjects have a fallback index: one
+  // referrers API probe (for the image, whose fallback tag is then read and missing), and
+  // fallback tag reads only where the tag exists (the child and the attestation), plus the
+  // .sig tag.
+  auto count = [&](const std::string& prefix) {
+    return std::count_if(log.begin(), log.end(),
+                         [&](const std::string& l) { return l.starts_with(prefix); });
+  };
+  BOOST_TEST(count("GET /v2/src/app/referrers/") == 1);
+  BOOST_TEST(count("GET /v2/src/app/manifests/sha256-") == 4);
+}
+
 BOOST_AUTO_TEST_CASE(SelectPlatformSkipsAttestations) {
   std::string a = ImageManifest("c1", "l1");
   std::string b = ImageManifest("c2", "l2");

@@ -127,7 +127,76 @@ int FakeRegistry::CountRequests(const std::string& prefix) {
   }));
 }
 
-Result<HttpResponse> FakeRegistry::RoundTrip(const HttpRequest& request) {
+Result<bool> FakeRegistry::ProbeTls(const std::string& host_port) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!tls_probe_answer) {
+    return UnimplementedError("fake: no TLS probe answer set for " + host_port);
+  }
+  ++tls_probes;
+  return *tls_probe_answer;
+}
+
+size_t FakeRegistry::OpenUploads() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return uploads_.size();
+}
+
+Result<HttpResponse> FakeRegistry::RoundTrip(const HttpRequest& in) {
+  const HttpRequest* request = &in;
+  HttpRequest pulled;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    max_request_body = std::max<uint64_t>(max_request_body, in.body.size());
+  }
+  if (in.body_source) {
+    // Pull the body the way a socket would: in bounded pieces.
+    pulled = in;
+    pulled.body_source = nullptr;
+    pulled.body.clear();
+    std::vector<uint8_t> piece(kStreamPiece);
+    while (pulled.body.size() < in.body_source_size) {
+      size_t want = static_cast<size_t>(
+          std::min<uint64_t>(kStreamPiece, in.body_source_size - pulled.body.size()));
+      auto n = in.body_source(pulled.body.size(), std::span<uint8_t>(piece.data(), want));
+      if (!n.ok()) {
+        return n.status();
+      }
+      if (*n == 0) {
+        return DataLossError("fake: request body ended early");
+      }
+      pulled.body.insert(pulled.body.end(), piece.begin(),
+                         piece.begin() + static_cast<std::ptrdiff_t>(*n));
+      std::lock_guard<std::mutex> lock(mu_);
+      ++streamed_up_pieces;
+    }
+    request = &pulled;
+  }
+  Result<HttpResponse> r = Serve(*request);
+  if (r.ok() && in.body_sink && r->status >= 200 && r->status <= 299) {
+    Bytes body = std::move(r->body);
+    r->body.clear();
+    for (size_t off = 0; off < body.size(); off += kStreamPiece) {
+      size_t n = std::min(kStreamPiece, body.size() - off);
+      Status s = in.body_sink(off, ByteView(body).subspan(off, n));
+      if (!s.ok()) {
+        r = s;
+        break;
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      ++streamed_down_pieces;
+    }
+  }
+  if (r.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    max_response_body = std::max<uint64_t>(max_response_body, r->body.size());
+  }
+  if (observe) {
+    observe(in, r);
+  }
+  return r;
+}
+
+Result<HttpResponse> FakeRegistry::Serve(const HttpRequest& request) {
   // Split the URL.
   const std::string& url = request.url;
   size_t p = url.find("://");
@@ -396,7 +465,7 @@ HttpResponse FakeRegistry::Handle(const std::string& method, const std::string& 
   }
   if (kind == "/blobs/uploads/") {
     if (method == "POST" && ref.empty()) {
-      if (query.count("mount") > 0) {
+      if (query.count("mount") > 0 && !refuse_mounts) {
         auto& src = repos_[query.at("from")];
         if (src.blobs.count(query.at("mount")) > 0) {
           repo.blobs[query.at("mount")] = src.blobs[query.at("mount")];
@@ -412,6 +481,19 @@ HttpResponse FakeRegistry::Handle(const std::string& method, const std::string& 
     auto it = uploads_.find(ref);
     if (it == uploads_.end()) {
       return Err(404, "BLOB_UPLOAD_UNKNOWN", "upload unknown");
+    }
+    if (method == "DELETE") {
+      uploads_.erase(it);
+      ++uploads_cancelled;
+      return Resp(204);
+    }
+    if (method == "GET") {
+      HttpResponse r = Resp(204);
+      r.headers.Add("Location", "/v2/" + name + "/blobs/uploads/" + ref + "?_state=st");
+      if (!it->second.empty()) {
+        r.headers.Add("Range", "0-" + std::to_string(it->second.size() - 1));
+      }
+      return r;
     }
     if (method == "PATCH") {
       auto range = req.headers.Get("Content-Range");

@@ -30,10 +30,13 @@ class FakeRegistry : public Transport {
   int token_expires_in = 300;
   bool referrers_api = false;                    // serve GET /v2/<n>/referrers/<d>
   bool honor_if_match = true;                    // 412 on If-Match mismatch
+  bool refuse_mounts = false;                    // mount requests open a session (202)
   bool redirect_blobs = false;                   // 307 blob GETs to https://cdn.test/...
   size_t tags_page_size = 0;                     // >0: paginate tags/list with Link
   // fault is consulted first for every request; a value short-circuits the fake.
   std::function<std::optional<Result<HttpResponse>>(const HttpRequest&)> fault;
+  // observe runs (unlocked) after every request with its outcome, before it is returned.
+  std::function<void(const HttpRequest&, const Result<HttpResponse>&)> observe;
   // before_tag_put runs (unlocked) before a manifest PUT by tag is applied: tests use it to
   // simulate a concurrent writer.
   std::function<void(const std::string& repo, const std::string& tag)> before_tag_put;
@@ -41,6 +44,16 @@ class FakeRegistry : public Transport {
   // --- observations ---
   std::vector<std::string> requests;  // "METHOD /path?query" (host-relative), in order
   int token_requests = 0;
+  // Streaming observations: bodies pulled from HttpRequest::body_source and pushed into
+  // HttpRequest::body_sink go in pieces of at most kStreamPiece bytes.
+  static constexpr size_t kStreamPiece = 64 << 10;
+  uint64_t max_request_body = 0;    // largest in-memory HttpRequest::body seen
+  uint64_t max_response_body = 0;   // largest in-memory HttpResponse::body returned
+  uint64_t streamed_up_pieces = 0;  // pieces read from body_source
+  uint64_t streamed_down_pieces = 0;  // pieces given to body_sink
+  int uploads_cancelled = 0;        // DELETEs of upload sessions
+  // OpenUploads returns the number of upload sessions still open.
+  size_t OpenUploads();
   bool cdn_saw_authorization = false;
 
   // --- content helpers ---
@@ -56,8 +69,13 @@ class FakeRegistry : public Transport {
   int CountRequests(const std::string& prefix);
 
   Result<HttpResponse> RoundTrip(const HttpRequest& request) override;
+  // ProbeTls answers |tls_probe_answer| when set (counting probes), else kUnimplemented.
+  Result<bool> ProbeTls(const std::string& host_port) override;
+  std::optional<bool> tls_probe_answer;
+  int tls_probes = 0;
 
  private:
+  Result<HttpResponse> Serve(const HttpRequest& request);
   struct Stored {
     std::string bytes;
     std::string media_type;

@@ -7,6 +7,7 @@
 #include "registry/fake_registry.h"
 #include "registry/test_images.h"
 #include "vouch/registry/client.h"
+#include "vouch/registry/operations.h"
 
 namespace vouch::registry::testing {
 namespace {
@@ -163,6 +164,54 @@ BOOST_AUTO_TEST_CASE(ManyConcurrentWriters) {
   auto all = Repo(c)->ListReferrers(subject, "");
   BOOST_REQUIRE(all.ok());
   BOOST_TEST(all->descriptors.size() == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(TreeDescribesReferrersFromTheirManifestsWhenTheIndexLacksIt) {
+  // A cosign-style fallback index written before ggcr v0.22.1: descriptors without
+  // artifactType and annotations (formats.md pitfall 17).
+  Digest subject = *Digest::Parse(subject_digest);
+  std::vector<std::string> refs = {Referrer(kBundle, "one"), Referrer(kSbom, "two"),
+                                   Referrer(kBundle, "three")};
+  std::string entries;
+  for (const std::string& r : refs) {
+    reg->AddManifest("app", "", r, std::string(kOciManifest));
+    entries += std::string(entries.empty() ? "" : ",") +
+               R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" + Sha(r) +
+               R"(","size":)" + std::to_string(r.size()) + "}";
+  }
+  reg->AddManifest("app", FallbackTag(subject),
+                   R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)" +
+                       entries + "]}",
+                   std::string(kOciIndex));
+  Client c(FastOptions(reg));
+  reg->requests.clear();
+  auto tree = ListTree(*Repo(c));
+  BOOST_REQUIRE_MESSAGE(tree.ok(), tree.status().ToString());
+  BOOST_REQUIRE(tree->referrers.size() == 3u);
+  for (const TreeNode& n : tree->referrers) {
+    BOOST_TEST(n.from_manifest);
+    BOOST_TEST((n.label == kBundle || n.label == kSbom), n.label);
+    BOOST_TEST(n.descriptor.annotations.count("note") == 1u);
+  }
+  BOOST_TEST(reg->CountRequests("GET /v2/app/manifests/sha256:") == 3);  // one per referrer
+  std::string text = TreeToText(*tree);
+  BOOST_TEST(text.find("{note=three}") != std::string::npos, text);
+  BOOST_TEST(TreeToJson(*tree).find("\"describedFromManifest\": true") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(TreeMakesNoExtraRequestWhenTheIndexHasAnnotations) {
+  Client c(FastOptions(reg));
+  auto repo = Repo(c);
+  BOOST_REQUIRE(repo->PushReferrer(AsBytes(Referrer(kBundle, "one")), kOciManifest).ok());
+  BOOST_REQUIRE(repo->PushReferrer(AsBytes(Referrer(kSbom, "two")), kOciManifest).ok());
+  reg->requests.clear();
+  auto tree = ListTree(*repo);
+  BOOST_REQUIRE(tree.ok());
+  BOOST_REQUIRE(tree->referrers.size() == 2u);
+  BOOST_TEST(!tree->referrers[0].from_manifest);
+  BOOST_TEST(reg->CountRequests("GET /v2/app/manifests/sha256:") == 0);
+  // manifest, referrers API probe, fallback tag, tags list
+  BOOST_TEST(reg->requests.size() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(NonIndexTagIsNotOverwritten) {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,8 @@ struct RetryPolicy {
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{5000};
   std::chrono::milliseconds max_total{30000};
+  // sleep is also the wait of tag updates the client makes itself (the confirmation delay of
+  // PushReferrer's fallback index, see tag_update.h).
   std::function<void(std::chrono::milliseconds)> sleep;  // default: std::this_thread::sleep_for
   // jitter returns a number in [0, 1); default: OpenSSL randomness.
   std::function<double()> jitter;
@@ -55,7 +58,8 @@ struct ClientOptions {
   // credentials supplies login data; when null, the docker config files are used.
   std::shared_ptr<CredentialStore> credentials;
   RetryPolicy retry;
-  // max_manifest_bytes caps manifests and indexes; max_blob_bytes caps blobs held in memory.
+  // max_manifest_bytes caps manifests and indexes; max_blob_bytes caps blobs held in memory
+  // (FetchBlob); streamed transfers (FetchBlobStream, copies of large blobs) are not bound by it.
   uint64_t max_manifest_bytes = 4 << 20;
   uint64_t max_blob_bytes = uint64_t{1} << 30;
   // chunk_size: blobs larger than this are uploaded in PATCH chunks of this size.
@@ -78,6 +82,15 @@ struct Manifest {
   registry::Descriptor ToDescriptor() const;
 };
 
+// BlobSink receives a blob's bytes in order: |offset| is where |piece| starts. A download that
+// starts over (a retried exchange) calls it again from offset 0, so sinks write at |offset|
+// (pwrite) rather than append. A non-OK status aborts the download with that status.
+using BlobSink = std::function<Status(uint64_t offset, ByteView piece)>;
+
+// BlobSource supplies blob bytes like pread: fill |buf| from |offset| and return the count
+// (0 only at the end). It may be asked for the same range again when an exchange is retried.
+using BlobSource = std::function<Result<size_t>(uint64_t offset, std::span<uint8_t> buf)>;
+
 // ReferrersScheme says where referrers were found.
 enum class ReferrersScheme {
   kApi,          // GET /v2/<name>/referrers/<digest>
@@ -87,6 +100,25 @@ enum class ReferrersScheme {
 struct Referrers {
   std::vector<Descriptor> descriptors;
   ReferrersScheme scheme = ReferrersScheme::kApi;
+};
+
+// TaggedManifest is a manifest fetched by tag together with the validator a conditional
+// replacement needs.
+struct TaggedManifest {
+  Manifest manifest;
+  // etag is the ETag response header exactly as served (quotes included), "" when the registry
+  // sent none.
+  std::string etag;
+};
+
+// TagCondition is the precondition of a conditional tag write (RFC 9110 13.1). At most one of
+// the two is set; neither means an unconditional write.
+struct TagCondition {
+  // if_match, when non-empty, is sent as If-Match: the write succeeds only while the tag still
+  // has this ETag.
+  std::string if_match;
+  // if_none_match sends If-None-Match: *: the write succeeds only while the tag does not exist.
+  bool if_none_match = false;
 };
 
 // Access is what a Repository will be used for; it decides the token scope asked for up front,
@@ -118,12 +150,29 @@ class Repository {
   virtual Result<Bytes> FetchBlob(const Digest& digest, int64_t expected_size) = 0;
 
   // PushBlob uploads |data| whose digest is |digest| (monolithic POST+PUT, or PATCH chunks above
-  // the chunk size).
+  // the chunk size). A failure after the upload session was opened cancels the session with
+  // DELETE (best effort); a 416 on a chunk resumes from the offset the registry reports
+  // (GET <location>, Range), at most 3 times.
   virtual Status PushBlob(const Digest& digest, ByteView data) = 0;
+
+  // FetchBlobStream downloads the blob into |sink| piece by piece, with memory bounded
+  // regardless of its size (no max_blob_bytes cap; |expected_size| >= 0 caps and checks the
+  // length). Size and digest are checked as the bytes stream: a mismatch is kDataLoss after
+  // the sink saw the bytes, so callers keep what the sink received apart (e.g. in a temp file)
+  // until this returns OK. The default implementation goes through FetchBlob.
+  virtual Status FetchBlobStream(const Digest& digest, int64_t expected_size,
+                                 const BlobSink& sink);
+
+  // PushBlobStream uploads |size| bytes read from |source| as blob |digest| without holding
+  // them in memory (same sessions, chunking and cancellation as PushBlob). The bytes are not
+  // re-hashed here: the registry (or the layout) rejects content that does not match |digest|.
+  // The default implementation reads the source into memory and calls PushBlob.
+  virtual Status PushBlobStream(const Digest& digest, uint64_t size, const BlobSource& source);
 
   // MountBlob asks the registry to link |digest| from repository |from| on the same registry.
   // Returns true when mounted (201); false when the registry opened an upload instead (the
-  // caller then pushes the blob) or when mounting is impossible (another registry, a layout).
+  // caller then pushes the blob, and the push continues in that session) or when mounting is
+  // impossible (another registry, a layout).
   virtual Result<bool> MountBlob(const Digest& digest, const Reference& from) = 0;
 
   // PushManifest stores |bytes| under |identifier| (a tag, or the digest string of |bytes|).
@@ -141,16 +190,32 @@ class Repository {
   // ListReferrers returns the manifests whose subject is |subject|, filtered to |artifact_type|
   // when non-empty. The referrers API is tried first; only a 404 means it is absent, and then
   // the sha256-<hex> tag index is read (a 404 there means no referrers). Any other failure is
-  // an error, never "no referrers".
+  // an error, never "no referrers". After a 404 a remote repository remembers that the API is
+  // absent and reads the tag directly.
   virtual Result<Referrers> ListReferrers(const Digest& subject,
                                           std::string_view artifact_type) = 0;
 
   // PushReferrer pushes the referrer manifest |bytes| by digest and, when the registry does not
-  // index subjects itself, adds it to the subject's fallback tag index. The index update is a
-  // read-modify-write guarded by If-Match; after writing, the index is re-read to confirm the
-  // entry survived concurrent writers, retrying a bounded number of times (kAborted when the
-  // race is never won).
+  // index subjects itself, adds it to the subject's fallback tag index with
+  // UpdateTaggedManifest (tag_update.h): If-Match guarded, confirmed by a delayed re-read,
+  // bounded rounds (kAborted when the race is never won).
   virtual Status PushReferrer(ByteView bytes, std::string_view media_type) = 0;
+
+  // FetchTaggedManifest returns the manifest tagged |tag| with its ETag, or nullopt when the tag
+  // does not exist (a 404 is not an error here). The bytes are checked against
+  // Docker-Content-Digest when the registry sends it, and capped like FetchManifest.
+  // The default implementation uses FetchManifest and has no ETag.
+  virtual Result<std::optional<TaggedManifest>> FetchTaggedManifest(std::string_view tag);
+
+  // PushTaggedManifest PUTs |bytes| under |tag| with the precondition |condition|. A refused
+  // precondition (HTTP 412) is kAborted. Returns true when the repository guarantees that it
+  // enforced the precondition atomically (OCI layouts, within one process), false when it
+  // cannot tell (remote registries: distribution 2.8 ignores If-Match), so callers must
+  // confirm the write by re-reading. The default implementation ignores |condition| and
+  // returns false.
+  virtual Result<bool> PushTaggedManifest(std::string_view tag, ByteView bytes,
+                                          std::string_view media_type,
+                                          const TagCondition& condition);
 };
 
 // Client opens repositories and holds what they share: the transport, credentials, the token

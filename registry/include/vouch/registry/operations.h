@@ -29,6 +29,14 @@ struct CopyOptions {
   // with_attachments copies referrers (fallback-index entries) and cosign .sig/.att/.sbom tags.
   bool with_attachments = true;
   std::function<void(const CopyProgress&)> progress;
+  // in_memory_blob_bytes: blobs up to this size are copied through memory (FetchBlob/PushBlob);
+  // larger ones, and blobs of unknown size, stream GET -> temp file -> upload with memory
+  // bounded regardless of their size (FetchBlobStream/PushBlobStream). The digest is verified
+  // while streaming, before the upload starts.
+  uint64_t in_memory_blob_bytes = 4 << 20;
+  // spool_dir is where streamed blobs are spooled (mode 0600, unlinked at once, so nothing is
+  // left behind); default $TMPDIR, else /tmp.
+  std::string spool_dir;
 };
 
 struct CopyResult {
@@ -54,6 +62,9 @@ struct TreeNode {
   std::string kind;  // "platform", "referrer", "tag"
   std::string label;  // platform string, artifact type, or tag name
   Descriptor descriptor;
+  // from_manifest is true for a referrer whose artifact type or annotations were missing from
+  // the index descriptor and were read from the referrer manifest itself.
+  bool from_manifest = false;
 };
 
 struct Tree {
@@ -66,7 +77,10 @@ struct Tree {
 };
 
 // ListTree resolves |repo|'s reference and lists its platforms (index children), referrers
-// (grouped by artifact type) and legacy cosign tags (sha256-<hex>.sig/.att/.sbom).
+// (grouped by artifact type) and legacy cosign tags (sha256-<hex>.sig/.att/.sbom). A referrer
+// whose index descriptor lacks artifactType or annotations (formats.md pitfall 17) is described
+// from its own manifest (fetched by digest, several at once); complete descriptors cost no
+// request.
 Result<Tree> ListTree(Repository& repo);
 
 // TreeToText and TreeToJson render a Tree for `vouch tree`.

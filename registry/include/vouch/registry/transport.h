@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +50,17 @@ struct HttpRequest {
   uint64_t max_response_bytes = 4 << 20;
   // tls_verify false accepts any server certificate (only for --insecure-registry hosts).
   bool tls_verify = true;
+  // body_sink, when set, receives a 2xx response body piece by piece as it arrives instead of
+  // HttpResponse::body (which then stays empty), so memory does not grow with the body.
+  // |offset| is where the piece starts; a transport that starts the body over (a retried
+  // exchange) begins again at offset 0. max_response_bytes still caps the total. A non-OK
+  // status from the sink aborts the exchange with that status.
+  std::function<Status(uint64_t offset, ByteView piece)> body_sink;
+  // body_source, when set, supplies the request body instead of |body|: exactly
+  // body_source_size bytes, read like pread (fill |buf| from |offset|, return the count, 0 only
+  // at the end). It may be called again from offset 0 when the exchange is retried.
+  std::function<Result<size_t>(uint64_t offset, std::span<uint8_t> buf)> body_source;
+  uint64_t body_source_size = 0;
 };
 
 // HttpResponse is the status line, headers and the whole (capped) body.
@@ -71,6 +83,16 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual Result<HttpResponse> RoundTrip(const HttpRequest& request) = 0;
+
+  // ProbeTls reports whether |host_port| completes a TLS handshake (true) or answers the
+  // ClientHello with something that is not TLS, i.e. a plain-HTTP server (false). It sends no
+  // HTTP request and no credentials, and does not verify the certificate: the answer only picks
+  // the scheme, and the real requests that follow verify as usual. It exists because a failed
+  // verified handshake is slow (libcurl loads the whole CA bundle first, ~50 ms), and plain-HTTP
+  // registries on loopback are common in development. Connection failures are kUnavailable.
+  // The default implementation returns kUnimplemented (callers then learn the scheme from a
+  // real request).
+  virtual Result<bool> ProbeTls(const std::string& host_port);
 };
 
 // IsTlsMismatch reports whether |s| says the peer does not speak TLS (so http:// may be tried for
