@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# bench/verify_many.sh - `vouch verify` of many images in one process vs one process per image.
+# Starts a docker-registry on a free loopback port (temp dir, stopped and removed on exit), pushes
+# N tiny distinct images with curl (one shared layer, a distinct config each), signs each with
+# vouch (an unencrypted P-256 key made by openssl; FORMAT bundle or legacy), then times
+#   A: vouch verify IMG1 ... IMGN --key K          (one process)
+#   B: N x vouch verify IMGi --key K               (one after another)
+# and prints images per second of both and the ratio B/A (target >= 5), plus the registry
+# requests per image counted from the access log.
+#   usage: bench/verify_many.sh [VOUCH_BIN] [N] [FORMAT]
+#          (defaults: build-images/cli/vouch, 200, bundle)
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+VOUCH=${1:-$HERE/../build-images/cli/vouch}
+N=${2:-200}
+FORMAT=${3:-bundle}
+[[ -x $VOUCH ]] || { echo "vouch binary not found: $VOUCH" >&2; exit 1; }
+for t in docker-registry python3 curl openssl sha256sum; do
+  command -v $t >/dev/null || { echo "$t missing" >&2; exit 1; }
+done
+W=$(mktemp -d)
+PID=
+cleanup() {
+  if [[ -n $PID ]]; then
+    kill -TERM -- -"$PID" 2>/dev/null || true
+    sleep 0.2
+    kill -KILL -- -"$PID" 2>/dev/null || true
+  fi
+  rm -rf "$W"
+}
+trap cleanup EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+REG=127.0.0.1:$PORT
+cat >"$W/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $W/storage
+http:
+  addr: $REG
+YAML
+setsid timeout 1800 docker-registry serve "$W/config.yml" >"$W/registry.log" 2>&1 </dev/null &
+PID=$!
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://$REG/v2/" && break; sleep 0.1; done
+
+put_blob() {  # repo file
+  local d loc
+  d=sha256:$(sha256sum "$2" | cut -d' ' -f1)
+  loc=$(curl -fsS -D - -o /dev/null -X POST "http://$REG/v2/$1/blobs/uploads/" | tr -d '\r' |
+        awk -F': ' 'tolower($1)=="location"{print $2}')
+  [[ $loc == /* ]] && loc=http://$REG$loc
+  curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$2" \
+    "$loc&digest=$d"
+  echo "$d"
+}
+echo "pushing $N images to $REG ..."
+printf 'bench layer' >"$W/layer"
+t0=$(date +%s.%N)
+images=()
+for i in $(seq 1 "$N"); do
+  repo=bench/img$i
+  printf '{"architecture":"amd64","os":"linux","config":{"Env":["N=%d"]}}' "$i" >"$W/cfg"
+  cd_=$(put_blob "$repo" "$W/cfg")
+  ld=$(put_blob "$repo" "$W/layer")
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
+    "$cd_" "$(stat -c %s "$W/cfg")" "$ld" "$(stat -c %s "$W/layer")" >"$W/m"
+  curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+    --data-binary "@$W/m" "http://$REG/v2/$repo/manifests/v1"
+  images+=("$REG/$repo:v1")
+done
+openssl ecparam -name prime256v1 -genkey -noout -out "$W/k.pem" 2>/dev/null
+openssl ec -in "$W/k.pem" -pubout -out "$W/k.pub" 2>/dev/null
+echo "signing $N images ($FORMAT) ..."
+printf '%s\n' "${images[@]}" | xargs -P 4 -I{} "$VOUCH" sign {} --key "$W/k.pem" --format "$FORMAT" \
+  >/dev/null 2>"$W/sign.err" || { cat "$W/sign.err" >&2; exit 1; }
+t1=$(date +%s.%N)
+echo "setup took $(python3 -c "print(round($t1-$t0,1))") s"
+
+log_lines() { grep -c '"\(GET\|HEAD\) /v2/bench' "$W/registry.log" || true; }
+before=$(log_lines)
+a0=$(date +%s.%N)
+"$VOUCH" verify "${images[@]}" --key "$W/k.pub" >"$W/a.out" 2>&1 || { tail "$W/a.out" >&2; exit 1; }
+a1=$(date +%s.%N)
+reqs_a=$(( $(log_lines) - before ))
+before=$(log_lines)
+b0=$(date +%s.%N)
+for img in "${images[@]}"; do
+  "$VOUCH" verify "$img" --key "$W/k.pub" >/dev/null 2>&1 || { echo "verify $img failed" >&2; exit 1; }
+done
+b1=$(date +%s.%N)
+reqs_b=$(( $(log_lines) - before ))
+python3 - "$N" "$a0" "$a1" "$b0" "$b1" "$reqs_a" "$reqs_b" "$FORMAT" <<'PY'
+import sys
+n = int(sys.argv[1]); a = float(sys.argv[3]) - float(sys.argv[2]); b = float(sys.argv[5]) - float(sys.argv[4])
+ra, rb, fmt = int(sys.argv[6]), int(sys.argv[7]), sys.argv[8]
+print(f"format {fmt}, {n} images, each signed once")
+print(f"A one process : {a:7.2f} s  {n/a:8.1f} images/s  {ra/n:.1f} requests/image")
+print(f"B {n} processes: {b:7.2f} s  {n/b:8.1f} images/s  {rb/n:.1f} requests/image")
+print(f"ratio B/A     : {b/a:7.1f}x (target >= 5x)")
+PY

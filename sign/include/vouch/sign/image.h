@@ -1,0 +1,96 @@
+// Signing container images with a key (`vouch sign`), in the two forms cosign uses
+// (docs/image-signing.md, formats.md sections 3 and 4.3):
+//
+//  * kBundle (default, cosign v3): a Sigstore bundle v0.3 whose DSSE envelope holds the in-toto
+//    statement cosign v3 signs (predicateType https://sigstore.dev/cosign/sign/v1, the image
+//    digest as the only subject, `-a` annotations in the subject's annotations, predicate {}).
+//    The bundle is the single layer of an artifact manifest whose subject is the image, pushed
+//    by digest as a referrer (Repository::PushReferrer keeps the fallback index race-safe).
+//    Each signing adds one immutable manifest, so concurrent signers never lose a signature.
+//  * kLegacy (cosign v1/v2): the simple-signing payload (vouch/attest/simple_signing.h) as one
+//    layer of the `sha256-<hex>.sig` manifest, the signature in the layer annotation
+//    dev.cosignproject.cosign/signature, and cosign's config blob. The tag is a read-modify-write
+//    shared by all signers; it goes through registry::UpdateTaggedManifest (If-Match plus a
+//    confirming re-read), so concurrent signers do not lose signatures either.
+//
+// Both work on remote repositories and OCI layouts alike (sign offline, `vouch copy` later).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "vouch/core/clock.h"
+#include "vouch/core/digest.h"
+#include "vouch/core/status.h"
+#include "vouch/keys/keys.h"
+#include "vouch/registry/client.h"
+#include "vouch/registry/tag_update.h"
+
+namespace vouch::sign {
+
+// ImageSignatureFormat selects where and how an image signature is stored.
+enum class ImageSignatureFormat {
+  kBundle,  // Sigstore bundle referrer (cosign v3)
+  kLegacy,  // simple-signing layer of the sha256-<hex>.sig tag (cosign v2)
+};
+
+// ParseImageSignatureFormat maps "bundle" and "legacy"; anything else is kInvalidArgument.
+Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name);
+
+// kCosignConfigMediaType is the config media type of cosign's `.sig` manifests.
+inline constexpr std::string_view kCosignConfigMediaType = "application/vnd.oci.image.config.v1+json";
+
+// SignImageRequest describes one `vouch sign` operation on the image the repository's reference
+// names.
+struct SignImageRequest {
+  // signer is the private key; borrowed, must outlive the call. Required.
+  const keys::Signer* signer = nullptr;
+  // annotations are the `-a key=value` pairs: subject annotations of the statement (bundle) or
+  // the payload's `optional` object (legacy).
+  std::map<std::string, std::string> annotations;
+  // recursive also signs every platform manifest of an index (entries whose platform is
+  // unknown/unknown, i.e. attestation manifests, are skipped).
+  bool recursive = false;
+  ImageSignatureFormat format = ImageSignatureFormat::kBundle;
+  // clock supplies org.opencontainers.image.created of bundle referrers; null means the
+  // system clock.
+  const Clock* clock = nullptr;
+  // tag_update bounds the legacy `.sig` tag update (tests shorten its waits).
+  registry::TagUpdateOptions tag_update;
+};
+
+// SignedManifest reports one signed manifest.
+struct SignedManifest {
+  Digest digest = Digest::Of({});
+  std::string media_type;
+  // platform is "os/arch[/variant]" for an index child signed with --recursive, else "".
+  std::string platform;
+  // location is where the signature went: "referrer sha256:<manifest digest>" or
+  // "tag sha256-<hex>.sig".
+  std::string location;
+  // already_signed is true when a legacy layer with the same payload, verifying with the same
+  // key, was already present, so nothing was added (idempotent signing).
+  bool already_signed = false;
+};
+
+// SignImageResult lists every signed manifest, the top one first.
+struct SignImageResult {
+  std::vector<SignedManifest> manifests;
+};
+
+// SignImage resolves the repository's reference to a digest (one HEAD; a reference that names a
+// digest is resolved too, which checks it exists), signs it, and stores the signature in the
+// requested format; with |recursive| and an index, it does the same for every platform manifest.
+// |repo| must have been opened with registry::Access::kPullPush; it is borrowed.
+//
+// Errors: no signer is kInvalidArgument; registry failures keep their codes (kNotFound for a
+// missing image, kUnauthenticated, kPermissionDenied, kUnavailable, kDataLoss...); a `.sig` tag
+// that holds something other than an image manifest is kFailedPrecondition; a lost tag race that
+// outlasts the retries is kAborted. Signatures stored before a failure stay stored.
+Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageRequest& request);
+
+// LegacySignatureTag returns cosign's signature tag for |image|: "sha256-<hex>.sig".
+std::string LegacySignatureTag(const Digest& image);
+
+}  // namespace vouch::sign

@@ -1,0 +1,268 @@
+#include "vouch/sign/image.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/internal/json.h"
+#include "vouch/attest/bundle.h"
+#include "vouch/attest/dsse.h"
+#include "vouch/attest/simple_signing.h"
+#include "vouch/attest/statement.h"
+#include "vouch/registry/manifest.h"
+
+namespace vouch::sign {
+namespace {
+
+constexpr std::string_view kEmptyConfig = "{}";
+
+OrderedJson DescriptorJson(std::string_view media_type, const Digest& digest, int64_t size) {
+  OrderedJson d = OrderedJson::object();
+  d["mediaType"] = media_type;
+  d["digest"] = digest.ToString();
+  d["size"] = size;
+  return d;
+}
+
+// SignBundle stores a cosign v3 style bundle referrer for |subject| (formats.md 4.3).
+Result<std::string> SignBundle(registry::Repository& repo, const registry::Descriptor& subject,
+                               const SignImageRequest& req) {
+  const keys::Signer& signer = *req.signer;
+  VOUCH_ASSIGN_OR_RETURN(attest::Statement statement,
+                         attest::CosignSignStatement(subject.digest, req.annotations));
+  const std::string payload = statement.Serialize();
+  const std::string hint = attest::PublicKeyHint(signer.PublicKey());
+  // The DSSE keyid equals the bundle's publicKey hint (formats.md 4.2).
+  VOUCH_ASSIGN_OR_RETURN(
+      attest::DsseEnvelope envelope,
+      attest::SignEnvelope(attest::kInTotoPayloadType, AsBytes(payload), signer, hint));
+  attest::Bundle bundle;
+  bundle.media_type = std::string(attest::kBundleMediaTypeV03New);
+  bundle.version = attest::BundleVersion::kV03;
+  bundle.verification_material.kind = attest::VerificationMaterial::Kind::kPublicKey;
+  bundle.verification_material.public_key_hint = hint;
+  bundle.content = std::move(envelope);
+  VOUCH_ASSIGN_OR_RETURN(std::string bundle_json, attest::SerializeBundle(bundle));
+
+  const Digest bundle_digest = Digest::Of(AsBytes(bundle_json));
+  const Digest config_digest = Digest::Of(AsBytes(kEmptyConfig));
+  VOUCH_RETURN_IF_ERROR(repo.PushBlob(bundle_digest, AsBytes(bundle_json)));
+  VOUCH_RETURN_IF_ERROR(repo.PushBlob(config_digest, AsBytes(kEmptyConfig)));
+
+  const Clock& clock = req.clock != nullptr ? *req.clock : SystemClock();
+  OrderedJson m = OrderedJson::object();
+  m["schemaVersion"] = 2;
+  m["mediaType"] = registry::kOciManifest;
+  m["artifactType"] = attest::kBundleMediaTypeV03New;
+  m["config"] = DescriptorJson(registry::kOciEmpty, config_digest,
+                               static_cast<int64_t>(kEmptyConfig.size()));
+  m["layers"] = OrderedJson::array({DescriptorJson(attest::kBundleMediaTypeV03New, bundle_digest,
+                                                   static_cast<int64_t>(bundle_json.size()))});
+  m["subject"] = DescriptorJson(subject.media_type, subject.digest, subject.size);
+  m["annotations"] = OrderedJson::object();
+  m["annotations"]["dev.sigstore.bundle.content"] = "dsse-envelope";
+  m["annotations"]["dev.sigstore.bundle.predicateType"] = attest::kCosignSignPredicateType;
+  m["annotations"]["org.opencontainers.image.created"] = FormatRfc3339(clock.Now());
+  const std::string manifest = DumpJson(m);
+  VOUCH_RETURN_IF_ERROR(repo.PushReferrer(AsBytes(manifest), registry::kOciManifest));
+  return "referrer " + Digest::Of(AsBytes(manifest)).ToString();
+}
+
+// PushBlobIfMissing uploads a blob unless the repository has it. Concurrent signers of one image
+// write identical payload and config blobs; skipping what is there keeps them from committing
+// the same blob at once, which distribution 2.8 can answer with a spurious 400.
+Status PushBlobIfMissing(registry::Repository& repo, const Digest& digest, std::string_view data) {
+  VOUCH_ASSIGN_OR_RETURN(bool present, repo.BlobExists(digest));
+  if (present) {
+    return OkStatus();
+  }
+  return repo.PushBlob(digest, AsBytes(data));
+}
+
+// HasOurLayer reports whether the `.sig` manifest |m| has a layer holding |payload_digest| whose
+// signature annotation verifies with |key| over |payload| (cosign's DupeDetector rule: the same
+// payload already signed by the same key).
+bool HasOurLayer(const registry::Manifest& m, const Digest& payload_digest, ByteView payload,
+                 const keys::Verifier& key) {
+  auto view = registry::ParseManifest(m.bytes, m.media_type);
+  if (!view.ok()) {
+    return false;
+  }
+  for (const registry::Descriptor& l : view->layers) {
+    if (!(l.digest == payload_digest)) {
+      continue;
+    }
+    auto it = l.annotations.find(std::string(attest::kCosignSignatureAnnotation));
+    if (it == l.annotations.end()) {
+      continue;
+    }
+    auto sig = Base64Decode(it->second);
+    if (sig.ok() && key.Verify(*sig, payload).ok()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// AppendLayer returns the `.sig` manifest |current| (or a new one) with |layer| appended and the
+// config rebuilt as cosign writes it (diff_ids = every layer digest, in order); the config blob
+// is pushed here. Existing layers and unknown fields are kept as they are.
+Result<registry::ManifestUpdate> AppendLayer(registry::Repository& repo,
+                                             const std::optional<registry::Manifest>& current,
+                                             OrderedJson layer) {
+  OrderedJson m = OrderedJson::object();
+  if (current) {
+    if (!registry::IsManifestMediaType(current->media_type)) {
+      return FailedPreconditionError("the signature tag holds a " + current->media_type +
+                                     ", not an image manifest; refusing to overwrite it");
+    }
+    VOUCH_ASSIGN_OR_RETURN(m, ParseOrderedJson(AsChars(current->bytes), "signature manifest"));
+    if (!m.is_object()) {
+      return FailedPreconditionError("the signature tag does not hold a JSON object");
+    }
+  } else {
+    m["schemaVersion"] = 2;
+    m["mediaType"] = registry::kOciManifest;
+  }
+  OrderedJson layers = OrderedJson::array();
+  if (auto it = m.find("layers"); it != m.end() && it->is_array()) {
+    layers = *it;
+  }
+  layers.push_back(std::move(layer));
+  OrderedJson diff_ids = OrderedJson::array();
+  for (const auto& l : layers) {
+    if (l.is_object() && l.contains("digest") && l["digest"].is_string()) {
+      diff_ids.push_back(l["digest"]);
+    }
+  }
+  // cosign's config blob (formats.md 3.2), in Go's field order.
+  OrderedJson config = OrderedJson::object();
+  config["architecture"] = "";
+  config["created"] = "0001-01-01T00:00:00Z";
+  config["history"] = OrderedJson::array({{{"created", "0001-01-01T00:00:00Z"}}});
+  config["os"] = "";
+  config["rootfs"] = {{"type", "layers"}, {"diff_ids", diff_ids}};
+  config["config"] = OrderedJson::object();
+  const std::string config_bytes = DumpJson(config);
+  const Digest config_digest = Digest::Of(AsBytes(config_bytes));
+  VOUCH_RETURN_IF_ERROR(PushBlobIfMissing(repo, config_digest, config_bytes));
+  OrderedJson cfg = OrderedJson::object();
+  cfg["mediaType"] = kCosignConfigMediaType;
+  cfg["size"] = static_cast<int64_t>(config_bytes.size());
+  cfg["digest"] = config_digest.ToString();
+  m["config"] = std::move(cfg);
+  m["layers"] = std::move(layers);
+  std::string media_type = m.contains("mediaType") && m["mediaType"].is_string()
+                               ? m["mediaType"].get<std::string>()
+                               : std::string(registry::kOciManifest);
+  const std::string out = DumpJson(m);
+  return registry::ManifestUpdate{ToBytes(out), media_type};
+}
+
+// SignLegacy appends a simple-signing layer to the `.sig` tag of |subject| (formats.md 3.5).
+Result<SignedManifest> SignLegacy(registry::Repository& repo, const registry::Descriptor& subject,
+                                  const SignImageRequest& req) {
+  const keys::Signer& signer = *req.signer;
+  const keys::Verifier& key = signer.PublicKey();
+  const std::string payload = attest::MakeSimpleSigningPayload(
+      repo.reference().RepositoryName(), subject.digest, req.annotations);
+  const Digest payload_digest = Digest::Of(AsBytes(payload));
+  VOUCH_ASSIGN_OR_RETURN(Bytes signature, signer.Sign(AsBytes(payload)));
+  VOUCH_RETURN_IF_ERROR(PushBlobIfMissing(repo, payload_digest, payload));
+
+  OrderedJson layer = OrderedJson::object();
+  layer["mediaType"] = attest::kSimpleSigningMediaType;
+  layer["size"] = static_cast<int64_t>(payload.size());
+  layer["digest"] = payload_digest.ToString();
+  layer["annotations"] = {{std::string(attest::kCosignSignatureAnnotation), Base64Encode(signature)}};
+
+  SignedManifest out;
+  const std::string tag = LegacySignatureTag(subject.digest);
+  out.location = "tag " + tag;
+  bool wrote = false;
+  auto mutate = [&](const std::optional<registry::Manifest>& current)
+      -> Result<std::optional<registry::ManifestUpdate>> {
+    if (current && HasOurLayer(*current, payload_digest, AsBytes(payload), key)) {
+      return std::optional<registry::ManifestUpdate>();  // already signed by this key
+    }
+    VOUCH_ASSIGN_OR_RETURN(registry::ManifestUpdate update, AppendLayer(repo, current, layer));
+    wrote = true;
+    return std::optional<registry::ManifestUpdate>(std::move(update));
+  };
+  auto present = [&](const registry::Manifest& served) {
+    return HasOurLayer(served, payload_digest, AsBytes(payload), key);
+  };
+  Status st = registry::UpdateTaggedManifest(repo, tag, mutate, present, req.tag_update);
+  // distribution 2.8 sometimes rejects a manifest PUT with 400 DIGEST_INVALID while another
+  // writer commits the same blob; the update is idempotent, so it is tried again a few times.
+  auto transient = [](const Status& s) {
+    return s.code() == ErrorCode::kFailedPrecondition &&
+           s.message().find("DIGEST_INVALID") != std::string::npos;
+  };
+  for (int retry = 0; retry < 3 && transient(st); ++retry) {
+    st = registry::UpdateTaggedManifest(repo, tag, mutate, present, req.tag_update);
+  }
+  VOUCH_RETURN_IF_ERROR(st);
+  out.already_signed = !wrote;
+  return out;
+}
+
+Result<SignedManifest> SignOne(registry::Repository& repo, const registry::Descriptor& subject,
+                               const SignImageRequest& req) {
+  SignedManifest out;
+  if (req.format == ImageSignatureFormat::kLegacy) {
+    VOUCH_ASSIGN_OR_RETURN(out, SignLegacy(repo, subject, req));
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(out.location, SignBundle(repo, subject, req));
+  }
+  out.digest = subject.digest;
+  out.media_type = subject.media_type;
+  return out;
+}
+
+}  // namespace
+
+Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name) {
+  if (name == "bundle") {
+    return ImageSignatureFormat::kBundle;
+  }
+  if (name == "legacy") {
+    return ImageSignatureFormat::kLegacy;
+  }
+  return InvalidArgumentError("unknown signature format \"" + std::string(name) +
+                              "\" (want bundle or legacy)");
+}
+
+std::string LegacySignatureTag(const Digest& image) {
+  return std::string(HashAlgorithmName(image.algorithm())) + "-" + image.Hex() + ".sig";
+}
+
+Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageRequest& request) {
+  if (request.signer == nullptr) {
+    return InvalidArgumentError("sign: no signing key");
+  }
+  const registry::Reference& ref = repo.reference();
+  VOUCH_ASSIGN_OR_RETURN(registry::Descriptor root, repo.Resolve(ref.Identifier()));
+  SignImageResult result;
+  VOUCH_ASSIGN_OR_RETURN(SignedManifest top, SignOne(repo, root, request));
+  result.manifests.push_back(std::move(top));
+  if (!request.recursive || !registry::IsIndexMediaType(root.media_type)) {
+    return result;
+  }
+  VOUCH_ASSIGN_OR_RETURN(registry::Manifest index, repo.FetchManifest(root.digest.ToString()));
+  VOUCH_ASSIGN_OR_RETURN(registry::ManifestView view,
+                         registry::ParseManifest(index.bytes, index.media_type));
+  for (const registry::Descriptor& child : view.manifests) {
+    if (child.platform &&
+        (child.platform->os == "unknown" || child.platform->architecture == "unknown")) {
+      continue;  // attestation manifests (buildx) are not platforms
+    }
+    VOUCH_ASSIGN_OR_RETURN(SignedManifest s, SignOne(repo, child, request));
+    s.platform = child.platform ? child.platform->ToString() : "";
+    result.manifests.push_back(std::move(s));
+  }
+  return result;
+}
+
+}  // namespace vouch::sign
