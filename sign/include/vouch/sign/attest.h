@@ -1,0 +1,97 @@
+// Attestations about files (attest-blob) and SLSA provenance generation (provenance).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "vouch/attest/provenance.h"
+#include "vouch/core/clock.h"
+#include "vouch/core/digest.h"
+#include "vouch/core/status.h"
+#include "vouch/keys/keys.h"
+#include "vouch/registry/client.h"
+
+namespace vouch::sign {
+
+// kMaxPredicateSize caps a predicate (or statement) file given to attest-blob (16 MiB).
+inline constexpr size_t kMaxPredicateSize = size_t{16} << 20;
+
+// AttestBlobRequest describes one attest-blob operation: the artifact, a key, and either a
+// predicate with its type, or a complete statement.
+struct AttestBlobRequest {
+  // artifact_path names the file the attestation is about; "-" reads stdin.
+  std::string artifact_path;
+  // signer is the private key; borrowed, must outlive the call. Required.
+  const keys::Signer* signer = nullptr;
+  // predicate_path names a file holding the predicate, a JSON object.
+  std::string predicate_path;
+  // predicate_type is the predicateType URI (already mapped from a short name).
+  std::string predicate_type;
+  // statement_path, instead of predicate_path and predicate_type, names a complete in-toto
+  // statement to sign as is (its exact bytes are the DSSE payload).
+  std::string statement_path;
+  // bundle_path receives the Sigstore bundle. Required.
+  std::string bundle_path;
+};
+
+// AttestBlobResult reports what AttestBlob produced.
+struct AttestBlobResult {
+  // digest is the SHA-256 of the artifact: the statement's subject digest.
+  Digest digest;
+  // statement_json is the signed DSSE payload.
+  std::string statement_json;
+  // bundle_json is the bundle written to bundle_path.
+  std::string bundle_json;
+};
+
+// AttestBlob reads the predicate or statement (at most kMaxPredicateSize; larger is
+// kInvalidArgument), streams the artifact once (SHA-256), builds the in-toto v1 statement
+// {subject: [{name: basename(artifact), digest: {sha256}}], predicateType, predicate} (or checks
+// that some subject of the given statement has the artifact's digest), signs it as a DSSE
+// envelope (payloadType application/vnd.in-toto+json, keyid = the key's publicKey hint) and
+// writes a v0.3 bundle {publicKey.hint, dsseEnvelope} atomically to bundle_path (mode 0644).
+//
+// Errors: a missing signer, bundle path or predicate/type (or both a statement and a predicate),
+// a predicate that is not a JSON object, an invalid statement, or a statement whose subjects do
+// not include the artifact's digest is kInvalidArgument; unreadable inputs are kNotFound /
+// kPermissionDenied / kUnavailable (core/file.h); key failures come from the signer. Nothing is
+// written unless signing succeeded.
+Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request);
+
+// ProvenanceRequest describes one `vouch provenance` run.
+struct ProvenanceRequest {
+  // subjects are files or images. An entry prefixed "oci:", or one that is not an existing file
+  // and parses as an image reference, is an image: resolved through the registry, recorded as
+  // {name: Reference::RepositoryName(), digest: {sha256}}. Otherwise a file, recorded as
+  // {name: basename, digest: {sha256}} (streamed).
+  std::vector<std::string> subjects;
+  // base_images are image references, each resolved to its digest and recorded in
+  // resolvedDependencies as {uri: <reference as given, normalized>, digest: {sha256}}.
+  std::vector<std::string> base_images;
+  // Explicit values; each overrides what the CI environment would give. Outside CI builder_id,
+  // build_type, source_uri and source_digest are required.
+  std::string builder_id;
+  std::string build_type;
+  std::string source_uri;
+  // source_digest is "sha1:<40 hex>" or "gitCommit:<hex>".
+  std::string source_digest;
+  std::string source_ref;
+  // statement selects the output: the full in-toto statement (true) or the predicate (false).
+  bool statement = false;
+  // env is the process environment, read for GitHub Actions and GitLab CI variables.
+  std::map<std::string, std::string> env;
+  // now is the generation time, recorded as runDetails.metadata.finishedOn.
+  TimePoint now{};
+};
+
+// GenerateProvenance builds a SLSA provenance v1 predicate (or statement) as compact JSON with a
+// fixed key order. In GitHub Actions (GITHUB_ACTIONS=true) and GitLab CI (GITLAB_CI=true) the
+// fields come from attest::ProvenanceFromCi, overridden by explicit request fields; elsewhere a
+// missing builder_id, build_type, source_uri or source_digest is kInvalidArgument naming the
+// flag (--builder-id, ...). A --statement without subjects is kInvalidArgument. Images are
+// resolved with |client| (subjects and base images); resolution errors are returned with the
+// reference as context. |client| is borrowed for the call.
+Result<std::string> GenerateProvenance(const ProvenanceRequest& request, registry::Client& client);
+
+}  // namespace vouch::sign

@@ -1,0 +1,147 @@
+#include "vouch/verify/slsa.h"
+
+#include <charconv>
+#include <string>
+
+namespace vouch::verify {
+namespace {
+
+std::string_view StripPrefix(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix ? s.substr(prefix.size()) : s;
+}
+
+std::string Quote(std::string_view s) {
+  return s.empty() ? std::string("(none recorded)") : "\"" + std::string(s) + "\"";
+}
+
+std::string FormatDuration(std::chrono::seconds d) {
+  int64_t s = d.count();
+  if (s % 86400 == 0) {
+    return std::to_string(s / 86400) + "d";
+  }
+  if (s % 3600 == 0) {
+    return std::to_string(s / 3600) + "h";
+  }
+  if (s % 60 == 0) {
+    return std::to_string(s / 60) + "m";
+  }
+  return std::to_string(s) + "s";
+}
+
+}  // namespace
+
+bool BuilderIdMatches(std::string_view recorded, std::string_view expected) {
+  if (expected.empty() || recorded.empty()) {
+    return false;
+  }
+  if (expected.find('@') != std::string_view::npos) {
+    return recorded == expected;
+  }
+  return recorded.substr(0, recorded.find('@')) == expected;
+}
+
+std::string NormalizeSourceUri(std::string_view uri) {
+  uri = StripPrefix(uri, "git+");
+  uri = StripPrefix(uri, "https://");
+  // Only an '@' after the host starts a ref (user info such as ssh://git@host stays).
+  size_t slash = uri.find('/');
+  if (slash != std::string_view::npos) {
+    size_t at = uri.find('@', slash);
+    if (at != std::string_view::npos) {
+      uri = uri.substr(0, at);
+    }
+  }
+  return std::string(uri);
+}
+
+bool SourceUriMatches(std::string_view recorded, std::string_view expected) {
+  if (recorded.empty() || expected.empty()) {
+    return false;
+  }
+  return NormalizeSourceUri(recorded) == NormalizeSourceUri(expected);
+}
+
+bool SourceRefMatches(std::string_view recorded, std::string_view expected) {
+  if (recorded.empty() || expected.empty()) {
+    return false;
+  }
+  if (expected.substr(0, 5) == "refs/") {
+    return recorded == expected;
+  }
+  return recorded == expected || recorded == "refs/heads/" + std::string(expected) ||
+         recorded == "refs/tags/" + std::string(expected);
+}
+
+Status CheckProvenance(const attest::NormalizedProvenance& p, const SlsaExpectations& want) {
+  if (!want.builder_id.empty() && !BuilderIdMatches(p.builder_id, want.builder_id)) {
+    return VerificationFailedError("builder id " + Quote(p.builder_id) +
+                                   " does not match the expected \"" + want.builder_id + "\"");
+  }
+  if (!want.source_uri.empty()) {
+    if (!SourceUriMatches(p.source_uri, want.source_uri)) {
+      return VerificationFailedError("source " + Quote(p.source_uri) +
+                                     " does not match the expected \"" + want.source_uri + "\"");
+    }
+    auto [repo, uri_ref] = attest::SplitSourceUri(want.source_uri);
+    if (!uri_ref.empty() && !SourceRefMatches(p.source_ref, uri_ref)) {
+      return VerificationFailedError("ref " + Quote(p.source_ref) +
+                                     " does not match the expected \"" + uri_ref +
+                                     "\" (from the source URI)");
+    }
+  }
+  if (!want.source_ref.empty() && !SourceRefMatches(p.source_ref, want.source_ref)) {
+    return VerificationFailedError("ref " + Quote(p.source_ref) +
+                                   " does not match the expected \"" + want.source_ref + "\"");
+  }
+  if (want.max_age.has_value()) {
+    std::optional<TimePoint> t = p.finished_on.has_value() ? p.finished_on : p.started_on;
+    if (!t.has_value()) {
+      return VerificationFailedError("attestation age cannot be checked against --max-age " +
+                                     FormatDuration(*want.max_age) +
+                                     ": the provenance records no build start or finish time");
+    }
+    if (want.now - *t > *want.max_age) {
+      return VerificationFailedError(
+          "attestation is older than " + FormatDuration(*want.max_age) + ": the build " +
+          (p.finished_on.has_value() ? "finished" : "started") + " at " + FormatRfc3339(*t));
+    }
+  }
+  return OkStatus();
+}
+
+Result<std::chrono::seconds> ParseMaxAge(std::string_view text) {
+  auto bad = [&] {
+    return InvalidArgumentError("max age \"" + std::string(text) +
+                                "\" must be a positive number with a unit s, m, h or d (e.g. 7d)");
+  };
+  if (text.size() < 2) {
+    return bad();
+  }
+  int64_t unit = 0;
+  switch (text.back()) {
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    default:
+      return bad();
+  }
+  std::string_view digits = text.substr(0, text.size() - 1);
+  int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  if (ec != std::errc() || ptr != digits.data() + digits.size() || n <= 0 ||
+      n > int64_t{100} * 365 * 86400 / unit) {
+    return bad();
+  }
+  return std::chrono::seconds(n * unit);
+}
+
+}  // namespace vouch::verify
