@@ -267,7 +267,7 @@ class RemoteRepository final : public Repository {
     req.method = "PUT";
     req.body.assign(bytes.begin(), bytes.end());
     req.headers.Add("Content-Type", std::string(media_type));
-    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", identifier), req));
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, PutManifestBytes(Path("manifests/", identifier), req));
     if (resp.status != 201 && resp.status != 200 && resp.status != 202) {
       return StatusFromResponse(resp, What("push manifest", identifier));
     }
@@ -417,7 +417,7 @@ class RemoteRepository final : public Repository {
     } else if (condition.if_none_match) {
       req.headers.Add("If-None-Match", "*");
     }
-    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(Path("manifests/", tag), req));
+    VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, PutManifestBytes(Path("manifests/", tag), req));
     if (resp.status == 412) {
       return AbortedError(What("write tag", tag) + ": precondition failed (changed concurrently)");
     }
@@ -428,6 +428,23 @@ class RemoteRepository final : public Repository {
   }
 
  private:
+  // PutManifestBytes PUTs a manifest. distribution 2.8 sometimes answers 400 DIGEST_INVALID while
+  // another writer is committing a blob that the manifest references (seen with concurrent
+  // signers pushing the same empty config blob). The bytes and their digest are ours, so the PUT
+  // is repeated, a bounded number of times with growing pauses; any other answer is returned.
+  Result<HttpResponse> PutManifestBytes(const std::string& target, const HttpRequest& req) {
+    constexpr int kMaxRepeats = 4;
+    for (int repeat = 0;; ++repeat) {
+      VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, Do(target, req));
+      bool digest_race = resp.status == 400 &&
+                         AsChars(resp.body).find("DIGEST_INVALID") != std::string_view::npos;
+      if (!digest_race || repeat >= kMaxRepeats) {
+        return resp;
+      }
+      impl_->opts.retry.sleep(std::chrono::milliseconds(50 << repeat));
+    }
+  }
+
   // GetBlob GETs a blob, following redirects (Authorization dropped on a host change), and
   // returns the final 200 response (its body empty when |req| streams to a sink).
   Result<HttpResponse> GetBlob(const Digest& digest, const HttpRequest& req) {

@@ -17,33 +17,9 @@ using testing::ReadText;
 using testing::RunOptions;
 using testing::RunResult;
 
-std::string FixtureDir() {
-  const char* d = std::getenv("VOUCH_REGISTRY_FIXTURES");
-  BOOST_REQUIRE_MESSAGE(d != nullptr, "VOUCH_REGISTRY_FIXTURES is not set (run through ctest)");
-  BOOST_REQUIRE_MESSAGE(PathExists(std::string(d) + "/open.addr"),
-                        "fixture registries are not running in " << d);
-  return d;
-}
-
-std::string OpenRegistry() {
-  std::string a = ReadText(FixtureDir() + "/open.addr");
-  while (!a.empty() && a.back() == '\n') {
-    a.pop_back();
-  }
-  return a;
-}
-
-std::string Known(const std::string& name) {
-  std::istringstream in(ReadText(FixtureDir() + "/digests"));
-  std::string n, d;
-  while (in >> n >> d) {
-    if (n == name) {
-      return d;
-    }
-  }
-  BOOST_FAIL("no known digest for " << name);
-  return "";
-}
+std::string FixtureDir() { return vouch::testing::RegistryFixtureDir(); }
+std::string OpenRegistry() { return vouch::testing::RegistryAddr("open"); }
+std::string Known(const std::string& name) { return vouch::testing::KnownDigest(name); }
 
 RunResult Vouch(const std::vector<std::string>& args) {
   RunOptions o;

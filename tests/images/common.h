@@ -27,13 +27,7 @@ using vouch::testing::RunResult;
 using vouch::testing::TempDir;
 using vouch::testing::WriteText;
 
-inline std::string FixtureDir() {
-  const char* d = std::getenv("VOUCH_REGISTRY_FIXTURES");
-  BOOST_REQUIRE_MESSAGE(d != nullptr, "VOUCH_REGISTRY_FIXTURES is not set (run through ctest)");
-  BOOST_REQUIRE_MESSAGE(PathExists(std::string(d) + "/open.addr"),
-                        "fixture registries are not running in " << d);
-  return d;
-}
+inline std::string FixtureDir() { return vouch::testing::RegistryFixtureDir(); }
 
 inline void Trim(std::string& s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
@@ -42,23 +36,9 @@ inline void Trim(std::string& s) {
 }
 
 // Reg returns host:port of the open (no auth) fixture registry.
-inline std::string Reg() {
-  std::string a = ReadText(FixtureDir() + "/open.addr");
-  Trim(a);
-  return a;
-}
+inline std::string Reg() { return vouch::testing::RegistryAddr("open"); }
 
-inline std::string Known(const std::string& ref) {
-  std::istringstream in(ReadText(FixtureDir() + "/digests"));
-  std::string name, digest;
-  while (in >> name >> digest) {
-    if (name == ref) {
-      return digest;
-    }
-  }
-  BOOST_FAIL("no known digest for " << ref);
-  return "";
-}
+inline std::string Known(const std::string& ref) { return vouch::testing::KnownDigest(ref); }
 
 // LogSize / RequestsSince count the /v2/ requests the open registry logged after |offset|.
 inline size_t LogSize() { return ReadText(FixtureDir() + "/open.log").size(); }

@@ -25,33 +25,9 @@ using vouch::testing::RunOptions;
 using vouch::testing::RunResult;
 using vouch::testing::TempDir;
 
-std::string FixtureDir() {
-  const char* d = std::getenv("VOUCH_REGISTRY_FIXTURES");
-  BOOST_REQUIRE_MESSAGE(d != nullptr, "VOUCH_REGISTRY_FIXTURES is not set (run through ctest)");
-  BOOST_REQUIRE_MESSAGE(PathExists(std::string(d) + "/open.addr"),
-                        "fixture registries are not running in " << d);
-  return d;
-}
-
-std::string Addr(const std::string& name) {
-  std::string a = ReadText(FixtureDir() + "/" + name + ".addr");
-  while (!a.empty() && a.back() == '\n') {
-    a.pop_back();
-  }
-  return a;
-}
-
-std::string Known(const std::string& ref) {
-  std::istringstream in(ReadText(FixtureDir() + "/digests"));
-  std::string name, digest;
-  while (in >> name >> digest) {
-    if (name == ref) {
-      return digest;
-    }
-  }
-  BOOST_FAIL("no known digest for " << ref);
-  return "";
-}
+std::string FixtureDir() { return vouch::testing::RegistryFixtureDir(); }
+std::string Addr(const std::string& name) { return vouch::testing::RegistryAddr(name); }
+std::string Known(const std::string& ref) { return vouch::testing::KnownDigest(ref); }
 
 // Env is a clean credential environment for one test.
 struct Env {

@@ -208,6 +208,35 @@ std::string PeersDir() {
   return DirFromEnvOr("VOUCH_PEERS", SourceDir() + "/../shared/peers", "peer scripts");
 }
 
+std::string RegistryFixtureDir() {
+  const char* d = std::getenv("VOUCH_REGISTRY_FIXTURES");
+  BOOST_REQUIRE_MESSAGE(d != nullptr && *d != '\0',
+                        "VOUCH_REGISTRY_FIXTURES is not set (run through ctest)");
+  BOOST_REQUIRE_MESSAGE(std::filesystem::exists(std::string(d) + "/open.addr"),
+                        "fixture registries are not running in " << d);
+  return d;
+}
+
+std::string RegistryAddr(const std::string& name) {
+  std::string a = ReadText(RegistryFixtureDir() + "/" + name + ".addr");
+  while (!a.empty() && (a.back() == '\n' || a.back() == '\r' || a.back() == ' ')) {
+    a.pop_back();
+  }
+  return a;
+}
+
+std::string KnownDigest(const std::string& ref) {
+  std::istringstream in(ReadText(RegistryFixtureDir() + "/digests"));
+  std::string name, digest;
+  while (in >> name >> digest) {
+    if (name == ref) {
+      return digest;
+    }
+  }
+  BOOST_FAIL("no known digest for " << ref << " in the registry fixture");
+  return "";
+}
+
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -57,6 +57,17 @@ std::string PeersDir();
 // SourceDir returns $VOUCH_SOURCE_DIR (the checkout).
 std::string SourceDir();
 
+// The registry fixtures (tests/fixtures/registry.sh, CTest fixture `registry_servers`), for suites
+// whose environment sets VOUCH_REGISTRY_FIXTURES:
+// RegistryFixtureDir returns that directory; fails the test when it is unset or the registries
+// are not running.
+std::string RegistryFixtureDir();
+// RegistryAddr returns host:port of the fixture registry |name| ("open", "basic", "tls", "token").
+std::string RegistryAddr(const std::string& name);
+// KnownDigest returns the digest the fixture recorded for |ref| (e.g. "multi", "single");
+// fails the test when there is none.
+std::string KnownDigest(const std::string& ref);
+
 // ReadText / WriteText: whole-file helpers that fail the test on error.
 std::string ReadText(const std::string& path);
 void WriteText(const std::string& path, const std::string& content);
