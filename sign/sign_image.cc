@@ -37,36 +37,8 @@ Result<std::string> SignBundle(registry::Repository& repo, const registry::Descr
   VOUCH_ASSIGN_OR_RETURN(
       attest::DsseEnvelope envelope,
       attest::SignEnvelope(attest::kInTotoPayloadType, AsBytes(payload), signer, hint));
-  attest::Bundle bundle;
-  bundle.media_type = std::string(attest::kBundleMediaTypeV03New);
-  bundle.version = attest::BundleVersion::kV03;
-  bundle.verification_material.kind = attest::VerificationMaterial::Kind::kPublicKey;
-  bundle.verification_material.public_key_hint = hint;
-  bundle.content = std::move(envelope);
-  VOUCH_ASSIGN_OR_RETURN(std::string bundle_json, attest::SerializeBundle(bundle));
-
-  const Digest bundle_digest = Digest::Of(AsBytes(bundle_json));
-  const Digest config_digest = Digest::Of(AsBytes(kEmptyConfig));
-  VOUCH_RETURN_IF_ERROR(repo.PushBlob(bundle_digest, AsBytes(bundle_json)));
-  VOUCH_RETURN_IF_ERROR(repo.PushBlob(config_digest, AsBytes(kEmptyConfig)));
-
-  const Clock& clock = req.clock != nullptr ? *req.clock : SystemClock();
-  OrderedJson m = OrderedJson::object();
-  m["schemaVersion"] = 2;
-  m["mediaType"] = registry::kOciManifest;
-  m["artifactType"] = attest::kBundleMediaTypeV03New;
-  m["config"] = DescriptorJson(registry::kOciEmpty, config_digest,
-                               static_cast<int64_t>(kEmptyConfig.size()));
-  m["layers"] = OrderedJson::array({DescriptorJson(attest::kBundleMediaTypeV03New, bundle_digest,
-                                                   static_cast<int64_t>(bundle_json.size()))});
-  m["subject"] = DescriptorJson(subject.media_type, subject.digest, subject.size);
-  m["annotations"] = OrderedJson::object();
-  m["annotations"]["dev.sigstore.bundle.content"] = "dsse-envelope";
-  m["annotations"]["dev.sigstore.bundle.predicateType"] = attest::kCosignSignPredicateType;
-  m["annotations"]["org.opencontainers.image.created"] = FormatRfc3339(clock.Now());
-  const std::string manifest = DumpJson(m);
-  VOUCH_RETURN_IF_ERROR(repo.PushReferrer(AsBytes(manifest), registry::kOciManifest));
-  return "referrer " + Digest::Of(AsBytes(manifest)).ToString();
+  return PushBundleReferrer(repo, subject, envelope, hint, attest::kCosignSignPredicateType,
+                            req.clock);
 }
 
 // PushBlobIfMissing uploads a blob unless the repository has it. Concurrent signers of one image
@@ -169,41 +141,19 @@ Result<SignedManifest> SignLegacy(registry::Repository& repo, const registry::De
       repo.reference().RepositoryName(), subject.digest, req.annotations);
   const Digest payload_digest = Digest::Of(AsBytes(payload));
   VOUCH_ASSIGN_OR_RETURN(Bytes signature, signer.Sign(AsBytes(payload)));
-  VOUCH_RETURN_IF_ERROR(PushBlobIfMissing(repo, payload_digest, payload));
 
-  OrderedJson layer = OrderedJson::object();
-  layer["mediaType"] = attest::kSimpleSigningMediaType;
-  layer["size"] = static_cast<int64_t>(payload.size());
-  layer["digest"] = payload_digest.ToString();
-  layer["annotations"] = {{std::string(attest::kCosignSignatureAnnotation), Base64Encode(signature)}};
+  TaggedLayer layer;
+  layer.media_type = std::string(attest::kSimpleSigningMediaType);
+  layer.blob = ToBytes(payload);
+  layer.annotations[std::string(attest::kCosignSignatureAnnotation)] = Base64Encode(signature);
 
   SignedManifest out;
   const std::string tag = LegacySignatureTag(subject.digest);
   out.location = "tag " + tag;
-  bool wrote = false;
-  auto mutate = [&](const std::optional<registry::Manifest>& current)
-      -> Result<std::optional<registry::ManifestUpdate>> {
-    if (current && HasOurLayer(*current, payload_digest, AsBytes(payload), key)) {
-      return std::optional<registry::ManifestUpdate>();  // already signed by this key
-    }
-    VOUCH_ASSIGN_OR_RETURN(registry::ManifestUpdate update, AppendLayer(repo, current, layer));
-    wrote = true;
-    return std::optional<registry::ManifestUpdate>(std::move(update));
-  };
   auto present = [&](const registry::Manifest& served) {
     return HasOurLayer(served, payload_digest, AsBytes(payload), key);
   };
-  Status st = registry::UpdateTaggedManifest(repo, tag, mutate, present, req.tag_update);
-  // distribution 2.8 sometimes rejects a manifest PUT with 400 DIGEST_INVALID while another
-  // writer commits the same blob; the update is idempotent, so it is tried again a few times.
-  auto transient = [](const Status& s) {
-    return s.code() == ErrorCode::kFailedPrecondition &&
-           s.message().find("DIGEST_INVALID") != std::string::npos;
-  };
-  for (int retry = 0; retry < 3 && transient(st); ++retry) {
-    st = registry::UpdateTaggedManifest(repo, tag, mutate, present, req.tag_update);
-  }
-  VOUCH_RETURN_IF_ERROR(st);
+  VOUCH_ASSIGN_OR_RETURN(bool wrote, AppendTaggedLayer(repo, tag, layer, present, req.tag_update));
   out.already_signed = !wrote;
   return out;
 }
@@ -232,6 +182,87 @@ Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name) {
   }
   return InvalidArgumentError("unknown signature format \"" + std::string(name) +
                               "\" (want bundle or legacy)");
+}
+
+Result<std::string> PushBundleReferrer(registry::Repository& repo,
+                                       const registry::Descriptor& subject,
+                                       const attest::DsseEnvelope& envelope, std::string_view hint,
+                                       std::string_view predicate_type, const Clock* clock) {
+  attest::Bundle bundle;
+  bundle.media_type = std::string(attest::kBundleMediaTypeV03New);
+  bundle.version = attest::BundleVersion::kV03;
+  bundle.verification_material.kind = attest::VerificationMaterial::Kind::kPublicKey;
+  bundle.verification_material.public_key_hint = std::string(hint);
+  bundle.content = envelope;
+  VOUCH_ASSIGN_OR_RETURN(std::string bundle_json, attest::SerializeBundle(bundle));
+
+  const Digest bundle_digest = Digest::Of(AsBytes(bundle_json));
+  const Digest config_digest = Digest::Of(AsBytes(kEmptyConfig));
+  VOUCH_RETURN_IF_ERROR(repo.PushBlob(bundle_digest, AsBytes(bundle_json)));
+  VOUCH_RETURN_IF_ERROR(repo.PushBlob(config_digest, AsBytes(kEmptyConfig)));
+
+  const Clock& now = clock != nullptr ? *clock : SystemClock();
+  OrderedJson m = OrderedJson::object();
+  m["schemaVersion"] = 2;
+  m["mediaType"] = registry::kOciManifest;
+  m["artifactType"] = attest::kBundleMediaTypeV03New;
+  m["config"] = DescriptorJson(registry::kOciEmpty, config_digest,
+                               static_cast<int64_t>(kEmptyConfig.size()));
+  m["layers"] = OrderedJson::array({DescriptorJson(attest::kBundleMediaTypeV03New, bundle_digest,
+                                                   static_cast<int64_t>(bundle_json.size()))});
+  m["subject"] = DescriptorJson(subject.media_type, subject.digest, subject.size);
+  m["annotations"] = OrderedJson::object();
+  m["annotations"]["dev.sigstore.bundle.content"] = "dsse-envelope";
+  m["annotations"]["dev.sigstore.bundle.predicateType"] = predicate_type;
+  m["annotations"]["org.opencontainers.image.created"] = FormatRfc3339(now.Now());
+  const std::string manifest = DumpJson(m);
+  VOUCH_RETURN_IF_ERROR(repo.PushReferrer(AsBytes(manifest), registry::kOciManifest));
+  return "referrer " + Digest::Of(AsBytes(manifest)).ToString();
+}
+
+Result<bool> AppendTaggedLayer(registry::Repository& repo, std::string_view tag,
+                               const TaggedLayer& layer,
+                               const std::function<bool(const registry::Manifest&)>& present,
+                               const registry::TagUpdateOptions& options) {
+  const Digest blob_digest = Digest::Of(layer.blob);
+  VOUCH_RETURN_IF_ERROR(PushBlobIfMissing(repo, blob_digest, AsChars(layer.blob)));
+  OrderedJson l = OrderedJson::object();
+  l["mediaType"] = layer.media_type;
+  l["size"] = static_cast<int64_t>(layer.blob.size());
+  l["digest"] = blob_digest.ToString();
+  l["annotations"] = OrderedJson::object();
+  for (const auto& [k, v] : layer.annotations) {
+    l["annotations"][k] = v;
+  }
+  bool wrote = false;
+  auto mutate = [&](const std::optional<registry::Manifest>& current)
+      -> Result<std::optional<registry::ManifestUpdate>> {
+    if (current && present && present(*current)) {
+      return std::optional<registry::ManifestUpdate>();  // already there
+    }
+    VOUCH_ASSIGN_OR_RETURN(registry::ManifestUpdate update, AppendLayer(repo, current, l));
+    wrote = true;
+    return std::optional<registry::ManifestUpdate>(std::move(update));
+  };
+  auto confirm = [&](const registry::Manifest& served) {
+    if (present) {
+      return present(served);
+    }
+    auto view = registry::ParseManifest(served.bytes, served.media_type);
+    if (!view.ok()) {
+      return false;
+    }
+    for (const registry::Descriptor& d : view->layers) {
+      if (d.digest == blob_digest) {
+        return true;
+      }
+    }
+    return false;
+  };
+  // distribution 2.8's spurious 400 DIGEST_INVALID under concurrent writers is repeated by the
+  // registry client itself (registry/remote.cc PutManifestBytes).
+  VOUCH_RETURN_IF_ERROR(registry::UpdateTaggedManifest(repo, tag, mutate, confirm, options));
+  return wrote;
 }
 
 std::string LegacySignatureTag(const Digest& image) {

@@ -16,6 +16,7 @@
 #include "vouch/attest/statement.h"
 #include "vouch/registry/manifest.h"
 #include "vouch/verify/image.h"
+#include "lookup.h"
 
 namespace vouch::verify {
 namespace {
@@ -25,46 +26,8 @@ constexpr std::string_view kPredicateTypeAnnotation = "dev.sigstore.bundle.predi
 // kMaxSigLayers is cosign's maxLayers for a `.sig` manifest.
 constexpr size_t kMaxSigLayers = 1000;
 
-// RunParallel calls fn(0..count-1) on at most |parallelism| threads and waits for all.
-void RunParallel(size_t count, int parallelism, const std::function<void(size_t)>& fn) {
-  size_t workers = std::min(count, static_cast<size_t>(std::max(parallelism, 1)));
-  if (workers <= 1) {
-    for (size_t i = 0; i < count; ++i) {
-      fn(i);
-    }
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> threads;
-  threads.reserve(workers);
-  for (size_t w = 0; w < workers; ++w) {
-    threads.emplace_back([&] {
-      for (size_t i = next++; i < count; i = next++) {
-        fn(i);
-      }
-    });
-  }
-  for (auto& t : threads) {
-    t.join();
-  }
-}
-
-// IsSignatureDataProblem tells failures that describe a signature object (missing, corrupt,
-// oversized, malformed: the signature does not count) from operational failures (the registry
-// could not be asked: the verdict is "could not check", never "unsigned").
-bool IsSignatureDataProblem(const Status& s) {
-  switch (s.code()) {
-    case ErrorCode::kNotFound:
-    case ErrorCode::kDataLoss:
-    case ErrorCode::kResourceExhausted:
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kVerificationFailed:
-    case ErrorCode::kUnimplemented:
-      return true;
-    default:
-      return false;
-  }
-}
+using internal::IsSignatureDataProblem;
+using internal::RunParallel;
 
 SignatureFinding Invalid(std::string format, std::string location, std::string reason) {
   SignatureFinding f;

@@ -11,6 +11,7 @@
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 #include "vouch/registry/client.h"
+#include "vouch/sign/image.h"
 
 namespace vouch::sign {
 
@@ -58,6 +59,58 @@ struct AttestBlobResult {
 // kPermissionDenied / kUnavailable (core/file.h); key failures come from the signer. Nothing is
 // written unless signing succeeded.
 Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request);
+
+// kDsseLayerMediaType is the media type of an attestation layer of a `.att` manifest.
+inline constexpr std::string_view kDsseLayerMediaType = "application/vnd.dsse.envelope.v1+json";
+// kPredicateTypeAnnotation is the `.att` layer annotation naming the predicate type.
+inline constexpr std::string_view kPredicateTypeAnnotation = "predicateType";
+
+// AttestImageRequest describes one `vouch attest IMAGE` operation: a key and either a predicate
+// with its type, or a complete statement.
+struct AttestImageRequest {
+  // signer is the private key; borrowed, must outlive the call. Required.
+  const keys::Signer* signer = nullptr;
+  // predicate_path names a file holding the predicate (a JSON object, at most kMaxPredicateSize).
+  std::string predicate_path;
+  // predicate_type is the predicateType URI (already mapped from a short name).
+  std::string predicate_type;
+  // statement_path, instead of predicate_path and predicate_type, names a complete in-toto
+  // statement signed as is; some subject must have the image's digest.
+  std::string statement_path;
+  // format selects the storage: kBundle (Sigstore bundle referrer) or kLegacy (`.att` layer).
+  ImageSignatureFormat format = ImageSignatureFormat::kBundle;
+  // clock supplies org.opencontainers.image.created of bundle referrers; null = system clock.
+  const Clock* clock = nullptr;
+  // tag_update bounds the legacy `.att` tag update.
+  registry::TagUpdateOptions tag_update;
+};
+
+// AttestImageResult reports what AttestImage stored.
+struct AttestImageResult {
+  // digest is the attested manifest: the image reference resolved.
+  Digest digest = Digest::Of({});
+  // location is "referrer sha256:<manifest>" or "tag sha256-<hex>.att".
+  std::string location;
+  // statement_json is the signed DSSE payload.
+  std::string statement_json;
+};
+
+// AttestImage resolves the repository's reference (one HEAD), builds the in-toto v1 statement
+// {subject: [{name: <registry/repository>, digest: {sha256}}], predicateType, predicate} (or
+// checks a given statement has a subject with the image digest), signs it as a DSSE envelope
+// (payloadType application/vnd.in-toto+json) and stores it: kBundle as a bundle referrer exactly
+// like `vouch sign` (PushBundleReferrer, DSSE keyid = publicKey hint, predicateType annotation =
+// the statement's); kLegacy as a layer kDsseLayerMediaType of `sha256-<hex>.att` (DSSE keyid "",
+// annotations predicateType and dev.cosignproject.cosign/signature "", as cosign writes),
+// appended with AppendTaggedLayer. |repo| needs registry::Access::kPullPush.
+//
+// Errors: missing signer or inconsistent predicate/statement inputs, a predicate that is not a
+// JSON object, an invalid statement or one not about the image is kInvalidArgument; registry
+// failures keep their codes.
+Result<AttestImageResult> AttestImage(registry::Repository& repo, const AttestImageRequest& request);
+
+// LegacyAttestationTag returns cosign's attestation tag for |image|: "sha256-<hex>.att".
+std::string LegacyAttestationTag(const Digest& image);
 
 // ProvenanceRequest describes one `vouch provenance` run.
 struct ProvenanceRequest {

@@ -16,10 +16,13 @@
 // Both work on remote repositories and OCI layouts alike (sign offline, `vouch copy` later).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "vouch/attest/dsse.h"
+#include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/status.h"
@@ -89,6 +92,37 @@ struct SignImageResult {
 // that holds something other than an image manifest is kFailedPrecondition; a lost tag race that
 // outlasts the retries is kAborted. Signatures stored before a failure stay stored.
 Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageRequest& request);
+
+// PushBundleReferrer stores |envelope| (signed by the key whose publicKey hint is |hint|) as a
+// Sigstore bundle v0.3 referrer of |subject|: the bundle {publicKey.hint, dsseEnvelope} is the
+// only layer of an artifact manifest (artifactType = the bundle media type, empty config, subject
+// = |subject|, annotations dev.sigstore.bundle.content=dsse-envelope,
+// dev.sigstore.bundle.predicateType=|predicate_type|, org.opencontainers.image.created from
+// |clock|, the system clock when null). Shared by `vouch sign` and `vouch attest`. Returns
+// "referrer sha256:<manifest digest>"; registry failures keep their codes.
+Result<std::string> PushBundleReferrer(registry::Repository& repo,
+                                       const registry::Descriptor& subject,
+                                       const attest::DsseEnvelope& envelope, std::string_view hint,
+                                       std::string_view predicate_type, const Clock* clock);
+
+// TaggedLayer is one layer to append to a cosign `sha256-<hex>.sig` or `.att` manifest.
+struct TaggedLayer {
+  std::string media_type;
+  // blob is the layer's content (uploaded unless the repository has it).
+  Bytes blob;
+  std::map<std::string, std::string> annotations;
+};
+
+// AppendTaggedLayer uploads |layer|'s blob and appends the layer to the manifest tagged |tag|
+// (created when missing), rebuilding cosign's config blob, through registry::UpdateTaggedManifest
+// so concurrent writers do not lose layers. |present|, when set, tells whether a manifest already
+// holds this layer: a current manifest for which it is true is left alone (idempotent writes),
+// and it confirms the write after the PUT; when null a layer with the same blob digest counts.
+// Returns whether a layer was written. Errors as SignImage's legacy form.
+Result<bool> AppendTaggedLayer(registry::Repository& repo, std::string_view tag,
+                               const TaggedLayer& layer,
+                               const std::function<bool(const registry::Manifest&)>& present,
+                               const registry::TagUpdateOptions& options);
 
 // LegacySignatureTag returns cosign's signature tag for |image|: "sha256-<hex>.sig".
 std::string LegacySignatureTag(const Digest& image);

@@ -1,0 +1,276 @@
+// `vouch attest`, `vouch verify-attestation` and `vouch inspect` against the real
+// docker-registry fixture (tests/fixtures/registry.sh): both storage forms, every rejection with
+// its exit code and the check it names, and the auditor's listing.
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "images/common.h"
+#include "vouch/core/bytes.h"
+
+namespace vouch::images_test {
+namespace {
+
+constexpr char kCommit[] = "0123456789abcdef0123456789abcdef01234567";
+constexpr char kBaseDigest[] = "1111111111111111111111111111111111111111111111111111111111111111";
+constexpr char kBuilder[] = "https://builder.example/b@v1";
+
+std::string Rfc3339(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Provenance writes a SLSA v1 predicate that finished |age| ago and returns its path.
+std::string Provenance(const Env& env, std::chrono::seconds age = std::chrono::seconds(0)) {
+  auto finished = std::chrono::system_clock::now() - age;
+  std::string p = R"({"buildDefinition":{"buildType":"https://builder.example/type/v1",)"
+                  R"("externalParameters":{"source":{"repository":"github.com/org/repo","ref":"refs/heads/main"}},)"
+                  R"("resolvedDependencies":[{"uri":"git+https://github.com/org/repo@refs/heads/main","digest":{"gitCommit":")" +
+                  std::string(kCommit) +
+                  R"("}},{"uri":"docker.io/library/alpine:3.19","digest":{"sha256":")" +
+                  std::string(kBaseDigest) +
+                  R"("}}]},"runDetails":{"builder":{"id":")" + std::string(kBuilder) +
+                  R"("},"metadata":{"startedOn":")" + Rfc3339(finished - std::chrono::minutes(5)) +
+                  R"(","finishedOn":")" + Rfc3339(finished) + R"("}}})";
+  std::string path = env.dir.File("prov-" + std::to_string(age.count()) + ".json");
+  WriteText(path, p);
+  return path;
+}
+
+std::string RepoOf(const std::string& image) {
+  std::string noreg = image.substr(image.find('/') + 1);
+  return noreg.substr(0, noreg.rfind(':'));
+}
+
+std::string Curl(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"curl", "-fsS"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RunResult r = Run(argv);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "curl: " << r.err);
+  return r.out;
+}
+
+std::string GetManifest(const std::string& repo, const std::string& tag) {
+  return Curl({"-H", "Accept: application/vnd.oci.image.manifest.v1+json",
+               "http://" + Reg() + "/v2/" + repo + "/manifests/" + tag});
+}
+
+void PutManifest(const Env& env, const std::string& repo, const std::string& tag,
+                 const std::string& bytes) {
+  std::string path = env.dir.File("manifest.json");
+  WriteText(path, bytes);
+  Curl({"-X", "PUT", "-H", "Content-Type: application/vnd.oci.image.manifest.v1+json",
+        "--data-binary", "@" + path, "http://" + Reg() + "/v2/" + repo + "/manifests/" + tag});
+}
+
+// PushBlob uploads |data| with curl (POST, then PUT with the digest) and returns its digest.
+std::string PushBlob(const Env& env, const std::string& repo, const std::string& data) {
+  std::string digest = Digest::Of(AsBytes(data)).ToString();
+  std::string headers = Curl({"-X", "POST", "-D", "-", "-o", "/dev/null",
+                              "http://" + Reg() + "/v2/" + repo + "/blobs/uploads/"});
+  size_t at = headers.find("Location: ");
+  if (at == std::string::npos) {
+    at = headers.find("location: ");
+  }
+  BOOST_REQUIRE(at != std::string::npos);
+  std::string location = headers.substr(at + 10, headers.find('\r', at) - at - 10);
+  if (location.rfind("http", 0) != 0) {
+    location = "http://" + Reg() + location;
+  }
+  std::string path = env.dir.File("blob.bin");
+  WriteText(path, data);
+  Curl({"-X", "PUT", "-H", "Content-Type: application/octet-stream", "--data-binary", "@" + path,
+        location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + digest});
+  return digest;
+}
+
+std::string AttTag(const std::string& digest) { return "sha256-" + digest.substr(7) + ".att"; }
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+BOOST_AUTO_TEST_SUITE(ImageAttestations)
+
+BOOST_AUTO_TEST_CASE(RoundTripBothForms) {
+  Env env;
+  std::string key = env.Key("k1");
+  std::string prov = Provenance(env);
+  for (std::string format : {"bundle", "legacy"}) {
+    std::string img = env.Image("single", RepoName("att-roundtrip-" + format));
+    RunResult a = env.MustVouch({"attest", img, "--key", key, "--predicate", prov, "--type",
+                                 "slsaprovenance", "--format", format});
+    BOOST_TEST(a.out.find(format == "bundle" ? "-> referrer sha256:" : "-> tag " + AttTag(Known("single"))) !=
+                   std::string::npos,
+               a.out);
+    RunResult v = env.Vouch({"verify-attestation", img, "--key", env.Pub("k1"), "--type",
+                             "slsaprovenance", "--builder-id", "https://builder.example/b",
+                             "--source-uri", "github.com/org/repo", "--source-ref", "main",
+                             "--max-age", "1h"});
+    BOOST_TEST(v.exit_code == 0, format << ": " << v.out << v.err);
+    BOOST_TEST(v.out.find("Verified " + format) != std::string::npos, v.out);
+    BOOST_TEST(v.out.find("https://slsa.dev/provenance/v1") != std::string::npos, v.out);
+    // A signature is not an attestation, and the image signature stays verifiable alone.
+    RunResult none = env.Vouch({"verify", img, "--key", env.Pub("k1")});
+    BOOST_TEST(none.exit_code == 1, none.out << none.err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(RejectionsNameTheFailedCheck) {
+  Env env;
+  std::string key = env.Key("k1");
+  env.Key("other");
+  std::string img = env.Image("single", RepoName("att-reject"));
+  env.MustVouch({"attest", img, "--key", key, "--predicate", Provenance(env), "--type",
+                 "slsaprovenance", "--format", "legacy"});
+  env.MustVouch({"attest", img, "--key", key, "--predicate", Provenance(env), "--type",
+                 "slsaprovenance"});
+  auto verify = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"verify-attestation", img, "--key", env.Pub("k1")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return env.Vouch(args);
+  };
+  RunResult t = verify({"--type", "https://example.com/other/v1"});
+  BOOST_TEST(t.exit_code == 1, t.err);
+  BOOST_TEST(t.err.find("predicate type \"https://slsa.dev/provenance/v1\" is not the expected") !=
+                 std::string::npos,
+             t.err);
+  RunResult b = verify({"--type", "slsaprovenance", "--builder-id", "https://evil.example/b"});
+  BOOST_TEST(b.exit_code == 1, b.err);
+  BOOST_TEST(Count(b.err, ": builder id \"" + std::string(kBuilder) + "\"") == 2u, b.err);
+  RunResult s = verify({"--type", "slsaprovenance", "--source-uri", "github.com/org/other"});
+  BOOST_TEST(s.exit_code == 1, s.err);
+  BOOST_TEST(s.err.find(": source ") != std::string::npos, s.err);
+  RunResult k = env.Vouch({"verify-attestation", img, "--key", env.Pub("other"), "--type",
+                           "slsaprovenance"});
+  BOOST_TEST(k.exit_code == 1, k.err);
+  BOOST_TEST(k.err.find("signature") != std::string::npos, k.err);
+
+  std::string stale = env.Image("single", RepoName("att-stale"));
+  env.MustVouch({"attest", stale, "--key", key, "--predicate",
+                 Provenance(env, std::chrono::hours(1)), "--type", "slsaprovenance"});
+  RunResult o = env.Vouch({"verify-attestation", stale, "--key", env.Pub("k1"), "--type",
+                           "slsaprovenance", "--max-age", "1s"});
+  BOOST_TEST(o.exit_code == 1, o.err);
+  BOOST_TEST(o.err.find("attestation is older than") != std::string::npos, o.err);
+
+  std::string bare = env.Image("single", RepoName("att-none"));
+  RunResult n = env.Vouch({"verify-attestation", bare, "--key", env.Pub("k1"), "--type",
+                           "slsaprovenance"});
+  BOOST_TEST(n.exit_code == 1, n.err);
+  BOOST_TEST(n.err.find("no attestations found for " + Known("single")) != std::string::npos, n.err);
+}
+
+// The tag moved to another image and the old `.att` manifest was copied next to it: the
+// statement is about the old digest.
+BOOST_AUTO_TEST_CASE(AttestationForAnotherDigest) {
+  Env env;
+  std::string key = env.Key("k1");
+  std::string img = env.Image("single", RepoName("att-moved"));
+  env.MustVouch({"attest", img, "--key", key, "--predicate", Provenance(env), "--type",
+                 "slsaprovenance", "--format", "legacy"});
+  env.Image("multi", RepoName("att-moved"));  // same tag, now the index
+  std::string repo = RepoOf(img);
+  PutManifest(env, repo, AttTag(Known("multi")), GetManifest(repo, AttTag(Known("single"))));
+  RunResult v = env.Vouch({"verify-attestation", img, "--key", env.Pub("k1"), "--type",
+                           "slsaprovenance"});
+  BOOST_TEST(v.exit_code == 1, v.err);
+  BOOST_TEST(v.err.find("subject: no subject of the statement has digest " + Known("multi")) !=
+                 std::string::npos,
+             v.err);
+}
+
+// The envelope blob of a legacy attestation is replaced with one whose payload was edited.
+BOOST_AUTO_TEST_CASE(TamperedLegacyPayload) {
+  Env env;
+  std::string key = env.Key("k1");
+  std::string img = env.Image("single", RepoName("att-tamper"));
+  env.MustVouch({"attest", img, "--key", key, "--predicate", Provenance(env), "--type",
+                 "slsaprovenance", "--format", "legacy"});
+  std::string repo = RepoOf(img);
+  std::string tag = AttTag(Known("single"));
+  std::string manifest = GetManifest(repo, tag);
+  // The layer is the last descriptor with the DSSE media type; find its digest.
+  size_t layer = manifest.find("application/vnd.dsse.envelope.v1+json");
+  BOOST_REQUIRE(layer != std::string::npos);
+  size_t d = manifest.find("sha256:", manifest.find("\"digest\"", layer));
+  std::string old_digest = manifest.substr(d, 71);
+  std::string envelope = Curl({"http://" + Reg() + "/v2/" + repo + "/blobs/" + old_digest});
+  size_t p = envelope.find("\"payload\":\"") + 11;
+  std::string b64 = envelope.substr(p, envelope.find('"', p) - p);
+  auto payload = Base64Decode(b64);
+  BOOST_REQUIRE(payload.ok());
+  std::string text(AsChars(*payload));
+  text.replace(text.find("builder.example/b@v1"), 20, "builder.example/x@v1");
+  std::string forged = envelope.substr(0, p) + Base64Encode(AsBytes(text)) +
+                       envelope.substr(envelope.find('"', p));
+  std::string new_digest = PushBlob(env, repo, forged);
+  std::string edited = manifest;
+  edited.replace(edited.find(old_digest), old_digest.size(), new_digest);
+  std::string old_size = "\"size\":" + std::to_string(envelope.size());
+  if (edited.find(old_size) != std::string::npos) {
+    edited.replace(edited.find(old_size), old_size.size(),
+                   "\"size\":" + std::to_string(forged.size()));
+  }
+  PutManifest(env, repo, tag, edited);
+  RunResult v = env.Vouch({"verify-attestation", img, "--key", env.Pub("k1"), "--type",
+                           "slsaprovenance"});
+  BOOST_TEST(v.exit_code == 1, v.err);
+  BOOST_TEST(v.err.find("signature does not verify") != std::string::npos, v.err);
+}
+
+BOOST_AUTO_TEST_CASE(LookupFailureIsNotNoAttestation) {
+  Env env;
+  env.Key("k1");
+  RunResult v = env.Vouch({"verify-attestation", "127.0.0.1:1/nothing:v1", "--key",
+                           env.Pub("k1"), "--type", "slsaprovenance"});
+  BOOST_TEST(v.exit_code == 3, v.err);
+  BOOST_TEST(v.err.find("no attestation") == std::string::npos, v.err);
+  RunResult i = env.Vouch({"inspect", "127.0.0.1:1/nothing:v1"});
+  BOOST_TEST(i.exit_code == 3, i.err);
+}
+
+BOOST_AUTO_TEST_CASE(InspectListsSignatureAndProvenance) {
+  Env env;
+  std::string key = env.Key("k1");
+  std::string img = env.Image("single", RepoName("att-inspect"));
+  env.MustVouch({"sign", img, "--key", key});
+  env.MustVouch({"attest", img, "--key", key, "--predicate", Provenance(env), "--type",
+                 "slsaprovenance", "--format", "legacy"});
+  RunResult r = env.Vouch({"inspect", img, "--key", env.Pub("k1"), "--output", "json"});
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(Count(r.out, "\"kind\": \"signature\"") == 1u, r.out);
+  BOOST_TEST(Count(r.out, "\"kind\": \"attestation\"") == 1u, r.out);
+  BOOST_TEST(Count(r.out, "\"verified\": true") == 2u, r.out);
+  BOOST_TEST(r.out.find("\"builderId\": \"" + std::string(kBuilder) + "\"") != std::string::npos, r.out);
+  size_t src = r.out.find("\"sourceUri\": \"");
+  BOOST_TEST((src != std::string::npos &&
+              r.out.substr(src, r.out.find('\n', src) - src).find("github.com/org/repo") !=
+                  std::string::npos),
+             r.out);
+  BOOST_TEST(r.out.find(kCommit) != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("docker.io/library/alpine:3.19@sha256:" + std::string(kBaseDigest)) !=
+                 std::string::npos,
+             r.out);
+  // Without keys nothing is verified, but everything is listed.
+  RunResult u = env.Vouch({"inspect", img, "--output", "json"});
+  BOOST_TEST(u.exit_code == 0, u.err);
+  BOOST_TEST(Count(u.out, "\"verified\": null") == 2u, u.out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace vouch::images_test
