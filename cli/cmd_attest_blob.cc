@@ -78,10 +78,6 @@ int RunAttestBlob(int argc, char** argv) {
   const std::string key_spec = parsed["key"].as<std::string>();
   Result<std::unique_ptr<keys::Signer>> signer = LoadSigner(parsed, key_spec);
   if (!signer.ok()) {
-    if (IsResourceExhausted(signer.status())) {
-      return Fail(
-          InvalidArgumentError(signer.status().message() + " (too large to be a key file)"));
-    }
     return Fail(signer.status());
   }
   request.signer = signer->get();

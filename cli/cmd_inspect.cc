@@ -44,15 +44,11 @@ int RunInspect(int argc, char** argv) {
     return UsageError("--output must be text or json");
   }
   verify::InspectRequest request;
-  if (parsed.count("key") > 0) {
-    for (const std::string& spec : parsed["key"].as<std::vector<std::string>>()) {
-      auto key = LoadVerifier(parsed, spec);
-      if (!key.ok()) {
-        return Fail(key.status());
-      }
-      request.keys.push_back(*key);
-    }
+  auto trusted = LoadVerifiers(parsed);
+  if (!trusted.ok()) {
+    return Fail(trusted.status());
   }
+  request.keys = std::move(*trusted);
   auto ref = ParseImage(images[0]);
   if (!ref.ok()) {
     return Fail(ref.status());

@@ -69,10 +69,6 @@ int RunSign(int argc, char** argv) {
   }
   auto signer = LoadSigner(parsed, parsed["key"].as<std::string>());
   if (!signer.ok()) {
-    if (IsResourceExhausted(signer.status())) {
-      return Fail(
-          InvalidArgumentError(signer.status().message() + " (too large to be a key file)"));
-    }
     return Fail(signer.status());
   }
   request.signer = signer->get();

@@ -57,11 +57,6 @@ int RunSignBlob(int argc, char** argv) {
   const std::string key_spec = parsed["key"].as<std::string>();
   Result<std::unique_ptr<keys::Signer>> signer = LoadSigner(parsed, key_spec);
   if (!signer.ok()) {
-    // An oversized key file is a bad key argument (exit 2), not an I/O failure.
-    if (IsResourceExhausted(signer.status())) {
-      return Fail(
-          InvalidArgumentError(signer.status().message() + " (too large to be a key file)"));
-    }
     return Fail(signer.status());
   }
   request.signer = signer->get();

@@ -89,16 +89,11 @@ int RunVerify(int argc, char** argv) {
       request.annotations[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
   }
-  for (const std::string& spec : parsed["key"].as<std::vector<std::string>>()) {
-    auto key = LoadVerifier(parsed, spec);
-    if (!key.ok()) {
-      if (IsResourceExhausted(key.status())) {
-        return Fail(InvalidArgumentError(key.status().message() + " (too large to be a key file)"));
-      }
-      return Fail(key.status());
-    }
-    request.keys.push_back(*key);
+  auto trusted = LoadVerifiers(parsed);
+  if (!trusted.ok()) {
+    return Fail(trusted.status());
   }
+  request.keys = std::move(*trusted);
   std::vector<registry::Reference> refs;
   for (const std::string& image : images) {
     auto ref = ParseImage(image);

@@ -99,13 +99,11 @@ int RunVerifyAttestation(int argc, char** argv) {
       request.annotations[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
   }
-  for (const std::string& spec : parsed["key"].as<std::vector<std::string>>()) {
-    auto key = LoadVerifier(parsed, spec);
-    if (!key.ok()) {
-      return Fail(key.status());
-    }
-    request.keys.push_back(*key);
+  auto trusted = LoadVerifiers(parsed);
+  if (!trusted.ok()) {
+    return Fail(trusted.status());
   }
+  request.keys = std::move(*trusted);
   auto ref = ParseImage(images[0]);
   if (!ref.ok()) {
     return Fail(ref.status());

@@ -50,10 +50,6 @@ int RunVerifyBlob(int argc, char** argv) {
   const std::string key_spec = parsed["key"].as<std::string>();
   Result<keys::Verifier> key = LoadVerifier(parsed, key_spec);
   if (!key.ok()) {
-    // An oversized key file is a bad key argument (exit 2), not an I/O failure.
-    if (IsResourceExhausted(key.status())) {
-      return Fail(InvalidArgumentError(key.status().message() + " (too large to be a key file)"));
-    }
     return Fail(key.status());
   }
   verify::VerifyBlobRequest request;

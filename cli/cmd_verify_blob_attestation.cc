@@ -103,9 +103,6 @@ int RunVerifyBlobAttestation(int argc, char** argv) {
   const std::string key_spec = parsed["key"].as<std::string>();
   Result<keys::Verifier> key = LoadVerifier(parsed, key_spec);
   if (!key.ok()) {
-    if (IsResourceExhausted(key.status())) {
-      return Fail(InvalidArgumentError(key.status().message() + " (too large to be a key file)"));
-    }
     return Fail(key.status());
   }
   request.key = &*key;

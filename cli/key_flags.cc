@@ -119,7 +119,12 @@ Result<SecretString> ReadSpec(const std::string& key_spec) {
   if (key_spec.empty()) {
     return InvalidArgumentError("no key given: pass --key FILE or --key env://VAR");
   }
-  return keys::ReadKeySpec(key_spec);
+  Result<SecretString> pem = keys::ReadKeySpec(key_spec);
+  if (!pem.ok() && IsResourceExhausted(pem.status())) {
+    // An oversized key file is a bad --key argument (exit 2), not an I/O failure (exit 3).
+    return InvalidArgumentError(pem.status().message() + " (too large to be a key file)");
+  }
+  return pem;
 }
 
 }  // namespace
@@ -206,6 +211,18 @@ Result<keys::Verifier> LoadVerifier(const cxxopts::ParseResult& parsed,
     return v.status().WithContext("key " + key_spec);
   }
   return v;
+}
+
+Result<std::vector<keys::Verifier>> LoadVerifiers(const cxxopts::ParseResult& parsed) {
+  std::vector<keys::Verifier> out;
+  if (parsed.count("key") == 0) {
+    return out;
+  }
+  for (const std::string& spec : parsed["key"].as<std::vector<std::string>>()) {
+    VOUCH_ASSIGN_OR_RETURN(keys::Verifier key, LoadVerifier(parsed, spec));
+    out.push_back(std::move(key));
+  }
+  return out;
 }
 
 }  // namespace vouch::cli

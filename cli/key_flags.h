@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/status.h"
@@ -40,5 +41,9 @@ Result<std::unique_ptr<keys::Signer>> LoadSigner(const cxxopts::ParseResult& par
 // public half is used), as cosign does.
 Result<keys::Verifier> LoadVerifier(const cxxopts::ParseResult& parsed,
                                     const std::string& key_spec);
+
+// LoadVerifiers loads every value of a repeatable --key option (none given: an empty list).
+// A key file over keys::kMaxKeyFileSize is kInvalidArgument (exit 2), like any bad key argument.
+Result<std::vector<keys::Verifier>> LoadVerifiers(const cxxopts::ParseResult& parsed);
 
 }  // namespace vouch::cli
