@@ -2,13 +2,13 @@
 # bench/copy.sh - wall time and request counts of `vouch copy` vs
 # `skopeo copy --all --preserve-digests` for the same multi-arch image between two repositories of
 # one local docker-registry (127.0.0.1, free port, temp dir; stopped on exit).
-#   usage: bench/copy.sh [VOUCH_BIN] [RUNS]     (default build-registry/cli/vouch, 11 runs each)
+#   usage: bench/copy.sh [VOUCH_BIN] [RUNS]     (default build/cli/vouch, 11 runs each)
 # Runs alternate (vouch, skopeo, vouch, ...) into fresh destination repositories; prints each
 # run, the medians, the ratio vouch/skopeo (target <= 0.8) and the registry requests per copy
 # counted from the registry's access log, and the median wall time of a `vouch resolve` process.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-VOUCH=${1:-$HERE/../build-registry/cli/vouch}
+VOUCH=${1:-$HERE/../build/cli/vouch}
 RUNS=${2:-11}
 [[ -x $VOUCH ]] || { echo "vouch binary not found: $VOUCH" >&2; exit 1; }
 for t in docker-registry skopeo python3 curl; do command -v $t >/dev/null || { echo "$t missing" >&2; exit 1; }; done

@@ -8,10 +8,10 @@
 # and prints images per second of both and the ratio B/A (target >= 5), plus the registry
 # requests per image counted from the access log.
 #   usage: bench/verify_many.sh [VOUCH_BIN] [N] [FORMAT]
-#          (defaults: build-images/cli/vouch, 200, bundle)
+#          (defaults: build/cli/vouch, 200, bundle)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-VOUCH=${1:-$HERE/../build-images/cli/vouch}
+VOUCH=${1:-$HERE/../build/cli/vouch}
 N=${2:-200}
 FORMAT=${3:-bundle}
 [[ -x $VOUCH ]] || { echo "vouch binary not found: $VOUCH" >&2; exit 1; }
