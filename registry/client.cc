@@ -146,6 +146,16 @@ Client::Impl::Impl(ClientOptions options) : opts(std::move(options)) {
   }
 }
 
+bool Client::Impl::NoReferrersApi(const std::string& host) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return no_referrers_api_.count(host) > 0;
+}
+
+void Client::Impl::MarkNoReferrersApi(const std::string& host) {
+  std::lock_guard<std::mutex> lock(mu_);
+  no_referrers_api_.insert(host);
+}
+
 bool Client::Impl::IsInsecure(const std::string& host) const {
   return opts.insecure_registries.count(host) > 0;
 }

@@ -45,6 +45,12 @@ struct Client::Impl {
   // cannot probe.
   void ProbeScheme(const std::string& host);
 
+  // NoReferrersApi reports whether |host| answered a referrers request with 404 earlier in this
+  // client's life; MarkNoReferrersApi records that. The referrers route is a registry-wide
+  // capability (distribution 2.8 does not register it at all), so one probe per host suffices.
+  bool NoReferrersApi(const std::string& host);
+  void MarkNoReferrersApi(const std::string& host);
+
   bool IsInsecure(const std::string& host) const;
   bool AllowHttp(const std::string& host) const;
   void Warn(const std::string& text);
@@ -68,6 +74,7 @@ struct Client::Impl {
   std::map<std::string, Token> tokens_;
   std::map<std::string, std::shared_ptr<const Credentials>> cred_cache_;
   std::set<std::string> warned_;
+  std::set<std::string> no_referrers_api_;
   std::mutex token_fetch_mu_;
 };
 

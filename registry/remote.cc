@@ -327,7 +327,7 @@ class RemoteRepository final : public Repository {
 
   Result<Referrers> ListReferrers(const Digest& subject, std::string_view artifact_type) override {
     Referrers out;
-    if (no_referrers_api_.load()) {
+    if (impl_->NoReferrersApi(host_)) {
       return ReadFallback(subject, artifact_type);
     }
     std::string target = Path("referrers/", subject.ToString());
@@ -343,8 +343,8 @@ class RemoteRepository final : public Repository {
       if (first && resp.status == 404) {
         // Only a 404 means "no referrers API" (distribution-spec; a registry with the API
         // answers 200 with an empty index for unknown subjects). Remember it for this
-        // repository and use the tag schema.
-        no_referrers_api_.store(true);
+        // registry host, for the rest of this client's life, and use the tag schema.
+        impl_->MarkNoReferrersApi(host_);
         return ReadFallback(subject, artifact_type);
       }
       first = false;
@@ -644,7 +644,6 @@ class RemoteRepository final : public Repository {
   Reference ref_;
   std::string host_;
   std::string scope_;
-  std::atomic<bool> no_referrers_api_{false};
   std::mutex pending_mu_;
   std::map<std::string, std::string> pending_uploads_;  // digest -> session left by a mount
 };
