@@ -49,12 +49,7 @@ int RunInspect(int argc, char** argv) {
     return Fail(trusted.status());
   }
   request.keys = std::move(*trusted);
-  auto ref = ParseImage(images[0]);
-  if (!ref.ok()) {
-    return Fail(ref.status());
-  }
-  auto client = NewClient(parsed);
-  auto repo = client->Open(*ref);
+  auto repo = OpenImage(parsed, images[0]);
   if (!repo.ok()) {
     return Fail(repo.status());
   }

@@ -54,15 +54,11 @@ int RunSign(int argc, char** argv) {
   }
   request.format = *format;
   request.recursive = parsed.count("recursive") > 0;
-  if (parsed.count("annotation") > 0) {
-    for (const std::string& kv : parsed["annotation"].as<std::vector<std::string>>()) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return UsageError("-a wants key=value, got \"" + kv + "\"");
-      }
-      request.annotations[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+  auto annotations = ParseAnnotationFlags(parsed);
+  if (!annotations.ok()) {
+    return UsageError(annotations.status().message());
   }
+  request.annotations = std::move(*annotations);
   auto ref = ParseImage(images[0]);
   if (!ref.ok()) {
     return Fail(ref.status());

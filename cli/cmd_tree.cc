@@ -31,12 +31,7 @@ int RunTree(int argc, char** argv) {
   if (output != "text" && output != "json") {
     return UsageError("tree: --output must be text or json");
   }
-  auto ref = ParseImage(parsed["image"].as<std::string>());
-  if (!ref.ok()) {
-    return Fail(ref.status());
-  }
-  auto client = NewClient(parsed);
-  auto repo = client->Open(*ref);
+  auto repo = OpenImage(parsed, parsed["image"].as<std::string>());
   if (!repo.ok()) {
     return Fail(repo.status());
   }

@@ -80,15 +80,11 @@ int RunVerify(int argc, char** argv) {
   if (request.platform && request.all_platforms) {
     return UsageError("--platform and --all-platforms exclude each other");
   }
-  if (parsed.count("annotation") > 0) {
-    for (const std::string& kv : parsed["annotation"].as<std::vector<std::string>>()) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return UsageError("-a wants key=value, got \"" + kv + "\"");
-      }
-      request.annotations[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+  auto annotations = ParseAnnotationFlags(parsed);
+  if (!annotations.ok()) {
+    return UsageError(annotations.status().message());
   }
+  request.annotations = std::move(*annotations);
   auto trusted = LoadVerifiers(parsed);
   if (!trusted.ok()) {
     return Fail(trusted.status());

@@ -90,26 +90,17 @@ int RunVerifyAttestation(int argc, char** argv) {
     return UsageError(
         "--builder-id, --source-uri, --source-ref and --max-age need a SLSA provenance --type");
   }
-  if (parsed.count("annotation") > 0) {
-    for (const std::string& kv : parsed["annotation"].as<std::vector<std::string>>()) {
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return UsageError("-a wants key=value, got \"" + kv + "\"");
-      }
-      request.annotations[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+  auto annotations = ParseAnnotationFlags(parsed);
+  if (!annotations.ok()) {
+    return UsageError(annotations.status().message());
   }
+  request.annotations = std::move(*annotations);
   auto trusted = LoadVerifiers(parsed);
   if (!trusted.ok()) {
     return Fail(trusted.status());
   }
   request.keys = std::move(*trusted);
-  auto ref = ParseImage(images[0]);
-  if (!ref.ok()) {
-    return Fail(ref.status());
-  }
-  auto client = NewClient(parsed);
-  auto repo = client->Open(*ref);
+  auto repo = OpenImage(parsed, images[0]);
   if (!repo.ok()) {
     return Fail(repo.status());
   }

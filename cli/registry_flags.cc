@@ -63,4 +63,27 @@ Result<registry::Reference> ParseImage(const std::string& text) {
   return registry::ParseReference(text);
 }
 
+Result<std::unique_ptr<registry::Repository>> OpenImage(const cxxopts::ParseResult& parsed,
+                                                        const std::string& image,
+                                                        registry::Access access) {
+  VOUCH_ASSIGN_OR_RETURN(registry::Reference ref, ParseImage(image));
+  return NewClient(parsed)->Open(ref, access);
+}
+
+Result<std::map<std::string, std::string>> ParseAnnotationFlags(
+    const cxxopts::ParseResult& parsed) {
+  std::map<std::string, std::string> out;
+  if (parsed.count("annotation") == 0) {
+    return out;
+  }
+  for (const std::string& kv : parsed["annotation"].as<std::vector<std::string>>()) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidArgumentError("-a wants key=value, got \"" + kv + "\"");
+    }
+    out[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return out;
+}
+
 }  // namespace vouch::cli

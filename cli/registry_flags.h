@@ -4,6 +4,7 @@
 
 #include <cxxopts.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,5 +31,16 @@ Result<std::optional<registry::Platform>> ParsedPlatform(const cxxopts::ParseRes
 
 // ParseImage parses an IMAGE argument.
 Result<registry::Reference> ParseImage(const std::string& text);
+
+// OpenImage parses |image| and opens its repository (registry or oci: layout) through a client
+// built from the parsed flags. The repository keeps what it needs of the client alive.
+Result<std::unique_ptr<registry::Repository>> OpenImage(
+    const cxxopts::ParseResult& parsed, const std::string& image,
+    registry::Access access = registry::Access::kPull);
+
+// ParseAnnotationFlags returns the repeatable -a key=value pairs; an entry without '=' or with
+// an empty key is kInvalidArgument (exit 2).
+Result<std::map<std::string, std::string>> ParseAnnotationFlags(
+    const cxxopts::ParseResult& parsed);
 
 }  // namespace vouch::cli
