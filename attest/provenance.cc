@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/internal/json.h"
+#include "resource_descriptor_json.h"
 
 namespace vouch::attest {
 namespace {
@@ -10,24 +11,6 @@ namespace {
 constexpr std::string_view kWhat = "provenance";
 
 Status Invalid(const std::string& msg) { return InvalidArgumentError("provenance: " + msg); }
-
-OrderedJson DescriptorJson(const ResourceDescriptor& rd) {
-  OrderedJson j = OrderedJson::object();
-  if (!rd.name.empty()) {
-    j["name"] = rd.name;
-  }
-  if (!rd.uri.empty()) {
-    j["uri"] = rd.uri;
-  }
-  if (!rd.digest.empty()) {
-    OrderedJson d = OrderedJson::object();
-    for (const auto& [alg, value] : rd.digest) {  // sorted: deterministic
-      d[alg] = value;
-    }
-    j["digest"] = std::move(d);
-  }
-  return j;
-}
 
 Result<OrderedJson> ObjectText(const std::string& text, const std::string& field) {
   VOUCH_ASSIGN_OR_RETURN(OrderedJson j, ParseOrderedJson(text, field));
@@ -365,7 +348,8 @@ Result<std::string> SerializeProvenanceV1(const ProvenanceV1& p) {
   if (!p.resolved_dependencies.empty()) {
     OrderedJson deps = OrderedJson::array();
     for (const ResourceDescriptor& rd : p.resolved_dependencies) {
-      deps.push_back(DescriptorJson(rd));
+      VOUCH_ASSIGN_OR_RETURN(OrderedJson dep, internal::ResourceDescriptorJson(rd));
+      deps.push_back(std::move(dep));
     }
     bd["resolvedDependencies"] = std::move(deps);
   }

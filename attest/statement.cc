@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/internal/json.h"
+#include "resource_descriptor_json.h"
 
 namespace vouch::attest {
 
@@ -292,11 +293,8 @@ Result<Statement> Statement::Create(std::vector<ResourceDescriptor> subjects,
   doc["_type"] = std::string(type);
   OrderedJson subj = OrderedJson::array();
   for (const ResourceDescriptor& rd : subjects) {
-    std::optional<OrderedJson> annotations;
-    if (!rd.annotations_json.empty()) {
-      VOUCH_ASSIGN_OR_RETURN(annotations, ParseObject(rd.annotations_json, "subject annotations"));
-    }
-    subj.push_back(RdToJson(rd, annotations ? &*annotations : nullptr));
+    VOUCH_ASSIGN_OR_RETURN(OrderedJson j, internal::ResourceDescriptorJson(rd));
+    subj.push_back(std::move(j));
   }
   doc["subject"] = std::move(subj);
   doc["predicateType"] = std::move(predicate_type);
@@ -420,5 +418,17 @@ Result<std::string> PredicateTypeFromName(std::string_view name) {
                               "\": use a short name (slsaprovenance, slsaprovenance1, spdxjson, "
                               "cyclonedx, vuln, openvex, vsa, link, custom) or a URI");
 }
+
+namespace internal {
+
+Result<OrderedJson> ResourceDescriptorJson(const ResourceDescriptor& rd) {
+  std::optional<OrderedJson> annotations;
+  if (!rd.annotations_json.empty()) {
+    VOUCH_ASSIGN_OR_RETURN(annotations, ParseObject(rd.annotations_json, "annotations"));
+  }
+  return RdToJson(rd, annotations ? &*annotations : nullptr);
+}
+
+}  // namespace internal
 
 }  // namespace vouch::attest
