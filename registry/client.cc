@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client_impl.h"
+#include "url.h"
 #include "core/internal/json.h"
 
 namespace vouch::registry {
@@ -58,21 +59,6 @@ std::string UrlHost(std::string_view url) {
   return std::string(auth);
 }
 
-std::string UrlEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -346,19 +332,19 @@ Result<std::string> Client::Impl::GetToken(const std::string& host, const Challe
     req.method = "POST";
     req.url = realm;
     std::string body = "grant_type=refresh_token&refresh_token=" +
-                       UrlEncode(c->identity_token.view()) + "&service=" + UrlEncode(service) +
-                       "&client_id=vouch";
+                       internal::QueryEscape(c->identity_token.view()) +
+                       "&service=" + internal::QueryEscape(service) + "&client_id=vouch";
     for (const auto& s : scopes) {
-      body += "&scope=" + UrlEncode(s);
+      body += "&scope=" + internal::QueryEscape(s);
     }
     req.body = ToBytes(body);
     SecureWipe(body.data(), body.size());
     req.headers.Add("Content-Type", "application/x-www-form-urlencoded");
   } else {
     std::string url = realm + (realm.find('?') == std::string::npos ? "?" : "&") +
-                      "service=" + UrlEncode(service);
+                      "service=" + internal::QueryEscape(service);
     for (const auto& s : scopes) {
-      url += "&scope=" + UrlEncode(s);
+      url += "&scope=" + internal::QueryEscape(s);
     }
     req.url = url;
     if (c && !c->username.empty()) {

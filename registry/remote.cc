@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "client_impl.h"
+#include "url.h"
 #include "core/internal/json.h"
 #include "fallback.h"
 #include "vouch/registry/tag_update.h"
@@ -37,21 +38,6 @@ std::string ParseLinkNext(const HttpResponse& resp) {
   return "";
 }
 
-std::string QueryEscape(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  return out;
-}
 
 // ResolveLocation makes an upload/redirect Location absolute against |base| ("scheme://host").
 std::string ResolveLocation(const std::string& base_url, const std::string& loc) {
@@ -239,8 +225,9 @@ class RemoteRepository final : public Repository {
     }
     HttpRequest req;
     req.method = "POST";
-    std::string target = Path("blobs/uploads/", "") + "?mount=" + QueryEscape(digest.ToString()) +
-                         "&from=" + QueryEscape(from.repository);
+    std::string target = Path("blobs/uploads/", "") +
+                         "?mount=" + internal::QueryEscape(digest.ToString()) +
+                         "&from=" + internal::QueryEscape(from.repository);
     // The token must also allow pulling the source (formats.md pitfall 14).
     VOUCH_ASSIGN_OR_RETURN(
         HttpResponse resp,
@@ -332,7 +319,7 @@ class RemoteRepository final : public Repository {
     }
     std::string target = Path("referrers/", subject.ToString());
     if (!artifact_type.empty()) {
-      target += "?artifactType=" + QueryEscape(artifact_type);  // '+' becomes %2B
+      target += "?artifactType=" + internal::QueryEscape(artifact_type);  // '+' becomes %2B
     }
     bool first = true;
     for (int page = 0; page < 1000 && !target.empty(); ++page) {
@@ -564,7 +551,7 @@ class RemoteRepository final : public Repository {
       put.headers.Add("Content-Range", std::to_string(offset) + "-" + std::to_string(size - 1));
     }
     std::string url = location + (location.find('?') == std::string::npos ? "?" : "&") +
-                      "digest=" + QueryEscape(digest.ToString());
+                      "digest=" + internal::QueryEscape(digest.ToString());
     VOUCH_ASSIGN_OR_RETURN(HttpResponse done, impl_->Exchange(host_, {scope_}, url, put));
     if (done.status != 201 && done.status != 204) {
       return StatusFromResponse(done, What("finish upload", digest.ToString()));
