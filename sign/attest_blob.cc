@@ -10,21 +10,14 @@
 #include "vouch/registry/reference.h"
 #include "vouch/sign/attest.h"
 
+#include "statement_input.h"
+
 namespace vouch::sign {
 namespace {
 
 std::string Basename(const std::string& path) {
   size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// ReadInput reads a predicate or statement file; an oversized one is a usage error.
-Result<Bytes> ReadInput(const std::string& path, std::string_view what) {
-  Result<Bytes> data = ReadFile(path, kMaxPredicateSize);
-  if (IsResourceExhausted(data.status())) {
-    return InvalidArgumentError(std::string(what) + " file " + path + " is larger than 16 MiB");
-  }
-  return data;
 }
 
 Result<Digest> HashFile(const std::string& path) {
@@ -83,47 +76,20 @@ Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request) {
   if (request.bundle_path.empty()) {
     return InvalidArgumentError("attest-blob needs a bundle file to write");
   }
-  const bool has_statement = !request.statement_path.empty();
-  const bool has_predicate = !request.predicate_path.empty() || !request.predicate_type.empty();
-  if (has_statement == has_predicate) {
-    return InvalidArgumentError(
-        "attest-blob needs either --predicate FILE with --type TYPE, or --statement FILE");
-  }
-  if (has_predicate && (request.predicate_path.empty() || request.predicate_type.empty())) {
-    return InvalidArgumentError("attest-blob needs both --predicate FILE and --type TYPE");
-  }
   // The small inputs are read and validated before the artifact.
-  VOUCH_ASSIGN_OR_RETURN(Bytes input,
-                         ReadInput(has_statement ? request.statement_path : request.predicate_path,
-                                   has_statement ? "statement" : "predicate"));
-  std::optional<attest::Statement> given;
-  if (has_statement) {
-    Result<attest::Statement> st = attest::Statement::Parse(AsChars(input));
-    if (!st.ok()) {
-      return st.status().WithContext("statement " + request.statement_path);
-    }
-    given = std::move(*st);
-  }
+  VOUCH_ASSIGN_OR_RETURN(internal::StatementInput input,
+                         internal::ReadStatementInput("attest-blob", request.statement_path,
+                                                      request.predicate_path,
+                                                      request.predicate_type));
   VOUCH_ASSIGN_OR_RETURN(Digest digest, HashFile(request.artifact_path));
-
-  std::string payload;
-  if (given.has_value()) {
-    if (!attest::SubjectMatches(*given, digest)) {
-      return InvalidArgumentError("statement " + request.statement_path +
-                                  " has no subject with the digest of " + request.artifact_path +
-                                  " (" + digest.ToString() + ")");
-    }
-    payload = std::string(AsChars(input));  // sign the statement exactly as given
-  } else {
-    std::vector<attest::ResourceDescriptor> subjects = {DigestDescriptor(
-        request.artifact_path == "-" ? "-" : Basename(request.artifact_path), false, digest)};
-    Result<attest::Statement> st =
-        attest::Statement::Create(std::move(subjects), request.predicate_type, AsChars(input));
-    if (!st.ok()) {
-      return st.status().WithContext("predicate " + request.predicate_path);
-    }
-    payload = st->Serialize();
-  }
+  VOUCH_ASSIGN_OR_RETURN(
+      internal::StatementToSign statement,
+      internal::BuildStatementToSign(
+          input,
+          DigestDescriptor(request.artifact_path == "-" ? "-" : Basename(request.artifact_path),
+                           false, digest),
+          digest, "the digest of " + request.artifact_path + " (" + digest.ToString() + ")"));
+  const std::string& payload = statement.json;
 
   const keys::Verifier& public_key = request.signer->PublicKey();
   std::string hint = attest::PublicKeyHint(public_key);
