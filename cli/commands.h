@@ -22,5 +22,9 @@ int RunAttestBlob(int argc, char** argv);             // cmd_attest_blob.cc
 int RunVerifyBlobAttestation(int argc, char** argv);  // cmd_verify_blob_attestation.cc
 int RunProvenance(int argc, char** argv);   // cmd_provenance.cc
 int RunInspect(int argc, char** argv);      // cmd_inspect.cc: inspect IMAGE
+int RunPolicy(int argc, char** argv);       // cmd_policy.cc: policy lint|explain
+int RunPromote(int argc, char** argv);      // cmd_promote.cc: promote SRC DST
+int RunServe(int argc, char** argv);        // cmd_serve.cc: serve (admission webhook)
+int RunVerifyBundle(int argc, char** argv); // cmd_verify_bundle.cc: verify-bundle FILE_OR_DIGEST
 
 }  // namespace vouch::cli

@@ -36,6 +36,10 @@ constexpr Command kCommands[] = {
     {"verify-blob-attestation", "verify an attestation bundle about a file", RunVerifyBlobAttestation},
     {"provenance", "generate SLSA provenance for images or files", RunProvenance},
     {"inspect", "show every signature and attestation of an image", RunInspect},
+    {"verify-bundle", "verify a Sigstore bundle offline (keyless or key)", RunVerifyBundle},
+    {"policy", "lint a trust policy or explain what it requires of an image", RunPolicy},
+    {"promote", "copy an image to a gated repository if the policy accepts it", RunPromote},
+    {"serve", "run the Kubernetes admission webhook", RunServe},
 };
 
 void PrintUsage(std::ostream& out) {

@@ -1,0 +1,228 @@
+// The trust policy: one file (JSON or YAML, same schema) that says which signers and which
+// attestations an image needs before it is promoted or deployed. Schema: docs/policy.md and
+// policy/schema/policy.schema.json.
+//
+// This module parses, checks (lint) and explains policies, and picks the policy that applies to
+// an image reference (scope matching). It never talks to a registry: evaluating a policy against
+// an image is vouch/verify/policy_eval.h.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vouch/core/digest.h"
+#include "vouch/core/status.h"
+#include "vouch/keys/keys.h"
+
+namespace vouch::policy {
+
+// ---------------------------------------------------------------------------------------------
+// Authorities: who is trusted. Policies name them; requirements list authority names.
+
+enum class AuthorityKind {
+  kKey,      // {"key": {"path": F} | {"paths": [F...]} | {"data": PEM}}
+  kKeyless,  // {"keyless": {...}}: Fulcio certificate identities (Sigstore verification issue)
+  kX509,     // {"x509": {...}}: certificates chaining to CA roots (Sigstore verification issue)
+};
+
+// KeylessAuthority: a Sigstore keyless signer. Exactly one of identity / identity_regexp and one
+// of issuer / issuer_regexp; trusted_root is a path to a trusted_root.json (relative paths are
+// resolved against the policy file's folder), empty = the process default (VOUCH_TRUSTED_ROOT).
+struct KeylessAuthority {
+  std::string identity;
+  std::string identity_regexp;
+  std::string issuer;
+  std::string issuer_regexp;
+  std::string trusted_root;
+  // github holds optional GitHub workflow claims: keys "repository", "ref", "sha", "trigger",
+  // "name" (the --certificate-github-workflow-* flags).
+  std::map<std::string, std::string> github;
+};
+
+// X509Authority: signatures whose certificate chains to one of |roots| (PEM files, resolved like
+// key paths), optionally with subject / SAN constraints (exact or anchored regexp).
+struct X509Authority {
+  std::vector<std::string> roots;
+  std::vector<std::string> intermediates;
+  std::string subject;
+  std::string subject_regexp;
+  std::string san;
+  std::string san_regexp;
+};
+
+struct Authority {
+  std::string name;
+  AuthorityKind kind = AuthorityKind::kKey;
+  // kKey: the key files as written in the policy (resolved paths), and the loaded public keys.
+  std::vector<std::string> key_paths;
+  std::vector<keys::Verifier> keys;
+  KeylessAuthority keyless;  // kKeyless only
+  X509Authority x509;        // kX509 only
+};
+
+// ---------------------------------------------------------------------------------------------
+// Requirements.
+
+enum class Mode {
+  kEnforce,  // any failed requirement rejects
+  kAudit,    // evaluate everything, report failures as warnings, accept
+  kAccept,   // no checks: accept
+  kReject,   // reject
+};
+
+// SignatureRequirement: at least |threshold| distinct authorities of |authorities| have a valid
+// signature on the image.
+struct SignatureRequirement {
+  std::vector<std::string> authorities;
+  size_t threshold = 1;
+  // annotations every counted signature must carry (like `vouch verify -a k=v`).
+  std::map<std::string, std::string> annotations;
+};
+
+// SlsaRequirement: glob patterns ('*' any run of characters) on the verified provenance. An empty
+// list skips that check; otherwise the recorded value must match one pattern.
+struct SlsaRequirement {
+  std::vector<std::string> builder_ids;
+  std::vector<std::string> source_uris;
+  std::vector<std::string> source_refs;
+  // build_level ("buildLevel": 1..3) is the SLSA build level the policy author vouches the listed
+  // builders meet; a passing requirement then reports SLSA_BUILD_LEVEL_<n> in the VSA. 0 (unset):
+  // level 2 when builderIds are listed (signed provenance from a named builder), else level 1.
+  int build_level = 0;
+};
+
+// VulnerabilityRequirement: checked on the newest verified vulnerability attestation.
+struct VulnerabilityRequirement {
+  // max_severity is the highest severity allowed: "none", "low", "medium", "high", "critical".
+  std::string max_severity = "critical";
+  // ignore lists vulnerability ids (CVE-…, GHSA-…) that never count.
+  std::vector<std::string> ignore;
+};
+
+// VsaRequirement: accept a Verification Summary Attestation from a promotion gate.
+struct VsaRequirement {
+  // policy is the name of the policy the VSA must record having passed ("" = any).
+  std::string policy;
+  // verifier_id, when set, must equal the VSA's verifier.id.
+  std::string verifier_id;
+  // min_level, when set, must be among the VSA's verifiedLevels (or implied by a higher one).
+  std::string min_level;
+};
+
+// AttestationRequirement: a verified attestation of |predicate_type| signed by one of
+// |authorities|, no older than |max_age|, passing the typed checks that apply.
+struct AttestationRequirement {
+  // type is the short name as written ("slsaprovenance", "vuln", "vsa", "spdx", ...) or a URI.
+  std::string type;
+  // predicate_types are the URIs |type| accepts: a URI maps to itself; a short name maps as
+  // attest::PredicateTypeFromName does, except that "slsaprovenance" accepts SLSA provenance v1
+  // and v0.2, and "vuln" accepts cosign's vuln/v1 and the in-toto vulns v0.1 and v0.2.
+  std::vector<std::string> predicate_types;
+  std::vector<std::string> authorities;
+  std::optional<std::chrono::seconds> max_age;
+  std::optional<SlsaRequirement> slsa;
+  std::optional<VulnerabilityRequirement> vulnerabilities;
+  std::optional<VsaRequirement> vsa;
+};
+
+// BaseImageRequirement: base images recorded in verified provenance (resolvedDependencies) must
+// match one of |allowed|: "repo@*" (any digest), "repo@sha256:<hex>" (one digest), with '*'
+// matching one path segment and '**' any depth in repo.
+struct BaseImageRequirement {
+  std::vector<std::string> allowed;
+};
+
+enum class Platforms {
+  kAll,    // every platform manifest of an index must pass (and the index itself)
+  kIndex,  // only the index (or the single manifest) is checked
+};
+
+// FailurePolicy: what a gate that cannot finish a verification answers (vouch serve).
+enum class FailurePolicy { kDeny, kAllow };
+
+struct ScopePolicy {
+  std::string name;
+  std::string scope;  // image-reference pattern ('*' one segment, '**' any depth)
+  Mode mode = Mode::kEnforce;
+  std::optional<SignatureRequirement> signatures;
+  std::vector<AttestationRequirement> attestations;
+  std::optional<BaseImageRequirement> base_images;
+  Platforms platforms = Platforms::kAll;
+  FailurePolicy failure_policy = FailurePolicy::kDeny;
+  // json_path locates this policy in the file ("/policies/0"), for messages.
+  std::string json_path;
+};
+
+struct Deny {
+  std::vector<Digest> digests;
+  // key_ids are keys::Verifier::KeyId() values (hex SHA-256 of the SPKI) or the std base64 hint
+  // form; a signature by one of them never counts.
+  std::vector<std::string> key_ids;
+};
+
+struct Policy {
+  int version = 1;
+  std::map<std::string, Authority> authorities;
+  std::vector<ScopePolicy> policies;
+  Deny deny;
+  // digest is SHA-256 of the policy file's exact bytes (recorded in VSAs and decision logs).
+  Digest digest = Digest::Of({});
+  // source is the file path it was loaded from ("" when parsed from memory).
+  std::string source;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and lint.
+
+// LintFinding is one problem, located by JSON pointer ("/policies/0/attestations/1/maxAge").
+struct LintFinding {
+  std::string path;
+  std::string message;
+};
+
+// ParseOptions: |base_dir| resolves relative key / root paths ("" = current directory).
+struct ParseOptions {
+  std::string base_dir;
+  // load_keys reads and parses every key file (false: only the structure is checked).
+  bool load_keys = true;
+};
+
+// ParsePolicy parses |text| (JSON, or YAML when it does not start with '{' after whitespace) and
+// checks it completely: unknown or duplicate fields, wrong types, unknown authority names,
+// unknown modes, bad scopes, bad durations, thresholds above the authority count, unreadable or
+// malformed key files. On any problem it returns kInvalidArgument whose message lists every
+// finding as "PATH: message" lines; |findings|, when given, receives them.
+Result<Policy> ParsePolicy(std::string_view text, const ParseOptions& options,
+                           std::vector<LintFinding>* findings = nullptr);
+
+// LoadPolicy reads |path| (size-capped), sets Policy::source and Policy::digest, and parses it
+// with base_dir = the file's folder. An unreadable file keeps its I/O code (exit 3).
+Result<Policy> LoadPolicy(const std::string& path, std::vector<LintFinding>* findings = nullptr);
+
+// ---------------------------------------------------------------------------------------------
+// Scopes.
+
+// ScopeMatches reports whether the fully normalized image reference |image| (host/path[:tag]
+// [@digest], as registry::Reference::ToString prints it) matches |pattern|. '*' matches one path
+// segment (no '/'), '**' any number of segments; a pattern without tag or digest matches the
+// repository at any tag or digest; the lone pattern "*" matches everything.
+bool ScopeMatches(std::string_view pattern, std::string_view image);
+
+// ScopeSpecificity orders matching scopes: the most specific one wins (containers/image
+// precedence: more literal path segments first, then fewer wildcards, then longer pattern).
+// Larger is more specific.
+size_t ScopeSpecificity(std::string_view pattern);
+
+// SelectPolicy returns the policy whose scope matches |image| most specifically, or nullptr when
+// none matches (the image is then rejected). Ties go to the earlier policy in the file.
+const ScopePolicy* SelectPolicy(const Policy& policy, std::string_view image);
+
+// Explain renders, for people, which scope applies to |image| and what it requires.
+std::string Explain(const Policy& policy, std::string_view image);
+
+}  // namespace vouch::policy

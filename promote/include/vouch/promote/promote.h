@@ -1,0 +1,2 @@
+// Placeholder: `vouch promote` (policy gate, copy, VSA) lands here.
+#pragma once

@@ -1,0 +1,2 @@
+// Placeholder: `vouch serve` (Kubernetes admission webhook) lands here.
+#pragma once

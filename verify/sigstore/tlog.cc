@@ -1,0 +1,2 @@
+// Placeholder: lands with the Sigstore verification issue.
+#include "sigstore/tlog.h"

@@ -1,0 +1,2 @@
+// Placeholder: VSA checks land here.
+#include "vouch/verify/vsa.h"
