@@ -4,6 +4,7 @@
 
 #include "core/internal/ossl.h"
 #include "vouch/core/digest.h"
+#include "vouch/verify/sigstore.h"
 #include "vouch/verify/verify.h"
 
 namespace vouch::verify {
@@ -120,6 +121,33 @@ Result<Bytes> ReadCapped(const std::string& path, size_t cap, std::string_view w
   return data;
 }
 
+// VerifyWithSigstore checks a message-signature bundle by the whole Sigstore procedure: keyless
+// (identities and a trusted root), or a key with a trusted root (log entries checked too).
+Status VerifyWithSigstore(const attest::Bundle& bundle, const VerifyBlobRequest& request,
+                          const BlobSigstoreOptions& sigstore) {
+  if (!bundle.IsMessageSignature()) {
+    return VerificationFailedError("bundle holds a DSSE envelope, use verify-blob-attestation");
+  }
+  if (request.key != nullptr &&
+      bundle.verification_material.kind != attest::VerificationMaterial::Kind::kPublicKey) {
+    return VerificationFailedError(
+        "bundle carries a certificate: verify it with --certificate-identity and "
+        "--certificate-oidc-issuer (and --trusted-root), not --key");
+  }
+  if (request.key == nullptr && sigstore.trusted_root == nullptr) {
+    return InvalidArgumentError(
+        "no trusted root: pass --trusted-root FILE or set VOUCH_TRUSTED_ROOT");
+  }
+  BundleVerifyOptions options;
+  options.key = request.key;
+  options.identities = sigstore.identities;
+  options.trusted_root = sigstore.trusted_root;
+  VOUCH_ASSIGN_OR_RETURN(auto source, OpenFileSource(request.artifact_path));
+  Artifact artifact;
+  artifact.source = source.get();
+  return VerifyBundle(bundle, artifact, options).status();
+}
+
 }  // namespace
 
 Result<Bytes> ParseSignatureFile(std::string_view text) {
@@ -202,9 +230,16 @@ Status VerifyBundleAgainst(const attest::Bundle& bundle, const keys::Verifier& k
   return h.signature_status;
 }
 
-Status VerifyBlob(const VerifyBlobRequest& request) {
-  if (request.key == nullptr) {
-    return InvalidArgumentError("verify-blob needs a public key");
+Status VerifyBlob(const VerifyBlobRequest& request) { return VerifyBlob(request, {}); }
+
+Status VerifyBlob(const VerifyBlobRequest& request, const BlobSigstoreOptions& sigstore) {
+  const bool keyless = !sigstore.identities.empty();
+  if ((request.key == nullptr) != keyless) {
+    return InvalidArgumentError(
+        "verify-blob needs exactly one of a public key and certificate identities");
+  }
+  if (keyless && request.signature_path.size() > 0) {
+    return InvalidArgumentError("keyless verification needs a bundle, not a signature file");
   }
   if (request.bundle_path.empty() == request.signature_path.empty()) {
     return InvalidArgumentError("verify-blob needs exactly one of a bundle or a signature file");
@@ -226,6 +261,11 @@ Status VerifyBlob(const VerifyBlobRequest& request) {
         why.erase(0, 7);  // "bundle is malformed: bundle field ..." reads badly
       }
       return VerificationFailedError("bundle is malformed: " + why);
+    }
+    // A certificate bundle checked with only a key keeps the key-only behaviour: the key
+    // verifies the signature and the certificate is not trusted for anything.
+    if (keyless || sigstore.trusted_root != nullptr) {
+      return VerifyWithSigstore(*bundle, request, sigstore);
     }
     VOUCH_ASSIGN_OR_RETURN(auto artifact, OpenFileSource(request.artifact_path));
     return VerifyBundleAgainst(*bundle, *request.key, *artifact);

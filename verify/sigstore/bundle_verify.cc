@@ -1,2 +1,426 @@
-// Placeholder: lands with the Sigstore verification issue.
+// VerifyBundle: the procedure of formats.md 5.2, in order. Each step is a small function; the
+// steps share only the SignedContent (what the log entries must record) and the verified times.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/internal/json.h"
+#include "sigstore/certificate.h"
+#include "sigstore/timestamp.h"
+#include "sigstore/tlog.h"
+#include "vouch/attest/dsse.h"
+#include "vouch/attest/statement.h"
 #include "vouch/verify/sigstore.h"
+
+namespace vouch::verify {
+namespace {
+
+using sigstore::LeafCertificate;
+using sigstore::SignedContent;
+
+// kMaxTimestamps bounds the RFC 3161 tokens of one bundle, as sigstore-go bounds log entries.
+constexpr size_t kMaxTimestamps = 32;
+
+Status Fail(const std::string& why) { return VerificationFailedError(why); }
+
+// Hashes is one pass over the artifact computing every digest a step needs.
+struct Hashes {
+  std::optional<Digest> sha256;
+  std::optional<Digest> prehash;  // the signer's prehash, when it has one
+  std::optional<Digest> message_digest;
+};
+
+// HashOnce reads |source| to its end once with a fixed buffer, feeding one hasher per distinct
+// algorithm.
+Result<std::vector<Digest>> HashOnce(ByteSource& source, const std::vector<HashAlgorithm>& algs) {
+  std::vector<std::unique_ptr<Hasher>> hashers;
+  for (HashAlgorithm a : algs) {
+    hashers.push_back(std::make_unique<Hasher>(a));
+  }
+  std::vector<uint8_t> buf(kStreamBufferSize);
+  for (;;) {
+    VOUCH_ASSIGN_OR_RETURN(size_t n, source.Read(buf));
+    if (n == 0) {
+      break;
+    }
+    for (auto& h : hashers) {
+      h->Update(ByteView(buf.data(), n));
+    }
+  }
+  std::vector<Digest> out;
+  for (auto& h : hashers) {
+    out.push_back(h->Finish());
+  }
+  return out;
+}
+
+// VerifyMessageSignature is step 2 for a message signature. It fills content.artifact_sha256.
+Status VerifyMessageSignature(const attest::MessageSignature& ms, Artifact& artifact,
+                              const keys::Verifier& signer, SignedContent& content) {
+  std::optional<HashAlgorithm> md_alg;
+  if (ms.message_digest.has_value()) {
+    md_alg = ms.message_digest->Hash();
+  }
+  // An ECDSA signature is over the messageDigest's hash when the bundle names one, as
+  // sigstore-go loads its verifier (a P-384 Fulcio key may sign SHA-256); otherwise the key's
+  // default scheme.
+  keys::SignatureScheme scheme = keys::SignatureScheme::kDefault;
+  const keys::KeyAlgorithm ka = signer.algorithm();
+  if (md_alg.has_value() && (ka == keys::KeyAlgorithm::kEcdsaP256 ||
+                             ka == keys::KeyAlgorithm::kEcdsaP384 ||
+                             ka == keys::KeyAlgorithm::kEcdsaP521)) {
+    scheme = *md_alg == HashAlgorithm::kSha256   ? keys::SignatureScheme::kEcdsaSha256
+             : *md_alg == HashAlgorithm::kSha384 ? keys::SignatureScheme::kEcdsaSha384
+                                                 : keys::SignatureScheme::kEcdsaSha512;
+  }
+  std::optional<HashAlgorithm> prehash = keys::PrehashAlgorithm(ka, scheme);
+  Status sig_status;
+  if (artifact.digest.has_value()) {
+    content.artifact_sha256 = *artifact.digest;
+    if (md_alg == HashAlgorithm::kSha256 &&
+        !ConstantTimeEquals(artifact.digest->bytes(), ms.message_digest->digest)) {
+      return Fail("the bundle's messageDigest differs from the given digest: the bundle is for "
+                  "other content");
+    }
+    if (prehash != HashAlgorithm::kSha256) {
+      return Fail("the signature cannot be checked against a sha256 digest with this key (" +
+                  std::string(keys::KeyAlgorithmName(signer.algorithm())) +
+                  "): pass the file instead");
+    }
+    sig_status = signer.VerifyDigest(ms.signature, *artifact.digest, scheme);
+  } else if (prehash.has_value()) {
+    std::vector<HashAlgorithm> algs = {HashAlgorithm::kSha256};
+    if (*prehash != HashAlgorithm::kSha256) {
+      algs.push_back(*prehash);
+    }
+    if (md_alg.has_value() && std::find(algs.begin(), algs.end(), *md_alg) == algs.end()) {
+      algs.push_back(*md_alg);
+    }
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Digest> ds, HashOnce(*artifact.source, algs));
+    auto pick = [&](HashAlgorithm a) {
+      return ds[static_cast<size_t>(std::find(algs.begin(), algs.end(), a) - algs.begin())];
+    };
+    content.artifact_sha256 = ds[0];
+    if (md_alg.has_value() &&
+        !ConstantTimeEquals(pick(*md_alg).bytes(), ms.message_digest->digest)) {
+      return Fail("file does not match the bundle: its digest differs from the bundle's "
+                  "messageDigest");
+    }
+    sig_status = signer.VerifyDigest(ms.signature, pick(*prehash), scheme);
+  } else {
+    // Pure Ed25519 signs the message itself: the source is mapped, and hashed on the way.
+    attest::DigestingSource tee(*artifact.source, HashAlgorithm::kSha256);
+    sig_status = signer.VerifySource(ms.signature, tee);
+    if (!sig_status.ok() && !IsVerificationFailed(sig_status)) {
+      return sig_status;
+    }
+    content.artifact_sha256 = tee.Finish();
+    if (md_alg == HashAlgorithm::kSha256 &&
+        !ConstantTimeEquals(content.artifact_sha256->bytes(), ms.message_digest->digest)) {
+      return Fail("file does not match the bundle: its digest differs from the bundle's "
+                  "messageDigest");
+    }
+  }
+  if (!sig_status.ok()) {
+    if (IsVerificationFailed(sig_status) || IsInvalidArgument(sig_status)) {
+      return Fail("signature does not verify over the artifact with the signer's key");
+    }
+    return sig_status;
+  }
+  content.signature = ms.signature;
+  return OkStatus();
+}
+
+// VerifyDsse is step 2 for a DSSE envelope. It fills the payload fields of |content|.
+Status VerifyDsse(const attest::DsseEnvelope& env, Artifact& artifact,
+                  const keys::Verifier& signer, const BundleVerifyOptions& options,
+                  SignedContent& content, BundleVerification& out) {
+  if (env.signatures.size() != 1) {
+    return Fail("the DSSE envelope must hold exactly one signature");
+  }
+  if (env.payload_type != attest::kInTotoPayloadType) {
+    return Fail("the DSSE payloadType is \"" + env.payload_type + "\", not " +
+                std::string(attest::kInTotoPayloadType));
+  }
+  const Bytes& sig = env.signatures[0].sig;
+  if (!signer.Verify(sig, attest::Pae(env.payload_type, env.payload)).ok()) {
+    return Fail("the DSSE signature does not verify with the signer's key");
+  }
+  Result<attest::Statement> statement = attest::Statement::Parse(AsChars(env.payload));
+  if (!statement.ok()) {
+    return Fail("the DSSE payload is not a valid in-toto statement: " +
+                statement.status().message());
+  }
+  Digest sha = Digest::Of({});
+  if (artifact.digest.has_value()) {
+    sha = *artifact.digest;
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(sha, HashSource(*artifact.source, HashAlgorithm::kSha256));
+  }
+  if (!attest::SubjectMatches(*statement, sha)) {
+    return Fail("no subject of the statement has the artifact's digest " + sha.ToString());
+  }
+  if (!options.expected_predicate_type.empty() &&
+      statement->predicate_type() != options.expected_predicate_type) {
+    return Fail("the statement's predicateType is \"" + statement->predicate_type() +
+                "\", expected \"" + options.expected_predicate_type + "\"");
+  }
+  content.dsse = true;
+  content.signature = sig;
+  content.payload_type = env.payload_type;
+  content.payload = env.payload;
+  out.dsse_payload = env.payload;
+  out.predicate_type = statement->predicate_type();
+  return OkStatus();
+}
+
+// ParseTimestamps reads timestampVerificationData.rfc3161Timestamps[].signedTimestamp.
+Result<std::vector<Bytes>> ParseTimestamps(const std::string& tvd) {
+  std::vector<Bytes> out;
+  if (tvd.empty()) {
+    return out;
+  }
+  Result<Json> j = ParseJson(tvd, "timestampVerificationData");
+  if (!j.ok()) {
+    return Fail(j.status().message());
+  }
+  const Json* arr = FindField(*j, "rfc3161Timestamps");
+  if (arr == nullptr) {
+    arr = FindField(*j, "rfc3161_timestamps");
+  }
+  if (arr == nullptr || arr->is_null()) {
+    return out;
+  }
+  if (!arr->is_array()) {
+    return Fail("timestampVerificationData.rfc3161Timestamps is not an array");
+  }
+  if (arr->size() > kMaxTimestamps) {
+    return Fail("the bundle holds " + std::to_string(arr->size()) +
+                " timestamps, more than the limit of " + std::to_string(kMaxTimestamps));
+  }
+  std::set<Bytes> seen;
+  for (const Json& t : *arr) {
+    const Json* st = FindField(t, "signedTimestamp");
+    if (st == nullptr) {
+      st = FindField(t, "signed_timestamp");
+    }
+    // Go's base64 decoder (protojson, hence sigstore-go and cosign) skips line breaks, and
+    // real bundles carry MIME-wrapped tokens: drop \r and \n, nothing else.
+    std::string text;
+    if (st != nullptr && st->is_string()) {
+      for (char c : st->get_ref<const std::string&>()) {
+        if (c != '\n' && c != '\r') {
+          text += c;
+        }
+      }
+    }
+    Result<Bytes> der = st != nullptr && st->is_string()
+                            ? Base64Decode(text, Base64Alphabet::kEither)
+                            : Result<Bytes>(Fail("missing"));
+    if (!der.ok() || der->empty()) {
+      return Fail("a timestamp's signedTimestamp is missing or not base64");
+    }
+    if (!seen.insert(*der).second) {
+      return Fail("the bundle holds the same timestamp twice");
+    }
+    out.push_back(std::move(der).value());
+  }
+  return out;
+}
+
+// LogValidAt reports whether some trusted-root instance of |log|'s key is valid at |t|.
+bool LogValidAt(const TrustedRoot& root, const TransparencyLogInstance& log, TimePoint t) {
+  for (const TransparencyLogInstance* l : root.FindTlogs(log.log_id)) {
+    if (l->valid_for.Contains(t)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact artifact,
+                                        const BundleVerifyOptions& options) {
+  const bool keyless = options.key == nullptr;
+  if (keyless && options.identities.empty()) {
+    return InvalidArgumentError(
+        "a keyless bundle needs an identity (--certificate-identity and "
+        "--certificate-oidc-issuer) or a key (--key)");
+  }
+  if (keyless && options.trusted_root == nullptr) {
+    return InvalidArgumentError(
+        "no trusted root: pass --trusted-root FILE or set VOUCH_TRUSTED_ROOT");
+  }
+  if ((artifact.source == nullptr) == !artifact.digest.has_value()) {
+    return InvalidArgumentError("VerifyBundle needs exactly one of an artifact or its digest");
+  }
+  if (artifact.digest.has_value() && artifact.digest->algorithm() != HashAlgorithm::kSha256) {
+    return InvalidArgumentError("an artifact digest must be sha256");
+  }
+  const attest::VerificationMaterial& vm = bundle.verification_material;
+  const TrustedRoot* root = options.trusted_root.get();
+  BundleVerification out;
+
+  // 1. The signer.
+  std::optional<LeafCertificate> leaf;
+  std::vector<Bytes> intermediates;
+  const keys::Verifier* signer = options.key;
+  SignedContent content;
+  if (keyless) {
+    if (vm.kind == attest::VerificationMaterial::Kind::kPublicKey) {
+      return Fail("the bundle is signed with a key, not a certificate: verify it with --key");
+    }
+    if (vm.certificates.empty()) {
+      return Fail("the bundle's certificate chain is empty");
+    }
+    Result<LeafCertificate> parsed = sigstore::ParseLeafCertificate(vm.certificates[0]);
+    if (!parsed.ok()) {
+      return parsed.status().WithContext("signing certificate");
+    }
+    leaf = std::move(parsed).value();
+    intermediates.assign(vm.certificates.begin() + 1, vm.certificates.end());
+    signer = leaf->key.get();
+    content.certificate_der = leaf->der;
+  } else {
+    if (vm.kind != attest::VerificationMaterial::Kind::kPublicKey) {
+      return Fail("the bundle carries a certificate: verify it with --certificate-identity and "
+                  "--certificate-oidc-issuer, not --key");
+    }
+    if (!vm.public_key_hint.empty() && !attest::HintMatches(vm.public_key_hint,
+                                                            options.key->SpkiDer())) {
+      return Fail("the bundle was signed with a different key: its public key hint is \"" +
+                  vm.public_key_hint + "\", the given key's is \"" +
+                  attest::PublicKeyHint(*options.key) + "\"");
+    }
+    content.public_key_spki = options.key->SpkiDer();
+    out.signer = "key " + options.key->KeyId();
+  }
+  if (signer == nullptr) {
+    return InternalError("no signer key");
+  }
+
+  // 2. The signature.
+  if (const auto* ms = std::get_if<attest::MessageSignature>(&bundle.content)) {
+    VOUCH_RETURN_IF_ERROR(VerifyMessageSignature(*ms, artifact, *signer, content));
+  } else {
+    VOUCH_RETURN_IF_ERROR(VerifyDsse(std::get<attest::DsseEnvelope>(bundle.content), artifact,
+                                     *signer, options, content, out));
+  }
+  if (root == nullptr) {
+    return out;  // --key without a trusted root: vouch's own key-signed bundles carry no log entry
+  }
+
+  // 3. Transparency-log entries.
+  if (vm.tlog_entries.size() > sigstore::kMaxTlogEntries) {
+    return Fail("the bundle holds " + std::to_string(vm.tlog_entries.size()) +
+                " log entries, more than the limit of " +
+                std::to_string(sigstore::kMaxTlogEntries));
+  }
+  std::vector<sigstore::VerifiedTlogEntry> entries;
+  for (size_t i = 0; i < vm.tlog_entries.size(); ++i) {
+    Result<sigstore::VerifiedTlogEntry> e =
+        sigstore::VerifyTlogEntry(vm.tlog_entries[i], bundle.version, content, *root);
+    if (!e.ok()) {
+      return e.status().WithContext("tlog entry " + std::to_string(i));
+    }
+    entries.push_back(std::move(e).value());
+  }
+  if (entries.size() < options.tlog_threshold) {
+    return Fail("the bundle has " + std::to_string(entries.size()) +
+                " verified transparency log entries, " + std::to_string(options.tlog_threshold) +
+                " required");
+  }
+
+  // 4. RFC 3161 timestamps.
+  VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> tokens, ParseTimestamps(vm.timestamp_verification_data));
+  std::vector<TimePoint> tsa_times;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    Result<TimePoint> t = sigstore::VerifyTimestamp(tokens[i], content.signature, *root);
+    if (!t.ok()) {
+      return t.status().WithContext("timestamp " + std::to_string(i));
+    }
+    tsa_times.push_back(*t);
+  }
+  if (tsa_times.size() < options.timestamp_threshold) {
+    return Fail("the bundle has " + std::to_string(tsa_times.size()) +
+                " verified timestamps, " + std::to_string(options.timestamp_threshold) +
+                " required");
+  }
+
+  // 5. Verified times.
+  std::vector<TimePoint> times = tsa_times;
+  for (const auto& e : entries) {
+    if (e.integrated_time.has_value()) {
+      times.push_back(*e.integrated_time);
+    }
+    if (e.rekor_v2 && keyless) {
+      if (tsa_times.empty()) {
+        return Fail("a Rekor v2 log entry has no integrated time: the bundle needs an RFC 3161 "
+                    "timestamp, and has none");
+      }
+      for (TimePoint t : tsa_times) {
+        if (!LogValidAt(*root, *e.log, t)) {
+          return Fail("the log of a Rekor v2 entry is not valid at the timestamp " +
+                      FormatRfc3339(t));
+        }
+      }
+    }
+  }
+  out.verified_times = times;
+  if (!keyless) {
+    return out;
+  }
+  if (times.empty()) {
+    return Fail("no verified signing time: the bundle has neither a signed log entry timestamp "
+                "nor an RFC 3161 timestamp");
+  }
+  for (TimePoint t : times) {
+    if (t < leaf->not_before || t > leaf->not_after) {
+      return Fail("signing time " + FormatRfc3339(t) + " is outside the certificate's validity [" +
+                  FormatRfc3339(leaf->not_before) + ", " + FormatRfc3339(leaf->not_after) + "]");
+    }
+  }
+
+  // 6. Certificate chain at the signing times.
+  Result<size_t> ca = sigstore::VerifyCertificateChain(*leaf, intermediates, *root, times);
+  if (!ca.ok()) {
+    return ca.status().WithContext("certificate chain");
+  }
+
+  // 7. Embedded SCT.
+  if (options.require_sct) {
+    const Bytes& issuer = !intermediates.empty()
+                              ? intermediates.front()
+                              : root->certificate_authorities[*ca].chain_der.front();
+    VOUCH_RETURN_IF_ERROR(sigstore::VerifyEmbeddedSct(*leaf, issuer, *root).WithContext("SCT"));
+  }
+
+  // 8. Identity: any of the requested identities.
+  Status first;
+  bool matched = false;
+  for (const CertificateIdentity& id : options.identities) {
+    Status st = sigstore::MatchIdentity(*leaf, id);
+    if (st.ok()) {
+      matched = true;
+      break;
+    }
+    if (first.ok()) {
+      first = st;
+    }
+  }
+  if (!matched) {
+    return first.WithContext("identity");
+  }
+  out.signer = leaf->sans.empty() ? std::string() : leaf->sans.front();
+  out.issuer = leaf->issuer;
+  out.leaf_der = leaf->der;
+  return out;
+}
+
+}  // namespace vouch::verify

@@ -1,5 +1,9 @@
 // X.509 side of Sigstore verification (private to verify): Fulcio chains at the signing time,
 // leaf usage, embedded SCTs and identity extensions. formats.md 5.1, 5.2 steps 6-8, 5.3, 5.9.
+//
+// The declarations are the lead's, unchanged; only the comments below say more precisely what
+// each function checks and how it fails. Every rejection is kVerificationFailed with a message
+// naming the reason; kInvalidArgument only for a malformed request (MatchIdentity).
 #pragma once
 
 #include <map>
@@ -22,12 +26,15 @@ struct LeafCertificate {
   std::shared_ptr<const keys::Verifier> key;  // its public key
   TimePoint not_before{};
   TimePoint not_after{};
-  std::vector<std::string> sans;  // URI, email and otherName SANs
-  std::string issuer;             // .1.8, else .1.1 ("" when neither)
+  std::vector<std::string> sans;                  // URI, email and otherName SANs
+  std::string issuer;                             // .1.8, else .1.1 ("" when neither)
   std::map<std::string, std::string> extensions;  // Fulcio OID suffix ("1.5") -> value
 };
 
-// ParseLeafCertificate parses DER; a malformed certificate is kVerificationFailed.
+// ParseLeafCertificate parses DER (trailing bytes rejected); a malformed certificate, an
+// unsupported key, a malformed SubjectAltName or a Fulcio .1.8-.1.24 extension that is not a DER
+// UTF8String is kVerificationFailed. |extensions| holds .1.1-.1.6 raw and .1.8 onwards decoded;
+// |sans| the URI, email and otherName (1.3.6.1.4.1.57264.1.7) SANs in certificate order.
 Result<LeafCertificate> ParseLeafCertificate(ByteView der);
 
 // VerifyCertificateChain checks that |leaf| chains, through the untrusted |intermediates| (bundle
@@ -35,16 +42,30 @@ Result<LeafCertificate> ParseLeafCertificate(ByteView der);
 // certificate authorities, evaluated at every time in |times| (each must lie in the CA's validFor
 // and in every chain certificate's validity), and that the leaf has KeyUsage digitalSignature,
 // EKU codeSigning and is not a CA. Returns the index of the CA that anchored it.
+//
+// Path building and checking is OpenSSL's (X509_verify_cert): the store holds only the CA
+// chain's last certificate (X509_V_FLAG_PARTIAL_CHAIN, so an intermediate may anchor), the
+// untrusted set is the bundle intermediates plus the rest of the CA chain, and the check time is
+// set to each of |times| in turn. Unknown critical extensions are rejected by OpenSSL (Fulcio's
+// own extensions are not critical; its critical SAN is understood). An empty |times| is rejected.
 Result<size_t> VerifyCertificateChain(const LeafCertificate& leaf,
                                       const std::vector<Bytes>& intermediates,
                                       const TrustedRoot& root, const std::vector<TimePoint>& times);
 
 // VerifyEmbeddedSct checks that at least one embedded SCT of |leaf| verifies against a ctlog of
 // |root| valid at the SCT's time, with the issuer being the CA certificate that signed the leaf
-// (chain_der of certificate_authorities[ca_index], or the first intermediate).
+// (chain_der of certificate_authorities[ca_index], or the first intermediate). The SCT list is
+// parsed by OpenSSL; the signed data is RFC 6962's precert form over the leaf's TBSCertificate
+// without the SCT extension, issuer_key_hash = SHA-256(issuer SPKI), SCT extensions included.
+// Failures name the log id and the reason ("SCT from an unknown CT log ...", "signature does not
+// verify with CT log ...", "the log is not valid at the SCT time ...").
 Status VerifyEmbeddedSct(const LeafCertificate& leaf, ByteView issuer_der, const TrustedRoot& root);
 
-// MatchIdentity checks |leaf| against |want| (SAN, issuer, GitHub claims).
+// MatchIdentity checks |leaf| against |want|: the SAN (any of |sans|) exactly or by a regexp,
+// the issuer (.1.8, else .1.1) exactly or by a regexp, and each GitHub claim exactly against
+// .1.2-.1.6. Regexps are std::regex ECMAScript matched against the whole value (anchored). A
+// mismatch is kVerificationFailed; an identity without exactly one SAN and one issuer
+// constraint, an invalid regexp or an unknown GitHub claim name is kInvalidArgument.
 Status MatchIdentity(const LeafCertificate& leaf, const CertificateIdentity& want);
 
 }  // namespace vouch::verify::sigstore

@@ -5,4 +5,6 @@ set(VOUCH_VERIFY_SIGSTORE_SOURCES
   sigstore/certificate.cc
   sigstore/timestamp.cc
   sigstore/tlog.cc
-  sigstore/bundle_verify.cc)
+  sigstore/bundle_verify.cc
+  sigstore/cosign_legacy.cc
+  sigstore/image_keyless.cc)

@@ -12,6 +12,16 @@ namespace vouch::verify::sigstore {
 // bundle's signature bytes): status granted, imprint = H(signature), CMS signature, signer
 // certificate (embedded or from the root's TSA chain) with EKU timeStamping chaining to a
 // timestampAuthorities entry valid at genTime. Returns genTime.
-Result<TimePoint> VerifyTimestamp(ByteView timestamp_der, ByteView signature, const TrustedRoot& root);
+//
+// Parsing and the CMS/ESS/chain checks are OpenSSL's TS API (d2i_TS_RESP, TS_RESP_verify_signature
+// with purpose timestampsign, so the TSA leaf's EKU must be timeStamping and critical). The chain
+// is checked at genTime (X509_VERIFY_PARAM_set_time), so a TSA chain that has expired since is
+// fine; the anchor is the last certificate of the TSA entry (PARTIAL_CHAIN). Tokens over 64 KiB,
+// a status other than granted / grantedWithMods, an imprint hash other than SHA-256/384/512 or not
+// equal to H(|signature|), and no TSA of |root| that covers genTime and verifies the token are
+// kVerificationFailed with the reason. The leaf-validity check (formats.md 5.8 (e)) is the
+// caller's. genTime is truncated to whole seconds.
+Result<TimePoint> VerifyTimestamp(ByteView timestamp_der, ByteView signature,
+                                  const TrustedRoot& root);
 
 }  // namespace vouch::verify::sigstore

@@ -70,7 +70,21 @@ struct BundleVerification {
 // VerifyBundle runs the whole procedure of formats.md 5.2 in order and stops at the first
 // failure: kVerificationFailed naming the check ("tlog entry 0: inclusion proof: ..."), or
 // kInvalidArgument for missing trust input (no key and no identity, keyless without a trusted
-// root), or an I/O code when the artifact cannot be read.
+// root, neither or both of artifact.source / artifact.digest, a digest that is not SHA-256), or an
+// I/O code when the artifact cannot be read.
+//
+// The order: (1) the signer: keyless needs a certificate in the bundle, --key needs a public key
+// bundle (a certificate bundle is rejected: verify it by identity); (2) the signature: a message
+// signature over the artifact bytes (read once) or over the supplied digest (a prehashed
+// SHA-256; not for Ed25519), ECDSA with the messageDigest's hash when the bundle names one (as
+// sigstore-go), and the messageDigest must not contradict the artifact; DSSE: payloadType
+// in-toto, the one signature over PAE, some statement subject digest equal to the artifact's
+// SHA-256, and expected_predicate_type when set; (3) with a trusted root, every tlog entry (at
+// most 32) verifies (sigstore/tlog.h) and at least tlog_threshold do; (4) every RFC 3161 token
+// (at most 32, no duplicates) verifies; (5) the verified times (SET-backed integrated times and
+// TSA genTimes): keyless needs at least one, a Rekor v2 entry needs a TSA time inside its log's
+// window, and each time lies in the leaf's validity; (6) the chain at those times; (7) the SCT
+// when require_sct; (8) the identity (any of |identities|).
 Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact artifact,
                                         const BundleVerifyOptions& options);
 

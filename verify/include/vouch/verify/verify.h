@@ -6,13 +6,17 @@
 // file, a bad argument).
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "vouch/attest/bundle.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/file.h"
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
+#include "vouch/verify/sigstore.h"
+#include "vouch/verify/trusted_root.h"
 
 namespace vouch::verify {
 
@@ -25,7 +29,8 @@ inline constexpr size_t kMaxSignatureFileSize = 64 * 1024;
 struct VerifyBlobRequest {
   // artifact_path names the file to check; "-" reads standard input.
   std::string artifact_path;
-  // key is the trusted public key; borrowed, must outlive the call. Required.
+  // key is the trusted public key; borrowed, must outlive the call. Required, except for the
+  // keyless form of VerifyBlob below.
   const keys::Verifier* key = nullptr;
   // bundle_path names a Sigstore bundle (at most attest::kMaxBundleSize bytes).
   std::string bundle_path;
@@ -45,6 +50,25 @@ struct VerifyBlobRequest {
 // does not give exactly one of bundle_path and signature_path, or the artifact is a directory.
 // kNotFound / kPermissionDenied / kUnavailable when a file cannot be read (core/file.h).
 Status VerifyBlob(const VerifyBlobRequest& request);
+
+// BlobSigstoreOptions extends a verify-blob request with Sigstore trust (docs/sigstore.md).
+struct BlobSigstoreOptions {
+  // identities, for a keyless bundle (a Fulcio certificate): any one must match. Needs
+  // |trusted_root| and a bundle (not a signature file); exclusive with the request's key.
+  std::vector<CertificateIdentity> identities;
+  // trusted_root: with identities, required; with a key, optional: when given, the bundle is
+  // checked by VerifyBundle (transparency log entries and timestamps included).
+  std::shared_ptr<const TrustedRoot> trusted_root;
+};
+
+// VerifyBlob with |sigstore| options: with neither identities nor a trusted root it is
+// VerifyBlob(request). Otherwise the bundle is checked by VerifyBundle
+// (vouch/verify/sigstore.h): keyless (request.key null, identities set) or with the request's
+// key and the log checks. There a certificate bundle needs identities (with a key it is
+// kVerificationFailed), and a DSSE bundle is rejected as everywhere in verify-blob. A request with
+// both or neither of a key and identities, or keyless with a signature file, is kInvalidArgument;
+// keyless without a trusted root is kInvalidArgument ("no trusted root: ...").
+Status VerifyBlob(const VerifyBlobRequest& request, const BlobSigstoreOptions& sigstore);
 
 // VerifyBundleAgainst checks an already parsed message-signature |bundle| against |artifact|
 // with |key|, reading |artifact| once. Same results as VerifyBlob for a bundle.
