@@ -200,8 +200,10 @@ struct ParseOptions {
 Result<Policy> ParsePolicy(std::string_view text, const ParseOptions& options,
                            std::vector<LintFinding>* findings = nullptr);
 
-// LoadPolicy reads |path| (size-capped), sets Policy::source and Policy::digest, and parses it
-// with base_dir = the file's folder. An unreadable file keeps its I/O code (exit 3).
+// LoadPolicy reads |path| (capped at 1 MiB), sets Policy::source and Policy::digest, and parses
+// it with base_dir = the file's folder. An unreadable file keeps its I/O code (kNotFound,
+// kPermissionDenied, kResourceExhausted...: exit 3) and leaves |findings| empty; an invalid one is
+// kInvalidArgument prefixed with |path|, with the findings in |findings|.
 Result<Policy> LoadPolicy(const std::string& path, std::vector<LintFinding>* findings = nullptr);
 
 // ---------------------------------------------------------------------------------------------
@@ -209,20 +211,61 @@ Result<Policy> LoadPolicy(const std::string& path, std::vector<LintFinding>* fin
 
 // ScopeMatches reports whether the fully normalized image reference |image| (host/path[:tag]
 // [@digest], as registry::Reference::ToString prints it) matches |pattern|. '*' matches one path
-// segment (no '/'), '**' any number of segments; a pattern without tag or digest matches the
-// repository at any tag or digest; the lone pattern "*" matches everything.
+// segment (no '/'), '**' any number of segments (one or more when it ends the pattern, so
+// "ns/**" is what is inside ns); the host may be "*.example.com"; hosts compare
+// case-insensitively; a pattern without tag or digest matches the repository at any tag or
+// digest; the lone pattern "*" matches everything. An invalid pattern matches nothing.
 bool ScopeMatches(std::string_view pattern, std::string_view image);
 
 // ScopeSpecificity orders matching scopes: the most specific one wins (containers/image
-// precedence: more literal path segments first, then fewer wildcards, then longer pattern).
-// Larger is more specific.
+// precedence: more literal segments first (host included; "*.example.com" counts half), then a
+// digest over a tag over neither, then fewer '**', then fewer '*', then the longer pattern).
+// Larger is more specific; "*" and invalid patterns are 0.
 size_t ScopeSpecificity(std::string_view pattern);
 
 // SelectPolicy returns the policy whose scope matches |image| most specifically, or nullptr when
 // none matches (the image is then rejected). Ties go to the earlier policy in the file.
 const ScopePolicy* SelectPolicy(const Policy& policy, std::string_view image);
 
+// CheckScopePattern returns OK when |pattern| is a valid scope, else kInvalidArgument saying why.
+// Valid: the lone "*", or HOST/SEGMENT[/SEGMENT...][:tag][@digest] where HOST is a registry host
+// (with optional :port), "*" or "*.example.com", and each SEGMENT is a lowercase repository path
+// component, "*" or "**". Wildcards stand alone between slashes.
+Status CheckScopePattern(std::string_view pattern);
+
+// CheckBaseImagePattern returns OK when |pattern| is a valid baseImages.allowed entry: a scope
+// pattern without tag (not the lone "*"), then "@*", "@sha256:<hex>" or nothing (any digest);
+// "*"/"**" alone allow every base image.
+Status CheckBaseImagePattern(std::string_view pattern);
+
 // Explain renders, for people, which scope applies to |image| and what it requires.
 std::string Explain(const Policy& policy, std::string_view image);
+
+// Summarize renders a short multi-line summary of a valid policy (authorities, each policy's
+// name, scope, mode and requirements, deny counts), as `vouch policy lint` prints it.
+std::string Summarize(const Policy& policy);
+
+// LintReportJson renders the `vouch policy lint --output json` document: {"file", "valid",
+// "digest", "authorities", "policies": [{name, scope, mode}], "findings": [{path, message}]}.
+// |policy| is null when the file is invalid (then digest and the summary are absent).
+std::string LintReportJson(std::string_view file, const Policy* policy,
+                           const std::vector<LintFinding>& findings);
+
+// ---------------------------------------------------------------------------------------------
+// Names and durations (shared with the evaluator's reports).
+
+// ModeName, PlatformsName, FailurePolicyName and AuthorityKindName return the policy file's
+// spelling ("enforce", "index", "deny", "keyless").
+std::string_view ModeName(Mode mode);
+std::string_view PlatformsName(Platforms platforms);
+std::string_view FailurePolicyName(FailurePolicy failure_policy);
+std::string_view AuthorityKindName(AuthorityKind kind);
+
+// ParseDuration parses a policy duration: a positive whole number and one unit, s, m, h or d
+// ("30d", "12h"). Anything else (0, fractions, signs, spaces, other units, more than about 100
+// years) is kInvalidArgument.
+Result<std::chrono::seconds> ParseDuration(std::string_view text);
+// FormatDuration prints |d| with the largest unit that divides it ("30d", "90m", "45s").
+std::string FormatDuration(std::chrono::seconds d);
 
 }  // namespace vouch::policy
