@@ -178,6 +178,7 @@ AttachedObjects CollectAttached(registry::Repository& repo, const Digest& subjec
     if (fetch && !fetch(o.annotated_type)) {
       o.problem = "not fetched";
     }
+    o.digest = d.digest;
     out.objects.push_back(std::move(o));
     descriptors.push_back(std::move(d));
   };
@@ -225,12 +226,14 @@ AttachedObjects CollectAttached(registry::Repository& repo, const Digest& subjec
       o.format = "legacy";
       o.location = tag + " layer " + std::to_string(i);
       o.legacy_signature = suffix == "sig";
+      o.layer_annotations = l.annotations;
       if (o.legacy_signature) {
         if (l.media_type != attest::kSimpleSigningMediaType) {
           continue;
         }
         auto a = l.annotations.find(std::string(attest::kCosignSignatureAnnotation));
         o.signature_b64 = a == l.annotations.end() ? "" : a->second;
+        o.digest = l.digest;
         out.objects.push_back(std::move(o));
         descriptors.push_back(l);
         continue;

@@ -1,9 +1,11 @@
-// Lookup machinery shared by `vouch verify`, `vouch verify-attestation` and `vouch inspect`
-// (private to the verify module): parallel fetches, the data-problem vs operational split, and
-// the collection of everything attached to one manifest in both storage forms.
+// Lookup machinery shared by `vouch verify`, `vouch verify-attestation`, `vouch inspect` and the
+// policy evaluator (private to the verify module): parallel fetches, the data-problem vs
+// operational split, and the collection of everything attached to one manifest in both storage
+// forms.
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +37,9 @@ bool IsSignatureDataProblem(const Status& s);
 struct AttachedObject {
   std::string format;    // "bundle" or "legacy"
   std::string location;  // "referrer sha256:…", "sha256-<hex>.sig layer N", "….att layer N"
+  // digest is the object's own digest: the referrer manifest's, or the tag layer's (the
+  // digest of empty input for a tag that could not be read).
+  Digest digest = Digest::Of({});
   // annotated_type is the predicate type the listing claims (unsigned): the referrer's
   // dev.sigstore.bundle.predicateType or the .att layer's predicateType; "" when absent.
   std::string annotated_type;
@@ -44,6 +49,9 @@ struct AttachedObject {
   std::optional<attest::DsseEnvelope> envelope;  // .att layer
   Bytes payload;                                 // .sig layer payload
   std::string signature_b64;                     // .sig layer signature annotation
+  // layer_annotations are a `.sig` / `.att` layer's annotations (the certificate, chain and Rekor
+  // bundle of a keyless signature); empty for referrers.
+  std::map<std::string, std::string> layer_annotations;
   // problem says why the object could not be read ("" when it was).
   std::string problem;
 };

@@ -88,7 +88,15 @@ struct EvaluateOptions {
   const Clock* clock = nullptr;
 };
 
-// EvaluateImage evaluates |policy| for the image |repo|'s reference names.
+// EvaluateImage evaluates |policy| for the image |repo|'s reference names: selects the scope
+// policy (by options.scope_image when set, else by the reference), then, unless its mode is accept
+// or reject (no registry request), resolves the reference once, collects what is attached to
+// each manifest checked once, and checks every requirement (docs/policy.md, "Evaluation
+// report", has the exact rules). With platforms "all" and an index, signatures are required on
+// the index and on every platform manifest (unknown/unknown entries skipped), and each
+// attestation requirement is evaluated per platform manifest, met by attestations attached to
+// the index or to that manifest. Never throws; a failed lookup makes the decision kError with
+// the lookup's operational code, never kRejected.
 ImageDecision EvaluateImage(registry::Repository& repo, const policy::Policy& policy,
                             const EvaluateOptions& options);
 

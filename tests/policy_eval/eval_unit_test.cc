@@ -1,0 +1,228 @@
+// verify::EvaluateImage against the in-memory registry with hand-built policies: a failed lookup
+// is "could not check" (Decision::kError with the registry's code) in every mode, never a
+// rejection; accept and reject modes make no request; signatures count per authority; the text
+// and JSON reports.
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <memory>
+#include <string>
+
+#include "core/internal/json.h"
+#include "registry/fake_registry.h"
+#include "registry/test_images.h"
+#include "vouch/keys/keys.h"
+#include "vouch/sign/image.h"
+#include "vouch/verify/policy_eval.h"
+
+namespace vouch::verify {
+
+// For Boost.Test messages (found by argument-dependent lookup).
+inline std::ostream& operator<<(std::ostream& os, Decision d) { return os << DecisionName(d); }
+
+namespace {
+
+using registry::testing::FakeRegistry;
+using registry::testing::PushImage;
+
+struct Fixture {
+  std::shared_ptr<FakeRegistry> reg = std::make_shared<FakeRegistry>();
+  std::unique_ptr<registry::Client> client;
+  std::unique_ptr<keys::Signer> k1 = std::move(*keys::Generate(keys::KeyAlgorithm::kEcdsaP256));
+  std::unique_ptr<keys::Signer> k2 = std::move(*keys::Generate(keys::KeyAlgorithm::kEcdsaP256));
+  policy::Policy pol;
+
+  Fixture() {
+    registry::ClientOptions o;
+    o.transport = reg;
+    o.retry.sleep = [](std::chrono::milliseconds) {};
+    client = std::make_unique<registry::Client>(std::move(o));
+    reg->referrers_api = true;
+    PushImage(*reg, "app", "v1", "amd64");
+    policy::Authority a;
+    a.name = "a";
+    a.keys = {k1->PublicKey()};
+    policy::Authority b;
+    b.name = "b";
+    b.keys = {k2->PublicKey()};
+    pol.authorities = {{"a", a}, {"b", b}};
+    policy::ScopePolicy sp;
+    sp.name = "prod";
+    sp.scope = "reg.test/**";
+    sp.signatures = policy::SignatureRequirement{{"a", "b"}, 1, {}};
+    pol.policies.push_back(sp);
+  }
+  std::unique_ptr<registry::Repository> Repo() {
+    return std::move(
+        *client->Open(*registry::ParseReference("reg.test/app:v1"), registry::Access::kPullPush));
+  }
+  void Sign(const keys::Signer& k, sign::ImageSignatureFormat f) {
+    sign::SignImageRequest r;
+    r.signer = &k;
+    r.format = f;
+    r.tag_update.sleep = [](std::chrono::milliseconds) {};
+    auto repo = Repo();
+    auto res = sign::SignImage(*repo, r);
+    BOOST_REQUIRE_MESSAGE(res.ok(), res.status().message());
+  }
+  ImageDecision Evaluate() {
+    auto repo = Repo();
+    return EvaluateImage(*repo, pol, {});
+  }
+};
+
+BOOST_FIXTURE_TEST_SUITE(PolicyEval, Fixture)
+
+BOOST_AUTO_TEST_CASE(SignedByOneOfTwoAuthorities) {
+  Sign(*k2, sign::ImageSignatureFormat::kBundle);
+  ImageDecision d = Evaluate();
+  BOOST_TEST(d.decision == Decision::kAccepted, DecisionsToText({d}));
+  BOOST_TEST(d.status.ok());
+  BOOST_REQUIRE_EQUAL(d.results.size(), 1u);
+  BOOST_TEST(d.results[0].reason.find("signed by b (key ") == 0, d.results[0].reason);
+  BOOST_REQUIRE_EQUAL(d.inputs.size(), 1u);
+  BOOST_TEST(d.inputs[0].kind == "signature");
+  BOOST_TEST(d.inputs[0].authority == "b");
+  BOOST_TEST(d.policy_name == "prod");
+  BOOST_TEST(d.mode == "enforce");
+}
+
+BOOST_AUTO_TEST_CASE(ThresholdCountsAuthoritiesNotSignatures) {
+  pol.policies[0].signatures->threshold = 2;
+  Sign(*k1, sign::ImageSignatureFormat::kBundle);
+  Sign(*k1, sign::ImageSignatureFormat::kLegacy);
+  ImageDecision d = Evaluate();
+  BOOST_TEST(d.decision == Decision::kRejected, DecisionsToText({d}));
+  BOOST_TEST(d.status.code() == ErrorCode::kVerificationFailed);
+  BOOST_TEST(d.status.message().find("1 of 2 required authorities") != std::string::npos,
+             d.status.message());
+  Sign(*k2, sign::ImageSignatureFormat::kLegacy);
+  BOOST_TEST(Evaluate().decision == Decision::kAccepted);
+}
+
+BOOST_AUTO_TEST_CASE(DeniedKeyNeverCounts) {
+  Sign(*k1, sign::ImageSignatureFormat::kBundle);
+  pol.deny.key_ids = {k1->PublicKey().KeyId()};
+  ImageDecision d = Evaluate();
+  BOOST_TEST(d.decision == Decision::kRejected, DecisionsToText({d}));
+  BOOST_TEST(d.status.message().find("revoked (deny.keyIds)") != std::string::npos,
+             d.status.message());
+}
+
+BOOST_AUTO_TEST_CASE(AcceptAndRejectModesMakeNoRequest) {
+  pol.policies[0].mode = policy::Mode::kAccept;
+  size_t before = reg->requests.size();
+  ImageDecision a = Evaluate();
+  BOOST_TEST(a.decision == Decision::kAccepted);
+  pol.policies[0].mode = policy::Mode::kReject;
+  ImageDecision r = Evaluate();
+  BOOST_TEST(r.decision == Decision::kRejected);
+  BOOST_TEST(r.results[0].reason == "mode reject");
+  BOOST_TEST(reg->requests.size() == before);
+}
+
+BOOST_AUTO_TEST_CASE(AcceptModeStillAppliesDenyDigests) {
+  pol.policies[0].mode = policy::Mode::kAccept;
+  auto repo = Repo();
+  auto root = repo->Resolve("v1");
+  BOOST_REQUIRE(root.ok());
+  pol.deny.digests = {Digest::Of(AsBytes(std::string("another image")))};
+  BOOST_TEST(Evaluate().decision == Decision::kAccepted);
+  pol.deny.digests.push_back(root->digest);
+  ImageDecision d = Evaluate();
+  BOOST_TEST(d.decision == Decision::kRejected, DecisionsToText({d}));
+  BOOST_TEST(d.status.message().find("is denied (deny.digests)") != std::string::npos,
+             d.status.message());
+}
+
+BOOST_AUTO_TEST_CASE(NoScopeRejects) {
+  pol.policies[0].scope = "other.test/**";
+  ImageDecision d = Evaluate();
+  BOOST_TEST(d.decision == Decision::kRejected);
+  BOOST_TEST(d.results[0].requirement == "scope");
+}
+
+BOOST_AUTO_TEST_CASE(ScopeImageSelectsTheScope) {
+  pol.policies[0].scope = "other.test/**";
+  Sign(*k1, sign::ImageSignatureFormat::kBundle);
+  auto repo = Repo();
+  EvaluateOptions o;
+  o.scope_image = "other.test/prod/app:v1";
+  ImageDecision d = EvaluateImage(*repo, pol, o);
+  BOOST_TEST(d.decision == Decision::kAccepted, DecisionsToText({d}));
+}
+
+BOOST_AUTO_TEST_CASE(UnsupportedAuthorityKindIsAnError) {
+  pol.authorities["a"].kind = policy::AuthorityKind::kX509;
+  pol.policies[0].signatures->authorities = {"a"};
+  Sign(*k1, sign::ImageSignatureFormat::kBundle);
+  ImageDecision d = Evaluate();
+  BOOST_TEST(d.decision == Decision::kError, DecisionsToText({d}));
+  BOOST_TEST(d.status.code() == ErrorCode::kUnimplemented);
+}
+
+// A failed lookup is "could not check" with the registry's code, never a rejection, in enforce
+// and in audit mode alike.
+struct LookupFault {
+  std::string path_part;
+  int http_status;
+  ErrorCode want;
+};
+std::ostream& operator<<(std::ostream& os, const LookupFault& f) {
+  return os << f.path_part << " -> " << f.http_status;
+}
+const LookupFault kLookupFaults[] = {
+    {"/referrers/", 403, ErrorCode::kPermissionDenied},
+    {"/referrers/", 503, ErrorCode::kUnavailable},
+    {".sig", 500, ErrorCode::kUnavailable},
+    {".att", 429, ErrorCode::kUnavailable},
+};
+
+BOOST_DATA_TEST_CASE_F(Fixture, LookupFailuresAreErrors,
+                       boost::unit_test::data::make(kLookupFaults), fault) {
+  pol.policies[0].attestations.push_back(
+      {"slsaprovenance", {"https://slsa.dev/provenance/v1"}, {"a"}, {}, {}, {}, {}});
+  reg->fault =
+      [&](const registry::HttpRequest& req) -> std::optional<Result<registry::HttpResponse>> {
+    if (req.method == "GET" && req.url.find(fault.path_part) != std::string::npos) {
+      registry::HttpResponse r;
+      r.status = fault.http_status;
+      return Result<registry::HttpResponse>(r);
+    }
+    return std::nullopt;
+  };
+  for (policy::Mode mode : {policy::Mode::kEnforce, policy::Mode::kAudit}) {
+    pol.policies[0].mode = mode;
+    ImageDecision d = Evaluate();
+    BOOST_TEST(d.decision == Decision::kError, DecisionsToText({d}));
+    BOOST_TEST(d.status.code() == fault.want, d.status.message());
+    BOOST_TEST(d.status.message().find("could not check") != std::string::npos, d.status.message());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(Reports) {
+  Sign(*k1, sign::ImageSignatureFormat::kBundle);
+  ImageDecision ok = Evaluate();
+  pol.policies[0].signatures->authorities = {"b"};
+  ImageDecision bad = Evaluate();
+  std::string text = DecisionsToText({ok, bad});
+  BOOST_TEST(text.find("reg.test/app:v1@sha256:") == 0, text);
+  BOOST_TEST(text.find(": accepted (policy prod, scope reg.test/**, mode enforce)\n  pass   "
+                       "signatures: signed by a (key ") != std::string::npos,
+             text);
+  BOOST_TEST(text.find(": rejected (policy prod") != std::string::npos, text);
+  BOOST_TEST(
+      text.find("  FAIL   signatures: 0 of 1 required authorities signed") != std::string::npos,
+      text);
+  auto j = ParseJson(DecisionsToJson({ok, bad}, pol), "report");
+  BOOST_REQUIRE(j.ok());
+  BOOST_TEST((*j)["accepted"].get<bool>() == false);
+  BOOST_TEST((*j)["images"][0]["decision"].get<std::string>() == "accepted");
+  BOOST_TEST((*j)["images"][1]["errorCode"].get<std::string>() ==
+             std::string(ErrorCodeName(ErrorCode::kVerificationFailed)));
+  BOOST_TEST((*j)["images"][1]["results"][0]["outcome"].get<std::string>() == "fail");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace vouch::verify
