@@ -1,7 +1,8 @@
 // Fuzz target for vouch::policy::ParsePolicy (trust policy files, JSON or YAML through yaml-cpp).
 // Keys are not loaded (load_keys = false), so the target exercises the readers and the validator.
 // Invariants: a policy that parses has at least one scope policy, each with a name and a scope
-// that CheckScopePattern accepts, and SelectPolicy returns one of them or none; a rejected policy always reports at least one located finding.
+// that CheckScopePattern accepts, and SelectPolicy returns one of them or none; a rejected
+// policy always reports at least one located finding.
 #include <cstddef>
 #include <cstdint>
 #include <string>
