@@ -1,14 +1,165 @@
-// Placeholder: this command lands with its issue.
+// `vouch serve --policy FILE --tls-cert C --tls-key K [--listen ADDR:PORT] [--deadline 8s]
+// [--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]`:
+// option parsing only; the server is serve::Serve (docs/gate.md).
+#include <algorithm>
+#include <chrono>
+#include <cxxopts.hpp>
 #include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "commands.h"
 #include "exit_code.h"
+#include "registry_flags.h"
+#include "vouch/registry/transport.h"
+#include "vouch/serve/serve.h"
 
 namespace vouch::cli {
+namespace {
 
-int RunServe(int, char** argv) {
-  std::cerr << "vouch " << argv[0] << ": not implemented yet\n";
-  return kExitOperational;
+// ParseDuration reads "500ms", "8s", "5m", "1h" (a bare number is seconds).
+Result<std::chrono::milliseconds> ParseDuration(const std::string& flag, const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+    ++digits;
+  }
+  if (digits == 0 || digits > 9) {
+    return InvalidArgumentError("--" + flag + " wants a duration like 8s, 500ms or 5m, got \"" +
+                                text + "\"");
+  }
+  long long n = std::stoll(text.substr(0, digits));
+  std::string unit = text.substr(digits);
+  if (unit == "ms") {
+    return std::chrono::milliseconds(n);
+  }
+  if (unit.empty() || unit == "s") {
+    return std::chrono::milliseconds(n * 1000);
+  }
+  if (unit == "m") {
+    return std::chrono::milliseconds(n * 60 * 1000);
+  }
+  if (unit == "h") {
+    return std::chrono::milliseconds(n * 3600 * 1000);
+  }
+  return InvalidArgumentError("--" + flag + ": unknown unit \"" + unit + "\" (ms, s, m or h)");
+}
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  cxxopts::Options options("vouch serve",
+                           "Kubernetes admission webhook: enforce a trust policy on the images "
+                           "of every workload (docs/gate.md)");
+  options.custom_help(
+      "--policy FILE --tls-cert CERT --tls-key KEY [--listen HOST:PORT] [--deadline 8s] "
+      "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]");
+  AddRegistryOptions(options);
+  options.add_options()("policy",
+                        "trust policy file (JSON or YAML); reloaded on SIGHUP and "
+                        "when it changes",
+                        cxxopts::value<std::string>())("tls-cert", "PEM serving certificate chain",
+                                                       cxxopts::value<std::string>())(
+      "tls-key", "PEM private key of the serving certificate", cxxopts::value<std::string>())(
+      "listen", "address to serve HTTPS on (port 0: any free port)",
+      cxxopts::value<std::string>()->default_value("0.0.0.0:8443"))(
+      "deadline", "answer every admission request within this (keep below the webhook timeout)",
+      cxxopts::value<std::string>()->default_value("8s"))(
+      "cache-ttl", "how long accepted and rejected decisions are reused",
+      cxxopts::value<std::string>()->default_value("5m"))(
+      "tag-ttl", "how long a tag -> digest resolution is reused",
+      cxxopts::value<std::string>()->default_value("30s"))(
+      "decision-log", "append one JSON line per decision to FILE (- for stdout)",
+      cxxopts::value<std::string>())("threads", "HTTP threads",
+                                     cxxopts::value<int>()->default_value("2"))(
+      "workers", "verification threads (they wait on registries)",
+      cxxopts::value<int>()->default_value("16"));
+  auto parsed = options.parse(argc, argv);
+  if (parsed.count("help") > 0) {
+    std::cout << options.help()
+              << "\nendpoints: POST /validate, POST /mutate (AdmissionReview v1), GET /healthz, "
+                 "/readyz, /metrics\nexit codes: 0 stopped by SIGTERM/SIGINT, 2 usage error (bad "
+                 "flags, policy, certificate), 3 could not listen\n";
+    return kExitOk;
+  }
+  for (const char* required : {"policy", "tls-cert", "tls-key"}) {
+    if (parsed.count(required) == 0) {
+      return UsageError(std::string("serve needs --") + required);
+    }
+  }
+  serve::ServeOptions o;
+  o.policy_path = parsed["policy"].as<std::string>();
+  o.tls_cert = parsed["tls-cert"].as<std::string>();
+  o.tls_key = parsed["tls-key"].as<std::string>();
+  o.listen = parsed["listen"].as<std::string>();
+  auto deadline = ParseDuration("deadline", parsed["deadline"].as<std::string>());
+  auto cache_ttl = ParseDuration("cache-ttl", parsed["cache-ttl"].as<std::string>());
+  auto tag_ttl = ParseDuration("tag-ttl", parsed["tag-ttl"].as<std::string>());
+  for (const auto* d : {&deadline, &cache_ttl, &tag_ttl}) {
+    if (!d->ok()) {
+      return UsageError(d->status().message());
+    }
+  }
+  if (deadline->count() <= 0) {
+    return UsageError("--deadline must be positive");
+  }
+  o.deadline = *deadline;
+  o.cache_ttl = std::chrono::duration_cast<std::chrono::seconds>(*cache_ttl);
+  o.tag_ttl = std::chrono::duration_cast<std::chrono::seconds>(*tag_ttl);
+  if (parsed.count("decision-log") > 0) {
+    o.decision_log = parsed["decision-log"].as<std::string>();
+  }
+  o.io_threads = parsed["threads"].as<int>();
+  o.worker_threads = parsed["workers"].as<int>();
+  if (o.io_threads < 1 || o.io_threads > 256 || o.worker_threads < 1 || o.worker_threads > 1024) {
+    return UsageError("--threads must be 1..256 and --workers 1..1024");
+  }
+
+  // The registry client, configured like every image command's (registry_flags.h), with
+  // connection, transfer and retry budgets tied to the deadline so that a hung registry does
+  // not hold a worker for long. The transfer timeouts are twice the deadline: the request's
+  // deadline timer always fires first, so the answer says "within the deadline" rather than
+  // racing a transport error.
+  registry::ClientOptions& co = o.client;
+  if (parsed.count("insecure-registry") > 0) {
+    for (const auto& h : parsed["insecure-registry"].as<std::vector<std::string>>()) {
+      co.insecure_registries.insert(h);
+    }
+  }
+  registry::CurlTransportOptions to;
+  if (parsed.count("ca-file") > 0) {
+    co.ca_file = parsed["ca-file"].as<std::string>();
+    to.ca_file = co.ca_file;
+  } else if (const char* env = std::getenv("SSL_CERT_FILE"); env != nullptr && *env != '\0') {
+    to.ca_file = std::string(env);
+  }
+  auto budget = std::max<std::chrono::seconds>(
+      std::chrono::seconds(2), std::chrono::duration_cast<std::chrono::seconds>(
+                                   2 * o.deadline + std::chrono::milliseconds(999)));
+  to.connect_timeout = budget;
+  to.low_speed_timeout = budget;
+  co.transport = registry::NewCurlTransport(to);
+  co.retry.max_attempts = 3;
+  co.retry.max_total = std::chrono::duration_cast<std::chrono::milliseconds>(o.deadline);
+  static std::mutex log_mu;
+  if (parsed.count("verbose") > 0) {
+    co.observer = [](const registry::RequestLog& log) {
+      std::lock_guard<std::mutex> lock(log_mu);
+      std::cerr << "vouch: " << log.method << " " << log.url << " -> "
+                << (log.status != 0 ? std::to_string(log.status) : "error (" + log.error + ")")
+                << " (" << log.elapsed.count() << " ms)\n";
+    };
+  }
+  co.warn = [](const std::string& text) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    std::cerr << "vouch: warning: " << text << "\n";
+  };
+  Status s = serve::Serve(o);
+  if (!s.ok()) {
+    return Fail(s);
+  }
+  return kExitOk;
 }
 
 }  // namespace vouch::cli

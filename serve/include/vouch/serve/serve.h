@@ -1,2 +1,53 @@
-// Placeholder: `vouch serve` (Kubernetes admission webhook) lands here.
+// `vouch serve`: the Kubernetes admission webhook that enforces a trust policy
+// (vouch/policy/policy.h) on every image a workload would run. docs/gate.md describes the
+// endpoints, the caches, the deadline, the decision log and the deployment.
+//
+// The server speaks HTTPS (Boost.Beast over Asio with OpenSSL). HTTP is handled on a few I/O
+// threads that never wait on a registry: verifications run on a separate worker pool, and a
+// request waits for them with a timer that fires at the deadline. Decisions are cached by
+// (image repository@digest, policy digest); tag resolutions by tag with their own, shorter TTL;
+// concurrent requests for one image share one verification.
 #pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "vouch/core/status.h"
+#include "vouch/registry/client.h"
+
+namespace vouch::serve {
+
+// ServeOptions configure Serve.
+struct ServeOptions {
+  std::string policy_path;  // the trust policy file (reloaded on SIGHUP and on change)
+  std::string tls_cert;     // PEM certificate chain (serving certificate first)
+  std::string tls_key;      // PEM private key (unencrypted)
+  // listen is HOST:PORT ("0.0.0.0:8443", "127.0.0.1:0", "[::]:8443"). Port 0 picks a free port;
+  // the bound address is printed to stderr as "vouch serve: listening on https://HOST:PORT".
+  std::string listen = "0.0.0.0:8443";
+  // deadline bounds each admission request: what is not verified by then is treated as "could
+  // not verify" (deny, unless the scope's failurePolicy is allow). Keep it below the webhook's
+  // timeoutSeconds.
+  std::chrono::milliseconds deadline{8000};
+  std::chrono::seconds cache_ttl{300};  // decisions (accepted and rejected; errors are not cached)
+  std::chrono::seconds tag_ttl{30};     // tag -> digest resolutions
+  // decision_log is a file appended one JSON line per decision, "-" for stdout, "" for none.
+  std::string decision_log;
+  int io_threads = 2;       // threads serving HTTP
+  int worker_threads = 16;  // threads running verifications (they wait on registries)
+  // policy_poll is how often the policy file's mtime/size/digest is checked for changes.
+  std::chrono::milliseconds policy_poll{1000};
+  // client configures the registry client; its observer is chained with the request counter.
+  registry::ClientOptions client;
+};
+
+// Serve loads the policy, binds, and serves until SIGTERM or SIGINT (then it stops accepting,
+// answers what is in flight and returns OK). When a verification is still waiting on a
+// registry a second after that, Serve ends the process with exit status 0 instead of returning
+// (the registry client cannot be cancelled, and no one is left to use the answer). A policy that
+// does not load is kInvalidArgument (or its I/O code); a certificate or key that does not load, or
+// an address that cannot be bound, is an error before anything is served.
+Status Serve(const ServeOptions& options);
+
+}  // namespace vouch::serve

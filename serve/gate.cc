@@ -1,0 +1,460 @@
+#include "gate.h"
+
+#include <boost/asio/post.hpp>
+#include <ctime>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include "core/internal/json.h"
+
+namespace vouch::serve::internal {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Pinned returns |ref| naming |digest| without its tag: what the gate evaluates and caches, and
+// what /mutate writes, so that the mutated pod hits the cache entry its verification made.
+registry::Reference Pinned(const registry::Reference& ref, const Digest& digest) {
+  registry::Reference p = ref;
+  p.tag.clear();
+  p.digest = digest;
+  return p;
+}
+
+std::shared_ptr<const verify::ImageDecision> MakeDecision(const std::string& image,
+                                                          verify::Decision decision,
+                                                          const std::string& requirement,
+                                                          const Status& status) {
+  auto d = std::make_shared<verify::ImageDecision>();
+  d->image = image;
+  d->decision = decision;
+  d->status = status;
+  verify::RequirementResult r;
+  r.requirement = requirement;
+  r.outcome =
+      decision == verify::Decision::kError ? verify::Outcome::kError : verify::Outcome::kFail;
+  r.reason = status.message();
+  d->results.push_back(std::move(r));
+  return d;
+}
+
+std::shared_ptr<Flight> Completed(std::shared_ptr<Verdict> v) {
+  auto f = std::make_shared<Flight>();
+  f->Complete(std::move(v));
+  return f;
+}
+
+std::string Requirement(const verify::RequirementResult& r) {
+  std::string s = r.requirement;
+  if (!r.platform.empty()) {
+    s += " [" + r.platform + "]";
+  }
+  return s + ": " + r.reason;
+}
+
+std::string SecondsText(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0) {
+    return std::to_string(d.count() / 1000) + "s";
+  }
+  return std::to_string(d.count()) + "ms";
+}
+
+std::string NowRfc3339() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof(out), "%s.%03dZ", buf, static_cast<int>(ms.count()));
+  return out;
+}
+
+}  // namespace
+
+void Flight::OnDone(std::function<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!verdict_) {
+      waiters_.push_back(std::move(fn));
+      return;
+    }
+  }
+  fn();
+}
+
+std::shared_ptr<const Verdict> Flight::result() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return verdict_;
+}
+
+void Flight::Complete(std::shared_ptr<const Verdict> verdict) {
+  std::vector<std::function<void()>> waiters;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    verdict_ = std::move(verdict);
+    waiters.swap(waiters_);
+  }
+  for (auto& w : waiters) {
+    w();
+  }
+}
+
+Gate::Gate(const GateOptions& options, Metrics& metrics, registry::Client& client)
+    : options_(options),
+      metrics_(metrics),
+      client_(client),
+      pool_(static_cast<size_t>(std::max(1, options.worker_threads))) {}
+
+Gate::~Gate() {
+  pool_.stop();
+  pool_.join();
+}
+
+bool Gate::Shutdown(std::chrono::milliseconds grace) {
+  pool_.stop();
+  auto until = Clock::now() + grace;
+  while (metrics_.verifications_in_flight.load() > 0) {
+    if (Clock::now() >= until) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  pool_.join();
+  return true;
+}
+
+std::shared_ptr<const LoadedPolicy> Gate::policy() const {
+  std::lock_guard<std::mutex> lock(policy_mu_);
+  return policy_;
+}
+
+void Gate::SetPolicy(std::shared_ptr<const LoadedPolicy> policy) {
+  std::lock_guard<std::mutex> lock(policy_mu_);
+  policy_ = std::move(policy);
+}
+
+std::shared_ptr<const verify::ImageDecision> Gate::LookupDecision(const std::string& key) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto it = decisions_.find(key);
+  if (it == decisions_.end()) {
+    return nullptr;
+  }
+  if (it->second.expires <= Clock::now()) {
+    decisions_.erase(it);
+    return nullptr;
+  }
+  return it->second.decision;
+}
+
+// Both caches are bounded: when full, expired entries go first, then everything (a cold cache
+// costs verifications, never correctness).
+template <typename Map>
+static void MakeRoom(Map& m, size_t max) {
+  if (m.size() < max) {
+    return;
+  }
+  auto now = Clock::now();
+  std::erase_if(m, [&](const auto& kv) { return kv.second.expires <= now; });
+  if (m.size() >= max) {
+    m.clear();
+  }
+}
+
+void Gate::StoreDecision(const std::string& key,
+                         const std::shared_ptr<const verify::ImageDecision>& decision) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  MakeRoom(decisions_, options_.max_cache_entries);
+  decisions_[key] = Entry{decision, Clock::now() + options_.cache_ttl};
+}
+
+std::optional<Digest> Gate::LookupTag(const std::string& ref) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  auto it = tags_.find(ref);
+  if (it == tags_.end()) {
+    return std::nullopt;
+  }
+  if (it->second.expires <= Clock::now()) {
+    tags_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.digest;
+}
+
+void Gate::StoreTag(const std::string& ref, const Digest& digest) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  MakeRoom(tags_, options_.max_cache_entries);
+  tags_.insert_or_assign(ref, TagEntry{digest, Clock::now() + options_.tag_ttl});
+}
+
+std::shared_ptr<Flight> Gate::Verify(const std::string& image,
+                                     const std::shared_ptr<const LoadedPolicy>& policy) {
+  auto v = std::make_shared<Verdict>();
+  Result<registry::Reference> parsed = registry::ParseReference(image);
+  if (!parsed.ok() || parsed->is_layout()) {
+    Status s = parsed.ok() ? VerificationFailedError("an oci: layout is not a pullable image")
+                           : VerificationFailedError(parsed.status().message());
+    v->decision = MakeDecision(image, verify::Decision::kRejected, "reference", s);
+    return Completed(std::move(v));
+  }
+  const registry::Reference& ref = *parsed;
+  v->reference = ref.ToString();
+  std::optional<Digest> digest = ref.digest;
+  if (!digest) {
+    digest = LookupTag(v->reference);
+    if (digest) {
+      ++metrics_.tag_cache_hits;
+    }
+  }
+  if (digest) {
+    v->digest = digest;
+    v->pinned = Pinned(ref, *digest).ToString();
+    if (auto hit = LookupDecision(policy->digest + " " + v->pinned)) {
+      ++metrics_.cache_hits;
+      v->decision = std::move(hit);
+      v->cached = true;
+      return Completed(std::move(v));
+    }
+  }
+  ++metrics_.cache_misses;
+  const std::string key = policy->digest + " " + v->reference;
+  std::shared_ptr<Flight> flight;
+  {
+    std::lock_guard<std::mutex> lock(flights_mu_);
+    auto it = flights_.find(key);
+    if (it != flights_.end()) {
+      ++metrics_.shared_flights;
+      return it->second;
+    }
+    flight = std::make_shared<Flight>();
+    flights_[key] = flight;
+  }
+  boost::asio::post(pool_, [this, flight, key, ref, policy] { Run(flight, key, ref, policy); });
+  return flight;
+}
+
+void Gate::Run(const std::shared_ptr<Flight>& flight, const std::string& key,
+               const registry::Reference& ref, const std::shared_ptr<const LoadedPolicy>& policy) {
+  ++metrics_.verifications_in_flight;
+  auto v = std::make_shared<Verdict>();
+  v->reference = ref.ToString();
+  std::optional<Digest> digest = ref.digest;
+  if (!digest) {
+    ++metrics_.tag_cache_misses;
+    ++metrics_.tag_resolutions;
+    Result<std::unique_ptr<registry::Repository>> repo = client_.Open(ref);
+    Result<registry::Descriptor> desc =
+        repo.ok() ? (*repo)->Resolve(ref.tag) : Result<registry::Descriptor>(repo.status());
+    if (desc.ok()) {
+      digest = desc->digest;
+      StoreTag(v->reference, *digest);
+    } else {
+      // "Not found" is a fact about the image (it cannot run): a rejection. Anything else is
+      // "could not check".
+      bool missing = IsNotFound(desc.status());
+      v->decision = MakeDecision(v->reference,
+                                 missing ? verify::Decision::kRejected : verify::Decision::kError,
+                                 "resolve", desc.status().WithContext("resolving tag " + ref.tag));
+    }
+  }
+  if (digest) {
+    v->digest = digest;
+    registry::Reference pinned = Pinned(ref, *digest);
+    v->pinned = pinned.ToString();
+    const std::string cache_key = policy->digest + " " + v->pinned;
+    if (auto hit = LookupDecision(cache_key)) {
+      v->decision = std::move(hit);
+      v->cached = true;
+    } else {
+      ++metrics_.verifications;
+      Result<std::unique_ptr<registry::Repository>> repo = client_.Open(pinned);
+      if (repo.ok()) {
+        verify::EvaluateOptions eo;
+        auto d = std::make_shared<verify::ImageDecision>(
+            verify::EvaluateImage(**repo, policy->policy, eo));
+        if (d->decision != verify::Decision::kError) {
+          StoreDecision(cache_key, d);
+        }
+        v->decision = std::move(d);
+      } else {
+        v->decision = MakeDecision(v->pinned, verify::Decision::kError, "registry", repo.status());
+      }
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(flights_mu_);
+    auto it = flights_.find(key);
+    if (it != flights_.end() && it->second == flight) {
+      flights_.erase(it);
+    }
+  }
+  --metrics_.verifications_in_flight;
+  flight->Complete(std::move(v));
+}
+
+AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
+                               const std::map<std::string, std::shared_ptr<Flight>>& flights,
+                               const LoadedPolicy& policy) const {
+  AdmissionDecision out;
+  std::map<std::string, const ImageVerdict*> by_image;
+  std::set<std::string> seen;
+  for (const ContainerImage& ci : request.images) {
+    if (!seen.insert(ci.image).second) {
+      continue;
+    }
+    ImageVerdict iv;
+    iv.image = ci.image;
+    auto fit = flights.find(ci.image);
+    std::shared_ptr<const Verdict> v = fit == flights.end() ? nullptr : fit->second->result();
+    std::string scope_ref = ci.image;
+    bool could_not_check = false;
+    if (v == nullptr) {
+      iv.result = "timeout";
+      iv.reasons.push_back("could not verify within the deadline (" +
+                           SecondsText(options_.deadline) + ")");
+      could_not_check = true;
+      if (auto r = registry::ParseReference(ci.image); r.ok()) {
+        scope_ref = r->ToString();
+      }
+    } else {
+      iv.pinned = v->pinned;
+      iv.digest = v->digest ? v->digest->ToString() : "";
+      iv.cached = v->cached;
+      scope_ref = !v->pinned.empty() ? v->pinned : v->reference;
+      const verify::ImageDecision& d = *v->decision;
+      iv.policy = d.policy_name;
+      iv.result = std::string(verify::DecisionName(d.decision));
+      for (const verify::RequirementResult& r : d.results) {
+        if (r.outcome == verify::Outcome::kWarn) {
+          iv.warnings.push_back(Requirement(r));
+        } else if (r.outcome == verify::Outcome::kFail || r.outcome == verify::Outcome::kError) {
+          iv.reasons.push_back(Requirement(r));
+        }
+      }
+      switch (d.decision) {
+        case verify::Decision::kAccepted:
+          iv.allowed = true;
+          break;
+        case verify::Decision::kRejected:
+          if (iv.reasons.empty()) {
+            iv.reasons.push_back(d.status.message().empty() ? "rejected by the policy"
+                                                            : d.status.message());
+          }
+          break;
+        case verify::Decision::kError:
+          could_not_check = true;
+          if (iv.reasons.empty()) {
+            iv.reasons.push_back("could not verify: " + d.status.ToString());
+          }
+          break;
+      }
+    }
+    if (could_not_check && !scope_ref.empty()) {
+      const policy::ScopePolicy* sp = policy::SelectPolicy(policy.policy, scope_ref);
+      if (sp != nullptr) {
+        iv.policy = sp->name;
+        if (sp->failure_policy == policy::FailurePolicy::kAllow) {
+          iv.allowed = true;
+          iv.warnings.push_back("could not verify (" + iv.reasons.front() +
+                                "); admitted by failurePolicy allow of policy \"" + sp->name +
+                                "\"");
+        }
+      }
+    }
+    out.images.push_back(std::move(iv));
+  }
+  for (const ImageVerdict& iv : out.images) {
+    by_image[iv.image] = &iv;
+  }
+
+  AdmissionResponse& resp = out.response;
+  if (mutate) {
+    // /mutate only pins; enforcement is /validate's. An image is pinned only when it was
+    // verified and accepted, and only when written without a digest.
+    resp.allowed = true;
+    for (const ContainerImage& ci : request.images) {
+      const ImageVerdict* iv = by_image[ci.image];
+      if (iv != nullptr && iv->result == "accepted" && !iv->pinned.empty() &&
+          ci.image.find('@') == std::string::npos) {
+        resp.patch.push_back(PatchOperation{ci.pointer, iv->pinned});
+      }
+    }
+    return out;
+  }
+  resp.allowed = true;
+  std::string message;
+  for (const ImageVerdict& iv : out.images) {
+    for (const std::string& w : iv.warnings) {
+      resp.warnings.push_back(iv.image + ": " + w);
+    }
+    if (iv.allowed) {
+      continue;
+    }
+    resp.allowed = false;
+    if (!message.empty()) {
+      message += "\n";
+    }
+    message += "image " + iv.image;
+    if (!iv.policy.empty()) {
+      message += " (policy \"" + iv.policy + "\")";
+    }
+    if (iv.result == "rejected") {
+      message += " rejected: ";
+    } else if (iv.result == "error") {
+      message += " could not be verified: ";
+    } else {
+      message += " not admitted: ";  // timeout: the reason says so
+    }
+    for (size_t i = 0; i < iv.reasons.size(); ++i) {
+      message += (i > 0 ? "; " : "") + iv.reasons[i];
+    }
+  }
+  if (!resp.allowed) {
+    resp.code = 403;
+    resp.message = "vouch: " + message;
+  }
+  return out;
+}
+
+std::string DecisionLogLine(const AdmissionRequest& request, bool mutate,
+                            const AdmissionDecision& decision, const std::string& policy_digest) {
+  OrderedJson j;
+  j["time"] = NowRfc3339();
+  j["webhook"] = mutate ? "mutate" : "validate";
+  j["uid"] = request.uid;
+  j["namespace"] = request.namespace_name;
+  j["kind"] = request.group.empty() ? request.kind : request.group + "/" + request.kind;
+  j["name"] = request.name;
+  j["operation"] = request.operation;
+  j["result"] = decision.response.allowed ? "allowed" : "denied";
+  OrderedJson images = OrderedJson::array();
+  std::vector<std::string> reasons;
+  for (const ImageVerdict& iv : decision.images) {
+    OrderedJson i;
+    i["image"] = iv.image;
+    i["reference"] = iv.pinned;
+    i["digest"] = iv.digest;
+    i["policy"] = iv.policy;
+    i["result"] = iv.result;
+    i["admitted"] = iv.allowed;
+    i["cached"] = iv.cached;
+    i["reasons"] = iv.reasons;
+    i["warnings"] = iv.warnings;
+    for (const std::string& r : iv.reasons) {
+      reasons.push_back(iv.image + ": " + r);
+    }
+    images.push_back(std::move(i));
+  }
+  j["images"] = std::move(images);
+  j["reasons"] = reasons;
+  if (!decision.response.patch.empty()) {
+    j["patch"] = decision.response.patch.size();
+  }
+  j["policyDigest"] = policy_digest;
+  return DumpJson(j);
+}
+
+}  // namespace vouch::serve::internal

@@ -1,0 +1,152 @@
+// The decision engine of `vouch serve`: the policy in force, the decision and tag caches, single
+// flight, the verification worker pool, and turning per-image verdicts into an admission
+// answer. Internal; independent of HTTP.
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "metrics.h"
+#include "vouch/core/digest.h"
+#include "vouch/policy/policy.h"
+#include "vouch/registry/client.h"
+#include "vouch/serve/admission.h"
+#include "vouch/verify/policy_eval.h"
+
+namespace vouch::serve::internal {
+
+// LoadedPolicy is one version of the policy file. Requests take a snapshot (shared_ptr) when
+// they start, so a reload never changes the policy under a request.
+struct LoadedPolicy {
+  policy::Policy policy;
+  std::string digest;  // "sha256:<hex>" of the file's bytes
+};
+
+// Verdict is the outcome of verifying one image reference.
+struct Verdict {
+  std::string reference;         // the normalized reference as written ("" if it did not parse)
+  std::optional<Digest> digest;  // what the reference resolved to
+  std::string pinned;            // "registry/repo@sha256:…": what was evaluated
+  std::shared_ptr<const verify::ImageDecision> decision;
+  bool cached = false;  // answered from the decision cache
+};
+
+// Flight is one verification, shared by every request that asks for the same image while it
+// runs.
+class Flight {
+ public:
+  // OnDone calls |fn| once the verdict is in: at once, on this thread, when it already is;
+  // otherwise later, on the worker thread that completes it.
+  void OnDone(std::function<void()> fn);
+  // result returns the verdict, or nullptr while the verification runs.
+  std::shared_ptr<const Verdict> result() const;
+  void Complete(std::shared_ptr<const Verdict> verdict);
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Verdict> verdict_;
+  std::vector<std::function<void()>> waiters_;
+};
+
+struct GateOptions {
+  std::chrono::seconds cache_ttl{300};
+  std::chrono::seconds tag_ttl{30};
+  std::chrono::milliseconds deadline{8000};
+  int worker_threads = 16;
+  size_t max_cache_entries = 50000;
+};
+
+// ImageVerdict is one image's part of an admission answer.
+struct ImageVerdict {
+  std::string image;   // as written
+  std::string pinned;  // what was verified ("" when it never resolved)
+  std::string digest;
+  std::string policy;    // scope policy name
+  std::string result;    // "accepted", "rejected", "error", "timeout"
+  bool allowed = false;  // admitted (accepted, or error/timeout with failurePolicy allow)
+  bool cached = false;
+  std::vector<std::string> reasons;
+  std::vector<std::string> warnings;
+};
+
+// AdmissionDecision is the answer to one AdmissionReview.
+struct AdmissionDecision {
+  AdmissionResponse response;
+  std::vector<ImageVerdict> images;
+};
+
+class Gate {
+ public:
+  Gate(const GateOptions& options, Metrics& metrics, registry::Client& client);
+  ~Gate();
+  Gate(const Gate&) = delete;
+  Gate& operator=(const Gate&) = delete;
+
+  // policy returns the policy in force (nullptr before the first one is set).
+  std::shared_ptr<const LoadedPolicy> policy() const;
+  void SetPolicy(std::shared_ptr<const LoadedPolicy> policy);
+
+  // Verify returns the flight that verifies |image| under |policy|: already complete when the
+  // caches answer it; otherwise a verification queued on the worker pool (or the one already
+  // running for the same reference and policy).
+  std::shared_ptr<Flight> Verify(const std::string& image,
+                                 const std::shared_ptr<const LoadedPolicy>& policy);
+
+  // Decide builds the answer for |request| from |flights| (image as written -> flight); a
+  // flight without a result has missed the deadline. |mutate| selects the /mutate answer
+  // (always allowed, with a JSONPatch pinning accepted images) over /validate's.
+  AdmissionDecision Decide(const AdmissionRequest& request, bool mutate,
+                           const std::map<std::string, std::shared_ptr<Flight>>& flights,
+                           const LoadedPolicy& policy) const;
+
+  // Shutdown drops queued work and waits up to |grace| for the verifications that are running.
+  // Returns false when some are still waiting on a registry: the pool is then not joined, and
+  // the caller must end the process rather than destroy the Gate.
+  bool Shutdown(std::chrono::milliseconds grace);
+
+ private:
+  struct Entry {
+    std::shared_ptr<const verify::ImageDecision> decision;
+    std::chrono::steady_clock::time_point expires;
+  };
+  struct TagEntry {
+    Digest digest;
+    std::chrono::steady_clock::time_point expires;
+  };
+
+  void Run(const std::shared_ptr<Flight>& flight, const std::string& key,
+           const registry::Reference& ref, const std::shared_ptr<const LoadedPolicy>& policy);
+  std::shared_ptr<const verify::ImageDecision> LookupDecision(const std::string& key);
+  void StoreDecision(const std::string& key,
+                     const std::shared_ptr<const verify::ImageDecision>& decision);
+  std::optional<Digest> LookupTag(const std::string& ref);
+  void StoreTag(const std::string& ref, const Digest& digest);
+
+  GateOptions options_;
+  Metrics& metrics_;
+  registry::Client& client_;
+  boost::asio::thread_pool pool_;
+
+  mutable std::mutex policy_mu_;
+  std::shared_ptr<const LoadedPolicy> policy_;
+
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, Entry> decisions_;  // "<policy digest> <pinned>"
+  std::unordered_map<std::string, TagEntry> tags_;    // normalized "repo:tag"
+  std::mutex flights_mu_;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+};
+
+// DecisionLogLine renders one decision log record (a JSON object, no newline).
+std::string DecisionLogLine(const AdmissionRequest& request, bool mutate,
+                            const AdmissionDecision& decision, const std::string& policy_digest);
+
+}  // namespace vouch::serve::internal

@@ -1,0 +1,109 @@
+#include "metrics.h"
+
+#include <sstream>
+
+namespace vouch::serve::internal {
+
+void Metrics::Request(const std::string& path, int code) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_[{path, code}];
+}
+
+void Metrics::Latency(double seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    if (seconds <= kBuckets[i]) {
+      ++bucket_counts_[i];
+    }
+  }
+  ++latency_count_;
+  latency_sum_ += seconds;
+}
+
+void Metrics::Decision(const std::string& result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++decisions_[result];
+}
+
+void Metrics::ImageDecision(const std::string& result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++image_decisions_[result];
+}
+
+void Metrics::PolicyReload(const std::string& result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++reloads_[result];
+}
+
+namespace {
+
+void Counter(std::ostringstream& out, const char* name, const char* help, uint64_t value) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n"
+      << name << " " << value << "\n";
+}
+
+void Labelled(std::ostringstream& out, const char* name, const char* help, const char* label,
+              const std::map<std::string, uint64_t>& values) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n";
+  for (const auto& [k, v] : values) {
+    out << name << "{" << label << "=\"" << k << "\"} " << v << "\n";
+  }
+}
+
+}  // namespace
+
+std::string Metrics::Render(const std::string& policy_digest) const {
+  std::ostringstream out;
+  std::lock_guard<std::mutex> lock(mu_);
+  out << "# HELP vouch_serve_requests_total HTTP requests answered, by path and status code.\n"
+         "# TYPE vouch_serve_requests_total counter\n";
+  for (const auto& [k, v] : requests_) {
+    out << "vouch_serve_requests_total{path=\"" << k.first << "\",code=\"" << k.second << "\"} "
+        << v << "\n";
+  }
+  Labelled(out, "vouch_serve_decisions_total", "Admission answers, by result.", "result",
+           decisions_);
+  Labelled(out, "vouch_serve_image_decisions_total",
+           "Per-image verdicts in admission answers, by result.", "result", image_decisions_);
+  out << "# HELP vouch_serve_request_duration_seconds Admission request latency.\n"
+         "# TYPE vouch_serve_request_duration_seconds histogram\n";
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    out << "vouch_serve_request_duration_seconds_bucket{le=\"" << kBuckets[i] << "\"} "
+        << bucket_counts_[i] << "\n";
+  }
+  out << "vouch_serve_request_duration_seconds_bucket{le=\"+Inf\"} " << latency_count_ << "\n"
+      << "vouch_serve_request_duration_seconds_sum " << latency_sum_ << "\n"
+      << "vouch_serve_request_duration_seconds_count " << latency_count_ << "\n";
+  Counter(out, "vouch_serve_cache_hits_total", "Image decisions answered from the cache.",
+          cache_hits.load());
+  Counter(out, "vouch_serve_cache_misses_total", "Image decisions not in the cache.",
+          cache_misses.load());
+  Counter(out, "vouch_serve_tag_cache_hits_total", "Tag resolutions answered from the cache.",
+          tag_cache_hits.load());
+  Counter(out, "vouch_serve_tag_cache_misses_total", "Tag resolutions not in the cache.",
+          tag_cache_misses.load());
+  Counter(out, "vouch_serve_shared_verifications_total",
+          "Requests that joined a verification already running for the same image.",
+          shared_flights.load());
+  Counter(out, "vouch_serve_verifications_total", "Policy evaluations run against a registry.",
+          verifications.load());
+  Counter(out, "vouch_serve_tag_resolutions_total", "Tag to digest resolutions made.",
+          tag_resolutions.load());
+  Counter(out, "vouch_serve_registry_requests_total", "HTTP exchanges with registries.",
+          registry_requests.load());
+  Counter(out, "vouch_serve_registry_errors_total",
+          "Registry exchanges that failed (no response, 429 or 5xx).", registry_errors.load());
+  out << "# HELP vouch_serve_verifications_in_flight Verifications running now.\n"
+         "# TYPE vouch_serve_verifications_in_flight gauge\n"
+         "vouch_serve_verifications_in_flight "
+      << verifications_in_flight.load() << "\n";
+  Labelled(out, "vouch_serve_policy_reloads_total", "Policy reload attempts, by result.", "result",
+           reloads_);
+  out << "# HELP vouch_serve_policy_info The policy in force (digest of the file's bytes).\n"
+         "# TYPE vouch_serve_policy_info gauge\n"
+         "vouch_serve_policy_info{digest=\""
+      << policy_digest << "\"} 1\n";
+  return out.str();
+}
+
+}  // namespace vouch::serve::internal

@@ -1,0 +1,54 @@
+// Prometheus counters of `vouch serve` (text exposition format 0.0.4). Internal.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace vouch::serve::internal {
+
+class Metrics {
+ public:
+  // Request counts one HTTP answer; |path| is one of the served paths or "other".
+  void Request(const std::string& path, int code);
+  // Latency adds an admission request's duration (seconds) to the histogram.
+  void Latency(double seconds);
+  // Decision counts one admission answer: "allowed" or "denied".
+  void Decision(const std::string& result);
+  // ImageDecision counts one image's verdict: "accepted", "rejected", "error", "timeout".
+  void ImageDecision(const std::string& result);
+  // PolicyReload counts a reload attempt: "ok" or "error".
+  void PolicyReload(const std::string& result);
+
+  std::atomic<uint64_t> cache_hits{0};
+  std::atomic<uint64_t> cache_misses{0};
+  std::atomic<uint64_t> tag_cache_hits{0};
+  std::atomic<uint64_t> tag_cache_misses{0};
+  std::atomic<uint64_t> verifications{0};
+  std::atomic<uint64_t> tag_resolutions{0};
+  std::atomic<uint64_t> shared_flights{0};
+  std::atomic<uint64_t> registry_requests{0};
+  std::atomic<uint64_t> registry_errors{0};
+  std::atomic<int64_t> verifications_in_flight{0};
+
+  // Render returns the exposition text; |policy_digest| labels vouch_serve_policy_info.
+  std::string Render(const std::string& policy_digest) const;
+
+ private:
+  static constexpr std::array<double, 14> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::map<std::string, uint64_t> decisions_;
+  std::map<std::string, uint64_t> image_decisions_;
+  std::map<std::string, uint64_t> reloads_;
+  std::array<uint64_t, kBuckets.size()> bucket_counts_{};
+  uint64_t latency_count_ = 0;
+  double latency_sum_ = 0;
+};
+
+}  // namespace vouch::serve::internal

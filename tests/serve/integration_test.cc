@@ -1,0 +1,672 @@
+// `vouch serve` end to end: the built binary as a subprocess on a free port with a certificate
+// made here by openssl, AdmissionReviews (tests/serve/review.h) posted over TLS with libcurl,
+// decisions made against the docker-registry fixture (CTest fixture `registry_servers`).
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "serve/review.h"
+#include "testutil/testutil.h"
+#include "vouch/core/bytes.h"
+#include "vouch/core/digest.h"
+
+extern char** environ;
+
+namespace vouch::serve_test {
+namespace {
+
+using Json = nlohmann::json;
+using vouch::testing::ReadText;
+using vouch::testing::Run;
+using vouch::testing::RunResult;
+using vouch::testing::TempDir;
+using vouch::testing::WriteText;
+
+std::string Reg() { return vouch::testing::RegistryAddr("open"); }
+std::string Known(const std::string& ref) { return vouch::testing::KnownDigest(ref); }
+std::string Prefix() { return Reg() + "/serve-" + std::to_string(::getpid()); }
+
+// FreePort returns a loopback port nobody listens on (bound, then closed).
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  socklen_t len = sizeof(a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Blackhole listens on a loopback port and never accepts: connections complete in the kernel
+// and then nothing is ever answered (a registry that hangs).
+struct Blackhole {
+  int fd = -1;
+  int port = 0;
+  Blackhole() {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+    BOOST_REQUIRE(::listen(fd, 64) == 0);
+    socklen_t len = sizeof(a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+  }
+  ~Blackhole() { ::close(fd); }
+};
+
+// World is made once: keys, a serving certificate, images pushed with skopeo and signed with
+// vouch.
+struct World {
+  TempDir dir;
+  std::string cert, key, release_pem, release_pub;
+  std::string signed_image, unsigned_image, audit_image, cache_image, flight_image, digest;
+  int closed_port = 0;
+  Blackhole hole;
+
+  std::map<std::string, std::string> Env() const { return {{"DOCKER_CONFIG", dir.File("docker")}}; }
+
+  void Push(const std::string& dst) {
+    WriteText(dir.File("skopeo-policy.json"), R"({"default":[{"type":"insecureAcceptAnything"}]})");
+    RunResult r =
+        Run({"skopeo", "--policy", dir.File("skopeo-policy.json"), "--registries-conf", "/dev/null",
+             "copy", "-q", "--preserve-digests", "--dest-tls-verify=false",
+             "oci:" + vouch::testing::RegistryFixtureDir() + "/layout:single", "docker://" + dst});
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "skopeo copy to " << dst << ": " << r.err);
+  }
+
+  void Sign(const std::string& image) {
+    vouch::testing::RunOptions o;
+    o.env = Env();
+    RunResult r = vouch::testing::Vouch({"sign", image, "--key", release_pem}, o);
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "vouch sign " << image << ": " << r.err);
+  }
+
+  World() {
+    cert = dir.File("tls.crt");
+    key = dir.File("tls.key");
+    RunResult c = Run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                       "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj",
+                       "/CN=vouch-gate.vouch-system.svc", "-keyout", key, "-out", cert, "-addext",
+                       "subjectAltName=IP:127.0.0.1,DNS:vouch-gate.vouch-system.svc"});
+    BOOST_REQUIRE_MESSAGE(c.exit_code == 0, c.err);
+    release_pem = dir.File("release.pem");
+    release_pub = dir.File("release.pub");
+    RunResult g = Run(
+        {"openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", release_pem});
+    BOOST_REQUIRE_MESSAGE(g.exit_code == 0, g.err);
+    RunResult p = Run({"openssl", "ec", "-in", release_pem, "-pubout", "-out", release_pub});
+    BOOST_REQUIRE_MESSAGE(p.exit_code == 0, p.err);
+    digest = Known("single");
+    signed_image = Prefix() + "/signed:v1";
+    unsigned_image = Prefix() + "/unsigned:v1";
+    audit_image = Prefix() + "/audit/app:v1";
+    cache_image = Prefix() + "/cache:v1";
+    flight_image = Prefix() + "/flight:v1";
+    for (const auto& i : {signed_image, unsigned_image, audit_image, cache_image, flight_image}) {
+      Push(i);
+    }
+    Sign(signed_image);
+    Sign(cache_image);
+    Sign(flight_image);
+    closed_port = FreePort();
+  }
+
+  // Policy returns a policy: enforce signatures by "release" under Prefix(), audit under
+  // Prefix()/audit, the closed port (failurePolicy deny, and allow under /lenient), the
+  // blackhole, and reject everything else. |extra| is spliced into the policies array first.
+  std::string Policy(const std::string& extra = "") const {
+    const std::string sig = R"("signatures":{"authorities":["release"],"threshold":1})";
+    const std::string closed = "127.0.0.1:" + std::to_string(closed_port);
+    const std::string hang = "127.0.0.1:" + std::to_string(hole.port);
+    return R"({"version":1,"authorities":{"release":{"key":{"path":")" + release_pub +
+           R"("}}},"policies":[)" + extra + R"({"name":"signed-only","scope":")" + Prefix() +
+           R"(/**","mode":"enforce",)" + sig + R"(},{"name":"audit","scope":")" + Prefix() +
+           R"(/audit/**","mode":"audit",)" + sig + R"(},{"name":"closed","scope":")" + closed +
+           R"(/**","mode":"enforce",)" + sig + R"(},{"name":"lenient","scope":")" + closed +
+           R"(/lenient/**","mode":"enforce","failurePolicy":"allow",)" + sig +
+           R"(},{"name":"hang","scope":")" + hang + R"(/**","mode":"enforce",)" + sig +
+           R"(},{"name":"default","scope":"*","mode":"reject"}]})";
+  }
+};
+
+std::unique_ptr<World> g_world;
+
+World& W() {
+  if (!g_world) {
+    g_world = std::make_unique<World>();
+  }
+  return *g_world;
+}
+
+// Server runs `vouch serve` on a free loopback port until destroyed (SIGTERM, then SIGKILL).
+class Server {
+ public:
+  explicit Server(const std::string& policy_text, std::vector<std::string> extra = {}) {
+    World& w = W();
+    policy_ = dir_.File("policy.json");
+    WriteText(policy_, policy_text);
+    log_ = dir_.File("decisions.log");
+    std::vector<std::string> args = {
+        vouch::testing::VouchBin(), "serve", "--policy",   policy_, "--listen", "127.0.0.1:0",
+        "--decision-log",           log_,    "--deadline", "2s"};
+    if (std::find(extra.begin(), extra.end(), "--tls-cert") == extra.end()) {
+      args.insert(args.end(), {"--tls-cert", w.cert, "--tls-key", w.key});
+    }
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    const std::string err = dir_.File("stderr");
+    std::string docker = "DOCKER_CONFIG=" + w.dir.File("docker");
+    pid_ = ::fork();
+    BOOST_REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(fd, 2);
+      ::putenv(docker.data());
+      ::unsetenv("SSL_CERT_FILE");
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    static const std::regex kListening(R"(listening on https://127\.0\.0\.1:(\d+))");
+    for (int i = 0; i < 300 && port_ == 0; ++i) {
+      std::smatch m;
+      std::string text = std::filesystem::exists(err) ? ReadText(err) : "";
+      if (std::regex_search(text, m, kListening)) {
+        port_ = std::stoi(m[1].str());
+        break;
+      }
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        BOOST_FAIL("vouch serve exited early: " << text);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    BOOST_REQUIRE_MESSAGE(port_ != 0, "vouch serve never said it listens: " << ReadText(err));
+  }
+
+  ~Server() {
+    if (pid_ <= 0) {
+      return;
+    }
+    ::kill(pid_, SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  struct Reply {
+    long code = 0;
+    std::string body;
+  };
+
+  Reply Request(const std::string& method, const std::string& path, const std::string& body = "") {
+    Reply r;
+    std::unique_ptr<CURL, void (*)(CURL*)> c(curl_easy_init(), curl_easy_cleanup);
+    const std::string url = "https://127.0.0.1:" + std::to_string(port_) + path;
+    curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c.get(), CURLOPT_CAINFO, (ca_.empty() ? W().cert : ca_).c_str());
+    curl_easy_setopt(c.get(), CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c.get(), CURLOPT_CUSTOMREQUEST, method.c_str());
+    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+    curl_easy_setopt(c.get(), CURLOPT_HTTPHEADER, headers);
+    if (method == "POST") {
+      curl_easy_setopt(c.get(), CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(c.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    }
+    curl_easy_setopt(
+        c.get(), CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* ud) -> size_t {
+          static_cast<std::string*>(ud)->append(p, s * n);
+          return s * n;
+        });
+    curl_easy_setopt(c.get(), CURLOPT_WRITEDATA, &r.body);
+    CURLcode rc = curl_easy_perform(c.get());
+    curl_slist_free_all(headers);
+    BOOST_REQUIRE_MESSAGE(rc == CURLE_OK, method << " " << path << ": " << curl_easy_strerror(rc)
+                                                 << "\nserver log:\n"
+                                                 << Stderr());
+    curl_easy_getinfo(c.get(), CURLINFO_RESPONSE_CODE, &r.code);
+    return r;
+  }
+
+  // Review posts |review| to |path| and returns the parsed response (HTTP 200 required).
+  Json Review(const std::string& review, const std::string& path = "/validate") {
+    Reply r = Request("POST", path, review);
+    BOOST_REQUIRE_MESSAGE(r.code == 200, "HTTP " << r.code << ": " << r.body);
+    Json j = Json::parse(r.body);
+    BOOST_REQUIRE(j["apiVersion"] == "admission.k8s.io/v1");
+    BOOST_REQUIRE(j["kind"] == "AdmissionReview");
+    return j["response"];
+  }
+
+  // Metric returns the value of the exposition line starting with |series| (0 when absent).
+  double Metric(const std::string& series) {
+    std::string text = Request("GET", "/metrics").body;
+    size_t at = text.find("\n" + series + " ");
+    if (at == std::string::npos) {
+      return 0;
+    }
+    return std::stod(text.substr(at + series.size() + 2));
+  }
+  std::string Metrics() { return Request("GET", "/metrics").body; }
+
+  void Signal(int sig) { ::kill(pid_, sig); }
+  // TrustOnly makes Request trust |ca| instead of the world's certificate.
+  void TrustOnly(const std::string& ca) { ca_ = ca; }
+  // TryGet is Request without the test failing on a TLS or connection error.
+  bool TryGet(const std::string& path) {
+    std::unique_ptr<CURL, void (*)(CURL*)> c(curl_easy_init(), curl_easy_cleanup);
+    const std::string url = "https://127.0.0.1:" + std::to_string(port_) + path;
+    curl_easy_setopt(c.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c.get(), CURLOPT_CAINFO, (ca_.empty() ? W().cert : ca_).c_str());
+    curl_easy_setopt(c.get(), CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(
+        c.get(), CURLOPT_WRITEFUNCTION,
+        +[](char*, size_t s, size_t n, void*) -> size_t { return s * n; });
+    return curl_easy_perform(c.get()) == CURLE_OK;
+  }
+  std::string Stderr() const { return ReadText(dir_.File("stderr")); }
+  const std::string& policy_path() const { return policy_; }
+  const std::string& log_path() const { return log_; }
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  TempDir dir_;
+  std::string policy_, log_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string ca_;
+};
+
+// The server most cases share (started on first use, stopped when the run ends).
+std::unique_ptr<Server> g_main;
+
+Server& Main() {
+  if (!g_main) {
+    g_main = std::make_unique<Server>(W().Policy());
+  }
+  return *g_main;
+}
+
+struct Teardown {
+  Teardown() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  ~Teardown() {
+    g_main.reset();
+    g_world.reset();
+  }
+};
+BOOST_TEST_GLOBAL_FIXTURE(Teardown);
+
+// WaitFor polls |pred| every 100 ms for up to 15 s (a liveness bound, not a timing assertion).
+template <typename F>
+bool WaitFor(F pred) {
+  for (int i = 0; i < 150; ++i) {
+    if (pred()) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+std::string Uid() {
+  static int n = 0;
+  return "7f0b2a9e-serve-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
+}
+
+std::string Message(const Json& resp) {
+  return resp.contains("status") ? resp["status"].value("message", "") : "";
+}
+
+std::string AllWarnings(const Json& resp) {
+  std::string s;
+  for (const auto& w : resp.value("warnings", Json::array())) {
+    s += w.get<std::string>() + "\n";
+  }
+  return s;
+}
+
+BOOST_AUTO_TEST_SUITE(serve)
+
+BOOST_AUTO_TEST_CASE(probes_answer) {
+  Server& s = Main();
+  BOOST_TEST(s.Request("GET", "/healthz").code == 200);
+  BOOST_TEST(s.Request("GET", "/readyz").code == 200);
+  std::string m = s.Metrics();
+  BOOST_TEST(m.find("# TYPE vouch_serve_request_duration_seconds histogram") != std::string::npos);
+  std::string policy_digest = Digest::Of(AsBytes(ReadText(s.policy_path()))).ToString();
+  BOOST_TEST(m.find("vouch_serve_policy_info{digest=\"" + policy_digest + "\"} 1") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(signed_image_is_allowed) {
+  Server& s = Main();
+  const std::string uid = Uid();
+  Json r = s.Review(Review(uid, "Pod", "web", {{W().signed_image}, {}, {}}));
+  BOOST_TEST(r["uid"] == uid);
+  BOOST_TEST(r["allowed"] == true, r.dump());
+}
+
+BOOST_AUTO_TEST_CASE(unsigned_image_is_denied_with_reasons) {
+  Server& s = Main();
+  const std::string uid = Uid();
+  Json r = s.Review(Review(uid, "Deployment", "web", {{W().unsigned_image}, {}, {}}));
+  BOOST_TEST(r["uid"] == uid);
+  BOOST_TEST(r["allowed"] == false);
+  BOOST_TEST(r["status"]["code"] == 403);
+  const std::string msg = Message(r);
+  BOOST_TEST(msg.find(W().unsigned_image) != std::string::npos, msg);
+  BOOST_TEST(msg.find("signatures") != std::string::npos, msg);
+  BOOST_TEST(msg.find("signed-only") != std::string::npos, msg);
+  BOOST_TEST(msg.find("could not") == std::string::npos, "a rejection, not an error: " << msg);
+}
+
+BOOST_AUTO_TEST_CASE(mixed_pod_is_denied_naming_only_the_unsigned_image) {
+  Server& s = Main();
+  Json r =
+      s.Review(Review(Uid(), "StatefulSet", "db", {{W().signed_image}, {W().unsigned_image}, {}}));
+  BOOST_TEST(r["allowed"] == false);
+  const std::string msg = Message(r);
+  BOOST_TEST(msg.find(W().unsigned_image) != std::string::npos, msg);
+  BOOST_TEST(msg.find(W().signed_image) == std::string::npos, msg);
+}
+
+BOOST_AUTO_TEST_CASE(audit_mode_allows_with_warnings) {
+  Server& s = Main();
+  Json r = s.Review(Review(Uid(), "CronJob", "nightly", {{W().audit_image}, {}, {}}));
+  BOOST_TEST(r["allowed"] == true, r.dump());
+  const std::string w = AllWarnings(r);
+  BOOST_TEST(w.find(W().audit_image) != std::string::npos, w);
+  BOOST_TEST(w.find("signatures") != std::string::npos, w);
+}
+
+BOOST_AUTO_TEST_CASE(kinds_without_images_are_allowed) {
+  Server& s = Main();
+  const std::string cm =
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"cm-1","kind":{"group":"","version":"v1","kind":"ConfigMap"},"namespace":"team-a","operation":"CREATE","object":{"apiVersion":"v1","kind":"ConfigMap","data":{"a":"b"}}}})";
+  Json r = s.Review(cm);
+  BOOST_TEST(r["uid"] == "cm-1");
+  BOOST_TEST(r["allowed"] == true);
+}
+
+BOOST_AUTO_TEST_CASE(mutate_pins_accepted_tags_to_the_verified_digest) {
+  Server& s = Main();
+  const std::string pinned_init = Prefix() + "/signed@" + W().digest;
+  Json r = s.Review(Review(Uid(), "Deployment", "web",
+                           {{W().signed_image, W().unsigned_image}, {pinned_init}, {}}),
+                    "/mutate");
+  BOOST_TEST(r["allowed"] == true);
+  BOOST_REQUIRE_MESSAGE(r.contains("patch"), r.dump());
+  BOOST_TEST(r["patchType"] == "JSONPatch");
+  auto raw = Base64Decode(r["patch"].get<std::string>());
+  BOOST_REQUIRE(raw.ok());
+  Json patch = Json::parse(AsChars(*raw));
+  Json want = Json::array({Json{{"op", "replace"},
+                                {"path", "/spec/template/spec/containers/0/image"},
+                                {"value", Prefix() + "/signed@" + W().digest}}});
+  BOOST_TEST(patch == want, patch.dump());
+}
+
+BOOST_AUTO_TEST_CASE(registry_down_denies_unless_failure_policy_allows) {
+  Server& s = Main();
+  const std::string down = "127.0.0.1:" + std::to_string(W().closed_port) + "/team/app:v1";
+  Json r = s.Review(Review(Uid(), "Pod", "p", {{down}, {}, {}}));
+  BOOST_TEST(r["allowed"] == false);
+  BOOST_TEST(Message(r).find(down) != std::string::npos, Message(r));
+  BOOST_TEST(Message(r).find("could not") != std::string::npos, Message(r));
+
+  const std::string lenient = "127.0.0.1:" + std::to_string(W().closed_port) + "/lenient/app:v1";
+  Json a = s.Review(Review(Uid(), "Pod", "p", {{lenient}, {}, {}}));
+  BOOST_TEST(a["allowed"] == true, a.dump());
+  BOOST_TEST(AllWarnings(a).find("failurePolicy allow") != std::string::npos, a.dump());
+}
+
+BOOST_AUTO_TEST_CASE(hung_registry_is_denied_at_the_deadline) {
+  Server& s = Main();
+  const std::string hung = "127.0.0.1:" + std::to_string(W().hole.port) + "/team/app:v1";
+  Json r = s.Review(Review(Uid(), "Job", "j", {{hung}, {}, {}}));
+  BOOST_TEST(r["allowed"] == false);
+  BOOST_TEST(Message(r).find("could not verify within the deadline") != std::string::npos,
+             Message(r));
+  BOOST_TEST(s.Metric("vouch_serve_image_decisions_total{result=\"timeout\"}") >= 1);
+}
+
+BOOST_AUTO_TEST_CASE(bad_requests_get_4xx_and_the_server_keeps_serving) {
+  Server& s = Main();
+  auto r = s.Request("POST", "/validate", "this is not json");
+  BOOST_TEST(r.code == 400);
+  BOOST_TEST(r.body.find("AdmissionReview") != std::string::npos, r.body);
+  r = s.Request("POST", "/validate", R"({"apiVersion":"v1","kind":"Pod","metadata":{}})");
+  BOOST_TEST(r.code == 400);
+  BOOST_TEST(r.body.find("not an AdmissionReview") != std::string::npos, r.body);
+  r = s.Request("POST", "/mutate", std::string(4 << 20, '{'));
+  BOOST_TEST(r.code == 400);
+  BOOST_TEST(r.body.find("over the limit") != std::string::npos, r.body);
+  r = s.Request("GET", "/validate");
+  BOOST_TEST(r.code == 405);
+  r = s.Request("POST", "/healthz", "{}");
+  BOOST_TEST(r.code == 405);
+  r = s.Request("GET", "/admin");
+  BOOST_TEST(r.code == 404);
+  BOOST_TEST(s.Request("GET", "/healthz").code == 200);
+  Json ok = s.Review(Review(Uid(), "Pod", "after", {{W().unsigned_image}, {}, {}}));
+  BOOST_TEST(ok["allowed"] == false);
+  BOOST_TEST(s.Metric("vouch_serve_requests_total{path=\"/validate\",code=\"400\"}") >= 2);
+}
+
+BOOST_AUTO_TEST_CASE(eight_containers_of_one_image_cost_one_verification) {
+  Server& s = Main();
+  const double v0 = s.Metric("vouch_serve_verifications_total");
+  const double t0 = s.Metric("vouch_serve_tag_resolutions_total");
+  const double h0 = s.Metric("vouch_serve_cache_hits_total");
+  const size_t log0 = ReadText(vouch::testing::RegistryFixtureDir() + "/open.log").size();
+  PodImages eight{std::vector<std::string>(8, W().cache_image), {}, {}};
+  Json r = s.Review(Review(Uid(), "DaemonSet", "agent", eight));
+  BOOST_TEST(r["allowed"] == true, r.dump());
+  BOOST_TEST(s.Metric("vouch_serve_verifications_total") - v0 == 1);
+  BOOST_TEST(s.Metric("vouch_serve_tag_resolutions_total") - t0 == 1);
+  // Every registry request the gate made reached the registry (and nothing else did).
+  std::string log = ReadText(vouch::testing::RegistryFixtureDir() + "/open.log").substr(log0);
+  size_t logged = 0;
+  for (size_t at = log.find("/v2/"); at != std::string::npos; at = log.find("/v2/", at + 1)) {
+    logged += log.compare(at - 5, 5, "HEAD ") == 0 || log.compare(at - 4, 4, "GET ") == 0;
+  }
+  BOOST_TEST(logged >= 1u);
+  // Again, twice, and as the pinned reference /mutate writes: all from the cache.
+  for (int i = 0; i < 2; ++i) {
+    Json again = s.Review(Review(Uid(), "Pod", "agent-x", eight));
+    BOOST_TEST(again["allowed"] == true);
+  }
+  Json pinned =
+      s.Review(Review(Uid(), "Pod", "agent-y", {{Prefix() + "/cache@" + W().digest}, {}, {}}));
+  BOOST_TEST(pinned["allowed"] == true);
+  BOOST_TEST(s.Metric("vouch_serve_verifications_total") - v0 == 1);
+  BOOST_TEST(s.Metric("vouch_serve_cache_hits_total") - h0 >= 3);
+}
+
+BOOST_AUTO_TEST_CASE(decision_log_has_one_line_per_decision) {
+  Server& s = Main();
+  const std::string uid = Uid();
+  s.Review(Review(uid, "ReplicaSet", "rs-1", {{W().unsigned_image}, {}, {}}));
+  std::string text = ReadText(s.log_path());
+  std::string line;
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    BOOST_REQUIRE(nl != std::string::npos);  // every record ends its line
+    std::string l = text.substr(start, nl - start);
+    Json j = Json::parse(l);  // every line is one JSON object
+    if (j["uid"] == uid) {
+      line = l;
+    }
+    start = nl + 1;
+  }
+  BOOST_REQUIRE_MESSAGE(!line.empty(), "no decision logged for " << uid);
+  Json j = Json::parse(line);
+  BOOST_TEST(j["namespace"] == "team-a");
+  BOOST_TEST(j["kind"] == "apps/ReplicaSet");
+  BOOST_TEST(j["name"] == "rs-1");
+  BOOST_TEST(j["result"] == "denied");
+  BOOST_TEST(j["images"][0]["image"] == W().unsigned_image);
+  BOOST_TEST(j["images"][0]["digest"] == W().digest);
+  BOOST_TEST(!j["reasons"].empty());
+  BOOST_TEST(j["policyDigest"] == Digest::Of(AsBytes(ReadText(s.policy_path()))).ToString());
+  BOOST_TEST(!j["time"].get<std::string>().empty());
+}
+
+void Replace(const std::string& path, const std::string& text) {
+  WriteText(path + ".new", text);
+  std::filesystem::rename(path + ".new", path);
+}
+
+BOOST_AUTO_TEST_CASE(policy_reload_applies_good_and_refuses_bad) {
+  Server s(W().Policy());
+  const std::string review = Review(Uid(), "Pod", "p", {{W().unsigned_image}, {}, {}});
+  BOOST_TEST(s.Review(review)["allowed"] == false);
+
+  // A new policy that accepts the unsigned repository.
+  const std::string accept =
+      R"({"name":"unsigned-ok","scope":")" + Prefix() + R"(/unsigned","mode":"accept"},)";
+  const std::string good = W().Policy(accept);
+  const std::string good_digest = Digest::Of(AsBytes(good)).ToString();
+  Replace(s.policy_path(), good);
+  BOOST_REQUIRE_MESSAGE(WaitFor([&] {
+                          return s.Metrics().find("digest=\"" + good_digest + "\"") !=
+                                 std::string::npos;
+                        }),
+                        "the changed policy was never loaded:\n"
+                            << s.Stderr());
+  BOOST_TEST(s.Review(review)["allowed"] == true);
+
+  // A broken policy is refused; the good one stays.
+  Replace(s.policy_path(),
+          R"({"version":1,"policies":[{"name":"x","scope":"*","mode":"sometimes"}]})");
+  BOOST_REQUIRE_MESSAGE(
+      WaitFor([&] { return s.Metric("vouch_serve_policy_reloads_total{result=\"error\"}") >= 1; }),
+      "the broken policy was never looked at:\n"
+          << s.Stderr());
+  BOOST_TEST(s.Metrics().find("digest=\"" + good_digest + "\"") != std::string::npos);
+  BOOST_TEST(s.Review(review)["allowed"] == true);
+  BOOST_TEST(s.Stderr().find("policy reload refused") != std::string::npos, s.Stderr());
+
+  // SIGHUP forces a reload of the (still broken) file: refused again.
+  s.Signal(SIGHUP);
+  BOOST_REQUIRE_MESSAGE(WaitFor([&] {
+                          return s.Metric("vouch_serve_policy_reloads_total{result=\"error\"}") >=
+                                 2;
+                        }),
+                        "SIGHUP did not reload:\n"
+                            << s.Stderr());
+  BOOST_TEST(s.Request("GET", "/readyz").code == 200);
+
+  // SIGHUP with the original policy back: applied.
+  WriteText(s.policy_path(), W().Policy());
+  s.Signal(SIGHUP);
+  const std::string first_digest = Digest::Of(AsBytes(W().Policy())).ToString();
+  BOOST_REQUIRE(WaitFor(
+      [&] { return s.Metrics().find("digest=\"" + first_digest + "\"") != std::string::npos; }));
+  BOOST_TEST(s.Review(review)["allowed"] == false);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_requests_share_one_verification) {
+  Server& s = Main();
+  const double v0 = s.Metric("vouch_serve_verifications_total");
+  std::vector<std::thread> threads;
+  std::vector<Json> answers(6);
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const std::string review = Review(Uid(), "Pod", "p" + std::to_string(i),
+                                      {{W().flight_image, W().flight_image}, {}, {}});
+    threads.emplace_back([&s, &answers, i, review] { answers[i] = s.Review(review); });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  for (const Json& a : answers) {
+    BOOST_TEST(a["allowed"] == true, a.dump());
+  }
+  // Whether a request joined the running verification or found its cached result, the image
+  // was verified once.
+  BOOST_TEST(s.Metric("vouch_serve_verifications_total") - v0 == 1);
+}
+
+BOOST_AUTO_TEST_CASE(rotated_certificate_is_served_to_new_connections) {
+  TempDir d;
+  const std::string cert = d.File("tls.crt"), key = d.File("tls.key");
+  std::filesystem::copy_file(W().cert, cert);
+  std::filesystem::copy_file(W().key, key);
+  Server s(W().Policy(), {"--tls-cert", cert, "--tls-key", key});
+  BOOST_TEST(s.TryGet("/healthz"));
+  // A new pair (as cert-manager would write it), trusted alone by the client from now on.
+  RunResult c =
+      Run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+           "-nodes", "-days", "2", "-subj", "/CN=rotated", "-keyout", d.File("new.key"), "-out",
+           d.File("new.crt"), "-addext", "subjectAltName=IP:127.0.0.1"});
+  BOOST_REQUIRE_MESSAGE(c.exit_code == 0, c.err);
+  s.TrustOnly(d.File("new.crt"));
+  BOOST_TEST(!s.TryGet("/healthz"));  // still the old certificate
+  // A half-written rotation (new certificate, old key) is refused and the old pair kept.
+  std::filesystem::copy_file(d.File("new.crt"), cert,
+                             std::filesystem::copy_options::overwrite_existing);
+  BOOST_REQUIRE(
+      WaitFor([&] { return s.Stderr().find("certificate reload refused") != std::string::npos; }));
+  s.TrustOnly(W().cert);
+  BOOST_TEST(s.TryGet("/healthz"));
+  std::filesystem::copy_file(d.File("new.key"), key,
+                             std::filesystem::copy_options::overwrite_existing);
+  s.TrustOnly(d.File("new.crt"));
+  BOOST_REQUIRE_MESSAGE(WaitFor([&] { return s.TryGet("/healthz"); }),
+                        "the rotated certificate was never served:\n"
+                            << s.Stderr());
+}
+
+BOOST_AUTO_TEST_CASE(bad_start_configuration_is_a_usage_error) {
+  TempDir d;
+  WriteText(d.File("bad.json"), "{");
+  RunResult r = vouch::testing::Vouch({"serve", "--policy", d.File("bad.json"), "--tls-cert",
+                                       W().cert, "--tls-key", W().key, "--listen", "127.0.0.1:0"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  WriteText(d.File("ok.json"), W().Policy());
+  r = vouch::testing::Vouch({"serve", "--policy", d.File("ok.json"), "--tls-cert", d.File("none"),
+                             "--tls-key", W().key, "--listen", "127.0.0.1:0"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  r = vouch::testing::Vouch({"serve", "--policy", d.File("ok.json"), "--tls-cert", W().cert,
+                             "--tls-key", W().key, "--deadline", "soon"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace vouch::serve_test
