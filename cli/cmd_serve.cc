@@ -5,9 +5,7 @@
 #include <chrono>
 #include <cxxopts.hpp>
 #include <iostream>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "commands.h"
@@ -121,15 +119,10 @@ int RunServe(int argc, char** argv) {
   // not hold a worker for long. The transfer timeouts are twice the deadline: the request's
   // deadline timer always fires first, so the answer says "within the deadline" rather than
   // racing a transport error.
+  o.client = ClientOptionsFromFlags(parsed);
   registry::ClientOptions& co = o.client;
-  if (parsed.count("insecure-registry") > 0) {
-    for (const auto& h : parsed["insecure-registry"].as<std::vector<std::string>>()) {
-      co.insecure_registries.insert(h);
-    }
-  }
   registry::CurlTransportOptions to;
-  if (parsed.count("ca-file") > 0) {
-    co.ca_file = parsed["ca-file"].as<std::string>();
+  if (co.ca_file) {
     to.ca_file = co.ca_file;
   } else if (const char* env = std::getenv("SSL_CERT_FILE"); env != nullptr && *env != '\0') {
     to.ca_file = std::string(env);
@@ -142,19 +135,6 @@ int RunServe(int argc, char** argv) {
   co.transport = registry::NewCurlTransport(to);
   co.retry.max_attempts = 3;
   co.retry.max_total = std::chrono::duration_cast<std::chrono::milliseconds>(o.deadline);
-  static std::mutex log_mu;
-  if (parsed.count("verbose") > 0) {
-    co.observer = [](const registry::RequestLog& log) {
-      std::lock_guard<std::mutex> lock(log_mu);
-      std::cerr << "vouch: " << log.method << " " << log.url << " -> "
-                << (log.status != 0 ? std::to_string(log.status) : "error (" + log.error + ")")
-                << " (" << log.elapsed.count() << " ms)\n";
-    };
-  }
-  co.warn = [](const std::string& text) {
-    std::lock_guard<std::mutex> lock(log_mu);
-    std::cerr << "vouch: warning: " << text << "\n";
-  };
   Status s = serve::Serve(o);
   if (!s.ok()) {
     return Fail(s);

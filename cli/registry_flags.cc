@@ -20,7 +20,7 @@ void AddPlatformOption(cxxopts::Options& options) {
                         cxxopts::value<std::string>());
 }
 
-std::unique_ptr<registry::Client> NewClient(const cxxopts::ParseResult& parsed) {
+registry::ClientOptions ClientOptionsFromFlags(const cxxopts::ParseResult& parsed) {
   registry::ClientOptions o;
   if (parsed.count("insecure-registry") > 0) {
     for (const auto& h : parsed["insecure-registry"].as<std::vector<std::string>>()) {
@@ -47,7 +47,11 @@ std::unique_ptr<registry::Client> NewClient(const cxxopts::ParseResult& parsed) 
     std::lock_guard<std::mutex> lock(log_mu);
     std::cerr << "vouch: warning: " << text << "\n";
   };
-  return std::make_unique<registry::Client>(std::move(o));
+  return o;
+}
+
+std::unique_ptr<registry::Client> NewClient(const cxxopts::ParseResult& parsed) {
+  return std::make_unique<registry::Client>(ClientOptionsFromFlags(parsed));
 }
 
 Result<std::optional<registry::Platform>> ParsedPlatform(const cxxopts::ParseResult& parsed) {

@@ -21,6 +21,11 @@ void AddRegistryOptions(cxxopts::Options& options);
 // AddPlatformOption registers --platform os/arch[/variant].
 void AddPlatformOption(cxxopts::Options& options);
 
+// ClientOptionsFromFlags returns the registry ClientOptions the parsed common flags describe
+// (insecure registries, CA file, the -v request log and the warning printer), for callers that
+// adjust them before building a Client (vouch serve ties timeouts to its deadline).
+registry::ClientOptions ClientOptionsFromFlags(const cxxopts::ParseResult& parsed);
+
 // NewClient builds a registry Client from the parsed common flags. With -v every HTTP exchange
 // is logged to stderr as "vouch: GET <url> -> 200 (12 ms)" (credentials never appear: they
 // travel in headers, which are not logged, and URL userinfo is redacted).
