@@ -1,5 +1,7 @@
 #include "vouch/verify/slsa.h"
 
+#include "vouch/policy/policy.h"
+
 #include <charconv>
 #include <string>
 
@@ -110,38 +112,11 @@ Status CheckProvenance(const attest::NormalizedProvenance& p, const SlsaExpectat
 }
 
 Result<std::chrono::seconds> ParseMaxAge(std::string_view text) {
-  auto bad = [&] {
-    return InvalidArgumentError("max age \"" + std::string(text) +
-                                "\" must be a positive number with a unit s, m, h or d (e.g. 7d)");
-  };
-  if (text.size() < 2) {
-    return bad();
+  Result<std::chrono::seconds> d = policy::ParseDuration(text);
+  if (!d.ok()) {
+    return InvalidArgumentError("max age: " + d.status().message());
   }
-  int64_t unit = 0;
-  switch (text.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    default:
-      return bad();
-  }
-  std::string_view digits = text.substr(0, text.size() - 1);
-  int64_t n = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || ptr != digits.data() + digits.size() || n <= 0 ||
-      n > int64_t{100} * 365 * 86400 / unit) {
-    return bad();
-  }
-  return std::chrono::seconds(n * unit);
+  return d;
 }
 
 }  // namespace vouch::verify

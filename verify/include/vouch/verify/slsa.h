@@ -71,8 +71,9 @@ bool SourceRefMatches(std::string_view recorded, std::string_view expected);
 // An "@ref" suffix on want.source_uri is checked as a ref too. OK when all pass.
 Status CheckProvenance(const attest::NormalizedProvenance& p, const SlsaExpectations& want);
 
-// ParseMaxAge parses a duration such as "90s", "30m", "12h" or "7d" (a positive integer and
-// one unit). Anything else is kInvalidArgument.
+// ParseMaxAge parses a duration such as "90s", "30m", "12h" or "7d": a positive integer and one
+// unit, the grammar of the policy file's maxAge (policy::ParseDuration). Anything else is
+// kInvalidArgument.
 Result<std::chrono::seconds> ParseMaxAge(std::string_view text);
 
 }  // namespace vouch::verify
