@@ -2,6 +2,8 @@
 
 #include "core/internal/json.h"
 #include "lookup.h"
+#include "object_checks.h"
+#include "sigstore/image_keyless.h"
 #include "vouch/attest/statement.h"
 #include "vouch/verify/attestation.h"
 #include "vouch/verify/image_attestation.h"
@@ -24,12 +26,16 @@ AttestationFinding Check(const internal::AttachedObject& o, const Digest& subjec
                                           : o.problem;
     return f;
   }
-  Result<VerifiedAttestation> v = VerificationFailedError("no envelope");
-  if (o.bundle) {
-    v = VerifyAttestationBundle(*o.bundle, subject, req.keys, req.predicate_type);
-  } else if (o.envelope) {
-    v = VerifyAttestationEnvelope(*o.envelope, subject, req.keys, req.predicate_type);
-  }
+  std::span<const std::string> types(&req.predicate_type, 1);
+  Result<VerifiedAttestation> v = [&]() -> Result<VerifiedAttestation> {
+    if (req.identities.empty()) {
+      return internal::CheckAttestationObject(o, subject, req.keys, types);
+    }
+    internal::CertificateTrust trust;
+    trust.root = req.trusted_root;
+    trust.identities = req.identities;
+    return internal::CheckAttestationObjectCert(o, subject, trust, types);
+  }();
   if (!v.ok()) {
     f.reason = v.status().message();
     return f;
@@ -43,23 +49,11 @@ AttestationFinding Check(const internal::AttachedObject& o, const Digest& subjec
   }
   f.key_id = v->key_id;
   if (!req.annotations.empty()) {
-    std::map<std::string, std::string> have;
-    for (const auto& s : v->statement.subjects()) {
-      auto it = s.digest.find(std::string(HashAlgorithmName(subject.algorithm())));
-      if (it != s.digest.end() && it->second == subject.Hex()) {
-        auto a = attest::StringAnnotations(s);
-        if (a.ok()) {
-          have.insert(a->begin(), a->end());
-        }
-      }
-    }
-    for (const auto& [k, want] : req.annotations) {
-      auto it = have.find(k);
-      if (it == have.end() || it->second != want) {
-        f.reason = "annotation " + k + (it == have.end() ? " is missing" : " is \"" + it->second +
-                                                                               "\", not \"" + want + "\"");
-        return f;
-      }
+    Status st = internal::CheckAnnotations(internal::SubjectAnnotations(v->statement, subject),
+                                           req.annotations);
+    if (!st.ok()) {
+      f.reason = st.message();
+      return f;
     }
   }
   f.valid = true;
@@ -73,8 +67,14 @@ ImageAttestationReport VerifyImageAttestations(registry::Repository& repo,
                                                const VerifyImageAttestationRequest& request) {
   ImageAttestationReport report;
   report.image = repo.reference().ToString();
-  if (request.keys.empty() || request.predicate_type.empty()) {
-    report.status = InvalidArgumentError("verify-attestation needs a key and a predicate type");
+  if ((request.keys.empty() && request.identities.empty()) || request.predicate_type.empty()) {
+    report.status = InvalidArgumentError(
+        "verify-attestation needs a key (or a certificate identity) and a predicate type");
+    return report;
+  }
+  if (!request.identities.empty() && request.trusted_root == nullptr) {
+    report.status =
+        InvalidArgumentError("no trusted root: pass --trusted-root FILE or set VOUCH_TRUSTED_ROOT");
     return report;
   }
   auto root = repo.Resolve(repo.reference().Identifier());

@@ -17,6 +17,8 @@
 #include "vouch/registry/manifest.h"
 #include "vouch/verify/image.h"
 #include "lookup.h"
+#include "object_checks.h"
+#include "sigstore/image_keyless.h"
 
 namespace vouch::verify {
 namespace {
@@ -37,95 +39,6 @@ SignatureFinding Invalid(std::string format, std::string location, std::string r
   return f;
 }
 
-Status CheckAnnotations(const std::map<std::string, std::string>& have,
-                        const std::map<std::string, std::string>& want) {
-  for (const auto& [k, v] : want) {
-    auto it = have.find(k);
-    if (it == have.end()) {
-      return VerificationFailedError("annotation " + k + " is missing");
-    }
-    if (it->second != v) {
-      return VerificationFailedError("annotation " + k + " is \"" + it->second + "\", not \"" +
-                                     v + "\"");
-    }
-  }
-  return OkStatus();
-}
-
-// SplitDockerReference splits "host/repo[:tag][@digest]" into the repository and the rest.
-std::pair<std::string, std::string> SplitDockerReference(std::string_view ref) {
-  size_t at = ref.find('@');
-  std::string_view name = ref.substr(0, at);
-  std::string suffix = at == std::string_view::npos ? "" : std::string(ref.substr(at));
-  size_t slash = name.rfind('/');
-  size_t colon = name.rfind(':');
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
-    suffix = std::string(name.substr(colon)) + suffix;
-    name = name.substr(0, colon);
-  }
-  return {std::string(name), suffix};
-}
-
-Status CheckIdentity(std::string_view have, std::string_view want) {
-  auto [have_repo, have_suffix] = SplitDockerReference(have);
-  auto [want_repo, want_suffix] = SplitDockerReference(want);
-  if (have_repo != want_repo || (!have_suffix.empty() && !want_suffix.empty() &&
-                                 have_suffix != want_suffix)) {
-    return VerificationFailedError("payload identity \"" + std::string(have) +
-                                   "\" does not match \"" + std::string(want) + "\"");
-  }
-  return OkStatus();
-}
-
-// CheckPayload checks a simple-signing payload whose signature verified.
-Status CheckPayload(ByteView payload, const Digest& expected,
-                    const std::map<std::string, std::string>& annotations,
-                    std::string_view identity) {
-  auto p = attest::ParseSimpleSigningPayload(payload);
-  if (!p.ok()) {
-    return VerificationFailedError(p.status().message());
-  }
-  if (p->type != attest::kCosignSignatureType) {
-    return VerificationFailedError("payload type is \"" + p->type + "\", not \"" +
-                                   std::string(attest::kCosignSignatureType) + "\"");
-  }
-  if (p->manifest_digest != expected.ToString()) {
-    return VerificationFailedError("payload is for " + p->manifest_digest + ", not " +
-                                   expected.ToString());
-  }
-  VOUCH_RETURN_IF_ERROR(CheckAnnotations(p->annotations, annotations));
-  if (!identity.empty()) {
-    VOUCH_RETURN_IF_ERROR(CheckIdentity(p->docker_reference, identity));
-  }
-  return OkStatus();
-}
-
-Result<Bytes> DecodeSignatureAnnotation(std::string_view b64) {
-  // Go's base64 decoder skips \r and \n (RSA signatures are sometimes wrapped).
-  std::string clean;
-  for (char c : b64) {
-    if (c != '\n' && c != '\r') {
-      clean.push_back(c);
-    }
-  }
-  auto sig = Base64Decode(clean);
-  if (!sig.ok() || sig->empty()) {
-    return VerificationFailedError("signature annotation is not std base64");
-  }
-  return sig;
-}
-
-// FindKey returns the KeyId of the first trusted key for which |check| is OK, or "".
-std::string FindKey(const std::vector<keys::Verifier>& keys,
-                    const std::function<Status(const keys::Verifier&)>& check) {
-  for (const keys::Verifier& k : keys) {
-    if (check(k).ok()) {
-      return k.KeyId();
-    }
-  }
-  return "";
-}
-
 class ManifestVerifier {
  public:
   ManifestVerifier(registry::Repository& repo, const VerifyImageRequest& req)
@@ -141,6 +54,15 @@ class ManifestVerifier {
   Result<std::optional<SignatureFinding>> CheckLegacyLayer(const registry::Descriptor& layer,
                                                            const std::string& location,
                                                            const Digest& subject);
+
+  // Keyless() reports whether signatures are verified by certificate identity.
+  bool Keyless() const { return !req_.identities.empty(); }
+  internal::CertificateTrust Trust() const {
+    internal::CertificateTrust t;
+    t.root = req_.trusted_root;
+    t.identities = req_.identities;
+    return t;
+  }
 
   registry::Repository& repo_;
   const VerifyImageRequest& req_;
@@ -204,67 +126,22 @@ Result<std::optional<SignatureFinding>> ManifestVerifier::CheckReferrer(
   if (!bundle.ok()) {
     return invalid("bundle is malformed: " + bundle.status().message());
   }
-  if (bundle->IsMessageSignature()) {
-    return invalid("not a signature: a message-signature bundle (cosign signs images with DSSE)");
-  }
-  const attest::DsseEnvelope& env = std::get<attest::DsseEnvelope>(bundle->content);
-  if (env.payload_type != attest::kInTotoPayloadType) {
-    return invalid("DSSE payloadType is \"" + env.payload_type + "\", not \"" +
-                   std::string(attest::kInTotoPayloadType) + "\"");
-  }
-  if (env.signatures.size() != 1) {
-    return invalid("DSSE envelope must have exactly one signature");
-  }
-  const std::string& hint = bundle->verification_material.public_key_hint;
-  const std::string& keyid = env.signatures[0].keyid;
-  if (!hint.empty() && !keyid.empty() && hint != keyid) {
-    return invalid("DSSE keyid \"" + keyid + "\" differs from the bundle's key hint \"" + hint +
-                   "\"");
-  }
-  const Bytes pae = attest::Pae(env.payload_type, env.payload);
-  std::string key_id = FindKey(req_.keys, [&](const keys::Verifier& k) {
-    return k.Verify(env.signatures[0].sig, pae);
-  });
-  if (key_id.empty()) {
-    return invalid("signature does not verify with any trusted key");
-  }
-  // Only verified bytes are parsed.
-  auto statement = attest::Statement::Parse(AsChars(env.payload));
-  if (!statement.ok()) {
-    return invalid("signed statement is malformed: " + statement.status().message());
-  }
-  if (statement->predicate_type() != attest::kCosignSignPredicateType) {
-    return invalid("not a signature: an attestation with predicateType " +
-                   statement->predicate_type());
-  }
-  if (!attest::SubjectMatches(*statement, subject)) {
-    std::string named;
-    for (const auto& s : statement->subjects()) {
-      for (const auto& [alg, hex] : s.digest) {
-        named += (named.empty() ? "" : ", ") + alg + ":" + hex;
-      }
-    }
-    return invalid("signed statement is for " + named + ", not " + subject.ToString());
-  }
-  if (!req_.annotations.empty()) {
-    std::map<std::string, std::string> have;
-    for (const auto& s : statement->subjects()) {
-      auto it = s.digest.find(std::string(HashAlgorithmName(subject.algorithm())));
-      if (it != s.digest.end() && it->second == subject.Hex()) {
-        auto a = attest::StringAnnotations(s);
-        if (a.ok()) {
-          have.insert(a->begin(), a->end());
-        }
-      }
-    }
-    if (Status st = CheckAnnotations(have, req_.annotations); !st.ok()) {
-      return invalid(st.message());
-    }
-  }
   SignatureFinding f;
   f.format = "bundle";
   f.location = loc;
-  f.key_id = key_id;
+  if (Keyless()) {
+    auto signer = internal::CheckSignatureBundleCert(*bundle, subject, Trust(), req_.annotations);
+    if (!signer.ok()) {
+      return invalid(signer.status().message());
+    }
+    f.identity = *signer;
+  } else {
+    auto key_id = internal::CheckSignatureBundle(*bundle, subject, req_.keys, req_.annotations);
+    if (!key_id.ok()) {
+      return invalid(key_id.status().message());
+    }
+    f.key_id = *key_id;
+  }
   f.valid = true;
   return Opt(std::move(f));
 }
@@ -282,7 +159,7 @@ Result<std::optional<SignatureFinding>> ManifestVerifier::CheckLegacyLayer(
   if (ann == layer.annotations.end() || ann->second.empty()) {
     return invalid("no signature annotation");
   }
-  auto sig = DecodeSignatureAnnotation(ann->second);
+  auto sig = internal::DecodeSignatureAnnotation(ann->second);
   if (!sig.ok()) {
     return invalid(sig.status().message());
   }
@@ -296,18 +173,24 @@ Result<std::optional<SignatureFinding>> ManifestVerifier::CheckLegacyLayer(
     }
     return payload.status();
   }
-  std::string key_id =
-      FindKey(req_.keys, [&](const keys::Verifier& k) { return k.Verify(*sig, *payload); });
-  if (key_id.empty()) {
-    return invalid("signature does not verify with any trusted key");
-  }
-  if (Status st = CheckPayload(*payload, subject, req_.annotations, ""); !st.ok()) {
-    return invalid(st.message());
-  }
   SignatureFinding f;
   f.format = "legacy";
   f.location = loc;
-  f.key_id = key_id;
+  if (Keyless()) {
+    auto signer = internal::CheckLegacySignatureCert(*payload, ann->second, layer.annotations,
+                                                     subject, Trust(), req_.annotations);
+    if (!signer.ok()) {
+      return invalid(signer.status().message());
+    }
+    f.identity = *signer;
+  } else {
+    auto key_id =
+        internal::CheckLegacySignature(*payload, ann->second, subject, req_.keys, req_.annotations);
+    if (!key_id.ok()) {
+      return invalid(key_id.status().message());
+    }
+    f.key_id = *key_id;
+  }
   f.valid = true;
   return Opt(std::move(f));
 }
@@ -413,7 +296,7 @@ ManifestReport ManifestVerifier::Verify(const registry::Descriptor& subject, std
   std::set<std::string> keys;
   for (const SignatureFinding& f : report.signatures) {
     if (f.valid) {
-      keys.insert(f.key_id);
+      keys.insert(f.identity.empty() ? f.key_id : "identity " + f.identity);
     }
   }
   report.valid_keys = keys.size();
@@ -445,13 +328,30 @@ ManifestReport ManifestVerifier::Verify(const registry::Descriptor& subject, std
   } else {
     report.status = VerificationFailedError(
         "only " + std::to_string(report.valid_keys) + " of the " +
-        std::to_string(req_.threshold) + " required trusted keys signed " +
+        std::to_string(req_.threshold) + " required trusted " +
+        (Keyless() ? "signers" : "keys") + " signed " +
         subject.digest.ToString());
   }
   return report;
 }
 
 Status CheckRequest(const VerifyImageRequest& req) {
+  if (!req.identities.empty()) {
+    if (!req.keys.empty()) {
+      return InvalidArgumentError("verify: give trusted keys or certificate identities, not both");
+    }
+    if (req.trusted_root == nullptr) {
+      return InvalidArgumentError(
+          "no trusted root: pass --trusted-root FILE or set VOUCH_TRUSTED_ROOT");
+    }
+    if (req.threshold == 0) {
+      return InvalidArgumentError("verify: threshold must be at least 1");
+    }
+    if (req.platform && req.all_platforms) {
+      return InvalidArgumentError("verify: --platform and --all-platforms exclude each other");
+    }
+    return OkStatus();
+  }
   if (req.keys.empty()) {
     return InvalidArgumentError("verify: at least one trusted key is required");
   }
@@ -585,11 +485,12 @@ Status VerifySimpleSigning(ByteView payload, std::string_view signature_b64,
                            const keys::Verifier& key, const Digest& expected,
                            const std::map<std::string, std::string>& required_annotations,
                            std::string_view expected_identity) {
-  VOUCH_ASSIGN_OR_RETURN(Bytes sig, DecodeSignatureAnnotation(signature_b64));
+  VOUCH_ASSIGN_OR_RETURN(Bytes sig, internal::DecodeSignatureAnnotation(signature_b64));
   if (Status st = key.Verify(sig, payload); !st.ok()) {
     return VerificationFailedError("signature does not verify with the key");
   }
-  return CheckPayload(payload, expected, required_annotations, expected_identity);
+  return internal::CheckSimpleSigningPayload(payload, expected, required_annotations,
+                                             expected_identity);
 }
 
 Status VerifySigstoreAttachment(const attest::SigstoreAttachment& attachment,
@@ -628,7 +529,8 @@ std::string ReportsToText(const std::vector<ImageReport>& reports) {
       for (const SignatureFinding& f : m.signatures) {
         out += "    " + f.format + "  " + f.location + "  ";
         if (f.valid) {
-          out += "key " + f.key_id.substr(0, 16) + "  valid\n";
+          out += (f.identity.empty() ? "key " + f.key_id.substr(0, 16) : "signer " + f.identity) +
+                 "  valid\n";
         } else {
           out += "invalid: " + f.reason + "\n";
         }
@@ -670,6 +572,9 @@ std::string ReportsToJson(const std::vector<ImageReport>& reports, size_t thresh
         js["format"] = f.format;
         js["location"] = f.location;
         js["keyId"] = f.key_id;
+        if (!f.identity.empty()) {
+          js["identity"] = f.identity;
+        }
         js["valid"] = f.valid;
         js["reason"] = f.reason;
         sigs.push_back(std::move(js));

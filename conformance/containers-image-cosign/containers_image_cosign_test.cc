@@ -3,12 +3,15 @@
 // signature/policy_eval_sigstore_test.go). Each key-based fixture directory holds the signed
 // image's manifest.json and signature-N attachment files; a fixture is accepted when at least one
 // of its signatures verifies against the key, the sha256 of manifest.json and the expected
-// identity. The table must name every fixture directory: an unknown one fails the suite, and the
-// keyless fixtures (Fulcio/PKI certificates, a later issue) are skipped with their count asserted.
+// identity. The table must name every fixture directory: an unknown one fails the suite.
 //
-// dir-img-cosign-key-rekor-valid also carries a Rekor SET (dev.sigstore.cosign/bundle); vouch's
-// key-based verification checks the signature only, so the SET is neither required nor checked
-// here (upstream accepts the fixture too).
+// The two certificate fixtures are verified offline through verify/sigstore/cosign_legacy.h:
+// dir-img-cosign-fulcio-rekor-valid keyless (Fulcio chain at the Rekor SET's time, SCT, identity)
+// against the pinned production trusted root (${VOUCH_VECTORS}/sigstore-trust-roots/production,
+// which holds the fixture's Fulcio CA and Rekor key); dir-img-cosign-pki-valid as an x509
+// authority (pki_root_crts.pem roots, pki_intermediate_crts.pem, SAN qiwan@redhat.com).
+// dir-img-cosign-key-rekor-valid's Rekor SET (dev.sigstore.cosign/bundle) verifies with the
+// production Rekor key too (key-based image verification itself checks the signature only).
 #include <dirent.h>
 
 #include <boost/test/unit_test.hpp>
@@ -19,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "object_checks.h"
+#include "sigstore/cosign_legacy.h"
 #include "testutil/testutil.h"
 #include "vouch/attest/simple_signing.h"
 #include "vouch/core/file.h"
@@ -58,8 +63,8 @@ const std::vector<Case> kCases = {
     {"dir-img-cosign-key-rekor-valid", "cosign.pub", "", false, {false}},  // mutated: another key
 };
 // clang-format on
-const std::set<std::string> kKeyless = {"dir-img-cosign-fulcio-rekor-valid",
-                                        "dir-img-cosign-pki-valid"};
+const std::set<std::string> kCertificateFixtures = {"dir-img-cosign-fulcio-rekor-valid",
+                                                    "dir-img-cosign-pki-valid"};
 
 std::vector<std::string> FixtureDirs() {
   std::vector<std::string> out;
@@ -113,18 +118,18 @@ std::vector<Status> Verdicts(const Case& c) {
 BOOST_AUTO_TEST_SUITE(containers_image_cosign)
 
 BOOST_AUTO_TEST_CASE(EveryFixtureIsClassified) {
-  std::set<std::string> known(kKeyless);
+  std::set<std::string> known(kCertificateFixtures);
   for (const Case& c : kCases) {
     known.insert(c.dir);
   }
-  size_t skipped = 0;
+  size_t certificate = 0;
   for (const std::string& dir : FixtureDirs()) {
     BOOST_CHECK_MESSAGE(known.count(dir) == 1, "fixture " << dir << " is not in the table");
-    skipped += kKeyless.count(dir);
+    certificate += kCertificateFixtures.count(dir);
   }
-  BOOST_TEST_MESSAGE("keyless fixtures skipped (Fulcio/PKI certificates, later issue): "
-                     << skipped);
-  BOOST_TEST(skipped == 2u);
+  BOOST_TEST_MESSAGE("certificate fixtures (verified by CertificateFixturesGiveUpstreamVerdicts): "
+                     << certificate << ", skipped: 0");
+  BOOST_TEST(certificate == 2u);
   BOOST_TEST(FixtureDirs().size() == 11u);
 }
 
@@ -175,6 +180,182 @@ BOOST_AUTO_TEST_CASE(SpecificRejectionReasons) {
   Status ann = VerifySigstoreAttachment(valid, *key, good, {{"env", "prod"}});
   BOOST_TEST(ann.message().find("annotation env is missing") != std::string::npos, ann.message());
   BOOST_TEST(VerifySigstoreAttachment(valid, *key, good).ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificate fixtures (keyless Fulcio + Rekor, and a private PKI).
+
+using sigstore::LegacyEvidence;
+using sigstore::SignedContent;
+
+std::shared_ptr<const TrustedRoot> ProductionRoot() {
+  static auto root = LoadTrustedRoot(VectorsDir() + "/sigstore-trust-roots/production/trusted_root.json");
+  BOOST_REQUIRE_MESSAGE(root.ok(), root.status().message());
+  return *root;
+}
+
+// Layer is one fixture's signature-1 as the legacy verifier sees it.
+struct Layer {
+  attest::SigstoreAttachment att;
+  LegacyEvidence evidence;
+  SignedContent content;
+  Digest manifest = Digest::Of({});
+};
+
+Layer LoadLayer(const std::string& dir) {
+  Layer l;
+  l.att = Signatures(dir)[0];
+  l.evidence = sigstore::EvidenceFromAnnotations(l.att.annotations);
+  auto sig = internal::DecodeSignatureAnnotation(
+      l.att.annotations.at(std::string(attest::kCosignSignatureAnnotation)));
+  BOOST_REQUIRE(sig.ok());
+  l.content.signature = *sig;
+  l.content.artifact_sha256 = Digest::Of(l.att.payload);
+  l.manifest = Digest::Of(AsBytes(ReadText(FixturesDir() + "/" + dir + "/manifest.json")));
+  return l;
+}
+
+CertificateIdentity FulcioIdentity() {
+  CertificateIdentity id;
+  id.san = "mitr@redhat.com";
+  id.issuer = "https://github.com/login/oauth";
+  return id;
+}
+
+sigstore::X509Trust PkiTrust() {
+  sigstore::X509Trust t;
+  auto roots = sigstore::ParsePemCertificates(ReadText(FixturesDir() + "/pki_root_crts.pem"), "roots");
+  auto inter = sigstore::ParsePemCertificates(
+      ReadText(FixturesDir() + "/pki_intermediate_crts.pem"), "intermediates");
+  BOOST_REQUIRE(roots.ok());
+  BOOST_REQUIRE(inter.ok());
+  t.roots = *roots;
+  t.intermediates = *inter;
+  t.san = "qiwan@redhat.com";
+  return t;
+}
+
+BOOST_AUTO_TEST_CASE(CertificateFixturesGiveUpstreamVerdicts) {
+  // dir-img-cosign-fulcio-rekor-valid: accept (public-good Fulcio and Rekor).
+  Layer f = LoadLayer("dir-img-cosign-fulcio-rekor-valid");
+  auto v = sigstore::VerifyLegacyKeyless(f.evidence, f.att.payload, f.content, *ProductionRoot(),
+                                         {FulcioIdentity()});
+  BOOST_REQUIRE_MESSAGE(v.ok(), v.status().message());
+  BOOST_TEST(v->signer == "mitr@redhat.com");
+  BOOST_TEST(v->issuer == "https://github.com/login/oauth");
+  BOOST_TEST(v->signing_time.has_value());
+  BOOST_TEST(internal::CheckSimpleSigningPayload(f.att.payload, f.manifest, {},
+                                                 "192.168.64.2:5000/cosign-signed/fulcio-rekor-1")
+                 .ok());
+
+  // dir-img-cosign-pki-valid: accept (private PKI, no log).
+  Layer p = LoadLayer("dir-img-cosign-pki-valid");
+  auto pv = sigstore::VerifyLegacyX509(p.evidence, p.att.payload, p.content, PkiTrust(), nullptr,
+                                       SystemClock().Now());
+  BOOST_REQUIRE_MESSAGE(pv.ok(), pv.status().message());
+  BOOST_TEST(pv->signer == "qiwan@redhat.com");
+  BOOST_TEST(internal::CheckSimpleSigningPayload(p.att.payload, p.manifest, {}, "localhost:5000/test")
+                 .ok());
+
+  // dir-img-cosign-key-rekor-valid: its SET verifies with the production Rekor key and binds
+  // the signature, the payload and cosign2.pub.
+  Layer k = LoadLayer("dir-img-cosign-key-rekor-valid");
+  auto key = keys::Verifier::FromPem(ReadText(FixturesDir() + "/cosign2.pub"));
+  BOOST_REQUIRE(key.ok());
+  k.content.public_key_spki = key->SpkiDer();
+  auto rb = sigstore::ParseRekorBundle(k.evidence.rekor_bundle);
+  BOOST_REQUIRE_MESSAGE(rb.ok(), rb.status().message());
+  auto t = sigstore::VerifyRekorBundle(*rb, k.content, *ProductionRoot());
+  BOOST_TEST(t.ok(), t.status().message());
+}
+
+void ExpectReject(const Result<sigstore::LegacyVerification>& r, const std::string& reason) {
+  BOOST_TEST(!r.ok());
+  BOOST_TEST(IsVerificationFailed(r.status()), ErrorCodeName(r.status().code()));
+  BOOST_TEST(r.status().message().find(reason) != std::string::npos,
+             "\"" << r.status().message() << "\" lacks \"" << reason << "\"");
+}
+
+BOOST_AUTO_TEST_CASE(KeylessFixtureRejections) {
+  Layer f = LoadLayer("dir-img-cosign-fulcio-rekor-valid");
+  const TrustedRoot& root = *ProductionRoot();
+  // Upstream: reject without the SET.
+  LegacyEvidence no_set = f.evidence;
+  no_set.rekor_bundle.clear();
+  ExpectReject(sigstore::VerifyLegacyKeyless(no_set, f.att.payload, f.content, root,
+                                             {FulcioIdentity()}),
+               "no Rekor bundle annotation");
+  // A garbled SET.
+  LegacyEvidence garbled = f.evidence;
+  size_t at = garbled.rekor_bundle.find("MEUCIQ") + 12;
+  garbled.rekor_bundle[at] = garbled.rekor_bundle[at] == 'A' ? 'B' : 'A';
+  ExpectReject(sigstore::VerifyLegacyKeyless(garbled, f.att.payload, f.content, root,
+                                             {FulcioIdentity()}),
+               "signed entry timestamp does not verify");
+  // Wrong identity, wrong issuer.
+  CertificateIdentity other = FulcioIdentity();
+  other.san = "someone@redhat.com";
+  ExpectReject(sigstore::VerifyLegacyKeyless(f.evidence, f.att.payload, f.content, root, {other}),
+               "SAN");
+  other = FulcioIdentity();
+  other.issuer = "https://accounts.google.com";
+  ExpectReject(sigstore::VerifyLegacyKeyless(f.evidence, f.att.payload, f.content, root, {other}),
+               "issuer");
+  // A tampered payload: the signature no longer verifies.
+  Bytes tampered = f.att.payload;
+  tampered[tampered.size() / 2] ^= 1;
+  ExpectReject(sigstore::VerifyLegacyKeyless(f.evidence, tampered, f.content, root,
+                                             {FulcioIdentity()}),
+               "signature does not verify");
+  // The staging root trusts neither this Fulcio nor this Rekor.
+  auto staging = LoadTrustedRoot(VectorsDir() + "/sigstore-trust-roots/staging/trusted_root.json");
+  BOOST_REQUIRE(staging.ok());
+  ExpectReject(sigstore::VerifyLegacyKeyless(f.evidence, f.att.payload, f.content, **staging,
+                                             {FulcioIdentity()}),
+               "is not a trusted Rekor v1 log");
+  // The certificate of another fixture does not carry this signature.
+  Layer p = LoadLayer("dir-img-cosign-pki-valid");
+  LegacyEvidence swapped = f.evidence;
+  swapped.certificate_pem = p.evidence.certificate_pem;
+  BOOST_TEST(!sigstore::VerifyLegacyKeyless(swapped, f.att.payload, f.content, root,
+                                            {FulcioIdentity()}).ok());
+}
+
+BOOST_AUTO_TEST_CASE(X509FixtureRejections) {
+  Layer p = LoadLayer("dir-img-cosign-pki-valid");
+  TimePoint now = SystemClock().Now();
+  sigstore::X509Trust wrong_san = PkiTrust();
+  wrong_san.san = "mitr@redhat.com";
+  ExpectReject(sigstore::VerifyLegacyX509(p.evidence, p.att.payload, p.content, wrong_san, nullptr,
+                                          now),
+               "no certificate SAN matches");
+  sigstore::X509Trust regexp = PkiTrust();
+  regexp.san.clear();
+  regexp.san_regexp = ".*@redhat\\.com";
+  regexp.subject = "CN=Team A Cosign Certificate,OU=Security,O=IT,L=Valencia,C=ES";
+  auto ok = sigstore::VerifyLegacyX509(p.evidence, p.att.payload, p.content, regexp, nullptr, now);
+  BOOST_TEST(ok.ok(), ok.status().message());
+  sigstore::X509Trust wrong_subject = PkiTrust();
+  wrong_subject.subject = "CN=Team B";
+  ExpectReject(sigstore::VerifyLegacyX509(p.evidence, p.att.payload, p.content, wrong_subject,
+                                          nullptr, now),
+               "subject");
+  // Another root (the Fulcio root) does not anchor this chain.
+  sigstore::X509Trust other_root = PkiTrust();
+  auto fulcio = sigstore::ParsePemCertificates(ReadText(FixturesDir() + "/fulcio_v1.crt.pem"), "fulcio");
+  BOOST_REQUIRE(fulcio.ok());
+  other_root.roots = *fulcio;
+  ExpectReject(sigstore::VerifyLegacyX509(p.evidence, p.att.payload, p.content, other_root,
+                                          nullptr, now),
+               "does not chain to a trusted root");
+  // Outside the certificates' validity (2024-10-01 .. 2052).
+  ExpectReject(sigstore::VerifyLegacyX509(p.evidence, p.att.payload, p.content, PkiTrust(),
+                                          nullptr, TimePoint(std::chrono::seconds(1600000000))),
+               "does not chain");
+  Bytes tampered = p.att.payload;
+  tampered[5] ^= 1;
+  ExpectReject(sigstore::VerifyLegacyX509(p.evidence, tampered, p.content, PkiTrust(), nullptr, now),
+               "signature does not verify");
 }
 
 BOOST_AUTO_TEST_CASE(AttachmentFileFormat) {

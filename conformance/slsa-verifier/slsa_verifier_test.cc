@@ -8,9 +8,12 @@
 // applies every builder/source/ref row of the README's policy table (from upstream
 // main_regression_test.go Test_runVerifyGHAArtifactImage) with the upstream expected result.
 //
-// NOT checked here: the DSSE signature. It is keyless (Fulcio certificate + Rekor SET, in the
-// layer annotations), which verify-blob-attestation's key-based path does not cover; the layout's
-// blob digests are checked by the registry client.
+// The DSSE signature is keyless (Fulcio certificate, chain and Rekor SET in the layer
+// annotations): keyless_signature verifies it offline through the legacy-signature verifier
+// (verify/sigstore/cosign_legacy.h) against the pinned production trusted root: the SET with the
+// production Rekor key (a dsse 0.0.1 entry binding the envelope), the Fulcio chain at the SET's
+// time, the SCT and the workflow identity. The layout's blob digests are checked by the registry
+// client.
 #define BOOST_TEST_MODULE vouch_conformance_slsa_verifier
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
@@ -19,6 +22,7 @@
 #include <string>
 
 #include "core/internal/json.h"
+#include "sigstore/cosign_legacy.h"
 #include "testutil/testutil.h"
 #include "vouch/attest/dsse.h"
 #include "vouch/attest/provenance.h"
@@ -51,7 +55,12 @@ std::string ImageDigest() {
 // LoadAttestation finds the cosign attestations manifest (index.json entry annotated
 // kind=dev.cosignproject.cosign/atts, the `sha256-<image>.att` tag of a registry) and returns the
 // statement in its DSSE layer.
-attest::Statement LoadAttestation() {
+struct AttLayer {
+  attest::DsseEnvelope envelope;
+  std::map<std::string, std::string> annotations;
+};
+
+AttLayer LoadAttLayer() {
   const std::string layout = VectorDir() + "/container_workflow_dispatch";
   Json index = *ParseJson(testing::ReadText(layout + "/index.json"), "index.json");
   std::string att_digest;
@@ -82,8 +91,13 @@ attest::Statement LoadAttestation() {
   Result<attest::DsseEnvelope> envelope = attest::ParseEnvelope(AsChars(*blob));
   BOOST_REQUIRE_MESSAGE(envelope.ok(), envelope.status().ToString());
   BOOST_TEST(envelope->payload_type == attest::kInTotoPayloadType);
-  BOOST_TEST(envelope->signatures.size() == 1u);
-  Result<attest::Statement> st = attest::Statement::Parse(AsChars(envelope->payload));
+  BOOST_REQUIRE(envelope->signatures.size() == 1u);
+  return AttLayer{*envelope, layer.annotations};
+}
+
+attest::Statement LoadAttestation() {
+  AttLayer layer = LoadAttLayer();
+  Result<attest::Statement> st = attest::Statement::Parse(AsChars(layer.envelope.payload));
   BOOST_REQUIRE_MESSAGE(st.ok(), st.status().ToString());
   return *st;
 }
@@ -168,6 +182,70 @@ BOOST_AUTO_TEST_CASE(max_age_fails_without_build_times) {
   Status st = CheckProvenance(Provenance(), want);
   BOOST_TEST(IsVerificationFailed(st));
   BOOST_TEST(st.message().find("records no build start or finish time") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The keyless DSSE signature of the `.att` layer.
+
+CertificateIdentity GeneratorIdentity() {
+  CertificateIdentity id;
+  id.san = kBuilder + "@refs/tags/v2.1.0";
+  id.issuer = "https://token.actions.githubusercontent.com";
+  return id;
+}
+
+Result<sigstore::LegacyVerification> VerifyAtt(const AttLayer& l, const TrustedRoot& root,
+                                               const CertificateIdentity& id) {
+  sigstore::SignedContent content;
+  content.signature = l.envelope.signatures[0].sig;
+  content.dsse = true;
+  content.payload_type = l.envelope.payload_type;
+  content.payload = l.envelope.payload;
+  return sigstore::VerifyLegacyKeyless(sigstore::EvidenceFromAnnotations(l.annotations),
+                                       attest::Pae(l.envelope.payload_type, l.envelope.payload),
+                                       content, root, {id});
+}
+
+std::shared_ptr<const TrustedRoot> Root(const std::string& which) {
+  auto root = LoadTrustedRoot(testing::VectorsDir() + "/sigstore-trust-roots/" + which +
+                              "/trusted_root.json");
+  BOOST_REQUIRE_MESSAGE(root.ok(), root.status().ToString());
+  return *root;
+}
+
+BOOST_AUTO_TEST_CASE(keyless_signature) {
+  AttLayer l = LoadAttLayer();
+  auto production = Root("production");
+  auto v = VerifyAtt(l, *production, GeneratorIdentity());
+  BOOST_REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+  BOOST_TEST(v->signer == kBuilder + "@refs/tags/v2.1.0");
+  BOOST_TEST(v->issuer == "https://token.actions.githubusercontent.com");
+  BOOST_REQUIRE(v->signing_time.has_value());
+  BOOST_TEST(FormatRfc3339(*v->signing_time) == "2025-02-25T21:58:07Z");
+
+  // The GitHub workflow claims, as cosign's --certificate-github-workflow-* flags.
+  CertificateIdentity claims = GeneratorIdentity();
+  claims.github["repository"] = "slsa-framework/example-package";
+  claims.github["ref"] = "refs/heads/main";
+  claims.github["sha"] = "4d329c75e7ec1725f7c9ce917a8799d408d06be3";
+  auto with_claims = VerifyAtt(l, *production, claims);
+  BOOST_TEST(with_claims.ok(), with_claims.status().ToString());
+  claims.github["ref"] = "refs/heads/master";
+  BOOST_TEST(IsVerificationFailed(VerifyAtt(l, *production, claims).status()));
+
+  // Wrong identity, wrong issuer, an untrusted root, a tampered statement: rejected.
+  CertificateIdentity other = GeneratorIdentity();
+  other.san = kBuilder + "@refs/tags/v2.0.0";
+  BOOST_TEST(IsVerificationFailed(VerifyAtt(l, *production, other).status()));
+  other = GeneratorIdentity();
+  other.issuer = "https://accounts.google.com";
+  BOOST_TEST(IsVerificationFailed(VerifyAtt(l, *production, other).status()));
+  Status staging = VerifyAtt(l, *Root("staging"), GeneratorIdentity()).status();
+  BOOST_TEST(IsVerificationFailed(staging));
+  BOOST_TEST(staging.message().find("Rekor") != std::string::npos, staging.message());
+  AttLayer tampered = l;
+  tampered.envelope.payload[tampered.envelope.payload.size() / 2] ^= 1;
+  BOOST_TEST(IsVerificationFailed(VerifyAtt(tampered, *production, GeneratorIdentity()).status()));
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ struct Env {
   RunOptions Options() const {
     RunOptions o;
     o.env["DOCKER_CONFIG"] = dir.File("docker");
-    o.unset_env = {"REGISTRY_AUTH_FILE", "SSL_CERT_FILE"};
+    o.unset_env = {"REGISTRY_AUTH_FILE", "SSL_CERT_FILE", "VOUCH_TRUSTED_ROOT"};
     return o;
   }
   RunResult Vouch(const std::vector<std::string>& args) const {

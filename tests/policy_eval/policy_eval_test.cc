@@ -390,9 +390,8 @@ BOOST_AUTO_TEST_CASE(UnreachableRegistryIsAnErrorNotARejection) {
   BOOST_TEST(both.exit_code == 3, both.out << both.err);
 }
 
-// An authority kind the evaluator cannot check yet (keyless, until the Sigstore verification
-// lands in authority.cc) fails closed as "could not check": exit 3, never accepted or rejected.
-// When keyless verification lands, this image (signed with a key) becomes a rejection instead.
+// A keyless authority without a usable trusted root (none named, VOUCH_TRUSTED_ROOT unset) fails
+// closed as "could not check": exit 3, never accepted or rejected.
 BOOST_AUTO_TEST_CASE(UnsupportedAuthorityIsAnError) {
   std::string path = F().env.dir.File("policy-keyless.json");
   WriteText(path, R"({"version": 1,
@@ -402,7 +401,7 @@ BOOST_AUTO_TEST_CASE(UnsupportedAuthorityIsAnError) {
                   "signatures": {"authorities": ["release"], "threshold": 1}}]})");
   RunResult r = F().env.Vouch({"verify", "--policy", path, F().good});
   BOOST_TEST(r.exit_code == 3, r.out << r.err);
-  BOOST_TEST(r.out.find("error  signatures: keyless authorities are not supported yet") !=
+  BOOST_TEST(r.out.find("error  signatures: cannot check: authority release: no trusted root") !=
                  std::string::npos,
              r.out);
 }

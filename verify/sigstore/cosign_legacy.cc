@@ -38,9 +38,7 @@ Result<OsslPtr<X509>> ParseDer(ByteView der, std::string_view what) {
   return x;
 }
 
-bool SelfSigned(X509* x) {
-  return X509_check_issued(x, x) == X509_V_OK;
-}
+bool SelfSigned(X509* x) { return X509_check_issued(x, x) == X509_V_OK; }
 
 time_t ToTimeT(TimePoint t) {
   return static_cast<time_t>(
@@ -61,8 +59,8 @@ std::string NameText(const X509_NAME* name) {
 // AllSans returns the URI, email, DNS and IP (text) SANs of |x|.
 std::vector<std::string> AllSans(X509* x) {
   std::vector<std::string> out;
-  std::unique_ptr<GENERAL_NAMES, GeneralNamesFree> names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr)));
+  std::unique_ptr<GENERAL_NAMES, GeneralNamesFree> names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr)));
   ClearOpenSslErrors();
   if (names == nullptr) {
     return out;
@@ -71,10 +69,17 @@ std::vector<std::string> AllSans(X509* x) {
     const GENERAL_NAME* n = sk_GENERAL_NAME_value(names.get(), i);
     const ASN1_STRING* s = nullptr;
     switch (n->type) {
-      case GEN_URI: s = n->d.uniformResourceIdentifier; break;
-      case GEN_EMAIL: s = n->d.rfc822Name; break;
-      case GEN_DNS: s = n->d.dNSName; break;
-      default: break;
+      case GEN_URI:
+        s = n->d.uniformResourceIdentifier;
+        break;
+      case GEN_EMAIL:
+        s = n->d.rfc822Name;
+        break;
+      case GEN_DNS:
+        s = n->d.dNSName;
+        break;
+      default:
+        break;
     }
     if (s != nullptr) {
       out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
@@ -244,7 +249,9 @@ Result<TimePoint> VerifyRekorBundle(const RekorBundle& bundle, const SignedConte
   if (!log->key->Verify(bundle.signed_entry_timestamp, AsBytes(payload), log->scheme).ok()) {
     return Fail("Rekor bundle: the signed entry timestamp does not verify with the log's key");
   }
-  auto body = ParseJson(std::string_view(reinterpret_cast<const char*>(bundle.body.data()), bundle.body.size()), "Rekor entry body");
+  auto body = ParseJson(
+      std::string_view(reinterpret_cast<const char*>(bundle.body.data()), bundle.body.size()),
+      "Rekor entry body");
   if (!body.ok()) {
     return Fail("Rekor bundle: " + body.status().message());
   }
@@ -280,8 +287,9 @@ Result<LegacyVerification> VerifyLegacyKeyless(const LegacyEvidence& evidence, B
     return Fail("the signature does not verify with the certificate's key");
   }
   if (evidence.rekor_bundle.empty()) {
-    return Fail("no Rekor bundle annotation (dev.sigstore.cosign/bundle): a keyless signature "
-                "needs the log's signed entry timestamp");
+    return Fail(
+        "no Rekor bundle annotation (dev.sigstore.cosign/bundle): a keyless signature "
+        "needs the log's signed entry timestamp");
   }
   content.certificate_der = leaf.der;
   VOUCH_ASSIGN_OR_RETURN(RekorBundle rb, ParseRekorBundle(evidence.rekor_bundle));

@@ -75,8 +75,8 @@ Result<TimePoint> VerifyRekorBundle(const RekorBundle& bundle, const SignedConte
 
 // LegacyVerification is what a verified certificate signature establishes.
 struct LegacyVerification {
-  std::string signer;  // keyless: the SAN that matched; x509: the first SAN, else the subject
-  std::string issuer;  // keyless: the OIDC issuer; x509: the certificate's issuer name
+  std::string signer;   // keyless: the SAN that matched; x509: the first SAN, else the subject
+  std::string issuer;   // keyless: the OIDC issuer; x509: the certificate's issuer name
   std::string subject;  // the leaf's subject (RFC 2253), may be empty (Fulcio)
   std::optional<TimePoint> signing_time;  // the SET's integrated time, when verified
 };
@@ -102,7 +102,7 @@ struct X509Trust {
   std::vector<Bytes> intermediates;  // DER
   std::string subject;               // RFC 2253, e.g. "CN=Team A,O=IT,C=ES"
   std::string subject_regexp;
-  std::string san;                   // any URI, email, DNS or IP SAN
+  std::string san;  // any URI, email, DNS or IP SAN
   std::string san_regexp;
 };
 

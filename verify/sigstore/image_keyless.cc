@@ -106,9 +106,9 @@ Result<VerifiedDsse> VerifyDsseBundle(const attest::Bundle& bundle, const Digest
     return Fail("the signature does not verify with the certificate's key");
   }
   std::vector<Bytes> extra(certs.begin() + 1, certs.end());
-  VOUCH_ASSIGN_OR_RETURN(sigstore::LegacyVerification v,
-                         sigstore::VerifyX509Certificate(certs[0], extra, *trust.x509,
-                                                         SystemClock().Now()));
+  VOUCH_ASSIGN_OR_RETURN(
+      sigstore::LegacyVerification v,
+      sigstore::VerifyX509Certificate(certs[0], extra, *trust.x509, SystemClock().Now()));
   return VerifiedDsse{env.payload, CertificateSigner(v.signer, v.issuer)};
 }
 
@@ -139,11 +139,11 @@ std::string CertificateSigner(const std::string& san, const std::string& issuer)
   return issuer.empty() ? san : san + " (" + issuer + ")";
 }
 
-Result<std::string> CheckSignatureBundleCert(const attest::Bundle& bundle, const Digest& subject,
-                                             const CertificateTrust& trust,
-                                             const std::map<std::string, std::string>& annotations) {
-  VOUCH_ASSIGN_OR_RETURN(VerifiedDsse v, VerifyDsseBundle(bundle, subject, trust,
-                                                          attest::kCosignSignPredicateType));
+Result<std::string> CheckSignatureBundleCert(
+    const attest::Bundle& bundle, const Digest& subject, const CertificateTrust& trust,
+    const std::map<std::string, std::string>& annotations) {
+  VOUCH_ASSIGN_OR_RETURN(
+      VerifiedDsse v, VerifyDsseBundle(bundle, subject, trust, attest::kCosignSignPredicateType));
   VOUCH_ASSIGN_OR_RETURN(attest::Statement st, StatementFor(v.payload, subject));
   if (st.predicate_type() != attest::kCosignSignPredicateType) {
     return Fail("not a signature: an attestation with predicateType " + st.predicate_type());
@@ -211,9 +211,9 @@ Result<VerifiedAttestation> CheckAttestationEnvelopeCert(
   return VerifiedAttestation{std::move(st), envelope.payload, std::move(signer)};
 }
 
-Result<std::string> CheckSignatureObjectCert(const AttachedObject& object, const Digest& subject,
-                                             const CertificateTrust& trust,
-                                             const std::map<std::string, std::string>& annotations) {
+Result<std::string> CheckSignatureObjectCert(
+    const AttachedObject& object, const Digest& subject, const CertificateTrust& trust,
+    const std::map<std::string, std::string>& annotations) {
   if (!object.fetched) {
     return Fail(object.problem.empty() ? "not fetched" : object.problem);
   }
@@ -221,8 +221,8 @@ Result<std::string> CheckSignatureObjectCert(const AttachedObject& object, const
     return CheckSignatureBundleCert(*object.bundle, subject, trust, annotations);
   }
   if (object.legacy_signature) {
-    return CheckLegacySignatureCert(object.payload, object.signature_b64,
-                                    object.layer_annotations, subject, trust, annotations);
+    return CheckLegacySignatureCert(object.payload, object.signature_b64, object.layer_annotations,
+                                    subject, trust, annotations);
   }
   return Fail("not a signature: an attestation layer");
 }
@@ -240,8 +240,8 @@ Result<VerifiedAttestation> CheckAttestationObjectCert(
     return CheckAttestationBundleCert(*object.bundle, subject, trust, predicate_types);
   }
   if (object.envelope) {
-    return CheckAttestationEnvelopeCert(*object.envelope, object.layer_annotations, subject,
-                                        trust, predicate_types);
+    return CheckAttestationEnvelopeCert(*object.envelope, object.layer_annotations, subject, trust,
+                                        predicate_types);
   }
   return Fail("not an attestation: a signature");
 }

@@ -34,6 +34,8 @@
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 #include "vouch/registry/client.h"
+#include "vouch/verify/sigstore.h"
+#include "vouch/verify/trusted_root.h"
 
 namespace vouch::verify {
 
@@ -45,8 +47,17 @@ Result<SignatureForms> ParseSignatureForms(std::string_view name);
 
 // VerifyImageRequest is the policy of one `vouch verify`.
 struct VerifyImageRequest {
-  // keys are the trusted public keys. Required; distinct by Verifier::KeyId().
+  // keys are the trusted public keys. Required unless |identities| is set; distinct by
+  // Verifier::KeyId().
   std::vector<keys::Verifier> keys;
+  // Keyless (Sigstore, docs/sigstore.md): with |identities| (and then no keys), signatures are
+  // verified by certificate against |trusted_root| (required): bundle referrers with
+  // VerifyBundle (the image digest is the DSSE subject), legacy `.sig` layers through their
+  // dev.sigstore.cosign/certificate, /chain and /bundle annotations (Rekor SET = signing time).
+  // A signature counts when its certificate matches any one identity; the threshold then counts
+  // distinct signer identities ("<SAN> (<issuer>)").
+  std::shared_ptr<const TrustedRoot> trusted_root;
+  std::vector<CertificateIdentity> identities;
   // threshold is how many distinct trusted keys must have a valid signature (at least 1, at
   // most the number of distinct keys).
   size_t threshold = 1;
@@ -69,6 +80,9 @@ struct SignatureFinding {
   std::string location;  // "referrer sha256:…" or "sha256-<hex>.sig layer N"
   // key_id is the Verifier::KeyId() of the trusted key whose signature verified; "" when none.
   std::string key_id;
+  // identity is the certificate signer ("<SAN> (<issuer>)") of a valid keyless signature; "" for
+  // keys.
+  std::string identity;
   bool valid = false;
   // reason says why the signature does not count ("" when valid).
   std::string reason;
@@ -83,7 +97,8 @@ struct ManifestReport {
   // form was not consulted or its lookup failed.
   std::string referrers_scheme;
   std::vector<SignatureFinding> signatures;
-  // valid_keys counts the distinct trusted keys with at least one valid signature.
+  // valid_keys counts the distinct trusted keys (keyless: distinct signer identities) with at
+  // least one valid signature.
   size_t valid_keys = 0;
   // lookup_errors are the operational failures met while looking (kept even when the
   // threshold was reached through the other form).
@@ -108,7 +123,8 @@ struct ImageReport {
 // VerifyImage verifies the image |repo|'s reference names. One resolution (HEAD), one referrers
 // lookup and one `.sig` fetch per manifest, run in parallel, then the referrer manifests and
 // blobs in parallel. Never throws; the verdict is in ImageReport::status (fails closed: only OK
-// means verified). A request without keys, with threshold 0 or above the number of distinct
+// means verified). A request without keys (or identities), with both keys and identities,
+// identities without a trusted root, with threshold 0 or (keys) above the number of distinct
 // keys, or with both platform and all_platforms is kInvalidArgument.
 ImageReport VerifyImage(registry::Repository& repo, const VerifyImageRequest& request);
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,14 +19,21 @@
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 #include "vouch/registry/client.h"
+#include "vouch/verify/sigstore.h"
 #include "vouch/verify/slsa.h"
+#include "vouch/verify/trusted_root.h"
 
 namespace vouch::verify {
 
 // VerifyImageAttestationRequest is the policy of one `vouch verify-attestation`.
 struct VerifyImageAttestationRequest {
-  // keys are the trusted public keys; any one suffices. Required.
+  // keys are the trusted public keys; any one suffices. Required unless |identities| is set.
   std::vector<keys::Verifier> keys;
+  // Keyless (docs/sigstore.md): with |identities| (and no keys), attestations are verified by
+  // certificate against |trusted_root| (required): bundle referrers with VerifyBundle, `.att`
+  // layers through their certificate, chain and Rekor bundle annotations. Any identity matches.
+  std::shared_ptr<const TrustedRoot> trusted_root;
+  std::vector<CertificateIdentity> identities;
   // predicate_type is the required predicateType URI. Required.
   std::string predicate_type;
   // slsa holds the typed SLSA checks (provenance predicate types only).
@@ -41,7 +49,8 @@ struct VerifyImageAttestationRequest {
 struct AttestationFinding {
   std::string format;    // "bundle" or "legacy"
   std::string location;  // "referrer sha256:…" or "sha256-<hex>.att layer N"
-  // key_id is the Verifier::KeyId() of the trusted key that verified it; "" when none did.
+  // key_id is the Verifier::KeyId() of the trusted key that verified it, or (keyless) the signer
+  // "<SAN> (<issuer>)"; "" when none did.
   std::string key_id;
   bool valid = false;
   // reason names the failed check ("" when valid).

@@ -1,0 +1,300 @@
+// Keyless round trip on loopback. The suite starts ../shared/peers/node/sigstore-mock-server.mjs
+// (a stand-in Fulcio, Rekor v1 and TSA on 127.0.0.1 that writes a matching trusted_root.json),
+// signs with sigstore-js through it (sigstore-bundle.mjs keyless-sign / keyless-attest: a
+// short-lived certificate whose URI SAN is --sub, issuer https://fake.oidcissuer.example, a Rekor
+// entry with SET, inclusion proof and checkpoint, an RFC 3161 timestamp), and verifies with the
+// vouch binary, offline, from that trusted root. The server is stopped when the suite ends
+// (SIGTERM, then waited for; PR_SET_PDEATHSIG stops it if the test process dies first).
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "testutil/testutil.h"
+#include "vouch/core/digest.h"
+#include "vouch/core/file.h"
+
+namespace vouch {
+namespace {
+
+using testing::RunResult;
+using testing::TempDir;
+using testing::WriteText;
+
+const std::string kIdentity = "https://example.test/ci/release.yml@refs/heads/main";
+const std::string kIssuer = "https://fake.oidcissuer.example";
+
+std::string NodeScript(const std::string& name) {
+  std::string s = testing::PeersDir() + "/node/" + name;
+  BOOST_REQUIRE_MESSAGE(PathExists(s), s << " is missing");
+  BOOST_REQUIRE_MESSAGE(std::getenv("PEERS_NODE") != nullptr,
+                        "PEERS_NODE is not set (run through ctest: fixture node_peers)");
+  return s;
+}
+
+// MockServer runs sigstore-mock-server.mjs for the lifetime of the object.
+class MockServer {
+ public:
+  MockServer() {
+    std::string script = NodeScript("sigstore-mock-server.mjs");
+    root_ = dir_.File("trusted_root.json");
+    int fds[2];
+    BOOST_REQUIRE(pipe(fds) == 0);
+    pid_ = fork();
+    BOOST_REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      execlp("node", "node", script.c_str(), root_.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    out_fd_ = fds[0];
+    // The server prints one line, "READY <url> <trusted_root>", once it serves. EOF first means
+    // it died (node missing, port trouble): fail loudly.
+    std::string line;
+    char c = 0;
+    while (read(out_fd_, &c, 1) == 1 && c != '\n') {
+      line.push_back(c);
+    }
+    BOOST_REQUIRE_MESSAGE(line.rfind("READY ", 0) == 0,
+                          "sigstore-mock-server.mjs did not start: \"" << line << "\"");
+    url_ = line.substr(6, line.find(' ', 6) - 6);
+    BOOST_REQUIRE_MESSAGE(url_.rfind("http://127.0.0.1:", 0) == 0, "unexpected url " << url_);
+    BOOST_REQUIRE(PathExists(root_));
+  }
+  ~MockServer() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int st = 0;
+      waitpid(pid_, &st, 0);
+    }
+    if (out_fd_ >= 0) {
+      close(out_fd_);
+    }
+  }
+  MockServer(const MockServer&) = delete;
+  MockServer& operator=(const MockServer&) = delete;
+
+  const std::string& url() const { return url_; }
+  const std::string& root() const { return root_; }
+
+ private:
+  TempDir dir_;
+  std::string root_;
+  std::string url_;
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+};
+
+MockServer* g_server = nullptr;
+
+// ServerFixture starts the server once for the suite and stops it at the end.
+struct ServerFixture {
+  ServerFixture() { g_server = new MockServer(); }
+  ~ServerFixture() {
+    delete g_server;
+    g_server = nullptr;
+  }
+};
+
+const MockServer& Server() {
+  BOOST_REQUIRE_MESSAGE(g_server != nullptr, "the mock server is not running");
+  return *g_server;
+}
+
+// Signed is a blob signed keyless through the mock services.
+struct Signed {
+  TempDir dir;
+  std::string artifact = dir.File("app.txt");
+  std::string bundle = dir.File("app.sigstore.json");
+};
+
+std::unique_ptr<Signed> SignBlob(const std::string& content,
+                                 const std::vector<std::string>& extra = {}) {
+  auto s = std::make_unique<Signed>();
+  WriteText(s->artifact, content);
+  std::vector<std::string> argv = {"node",         NodeScript("sigstore-bundle.mjs"),
+                                   "keyless-sign", s->artifact,
+                                   s->bundle,      "--url",
+                                   Server().url(), "--sub",
+                                   kIdentity};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  RunResult r = testing::Run(argv);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+  return s;
+}
+
+std::vector<std::string> Identity(const std::string& san = kIdentity,
+                                  const std::string& issuer = kIssuer) {
+  return {"--certificate-identity", san, "--certificate-oidc-issuer", issuer};
+}
+
+RunResult VerifyBlob(const Signed& s, const std::string& artifact,
+                     const std::vector<std::string>& identity) {
+  std::vector<std::string> args = {"verify-blob", artifact,         "--bundle",
+                                   s.bundle,      "--trusted-root", Server().root()};
+  args.insert(args.end(), identity.begin(), identity.end());
+  return testing::Vouch(args);
+}
+
+RunResult VerifyBundle(const Signed& s, const std::string& artifact_or_digest,
+                       const std::vector<std::string>& identity) {
+  std::vector<std::string> args = {"verify-bundle", "--bundle", s.bundle, "--trusted-root",
+                                   Server().root()};
+  args.insert(args.end(), identity.begin(), identity.end());
+  args.push_back(artifact_or_digest);
+  return testing::Vouch(args);
+}
+
+testing::RunOptions EnvOptions(std::map<std::string, std::string> set,
+                               std::vector<std::string> unset) {
+  testing::RunOptions o;
+  o.env = std::move(set);
+  o.unset_env = std::move(unset);
+  return o;
+}
+
+BOOST_AUTO_TEST_SUITE(keyless, *boost::unit_test::fixture<ServerFixture>())
+
+BOOST_AUTO_TEST_CASE(sigstore_js_keyless_blob_verifies) {
+  auto s = SignBlob("release artifact\n");
+  RunResult b = VerifyBlob(*s, s->artifact, Identity());
+  BOOST_TEST(b.exit_code == 0, b.out << b.err);
+  BOOST_TEST(b.out.find("Verified OK") == 0u, b.out);
+
+  RunResult p = VerifyBundle(*s, s->artifact, Identity());
+  BOOST_TEST(p.exit_code == 0, p.out << p.err);
+  BOOST_TEST(p.out.find("Verified OK") == 0u, p.out);
+  BOOST_TEST(p.err.find(kIdentity) != std::string::npos, p.err);
+  BOOST_TEST(p.err.find(kIssuer) != std::string::npos, p.err);
+
+  // By digest (the conformance protocol's sha256:<hex> form).
+  std::string digest = Digest::Of(AsBytes(std::string("release artifact\n"))).ToString();
+  RunResult d = VerifyBundle(*s, digest, Identity());
+  BOOST_TEST(d.exit_code == 0, d.out << d.err);
+
+  // Identity and issuer by anchored regexp.
+  RunResult re = VerifyBundle(*s, s->artifact,
+                              {"--certificate-identity-regexp", "https://example\\.test/ci/.*",
+                               "--certificate-oidc-issuer-regexp", "https://fake\\..*"});
+  BOOST_TEST(re.exit_code == 0, re.out << re.err);
+
+  // The trusted root from the environment.
+  RunResult env =
+      testing::Vouch({"verify-blob", s->artifact, "--bundle", s->bundle, "--certificate-identity",
+                      kIdentity, "--certificate-oidc-issuer", kIssuer},
+                     EnvOptions({{"VOUCH_TRUSTED_ROOT", Server().root()}}, {}));
+  BOOST_TEST(env.exit_code == 0, env.out << env.err);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_identity_issuer_or_artifact_is_rejected) {
+  auto s = SignBlob("release artifact\n");
+  RunResult id =
+      VerifyBlob(*s, s->artifact, Identity("https://example.test/ci/other.yml@refs/heads/main"));
+  BOOST_TEST(id.exit_code == 1, id.out << id.err);
+  BOOST_TEST(id.err.find("is not the expected identity") != std::string::npos, id.err);
+  RunResult id2 =
+      VerifyBundle(*s, s->artifact, Identity("https://example.test/ci/other.yml@refs/heads/main"));
+  BOOST_TEST(id2.exit_code == 1, id2.out << id2.err);
+
+  RunResult iss = VerifyBlob(*s, s->artifact,
+                             Identity(kIdentity, "https://token.actions.githubusercontent.com"));
+  BOOST_TEST(iss.exit_code == 1, iss.out << iss.err);
+  BOOST_TEST(iss.err.find("is not the expected issuer") != std::string::npos, iss.err);
+  RunResult iss2 = VerifyBundle(*s, s->artifact,
+                                Identity(kIdentity, "https://token.actions.githubusercontent.com"));
+  BOOST_TEST(iss2.exit_code == 1, iss2.out << iss2.err);
+
+  // An unanchored regexp does not match a longer SAN.
+  RunResult partial = VerifyBundle(*s, s->artifact,
+                                   {"--certificate-identity-regexp", "https://example\\.test/ci",
+                                    "--certificate-oidc-issuer", kIssuer});
+  BOOST_TEST(partial.exit_code == 1, partial.out << partial.err);
+
+  std::string tampered = s->dir.File("tampered.txt");
+  WriteText(tampered, "release artifacT\n");
+  RunResult t = VerifyBlob(*s, tampered, Identity());
+  BOOST_TEST(t.exit_code == 1, t.out << t.err);
+  RunResult t2 = VerifyBundle(*s, tampered, Identity());
+  BOOST_TEST(t2.exit_code == 1, t2.out << t2.err);
+  RunResult t3 = VerifyBundle(*s, Digest::Of(AsBytes(std::string("other"))).ToString(), Identity());
+  BOOST_TEST(t3.exit_code == 1, t3.out << t3.err);
+}
+
+BOOST_AUTO_TEST_CASE(trust_root_is_required_and_must_match) {
+  auto s = SignBlob("release artifact\n");
+  // No trusted root: a usage error, never a fetch.
+  RunResult none = testing::Vouch({"verify-bundle", "--bundle", s->bundle, "--certificate-identity",
+                                   kIdentity, "--certificate-oidc-issuer", kIssuer, s->artifact},
+                                  EnvOptions({}, {"VOUCH_TRUSTED_ROOT"}));
+  BOOST_TEST(none.exit_code == 2, none.out << none.err);
+  BOOST_TEST(none.err.find("no trusted root") != std::string::npos, none.err);
+  // The public-good root trusts neither the mock Fulcio nor the mock Rekor.
+  RunResult other = testing::Vouch(
+      {"verify-bundle", "--bundle", s->bundle, "--certificate-identity", kIdentity,
+       "--certificate-oidc-issuer", kIssuer, "--trusted-root",
+       testing::VectorsDir() + "/sigstore-trust-roots/production/trusted_root.json", s->artifact});
+  BOOST_TEST(other.exit_code == 1, other.out << other.err);
+  // A bundle with a tampered signature.
+  std::string text = testing::ReadText(s->bundle);
+  size_t at = text.find("\"signature\": \"");
+  BOOST_REQUIRE(at != std::string::npos);
+  at += 20;
+  text[at] = text[at] == 'A' ? 'B' : 'A';
+  WriteText(s->bundle, text);
+  RunResult bad = VerifyBundle(*s, s->artifact, Identity());
+  BOOST_TEST(bad.exit_code == 1, bad.out << bad.err);
+}
+
+BOOST_AUTO_TEST_CASE(timestamp_only_bundle_needs_a_log_entry) {
+  // --no-tlog: certificate + RFC 3161 timestamp, no Rekor entry. vouch requires one verified log
+  // entry (tlog threshold 1, as cosign and sigstore-go by default).
+  auto s = SignBlob("release artifact\n", {"--no-tlog"});
+  RunResult r = VerifyBundle(*s, s->artifact, Identity());
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+}
+
+// The mock Rekor logs a DSSE entry as the client proposed it ({"proposedContent": {envelope,
+// verifiers}}) instead of Rekor's canonical dsse 0.0.1 body (payloadHash, envelopeHash,
+// signatures). That body does not bind the bundle, so vouch rejects it, and so does sigstore-js
+// (TLOG_BODY_ERROR "signature count mismatch"): both verifiers agree on the mock's DSSE bundles.
+// (Real Rekor DSSE entries are covered by the conformance suite and the slsa-verifier layout.)
+BOOST_AUTO_TEST_CASE(mock_dsse_entry_is_rejected_like_sigstore_js) {
+  TempDir dir;
+  std::string artifact = dir.File("app.bin");
+  WriteText(artifact, "binary\n");
+  std::string statement = dir.File("statement.json");
+  WriteText(statement,
+            R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app.bin","digest":)"
+            R"({"sha256":")" +
+                Digest::Of(AsBytes(std::string("binary\n"))).Hex() +
+                R"("}}],"predicateType":"https://example.test/custom/v1","predicate":{}})");
+  std::string bundle = dir.File("att.sigstore.json");
+  RunResult js = testing::Run({"node", NodeScript("sigstore-bundle.mjs"), "keyless-attest",
+                               statement, bundle, "--url", Server().url(), "--sub", kIdentity});
+  BOOST_REQUIRE_MESSAGE(js.exit_code == 0, js.out << js.err);
+  RunResult v = testing::Vouch({"verify-bundle", "--bundle", bundle, "--trusted-root",
+                                Server().root(), "--certificate-identity", kIdentity,
+                                "--certificate-oidc-issuer", kIssuer, artifact});
+  BOOST_TEST(v.exit_code == 1, v.out << v.err);
+  BOOST_TEST(v.err.find("dsse 0.0.1 body") != std::string::npos, v.err);
+  RunResult js_verify = testing::Run({"node", NodeScript("sigstore-bundle.mjs"), "verify", bundle,
+                                      "--trusted-root", Server().root()});
+  BOOST_TEST(js_verify.exit_code == 1, js_verify.out << js_verify.err);
+  BOOST_TEST(js_verify.out.find("REJECTED") == 0u, js_verify.out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace vouch
