@@ -6,11 +6,15 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/ct.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pkcs7.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <memory>
 #include <string>
@@ -22,10 +26,10 @@ namespace vouch {
 template <typename T>
 struct OsslDeleter;
 
-#define VOUCH_OSSL_DELETER(type, fn)           \
-  template <>                                  \
-  struct OsslDeleter<type> {                   \
-    void operator()(type* p) const { fn(p); }  \
+#define VOUCH_OSSL_DELETER(type, fn)          \
+  template <>                                 \
+  struct OsslDeleter<type> {                  \
+    void operator()(type* p) const { fn(p); } \
   }
 
 VOUCH_OSSL_DELETER(EVP_PKEY, EVP_PKEY_free);
@@ -41,6 +45,17 @@ VOUCH_OSSL_DELETER(PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free);
 VOUCH_OSSL_DELETER(ECDSA_SIG, ECDSA_SIG_free);
 VOUCH_OSSL_DELETER(BIGNUM, BN_free);
 VOUCH_OSSL_DELETER(OSSL_PARAM, OSSL_PARAM_free);
+VOUCH_OSSL_DELETER(ASN1_STRING, ASN1_STRING_free);  // also ASN1_UTF8STRING, ASN1_OCTET_STRING
+VOUCH_OSSL_DELETER(GENERAL_NAMES, GENERAL_NAMES_free);
+VOUCH_OSSL_DELETER(PKCS7, PKCS7_free);
+VOUCH_OSSL_DELETER(TS_REQ, TS_REQ_free);
+VOUCH_OSSL_DELETER(TS_RESP, TS_RESP_free);
+VOUCH_OSSL_DELETER(TS_RESP_CTX, TS_RESP_CTX_free);
+VOUCH_OSSL_DELETER(TS_TST_INFO, TS_TST_INFO_free);
+// Stacks own their elements.
+inline void FreeX509Stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+VOUCH_OSSL_DELETER(STACK_OF(X509), FreeX509Stack);
+VOUCH_OSSL_DELETER(STACK_OF(SCT), SCT_LIST_free);
 
 #undef VOUCH_OSSL_DELETER
 

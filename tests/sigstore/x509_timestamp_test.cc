@@ -11,16 +11,6 @@ namespace {
 
 using testing::pki::At;
 
-struct TsRespFree {
-  void operator()(TS_RESP* r) const { TS_RESP_free(r); }
-};
-struct TsReqFree {
-  void operator()(TS_REQ* r) const { TS_REQ_free(r); }
-};
-struct TsCtxFree {
-  void operator()(TS_RESP_CTX* c) const { TS_RESP_CTX_free(c); }
-};
-
 int FixedTime(TS_RESP_CTX*, void* data, long* sec, long* usec) {
   *sec = static_cast<long>(*static_cast<time_t*>(data));
   *usec = 0;
@@ -47,7 +37,7 @@ struct Tsa {
   // Stamp returns a DER TimeStampResp over SHA-256(|signature|) with genTime |when|.
   Bytes Stamp(const Bytes& signature, TimePoint when, bool embed_certs = true) {
     Digest d = Digest::Of(signature);
-    std::unique_ptr<TS_REQ, TsReqFree> req(TS_REQ_new());
+    OsslPtr<TS_REQ> req(TS_REQ_new());
     TS_MSG_IMPRINT* imprint = TS_MSG_IMPRINT_new();
     X509_ALGOR* alg = X509_ALGOR_new();
     X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, nullptr);
@@ -62,7 +52,7 @@ struct Tsa {
     OsslPtr<BIO> in(BIO_new(BIO_s_mem()));
     BOOST_REQUIRE(i2d_TS_REQ_bio(in.get(), req.get()) == 1);
 
-    std::unique_ptr<TS_RESP_CTX, TsCtxFree> ctx(TS_RESP_CTX_new());
+    OsslPtr<TS_RESP_CTX> ctx(TS_RESP_CTX_new());
     BOOST_REQUIRE(TS_RESP_CTX_set_signer_cert(ctx.get(), leaf.get()) == 1);
     BOOST_REQUIRE(TS_RESP_CTX_set_signer_key(ctx.get(), key.get()) == 1);
     ASN1_OBJECT* policy = OBJ_txt2obj("1.3.6.1.4.1.57264.2", 1);
@@ -71,7 +61,7 @@ struct Tsa {
     BOOST_REQUIRE(TS_RESP_CTX_add_md(ctx.get(), EVP_sha256()) == 1);
     time_t t = std::chrono::system_clock::to_time_t(when);
     TS_RESP_CTX_set_time_cb(ctx.get(), FixedTime, &t);
-    std::unique_ptr<TS_RESP, TsRespFree> resp(TS_RESP_create_response(ctx.get(), in.get()));
+    OsslPtr<TS_RESP> resp(TS_RESP_create_response(ctx.get(), in.get()));
     BOOST_REQUIRE(resp != nullptr);
     int len = i2d_TS_RESP(resp.get(), nullptr);
     BOOST_REQUIRE(len > 0);

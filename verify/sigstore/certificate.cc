@@ -17,21 +17,6 @@
 namespace vouch::verify::sigstore {
 namespace {
 
-// Handles core/internal/ossl.h has no deleter for.
-struct StackX509Free {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-using X509Stack = std::unique_ptr<STACK_OF(X509), StackX509Free>;
-struct GeneralNamesFree {
-  void operator()(GENERAL_NAMES* n) const { GENERAL_NAMES_free(n); }
-};
-struct SctListFree {
-  void operator()(STACK_OF(SCT) * s) const { SCT_LIST_free(s); }
-};
-struct Utf8StringFree {
-  void operator()(ASN1_UTF8STRING* s) const { ASN1_UTF8STRING_free(s); }
-};
-
 constexpr std::string_view kFulcioPrefix = "1.3.6.1.4.1.57264.";
 constexpr std::string_view kOtherNameSanOid = "1.3.6.1.4.1.57264.1.7";
 
@@ -131,7 +116,7 @@ Result<std::optional<std::string>> DecodeFulcioValue(int arc, const ASN1_OCTET_S
   }
   const unsigned char* p = ASN1_STRING_get0_data(data);
   long len = ASN1_STRING_length(data);
-  std::unique_ptr<ASN1_UTF8STRING, Utf8StringFree> s(d2i_ASN1_UTF8STRING(nullptr, &p, len));
+  OsslPtr<ASN1_UTF8STRING> s(d2i_ASN1_UTF8STRING(nullptr, &p, len));
   if (s == nullptr || p != ASN1_STRING_get0_data(data) + len) {
     ClearOpenSslErrors();
     if (arc <= 24) {
@@ -288,7 +273,7 @@ Result<LeafCertificate> ParseLeafCertificate(ByteView der) {
   VOUCH_ASSIGN_OR_RETURN(leaf.not_after, Asn1Time(X509_get0_notAfter(x.get())));
 
   int crit = 0;
-  std::unique_ptr<GENERAL_NAMES, GeneralNamesFree> names(
+  OsslPtr<GENERAL_NAMES> names(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x.get(), NID_subject_alt_name, &crit, nullptr)));
   if (names == nullptr && crit != -1) {
     ClearOpenSslErrors();
@@ -353,7 +338,7 @@ Result<size_t> VerifyCertificateChain(const LeafCertificate& leaf,
   }
   VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseDer(leaf.der, "the signing certificate"));
   VOUCH_RETURN_IF_ERROR(CheckLeafUsage(x.get()));
-  X509Stack bundle(sk_X509_new_null());
+  OsslPtr<STACK_OF(X509)> bundle(sk_X509_new_null());
   if (bundle == nullptr) {
     return OpenSslError(ErrorCode::kInternal, "allocating a certificate stack");
   }
@@ -387,7 +372,7 @@ Result<size_t> VerifyCertificateChain(const LeafCertificate& leaf,
       continue;
     }
     // Untrusted: the bundle's intermediates, then the CA's chain below its anchor.
-    X509Stack untrusted(sk_X509_new_null());
+    OsslPtr<STACK_OF(X509)> untrusted(sk_X509_new_null());
     if (untrusted == nullptr) {
       return OpenSslError(ErrorCode::kInternal, "allocating a certificate stack");
     }
@@ -438,7 +423,7 @@ Status VerifyEmbeddedSct(const LeafCertificate& leaf, ByteView issuer_der,
   VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseDer(leaf.der, "the signing certificate"));
   VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> issuer, ParseDer(issuer_der, "the issuer certificate"));
   int crit = 0;
-  std::unique_ptr<STACK_OF(SCT), SctListFree> scts(
+  OsslPtr<STACK_OF(SCT)> scts(
       static_cast<STACK_OF(SCT)*>(X509_get_ext_d2i(x.get(), NID_ct_precert_scts, &crit, nullptr)));
   if (scts == nullptr) {
     ClearOpenSslErrors();

@@ -16,14 +16,6 @@
 namespace vouch::verify::sigstore {
 namespace {
 
-struct StackX509Free {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-using X509Stack = std::unique_ptr<STACK_OF(X509), StackX509Free>;
-struct GeneralNamesFree {
-  void operator()(GENERAL_NAMES* n) const { GENERAL_NAMES_free(n); }
-};
-
 constexpr size_t kMaxChainCertificates = 16;
 
 Status Fail(std::string message) { return VerificationFailedError(std::move(message)); }
@@ -59,7 +51,7 @@ std::string NameText(const X509_NAME* name) {
 // AllSans returns the URI, email, DNS and IP (text) SANs of |x|.
 std::vector<std::string> AllSans(X509* x) {
   std::vector<std::string> out;
-  std::unique_ptr<GENERAL_NAMES, GeneralNamesFree> names(
+  OsslPtr<GENERAL_NAMES> names(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr)));
   ClearOpenSslErrors();
   if (names == nullptr) {
@@ -120,8 +112,8 @@ Result<keys::Verifier> LeafKey(X509* leaf) {
 
 // Untrusted builds the untrusted stack: |der| certificates minus self-signed ones (a signer
 // cannot supply its own anchor).
-Result<X509Stack> Untrusted(const std::vector<Bytes>& der) {
-  X509Stack stack(sk_X509_new_null());
+Result<OsslPtr<STACK_OF(X509)>> Untrusted(const std::vector<Bytes>& der) {
+  OsslPtr<STACK_OF(X509)> stack(sk_X509_new_null());
   if (stack == nullptr) {
     return InternalError("out of memory");
   }
@@ -398,7 +390,7 @@ Result<LegacyVerification> VerifyX509Certificate(ByteView leaf_der,
   LegacyVerification out;
   std::vector<Bytes> untrusted_der = trust.intermediates;
   untrusted_der.insert(untrusted_der.end(), untrusted_extra.begin(), untrusted_extra.end());
-  VOUCH_ASSIGN_OR_RETURN(X509Stack untrusted, Untrusted(untrusted_der));
+  VOUCH_ASSIGN_OR_RETURN(OsslPtr<STACK_OF(X509)> untrusted, Untrusted(untrusted_der));
   OsslPtr<X509_STORE> store(X509_STORE_new());
   OsslPtr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
   if (store == nullptr || ctx == nullptr) {

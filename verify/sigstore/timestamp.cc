@@ -14,20 +14,6 @@
 namespace vouch::verify::sigstore {
 namespace {
 
-struct TsRespFree {
-  void operator()(TS_RESP* r) const { TS_RESP_free(r); }
-};
-struct TstInfoFree {
-  void operator()(TS_TST_INFO* t) const { TS_TST_INFO_free(t); }
-};
-struct Pkcs7Free {
-  void operator()(PKCS7* p) const { PKCS7_free(p); }
-};
-struct StackX509Free {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-using X509Stack = std::unique_ptr<STACK_OF(X509), StackX509Free>;
-
 Status Fail(std::string message) { return VerificationFailedError(std::move(message)); }
 
 // DrainErrors empties the OpenSSL error queue into text, with each entry's data string: the TS
@@ -79,7 +65,7 @@ bool PushCopy(STACK_OF(X509) * stack, X509* x) {
 // signed attributes and the chain with purpose timestampsign (EKU timeStamping, critical).
 Status VerifyWithAuthority(PKCS7* token, const CertificateAuthority& tsa, TimePoint gen_time) {
   OsslPtr<X509_STORE> store(X509_STORE_new());
-  X509Stack certs(sk_X509_new_null());
+  OsslPtr<STACK_OF(X509)> certs(sk_X509_new_null());
   if (store == nullptr || certs == nullptr) {
     return OpenSslError(ErrorCode::kInternal, "setting up timestamp verification");
   }
@@ -123,10 +109,9 @@ Result<TimePoint> VerifyTimestamp(ByteView timestamp_der, ByteView signature,
     return Fail("the timestamp is larger than " + std::to_string(kMaxTimestampSize) + " bytes");
   }
   // A TimeStampResp (what Sigstore bundles carry), else a bare TimeStampToken.
-  std::unique_ptr<PKCS7, Pkcs7Free> token;
+  OsslPtr<PKCS7> token;
   const unsigned char* p = timestamp_der.data();
-  std::unique_ptr<TS_RESP, TsRespFree> resp(
-      d2i_TS_RESP(nullptr, &p, static_cast<long>(timestamp_der.size())));
+  OsslPtr<TS_RESP> resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(timestamp_der.size())));
   if (resp != nullptr && p == timestamp_der.data() + timestamp_der.size()) {
     const TS_STATUS_INFO* info = TS_RESP_get_status_info(resp.get());  // borrowed from resp
     long status = info == nullptr ? -1 : ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(info));
@@ -150,7 +135,7 @@ Result<TimePoint> VerifyTimestamp(ByteView timestamp_der, ByteView signature,
   if (token == nullptr) {
     return OpenSslError(ErrorCode::kInternal, "copying the timestamp token");
   }
-  std::unique_ptr<TS_TST_INFO, TstInfoFree> tst(PKCS7_to_TS_TST_INFO(token.get()));
+  OsslPtr<TS_TST_INFO> tst(PKCS7_to_TS_TST_INFO(token.get()));
   if (tst == nullptr) {
     ClearOpenSslErrors();
     return Fail("the timestamp token holds no TSTInfo");
