@@ -24,39 +24,13 @@ std::string Join(std::string_view parent, std::string_view field) {
   return parent.empty() ? std::string(field) : std::string(parent) + "." + std::string(field);
 }
 
-// SnakeCase maps a lowerCamelCase protobuf JSON name back to the proto field name, which the
-// protobuf JSON mapping also accepts when parsing.
-std::string SnakeCase(std::string_view camel) {
-  std::string out;
-  for (char c : camel) {
-    if (c >= 'A' && c <= 'Z') {
-      out += '_';
-      out += static_cast<char>(c - 'A' + 'a');
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 // Field finds |camel| (or its snake_case spelling) in |obj|. Giving both spellings is ambiguous
 // and rejected, as protobuf parsers do for a repeated singular field. A JSON null means "absent"
 // in the protobuf mapping.
 Result<const Json*> Field(const Json& obj, std::string_view parent, std::string_view camel) {
-  const Json* a = FindField(obj, camel);
-  const Json* b = nullptr;
-  std::string snake = SnakeCase(camel);
-  if (snake != camel) {
-    b = FindField(obj, snake);
-  }
-  if (a != nullptr && b != nullptr) {
-    return InvalidArgumentError(
-        FieldError(Join(parent, camel),
-                   "is given twice (as \"" + std::string(camel) + "\" and \"" + snake + "\")"));
-  }
-  const Json* v = a != nullptr ? a : b;
-  if (v != nullptr && v->is_null()) {
-    v = nullptr;
+  Result<const Json*> v = FindProtoField(obj, camel);
+  if (!v.ok()) {
+    return InvalidArgumentError(FieldError(Join(parent, camel), v.status().message()));
   }
   return v;
 }

@@ -68,6 +68,26 @@ const Json* FindField(const Json& obj, std::string_view field) {
   return it == obj.end() ? nullptr : &*it;
 }
 
+Result<const Json*> FindProtoField(const Json& obj, std::string_view camel) {
+  const Json* a = FindField(obj, camel);
+  std::string snake;
+  for (char c : camel) {
+    if (c >= 'A' && c <= 'Z') {
+      snake += '_';
+      snake += static_cast<char>(c - 'A' + 'a');
+    } else {
+      snake += c;
+    }
+  }
+  const Json* b = snake != camel ? FindField(obj, snake) : nullptr;
+  if (a != nullptr && b != nullptr) {
+    return InvalidArgumentError("is given twice (as \"" + std::string(camel) + "\" and \"" + snake +
+                                "\")");
+  }
+  const Json* v = a != nullptr ? a : b;
+  return v != nullptr && !v->is_null() ? v : nullptr;
+}
+
 Result<std::string> GetString(const Json& obj, std::string_view field, std::string_view what) {
   const Json* v = FindField(obj, field);
   if (v == nullptr) {

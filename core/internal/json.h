@@ -42,6 +42,11 @@ Result<const Json*> GetArray(const Json& obj, std::string_view field, std::strin
 Result<int64_t> GetInt(const Json& obj, std::string_view field, std::string_view what);
 // Find returns the field or nullptr when |obj| is not an object or lacks it.
 const Json* FindField(const Json& obj, std::string_view field);
+// FindProtoField finds a protobuf-JSON field by its lowerCamelCase name |camel| or by its
+// original snake_case spelling, as the protobuf JSON mapping lets readers accept both. A JSON
+// null counts as absent (nullptr). Both spellings present is ambiguous: kInvalidArgument
+// "is given twice (as \"x\" and \"y\")", for the caller to prefix with the field's path.
+Result<const Json*> FindProtoField(const Json& obj, std::string_view camel);
 // OptString returns the string field, nullopt when absent, an error when present but not a string.
 Result<std::optional<std::string>> OptString(const Json& obj, std::string_view field,
                                              std::string_view what);

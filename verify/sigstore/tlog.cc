@@ -18,26 +18,12 @@ namespace {
 
 Status Fail(const std::string& why) { return VerificationFailedError(why); }
 
-// Field finds |camel| or its snake_case spelling (protobuf JSON accepts both); a JSON null is
-// absent.
+// Field finds a protobuf JSON field by its lowerCamelCase or snake_case name (FindProtoField);
+// JSON null is "absent", and so is an ambiguous field given in both spellings, which then fails
+// as missing wherever it is required.
 const Json* Field(const Json& obj, std::string_view camel) {
-  if (!obj.is_object()) {
-    return nullptr;
-  }
-  const Json* v = FindField(obj, camel);
-  if (v == nullptr) {
-    std::string snake;
-    for (char c : camel) {
-      if (c >= 'A' && c <= 'Z') {
-        snake += '_';
-        snake += static_cast<char>(c - 'A' + 'a');
-      } else {
-        snake += c;
-      }
-    }
-    v = FindField(obj, snake);
-  }
-  return v != nullptr && !v->is_null() ? v : nullptr;
+  Result<const Json*> v = FindProtoField(obj, camel);
+  return v.ok() ? *v : nullptr;
 }
 
 Result<const Json*> ReqObject(const Json& obj, std::string_view field, std::string_view what) {

@@ -28,23 +28,12 @@ std::string Join(std::string_view parent, std::string_view field) {
   return parent.empty() ? std::string(field) : std::string(parent) + "." + std::string(field);
 }
 
-// Field finds a protobuf JSON field by its lowerCamelCase name or its proto (snake_case) name;
-// JSON null is "absent", as in the protobuf JSON mapping.
+// Field finds a protobuf JSON field by its lowerCamelCase or snake_case name (FindProtoField);
+// JSON null is "absent", and so is an ambiguous field given in both spellings, which then fails
+// as missing wherever it is required.
 const Json* Field(const Json& obj, std::string_view camel) {
-  const Json* v = FindField(obj, camel);
-  if (v == nullptr) {
-    std::string snake;
-    for (char c : camel) {
-      if (c >= 'A' && c <= 'Z') {
-        snake += '_';
-        snake += static_cast<char>(c - 'A' + 'a');
-      } else {
-        snake += c;
-      }
-    }
-    v = FindField(obj, snake);
-  }
-  return (v != nullptr && v->is_null()) ? nullptr : v;
+  Result<const Json*> v = FindProtoField(obj, camel);
+  return v.ok() ? *v : nullptr;
 }
 
 Result<const Json*> ReqObject(const Json& obj, std::string_view parent, std::string_view name) {
