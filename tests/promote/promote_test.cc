@@ -260,6 +260,30 @@ BOOST_AUTO_TEST_CASE(AcceptedImageArrivesWithIdenticalDigestsAndVerifies) {
   // The source has no VSA: promote wrote it only at DST.
   RunResult at_src = s.VerifyVsa(s.src, {});
   BOOST_TEST(at_src.exit_code == 1, at_src.err);
+
+  // A deploy-time gate accepts the VSA instead of repeating every check: a policy whose only
+  // requirement is a VSA from the gate for policy "production" accepts DST, and refuses the
+  // source (no VSA) and a requirement for another policy's VSA.
+  auto deploy_policy = [&](const std::string& name, const std::string& wanted) {
+    std::string path = s.env.dir.File(name + ".json");
+    WriteText(path, R"({"version": 1,
+  "authorities": {"gate": {"key": {"path": ")" + s.env.Pub("gate") + R"("}}},
+  "policies": [
+    {"name": "deploy", "scope": ")" + Reg() + R"(/**", "mode": "enforce",
+     "attestations": [{"type": "vsa", "authorities": ["gate"], "maxAge": "90d",
+                       "policy": ")" + wanted + R"(", "verifierId": ")" + kVerifierId + R"("}]}]})");
+    return path;
+  };
+  std::string deploy = deploy_policy("deploy", "production");
+  RunResult gate = s.env.Vouch({"verify", "--policy", deploy, s.Dst()});
+  BOOST_TEST(gate.exit_code == 0, gate.out << gate.err);
+  BOOST_TEST(gate.out.find("accepted (policy deploy") != std::string::npos, gate.out);
+  RunResult gate_src = s.env.Vouch({"verify", "--policy", deploy, s.src});
+  BOOST_TEST(gate_src.exit_code == 1, gate_src.out << gate_src.err);
+  RunResult gate_other =
+      s.env.Vouch({"verify", "--policy", deploy_policy("deploy-staging", "staging"), s.Dst()});
+  BOOST_TEST(gate_other.exit_code == 1, gate_other.out << gate_other.err);
+  BOOST_TEST(gate_other.out.find("vsa policy") != std::string::npos, gate_other.out);
 }
 
 BOOST_AUTO_TEST_CASE(RejectedImageLeavesDestinationUntouched) {
