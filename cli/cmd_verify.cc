@@ -143,17 +143,9 @@ int RunVerify(int argc, char** argv) {
   if (parsed.count("policy") > 0) {
     return RunPolicy(parsed, images, output);
   }
-  auto keyless = ParseKeylessFlags(parsed);
+  auto keyless = ParseKeylessFlags(parsed, "verify", " (or --policy FILE)");
   if (!keyless.ok()) {
     return Fail(keyless.status());
-  }
-  if (*keyless && parsed.count("key") > 0) {
-    return UsageError("--key excludes the keyless identity flags");
-  }
-  if (!*keyless && parsed.count("key") == 0) {
-    return UsageError(
-        "verify needs --key KEY, or --certificate-identity and --certificate-oidc-issuer "
-        "(or --policy FILE)");
   }
   verify::VerifyImageRequest request;
   if (*keyless) {

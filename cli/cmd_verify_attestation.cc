@@ -6,7 +6,6 @@
 // (not for --type vsa): --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp], the
 // GitHub workflow claims and --trusted-root (or $VOUCH_TRUSTED_ROOT) (docs/sigstore.md).
 #include <cxxopts.hpp>
-
 #include <iostream>
 #include <string>
 #include <vector>
@@ -80,9 +79,9 @@ int RunVerifyAttestation(int argc, char** argv) {
                                      cxxopts::value<std::string>())(
       "vsa-level", "VSA: a level verifiedLevels must establish (SLSA_BUILD_LEVEL_2)",
       cxxopts::value<std::string>())("vsa-resource-uri", "VSA: the required resourceUri",
-                                     cxxopts::value<std::string>())("a,annotation",
-                                     "key=value the statement's subject must carry (repeatable)",
-                                     cxxopts::value<std::vector<std::string>>())(
+                                     cxxopts::value<std::string>())(
+      "a,annotation", "key=value the statement's subject must carry (repeatable)",
+      cxxopts::value<std::vector<std::string>>())(
       "output", "text or json", cxxopts::value<std::string>()->default_value("text"))(
       "image", "image reference", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"image"});
@@ -100,17 +99,9 @@ int RunVerifyAttestation(int argc, char** argv) {
   if (images.size() != 1) {
     return UsageError("verify-attestation needs exactly one IMAGE");
   }
-  auto keyless = ParseKeylessFlags(parsed);
+  auto keyless = ParseKeylessFlags(parsed, "verify-attestation");
   if (!keyless.ok()) {
     return Fail(keyless.status());
-  }
-  if (*keyless && parsed.count("key") > 0) {
-    return UsageError("--key excludes the keyless identity flags");
-  }
-  if (!*keyless && parsed.count("key") == 0) {
-    return UsageError(
-        "verify-attestation needs --key KEY, or --certificate-identity and "
-        "--certificate-oidc-issuer");
   }
   if (parsed.count("type") == 0) {
     return UsageError("verify-attestation needs --type TYPE");
@@ -146,8 +137,9 @@ int RunVerifyAttestation(int argc, char** argv) {
   const bool vsa_flags = parsed.count("vsa-policy") > 0 || parsed.count("vsa-verifier-id") > 0 ||
                          parsed.count("vsa-level") > 0 || parsed.count("vsa-resource-uri") > 0;
   if (vsa_flags && !is_vsa) {
-    return UsageError("--vsa-policy, --vsa-verifier-id, --vsa-level and --vsa-resource-uri need "
-                      "--type vsa");
+    return UsageError(
+        "--vsa-policy, --vsa-verifier-id, --vsa-level and --vsa-resource-uri need "
+        "--type vsa");
   }
   if (is_vsa) {
     if (!request.slsa.builder_id.empty() || !request.slsa.source_uri.empty() ||
