@@ -11,28 +11,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 VOUCH=${1:-$HERE/../build/cli/vouch}
 RUNS=${2:-11}
 [[ -x $VOUCH ]] || { echo "vouch binary not found: $VOUCH" >&2; exit 1; }
-for t in docker-registry skopeo python3 curl; do command -v $t >/dev/null || { echo "$t missing" >&2; exit 1; }; done
-W=$(mktemp -d)
-PID=
-cleanup() { [[ -n $PID ]] && kill -- -"$PID" 2>/dev/null; sleep 0.2; [[ -n $PID ]] && kill -KILL -- -"$PID" 2>/dev/null; rm -rf "$W"; }
-trap cleanup EXIT
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-REG=127.0.0.1:$PORT
-cat >"$W/config.yml" <<YAML
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $W/storage
-http:
-  addr: $REG
-YAML
-setsid timeout 900 docker-registry serve "$W/config.yml" >"$W/registry.log" 2>&1 </dev/null &
-PID=$!
-for _ in $(seq 1 100); do curl -fs -o /dev/null "http://$REG/v2/" && break; sleep 0.1; done
+source "$HERE/lib.sh"
+bench_require docker-registry skopeo python3 curl
+bench_start_registry info 900
 python3 "$HERE/../tests/fixtures/make_layout.py" "$W/layout" >"$W/digests"
 echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$W/policy.json"
 SK=(skopeo --policy "$W/policy.json" --registries-conf /dev/null)

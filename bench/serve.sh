@@ -22,59 +22,11 @@ DURATION=${2:-10}
 CONNS=${3:-32}
 THREADS=${4:-2}
 [[ -x $VOUCH ]] || { echo "vouch binary not found: $VOUCH" >&2; exit 2; }
-for t in docker-registry python3 curl openssl sha256sum wrk; do
-  command -v $t >/dev/null || { echo "bench: $t missing" >&2; exit 2; }
-done
-W=$(mktemp -d)
-RPID= SPID=
-cleanup() {
-  [[ -n $SPID ]] && { kill -TERM "$SPID" 2>/dev/null || true; wait "$SPID" 2>/dev/null || true; }
-  if [[ -n $RPID ]]; then
-    kill -TERM -- -"$RPID" 2>/dev/null || true
-    sleep 0.2
-    kill -KILL -- -"$RPID" 2>/dev/null || true
-  fi
-  rm -rf "$W"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-REG=127.0.0.1:$(free_port)
-cat >"$W/config.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $W/storage
-http:
-  addr: $REG
-YAML
-setsid timeout 900 docker-registry serve "$W/config.yml" >"$W/registry.log" 2>&1 </dev/null &
-RPID=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://$REG/v2/" && break; sleep 0.1; done
-
-put_blob() {  # repo file
-  local d loc
-  d=sha256:$(sha256sum "$2" | cut -d' ' -f1)
-  loc=$(curl -fsS -D - -o /dev/null -X POST "http://$REG/v2/$1/blobs/uploads/" | tr -d '\r' |
-        awk -F': ' 'tolower($1)=="location"{print $2}')
-  [[ $loc == /* ]] && loc=http://$REG$loc
-  curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$2" \
-    "$loc&digest=$d"
-  echo "$d"
-}
+source "$HERE/lib.sh"
+bench_require docker-registry python3 curl openssl sha256sum wrk
+bench_start_registry error 900
 repo=bench/serve
-printf 'bench layer' >"$W/layer"
-printf '{"architecture":"amd64","os":"linux"}' >"$W/cfg"
-cd_=$(put_blob "$repo" "$W/cfg")
-ld=$(put_blob "$repo" "$W/layer")
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
-  "$cd_" "$(stat -c %s "$W/cfg")" "$ld" "$(stat -c %s "$W/layer")" >"$W/m"
-curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
-  --data-binary "@$W/m" "http://$REG/v2/$repo/manifests/v1"
-IMG=$REG/$repo:v1
+IMG=$(bench_push_tiny_image "$repo")
 openssl ecparam -name prime256v1 -genkey -noout -out "$W/k.pem" 2>/dev/null
 openssl ec -in "$W/k.pem" -pubout -out "$W/k.pub" 2>/dev/null
 DOCKER_CONFIG=$W/docker "$VOUCH" sign "$IMG" --key "$W/k.pem" >/dev/null
@@ -100,6 +52,7 @@ DOCKER_CONFIG=$W/docker "$VOUCH" serve --policy "$W/policy.json" --tls-cert "$W/
   --tls-key "$W/tls.key" --listen 127.0.0.1:0 --threads "$THREADS" --tag-ttl 10m \
   2>"$W/serve.log" &
 SPID=$!
+BENCH_CLEANUP_PIDS+=("$SPID")
 PORT=
 for _ in $(seq 1 100); do
   PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/serve.log")

@@ -15,62 +15,14 @@ VOUCH=${1:-$HERE/../build/cli/vouch}
 N=${2:-200}
 FORMAT=${3:-bundle}
 [[ -x $VOUCH ]] || { echo "vouch binary not found: $VOUCH" >&2; exit 1; }
-for t in docker-registry python3 curl openssl sha256sum; do
-  command -v $t >/dev/null || { echo "$t missing" >&2; exit 1; }
-done
-W=$(mktemp -d)
-PID=
-cleanup() {
-  if [[ -n $PID ]]; then
-    kill -TERM -- -"$PID" 2>/dev/null || true
-    sleep 0.2
-    kill -KILL -- -"$PID" 2>/dev/null || true
-  fi
-  rm -rf "$W"
-}
-trap cleanup EXIT
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-REG=127.0.0.1:$PORT
-cat >"$W/config.yml" <<YAML
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $W/storage
-http:
-  addr: $REG
-YAML
-setsid timeout 1800 docker-registry serve "$W/config.yml" >"$W/registry.log" 2>&1 </dev/null &
-PID=$!
-for _ in $(seq 1 100); do curl -s -o /dev/null "http://$REG/v2/" && break; sleep 0.1; done
-
-put_blob() {  # repo file
-  local d loc
-  d=sha256:$(sha256sum "$2" | cut -d' ' -f1)
-  loc=$(curl -fsS -D - -o /dev/null -X POST "http://$REG/v2/$1/blobs/uploads/" | tr -d '\r' |
-        awk -F': ' 'tolower($1)=="location"{print $2}')
-  [[ $loc == /* ]] && loc=http://$REG$loc
-  curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$2" \
-    "$loc&digest=$d"
-  echo "$d"
-}
+source "$HERE/lib.sh"
+bench_require docker-registry python3 curl openssl sha256sum
+bench_start_registry error 1800
 echo "pushing $N images to $REG ..."
-printf 'bench layer' >"$W/layer"
 t0=$(date +%s.%N)
 images=()
 for i in $(seq 1 "$N"); do
-  repo=bench/img$i
-  printf '{"architecture":"amd64","os":"linux","config":{"Env":["N=%d"]}}' "$i" >"$W/cfg"
-  cd_=$(put_blob "$repo" "$W/cfg")
-  ld=$(put_blob "$repo" "$W/layer")
-  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
-    "$cd_" "$(stat -c %s "$W/cfg")" "$ld" "$(stat -c %s "$W/layer")" >"$W/m"
-  curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
-    --data-binary "@$W/m" "http://$REG/v2/$repo/manifests/v1"
-  images+=("$REG/$repo:v1")
+  images+=("$(bench_push_tiny_image "bench/img$i" "$(printf '{"architecture":"amd64","os":"linux","config":{"Env":["N=%d"]}}' "$i")")")
 done
 openssl ecparam -name prime256v1 -genkey -noout -out "$W/k.pem" 2>/dev/null
 openssl ec -in "$W/k.pem" -pubout -out "$W/k.pub" 2>/dev/null
