@@ -22,16 +22,6 @@ constexpr std::string_view kOtherNameSanOid = "1.3.6.1.4.1.57264.1.7";
 
 Status Fail(std::string message) { return VerificationFailedError(std::move(message)); }
 
-Result<OsslPtr<X509>> ParseDer(ByteView der, std::string_view what) {
-  const unsigned char* p = der.data();
-  OsslPtr<X509> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (x == nullptr || p != der.data() + der.size()) {
-    ClearOpenSslErrors();
-    return Fail(std::string(what) + " is not a DER X.509 certificate");
-  }
-  return x;
-}
-
 std::string ObjText(const ASN1_OBJECT* obj) {
   char buf[128];
   int n = OBJ_obj2txt(buf, sizeof(buf), obj, /*no_name=*/1);
@@ -248,8 +238,18 @@ Status CheckOneSct(const SCT* sct, ByteView tbs, const Bytes& issuer_key_hash,
 
 }  // namespace
 
+Result<OsslPtr<X509>> ParseCertificateDer(ByteView der, std::string_view what) {
+  const unsigned char* p = der.data();
+  OsslPtr<X509> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (x == nullptr || p != der.data() + der.size()) {
+    ClearOpenSslErrors();
+    return Fail(std::string(what) + " is not a DER X.509 certificate");
+  }
+  return x;
+}
+
 Result<LeafCertificate> ParseLeafCertificate(ByteView der) {
-  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseDer(der, "the signing certificate"));
+  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseCertificateDer(der, "the signing certificate"));
   LeafCertificate leaf;
   leaf.der.assign(der.begin(), der.end());
   EVP_PKEY* pkey = X509_get0_pubkey(x.get());  // borrowed from x
@@ -336,7 +336,7 @@ Result<size_t> VerifyCertificateChain(const LeafCertificate& leaf,
   if (times.empty()) {
     return Fail("no verified signing time to evaluate the chain at");
   }
-  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseDer(leaf.der, "the signing certificate"));
+  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseCertificateDer(leaf.der, "the signing certificate"));
   VOUCH_RETURN_IF_ERROR(CheckLeafUsage(x.get()));
   OsslPtr<STACK_OF(X509)> bundle(sk_X509_new_null());
   if (bundle == nullptr) {
@@ -344,7 +344,8 @@ Result<size_t> VerifyCertificateChain(const LeafCertificate& leaf,
   }
   for (size_t i = 0; i < intermediates.size(); ++i) {
     VOUCH_ASSIGN_OR_RETURN(
-        OsslPtr<X509> c, ParseDer(intermediates[i], "bundle certificate " + std::to_string(i + 1)));
+        OsslPtr<X509> c,
+        ParseCertificateDer(intermediates[i], "bundle certificate " + std::to_string(i + 1)));
     // A root in the bundle would be an attacker-chosen anchor if anything trusted it; refuse
     // the bundle outright, as sigstore-conformance bundle-with-root-cert_fail requires.
     if (X509_self_signed(c.get(), 0) == 1) {
@@ -385,7 +386,7 @@ Result<size_t> VerifyCertificateChain(const LeafCertificate& leaf,
     OsslPtr<X509> anchor;
     Status parse_status;
     for (size_t i = 0; i < ca.chain_der.size(); ++i) {
-      auto c = ParseDer(ca.chain_der[i], name + " certificate");
+      auto c = ParseCertificateDer(ca.chain_der[i], name + " certificate");
       if (!c.ok()) {
         parse_status = c.status();
         break;
@@ -420,8 +421,9 @@ Result<size_t> VerifyCertificateChain(const LeafCertificate& leaf,
 
 Status VerifyEmbeddedSct(const LeafCertificate& leaf, ByteView issuer_der,
                          const TrustedRoot& root) {
-  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseDer(leaf.der, "the signing certificate"));
-  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> issuer, ParseDer(issuer_der, "the issuer certificate"));
+  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseCertificateDer(leaf.der, "the signing certificate"));
+  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> issuer,
+                         ParseCertificateDer(issuer_der, "the issuer certificate"));
   int crit = 0;
   OsslPtr<STACK_OF(SCT)> scts(
       static_cast<STACK_OF(SCT)*>(X509_get_ext_d2i(x.get(), NID_ct_precert_scts, &crit, nullptr)));

@@ -9,8 +9,10 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/internal/ossl.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
 #include "vouch/core/status.h"
@@ -30,6 +32,10 @@ struct LeafCertificate {
   std::string issuer;                             // .1.8, else .1.1 ("" when neither)
   std::map<std::string, std::string> extensions;  // Fulcio OID suffix ("1.5") -> value
 };
+
+// ParseCertificateDer parses exactly one DER X.509 certificate (trailing bytes rejected); a
+// malformed one is kVerificationFailed "<what> is not a DER X.509 certificate".
+Result<OsslPtr<X509>> ParseCertificateDer(ByteView der, std::string_view what);
 
 // ParseLeafCertificate parses DER (trailing bytes rejected); a malformed certificate, an
 // unsupported key, a malformed SubjectAltName or a Fulcio .1.8-.1.24 extension that is not a DER

@@ -20,16 +20,6 @@ constexpr size_t kMaxChainCertificates = 16;
 
 Status Fail(std::string message) { return VerificationFailedError(std::move(message)); }
 
-Result<OsslPtr<X509>> ParseDer(ByteView der, std::string_view what) {
-  const unsigned char* p = der.data();
-  OsslPtr<X509> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (x == nullptr || p != der.data() + der.size()) {
-    ClearOpenSslErrors();
-    return Fail(std::string(what) + " is not a DER X.509 certificate");
-  }
-  return x;
-}
-
 bool SelfSigned(X509* x) { return X509_check_issued(x, x) == X509_V_OK; }
 
 time_t ToTimeT(TimePoint t) {
@@ -118,7 +108,7 @@ Result<OsslPtr<STACK_OF(X509)>> Untrusted(const std::vector<Bytes>& der) {
     return InternalError("out of memory");
   }
   for (const Bytes& d : der) {
-    VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseDer(d, "chain certificate"));
+    VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseCertificateDer(d, "chain certificate"));
     if (SelfSigned(x.get())) {
       continue;
     }
@@ -130,10 +120,24 @@ Result<OsslPtr<STACK_OF(X509)>> Untrusted(const std::vector<Bytes>& der) {
   return stack;
 }
 
+// LeafFromAnnotation reads the one certificate of the dev.sigstore.cosign/certificate
+// annotation (as a one-element list).
+Result<std::vector<Bytes>> LeafFromAnnotation(const LegacyEvidence& evidence) {
+  if (evidence.certificate_pem.empty()) {
+    return Fail("no certificate annotation (dev.sigstore.cosign/certificate)");
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> leaf_der,
+                         ParsePemCertificates(evidence.certificate_pem, "certificate annotation"));
+  if (leaf_der.size() != 1) {
+    return Fail("the certificate annotation holds more than one certificate");
+  }
+  return leaf_der;
+}
+
 }  // namespace
 
 Result<keys::Verifier> CertificateKey(ByteView der) {
-  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseDer(der, "signing certificate"));
+  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseCertificateDer(der, "signing certificate"));
   return LeafKey(x.get());
 }
 
@@ -172,7 +176,7 @@ Result<std::vector<Bytes>> ParsePemCertificates(std::string_view pem, std::strin
     if (type != "CERTIFICATE") {
       return Fail(std::string(what) + " holds a PEM \"" + type + "\", not a certificate");
     }
-    VOUCH_RETURN_IF_ERROR(ParseDer(der, what).status());
+    VOUCH_RETURN_IF_ERROR(ParseCertificateDer(der, what).status());
     if (out.size() == kMaxChainCertificates) {
       return Fail(std::string(what) + " holds more than 16 certificates");
     }
@@ -266,14 +270,7 @@ Result<LegacyVerification> VerifyLegacyKeyless(const LegacyEvidence& evidence, B
   if (identities.empty()) {
     return InvalidArgumentError("keyless verification needs at least one identity");
   }
-  if (evidence.certificate_pem.empty()) {
-    return Fail("no certificate annotation (dev.sigstore.cosign/certificate)");
-  }
-  VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> leaf_der,
-                         ParsePemCertificates(evidence.certificate_pem, "certificate annotation"));
-  if (leaf_der.size() != 1) {
-    return Fail("the certificate annotation holds more than one certificate");
-  }
+  VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> leaf_der, LeafFromAnnotation(evidence));
   VOUCH_ASSIGN_OR_RETURN(LeafCertificate leaf, ParseLeafCertificate(leaf_der[0]));
   if (!leaf.key->Verify(content.signature, message).ok()) {
     return Fail("the signature does not verify with the certificate's key");
@@ -295,7 +292,7 @@ Result<LegacyVerification> VerifyLegacyKeyless(const LegacyEvidence& evidence, B
     VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> chain,
                            ParsePemCertificates(evidence.chain_pem, "chain annotation"));
     for (Bytes& d : chain) {
-      VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseDer(d, "chain certificate"));
+      VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> x, ParseCertificateDer(d, "chain certificate"));
       if (!SelfSigned(x.get())) {
         intermediates.push_back(std::move(d));
       }
@@ -347,15 +344,9 @@ Result<LegacyVerification> VerifyLegacyX509(const LegacyEvidence& evidence, Byte
   if (trust.roots.empty()) {
     return InvalidArgumentError("x509 verification needs at least one root certificate");
   }
-  if (evidence.certificate_pem.empty()) {
-    return Fail("no certificate annotation (dev.sigstore.cosign/certificate)");
-  }
-  VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> leaf_der,
-                         ParsePemCertificates(evidence.certificate_pem, "certificate annotation"));
-  if (leaf_der.size() != 1) {
-    return Fail("the certificate annotation holds more than one certificate");
-  }
-  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> leaf, ParseDer(leaf_der[0], "certificate annotation"));
+  VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> leaf_der, LeafFromAnnotation(evidence));
+  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> leaf,
+                         ParseCertificateDer(leaf_der[0], "certificate annotation"));
   VOUCH_ASSIGN_OR_RETURN(keys::Verifier key, LeafKey(leaf.get()));
   if (!key.Verify(content.signature, message).ok()) {
     return Fail("the signature does not verify with the certificate's key");
@@ -386,7 +377,7 @@ Result<LegacyVerification> VerifyX509Certificate(ByteView leaf_der,
   if (trust.roots.empty()) {
     return InvalidArgumentError("x509 verification needs at least one root certificate");
   }
-  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> leaf, ParseDer(leaf_der, "signing certificate"));
+  VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> leaf, ParseCertificateDer(leaf_der, "signing certificate"));
   LegacyVerification out;
   std::vector<Bytes> untrusted_der = trust.intermediates;
   untrusted_der.insert(untrusted_der.end(), untrusted_extra.begin(), untrusted_extra.end());
@@ -397,7 +388,7 @@ Result<LegacyVerification> VerifyX509Certificate(ByteView leaf_der,
     return InternalError("out of memory");
   }
   for (const Bytes& r : trust.roots) {
-    auto x = ParseDer(r, "root certificate");
+    auto x = ParseCertificateDer(r, "root certificate");
     if (!x.ok()) {
       return InvalidArgumentError(x.status().message());
     }
