@@ -115,6 +115,11 @@ Result<AdmissionRequest> ParseAdmissionReview(std::string_view body) {
   }
   VOUCH_ASSIGN_OR_RETURN(const Json* gvk, GetObject(*req, "kind", "AdmissionReview request"));
   VOUCH_ASSIGN_OR_RETURN(out.kind, GetString(*gvk, "kind", "AdmissionReview request.kind"));
+  if (out.kind.empty()) {
+    // The API server always names the kind; without one vouch cannot tell where the images are,
+    // and answering "no images: allowed" would fail open.
+    return InvalidArgumentError("AdmissionReview request.kind.kind is empty");
+  }
   VOUCH_ASSIGN_OR_RETURN(auto group, OptString(*gvk, "group", "AdmissionReview request.kind"));
   VOUCH_ASSIGN_OR_RETURN(auto version, OptString(*gvk, "version", "AdmissionReview request.kind"));
   out.group = group.value_or("");
