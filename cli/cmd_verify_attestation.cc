@@ -15,9 +15,9 @@
 #include "identity_flags.h"
 #include "key_flags.h"
 #include "registry_flags.h"
+#include "slsa_flags.h"
 #include "vouch/attest/statement.h"
 #include "vouch/attest/vsa.h"
-#include "vouch/core/clock.h"
 #include "vouch/verify/image_attestation.h"
 #include "vouch/verify/vsa.h"
 
@@ -116,23 +116,11 @@ int RunVerifyAttestation(int argc, char** argv) {
     return Fail(type.status().WithContext("--type"));
   }
   request.predicate_type = *type;
-  if (parsed.count("builder-id") > 0) {
-    request.slsa.builder_id = parsed["builder-id"].as<std::string>();
+  auto slsa = SlsaExpectationsFromFlags(parsed);
+  if (!slsa.ok()) {
+    return Fail(slsa.status());
   }
-  if (parsed.count("source-uri") > 0) {
-    request.slsa.source_uri = parsed["source-uri"].as<std::string>();
-  }
-  if (parsed.count("source-ref") > 0) {
-    request.slsa.source_ref = parsed["source-ref"].as<std::string>();
-  }
-  if (parsed.count("max-age") > 0) {
-    auto age = verify::ParseMaxAge(parsed["max-age"].as<std::string>());
-    if (!age.ok()) {
-      return Fail(age.status());
-    }
-    request.slsa.max_age = *age;
-  }
-  request.slsa.now = SystemClock().Now();
+  request.slsa = *slsa;
   const bool is_vsa = request.predicate_type == attest::kVsaPredicateType;
   const bool vsa_flags = parsed.count("vsa-policy") > 0 || parsed.count("vsa-verifier-id") > 0 ||
                          parsed.count("vsa-level") > 0 || parsed.count("vsa-resource-uri") > 0;

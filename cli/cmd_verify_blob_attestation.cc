@@ -9,8 +9,8 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "key_flags.h"
+#include "slsa_flags.h"
 #include "vouch/attest/statement.h"
-#include "vouch/core/clock.h"
 #include "vouch/verify/attestation.h"
 
 namespace vouch::cli {
@@ -78,23 +78,11 @@ int RunVerifyBlobAttestation(int argc, char** argv) {
   }
   request.predicate_type = *type;
   request.bundle_path = parsed["bundle"].as<std::string>();
-  if (parsed.count("builder-id") > 0) {
-    request.slsa.builder_id = parsed["builder-id"].as<std::string>();
+  auto slsa = SlsaExpectationsFromFlags(parsed);
+  if (!slsa.ok()) {
+    return Fail(slsa.status());
   }
-  if (parsed.count("source-uri") > 0) {
-    request.slsa.source_uri = parsed["source-uri"].as<std::string>();
-  }
-  if (parsed.count("source-ref") > 0) {
-    request.slsa.source_ref = parsed["source-ref"].as<std::string>();
-  }
-  if (parsed.count("max-age") > 0) {
-    Result<std::chrono::seconds> age = verify::ParseMaxAge(parsed["max-age"].as<std::string>());
-    if (!age.ok()) {
-      return Fail(age.status());
-    }
-    request.slsa.max_age = *age;
-  }
-  request.slsa.now = SystemClock().Now();
+  request.slsa = *slsa;
   if (!request.slsa.empty() && !attest::IsProvenanceType(request.predicate_type)) {
     return UsageError(
         "--builder-id, --source-uri, --source-ref and --max-age need a SLSA "
