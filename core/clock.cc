@@ -1,6 +1,7 @@
 #include "vouch/core/clock.h"
 
 #include <cctype>
+#include <cstdio>
 #include <ctime>
 
 namespace vouch {
@@ -42,6 +43,16 @@ std::string FormatRfc3339(TimePoint t) {
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+std::string FormatRfc3339Millis(TimePoint t) {
+  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
+  std::string out = FormatRfc3339(t);
+  char frac[8];
+  std::snprintf(frac, sizeof(frac), ".%03d", static_cast<int>(ms));
+  out.insert(out.size() - 1, frac);  // before the "Z"
+  return out;
 }
 
 Result<TimePoint> ParseRfc3339(const std::string& s) {

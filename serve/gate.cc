@@ -1,12 +1,12 @@
 #include "gate.h"
 
 #include <boost/asio/post.hpp>
-#include <ctime>
 #include <set>
 #include <thread>
 #include <utility>
 
 #include "core/internal/json.h"
+#include "vouch/core/clock.h"
 
 namespace vouch::serve::internal {
 namespace {
@@ -58,19 +58,6 @@ std::string SecondsText(std::chrono::milliseconds d) {
     return std::to_string(d.count() / 1000) + "s";
   }
   return std::to_string(d.count()) + "ms";
-}
-
-std::string NowRfc3339() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof(out), "%s.%03dZ", buf, static_cast<int>(ms.count()));
-  return out;
 }
 
 }  // namespace
@@ -422,7 +409,7 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
 std::string DecisionLogLine(const AdmissionRequest& request, bool mutate,
                             const AdmissionDecision& decision, const std::string& policy_digest) {
   OrderedJson j;
-  j["time"] = NowRfc3339();
+  j["time"] = FormatRfc3339Millis(std::chrono::system_clock::now());
   j["webhook"] = mutate ? "mutate" : "validate";
   j["uid"] = request.uid;
   j["namespace"] = request.namespace_name;

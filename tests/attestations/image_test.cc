@@ -4,12 +4,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <string>
 #include <vector>
 
 #include "images/common.h"
 #include "vouch/core/bytes.h"
+#include "vouch/core/clock.h"
 
 namespace vouch::images_test {
 namespace {
@@ -17,15 +17,6 @@ namespace {
 constexpr char kCommit[] = "0123456789abcdef0123456789abcdef01234567";
 constexpr char kBaseDigest[] = "1111111111111111111111111111111111111111111111111111111111111111";
 constexpr char kBuilder[] = "https://builder.example/b@v1";
-
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Provenance writes a SLSA v1 predicate that finished |age| ago and returns its path.
 std::string Provenance(const Env& env, std::chrono::seconds age = std::chrono::seconds(0)) {
@@ -37,8 +28,8 @@ std::string Provenance(const Env& env, std::chrono::seconds age = std::chrono::s
                   R"("}},{"uri":"docker.io/library/alpine:3.19","digest":{"sha256":")" +
                   std::string(kBaseDigest) +
                   R"("}}]},"runDetails":{"builder":{"id":")" + std::string(kBuilder) +
-                  R"("},"metadata":{"startedOn":")" + Rfc3339(finished - std::chrono::minutes(5)) +
-                  R"(","finishedOn":")" + Rfc3339(finished) + R"("}}})";
+                  R"("},"metadata":{"startedOn":")" + FormatRfc3339(finished - std::chrono::minutes(5)) +
+                  R"(","finishedOn":")" + FormatRfc3339(finished) + R"("}}})";
   std::string path = env.dir.File("prov-" + std::to_string(age.count()) + ".json");
   WriteText(path, p);
   return path;

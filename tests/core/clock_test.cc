@@ -31,6 +31,18 @@ BOOST_AUTO_TEST_CASE(rfc3339_before_epoch_with_fraction) {
   BOOST_TEST(FormatRfc3339(*t) == "1969-12-31T23:59:59Z");
 }
 
+BOOST_AUTO_TEST_CASE(rfc3339_millis) {
+  auto t = ParseRfc3339("2022-12-31T23:59:59.0456Z");
+  BOOST_REQUIRE(t.ok());
+  BOOST_TEST(FormatRfc3339Millis(*t) == "2022-12-31T23:59:59.045Z");
+  auto whole = ParseRfc3339("2026-01-02T03:04:05Z");
+  BOOST_REQUIRE(whole.ok());
+  BOOST_TEST(FormatRfc3339Millis(*whole) == "2026-01-02T03:04:05.000Z");
+  auto before_epoch = ParseRfc3339("1969-12-31T23:59:59.5Z");
+  BOOST_REQUIRE(before_epoch.ok());
+  BOOST_TEST(FormatRfc3339Millis(*before_epoch) == "1969-12-31T23:59:59.500Z");
+}
+
 BOOST_DATA_TEST_CASE(rfc3339_rejects, boost::unit_test::data::make(kBadTimes), text) {
   BOOST_TEST(IsInvalidArgument(ParseRfc3339(text).status()));
 }

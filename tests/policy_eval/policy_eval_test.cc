@@ -8,7 +8,6 @@
 // attestations (both storage forms), keys come from openssl.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
-#include <ctime>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "core/internal/json.h"
 #include "images/common.h"
 #include "vouch/core/bytes.h"
+#include "vouch/core/clock.h"
 
 namespace vouch::policy_eval_test {
 namespace {
@@ -28,19 +28,10 @@ constexpr char kGoodBuilder[] = "https://github.com/acme/builder/container@v1";
 constexpr char kGoodSource[] = "git+https://github.com/acme/app";
 constexpr char kInTotoVulns[] = "https://in-toto.io/attestation/vulns/v0.2";
 
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // Provenance is a SLSA v1 predicate (as BuildKit records its base image: a pkg:docker purl).
 std::string Provenance(const std::string& builder, const std::string& source,
                        const std::string& ref, const std::string& base_uri) {
-  std::string now = Rfc3339(std::chrono::system_clock::now());
+  std::string now = FormatRfc3339(std::chrono::system_clock::now());
   return R"({"buildDefinition":{"buildType":"https://builder.example/type/v1",)"
          R"("externalParameters":{},"resolvedDependencies":[)"
          R"({"uri":")" +
@@ -59,7 +50,7 @@ std::string Provenance(const std::string& builder, const std::string& source,
 // InTotoVulns is an in-toto vulns v0.2 predicate: CVE-2024-0001 critical (ignored by the
 // policy), CVE-2024-1111 medium, scanned |age| ago.
 std::string InTotoVulns(std::chrono::hours age) {
-  std::string t = Rfc3339(std::chrono::system_clock::now() - age);
+  std::string t = FormatRfc3339(std::chrono::system_clock::now() - age);
   return R"({"scanner":{"uri":"pkg:github/aquasecurity/trivy@0.50.0","version":"0.50.0",)"
          R"("result":[{"id":"CVE-2024-0001","severity":[{"method":"CVSSv3","score":"9.8"}]},)"
          R"({"id":"CVE-2024-1111","severity":[{"method":"CVSSv3","score":"5.0"}]}]},)"
@@ -69,7 +60,7 @@ std::string InTotoVulns(std::chrono::hours age) {
 
 // TrivyVulns is cosign's vuln/v1 predicate holding a Trivy JSON report with one critical finding.
 std::string TrivyVulns() {
-  std::string t = Rfc3339(std::chrono::system_clock::now());
+  std::string t = FormatRfc3339(std::chrono::system_clock::now());
   return R"({"invocation":{"uri":"","event_id":"","builder.id":""},)"
          R"("scanner":{"uri":"pkg:github/aquasecurity/trivy@0.50.0","version":"0.50.0",)"
          R"("db":{"uri":"","version":""},"result":{"SchemaVersion":2,"Results":[{"Target":"app",)"

@@ -24,6 +24,9 @@ const Clock& SystemClock();
 
 // FormatRfc3339 formats |t| as "2026-01-02T03:04:05Z" (UTC, whole seconds).
 std::string FormatRfc3339(TimePoint t);
+// FormatRfc3339Millis formats |t| as "2026-01-02T03:04:05.678Z" (UTC, milliseconds, floored),
+// for logs whose lines must order within a second.
+std::string FormatRfc3339Millis(TimePoint t);
 // ParseRfc3339 parses RFC 3339 timestamps with optional fractional seconds and a "Z" or numeric
 // offset. Anything else is kInvalidArgument.
 Result<TimePoint> ParseRfc3339(const std::string& text);
