@@ -1,5 +1,6 @@
 #include "vouch/attest/bundle.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <utility>
@@ -493,6 +494,19 @@ bool HintMatches(std::string_view hint, ByteView spki_der) {
   }
   auto decoded = Base64Decode(hint, Base64Alphabet::kEither);
   return decoded.ok() && *decoded == id.bytes();
+}
+
+std::string KeyIdOfHint(std::string_view hint) {
+  if (hint.size() == 64 && std::all_of(hint.begin(), hint.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    return std::string(hint);
+  }
+  auto decoded = Base64Decode(hint, Base64Alphabet::kEither);
+  if (!decoded.ok() || decoded->size() != 32) {
+    return "";
+  }
+  return HexEncode(*decoded);
 }
 
 Bundle MakeKeySignedBundle(const keys::Verifier& key, const Digest& digest, Bytes signature) {

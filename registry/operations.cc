@@ -190,9 +190,16 @@ Result<uint64_t> StreamBlob(Repository& src, Repository& dst, const BlobRef& b,
   return size;
 }
 
+constexpr CosignAttachment kCosignAttachments[] = {
+    CosignAttachment::kSignature, CosignAttachment::kAttestation, CosignAttachment::kSbom};
+
 bool IsCosignTagFor(const std::string& tag, const Digest& d) {
-  std::string prefix = FallbackTag(d);
-  return tag == prefix + ".sig" || tag == prefix + ".att" || tag == prefix + ".sbom";
+  for (CosignAttachment kind : kCosignAttachments) {
+    if (tag == CosignTag(d, kind)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // kMaxFollowedReferrers bounds how many referrers have their own referrers looked up (one
@@ -220,8 +227,8 @@ Status CollectAttachments(Repository& src, const Manifest& root, Plan& plan, int
     }
     std::vector<Digest> next;
     for (const Digest& subject : level) {
-      for (const char* suffix : {".sig", ".att", ".sbom"}) {
-        std::string tag = FallbackTag(subject) + suffix;
+      for (CosignAttachment kind : kCosignAttachments) {
+        std::string tag = CosignTag(subject, kind);
         if (tags.count(tag) == 0 || !tagged_seen.insert(tag).second) {
           continue;
         }

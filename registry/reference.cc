@@ -326,4 +326,16 @@ std::string FallbackTag(const Digest& subject) {
   return alg.substr(0, 32) + "-" + subject.Hex().substr(0, 64);
 }
 
+std::string CosignTag(const Digest& subject, CosignAttachment kind) {
+  switch (kind) {
+    case CosignAttachment::kSignature:
+      return FallbackTag(subject) + ".sig";
+    case CosignAttachment::kAttestation:
+      return FallbackTag(subject) + ".att";
+    case CosignAttachment::kSbom:
+      return FallbackTag(subject) + ".sbom";
+  }
+  return FallbackTag(subject);
+}
+
 }  // namespace vouch::registry

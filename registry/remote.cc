@@ -666,28 +666,6 @@ Descriptor Manifest::ToDescriptor() const {
   return d;
 }
 
-Result<Descriptor> SelectPlatform(const Manifest& manifest, const Platform& platform) {
-  VOUCH_ASSIGN_OR_RETURN(ManifestView view, ParseManifest(manifest.bytes, manifest.media_type));
-  if (!view.is_index) {
-    return manifest.ToDescriptor();
-  }
-  std::vector<std::string> seen;
-  for (const Descriptor& d : view.manifests) {
-    if (!d.platform || d.platform->os == "unknown" || d.platform->architecture == "unknown") {
-      continue;  // attestation manifests and entries without a platform
-    }
-    if (PlatformMatches(platform, *d.platform)) {
-      return d;
-    }
-    seen.push_back(d.platform->ToString());
-  }
-  std::string list;
-  for (const auto& s : seen) {
-    list += (list.empty() ? "" : ", ") + s;
-  }
-  return NotFoundError("no " + platform.ToString() + " image in the index (has: " + list + ")");
-}
-
 std::unique_ptr<Repository> NewRemoteRepository(std::shared_ptr<Client::Impl> impl,
                                                 Reference ref, Access access) {
   return std::make_unique<RemoteRepository>(std::move(impl), std::move(ref), access);

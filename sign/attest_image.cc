@@ -16,7 +16,7 @@
 namespace vouch::sign {
 
 std::string LegacyAttestationTag(const Digest& image) {
-  return std::string(HashAlgorithmName(image.algorithm())) + "-" + image.Hex() + ".att";
+  return registry::CosignTag(image, registry::CosignAttachment::kAttestation);
 }
 
 Result<AttestImageResult> AttestImage(registry::Repository& repo,
@@ -59,9 +59,9 @@ Result<AttestImageResult> AttestImage(registry::Repository& repo,
                          attest::SignEnvelope(attest::kInTotoPayloadType,
                                               AsBytes(result.statement_json), signer, ""));
   TaggedLayer layer;
-  layer.media_type = std::string(kDsseLayerMediaType);
+  layer.media_type = std::string(attest::kDsseEnvelopeMediaType);
   layer.blob = ToBytes(attest::SerializeEnvelope(envelope));
-  layer.annotations[std::string(kPredicateTypeAnnotation)] = predicate_type;
+  layer.annotations[std::string(attest::kCosignPredicateTypeAnnotation)] = predicate_type;
   layer.annotations[std::string(attest::kCosignSignatureAnnotation)] = "";
   const std::string tag = LegacyAttestationTag(subject.digest);
   VOUCH_RETURN_IF_ERROR(AppendTaggedLayer(repo, tag, layer, nullptr, request.tag_update).status());

@@ -212,8 +212,8 @@ Result<std::string> PushBundleReferrer(registry::Repository& repo,
                                                    static_cast<int64_t>(bundle_json.size()))});
   m["subject"] = DescriptorJson(subject.media_type, subject.digest, subject.size);
   m["annotations"] = OrderedJson::object();
-  m["annotations"]["dev.sigstore.bundle.content"] = "dsse-envelope";
-  m["annotations"]["dev.sigstore.bundle.predicateType"] = predicate_type;
+  m["annotations"][std::string(attest::kBundleContentAnnotation)] = "dsse-envelope";
+  m["annotations"][std::string(attest::kBundlePredicateTypeAnnotation)] = predicate_type;
   m["annotations"]["org.opencontainers.image.created"] = FormatRfc3339(now.Now());
   const std::string manifest = DumpJson(m);
   VOUCH_RETURN_IF_ERROR(repo.PushReferrer(AsBytes(manifest), registry::kOciManifest));
@@ -266,7 +266,7 @@ Result<bool> AppendTaggedLayer(registry::Repository& repo, std::string_view tag,
 }
 
 std::string LegacySignatureTag(const Digest& image) {
-  return std::string(HashAlgorithmName(image.algorithm())) + "-" + image.Hex() + ".sig";
+  return registry::CosignTag(image, registry::CosignAttachment::kSignature);
 }
 
 Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageRequest& request) {
@@ -285,8 +285,7 @@ Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageReq
   VOUCH_ASSIGN_OR_RETURN(registry::ManifestView view,
                          registry::ParseManifest(index.bytes, index.media_type));
   for (const registry::Descriptor& child : view.manifests) {
-    if (child.platform &&
-        (child.platform->os == "unknown" || child.platform->architecture == "unknown")) {
+    if (!registry::IsPlatformImage(child)) {
       continue;  // attestation manifests (buildx) are not platforms
     }
     VOUCH_ASSIGN_OR_RETURN(SignedManifest s, SignOne(repo, child, request));

@@ -35,6 +35,22 @@ inline constexpr std::string_view kBundleMediaTypeV03 =
 inline constexpr std::string_view kBundleMediaTypeV03New =
     "application/vnd.dev.sigstore.bundle.v0.3+json";
 
+// kBundleMediaTypePrefix starts every bundle media type spelling: a referrer whose artifactType,
+// config or layer media type starts with it holds a bundle.
+inline constexpr std::string_view kBundleMediaTypePrefix = "application/vnd.dev.sigstore.bundle";
+
+// IsBundleMediaType reports whether |media_type| starts with kBundleMediaTypePrefix.
+inline bool IsBundleMediaType(std::string_view media_type) {
+  return media_type.starts_with(kBundleMediaTypePrefix);
+}
+
+// kBundlePredicateTypeAnnotation labels a bundle referrer (and its index entry) with the
+// statement's predicate type; kBundleContentAnnotation with its content kind. Both are unsigned
+// labels: they route objects, they are never trusted.
+inline constexpr std::string_view kBundlePredicateTypeAnnotation =
+    "dev.sigstore.bundle.predicateType";
+inline constexpr std::string_view kBundleContentAnnotation = "dev.sigstore.bundle.content";
+
 // kMaxBundleSize caps the size of a bundle document. Real bundles are a few KiB; the largest
 // legitimate ones (long certificate chains, many inclusion proof hashes) stay far below this.
 inline constexpr size_t kMaxBundleSize = 16 * 1024 * 1024;
@@ -141,6 +157,11 @@ inline std::string PublicKeyHint(const keys::Verifier& key) {
 // SHA-256 key id, and its lowercase hex form. An empty hint matches nothing: callers decide
 // whether a missing hint is acceptable.
 bool HintMatches(std::string_view hint, ByteView spki_der);
+
+// KeyIdOfHint returns the key id (lowercase hex SHA-256 of the SPKI, keys::Verifier::KeyId's
+// form) that a publicKey |hint| names, when it is one in either accepted encoding; "" for any
+// other hint (a KMS key name, an OpenSSH fingerprint). It names a key; it proves nothing.
+std::string KeyIdOfHint(std::string_view hint);
 
 // MakeKeySignedBundle builds the v0.3 bundle vouch writes for a blob signed with a key:
 // media type kBundleMediaTypeV03New, verificationMaterial.publicKey.hint of |key|, and a

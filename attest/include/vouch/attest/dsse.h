@@ -28,6 +28,10 @@ inline constexpr std::string_view kInTotoPayloadType = "application/vnd.in-toto+
 // kDsseEnvelopeMediaType is the OCI layer media type of a DSSE envelope blob (cosign `.att`).
 inline constexpr std::string_view kDsseEnvelopeMediaType = "application/vnd.dsse.envelope.v1+json";
 
+// kCosignPredicateTypeAnnotation is the annotation of a cosign `.att` layer naming the
+// statement's predicate type (unsigned: a label for routing, never trusted).
+inline constexpr std::string_view kCosignPredicateTypeAnnotation = "predicateType";
+
 // kMaxEnvelopeSize caps the JSON text ParseEnvelope accepts (128 MiB).
 inline constexpr size_t kMaxEnvelopeSize = size_t{128} << 20;
 

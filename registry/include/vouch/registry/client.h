@@ -244,9 +244,34 @@ class Client {
   std::shared_ptr<Impl> impl_;
 };
 
-// ResolvePlatform picks |platform|'s child from the index |manifest| (skipping attestation
-// entries with platform unknown/unknown). kNotFound when no child matches; for a non-index
-// manifest it returns the manifest's own descriptor.
+// SelectPlatform picks |platform|'s child from the index |manifest| (entries without a platform
+// and those IsPlatformImage refuses are skipped). kNotFound when no child matches; for a
+// non-index manifest it returns the manifest's own descriptor.
 Result<Descriptor> SelectPlatform(const Manifest& manifest, const Platform& platform);
+
+// ExpandOptions says which manifests an image reference expands to.
+struct ExpandOptions {
+  // platform, for an index, selects that platform's manifest as the root (SelectPlatform).
+  std::optional<Platform> platform;
+  // children, for an index (and no |platform|), lists its entries.
+  bool children = false;
+};
+
+// ImageSubjects is what an image reference expands to: the manifests a verifier looks at.
+struct ImageSubjects {
+  // root is what the reference resolved to (the index of a multi-platform image), or the
+  // child that ExpandOptions::platform selected.
+  Descriptor root;
+  // entries are every entry of the root index (ExpandOptions::children), in index order.
+  std::vector<Descriptor> entries;
+  // children are the entries that are images of the index (IsPlatformImage).
+  std::vector<Descriptor> children;
+};
+
+// ExpandImage resolves |repo|'s reference (one HEAD, or one GET for a layout) and, for an index
+// when |options| asks for a platform or the children, fetches the index (one GET). The one place
+// that turns a reference into the manifests to verify (verify, verify-attestation, inspect, the
+// policy evaluator). Errors are the registry's; a platform the index lacks is kNotFound.
+Result<ImageSubjects> ExpandImage(Repository& repo, const ExpandOptions& options);
 
 }  // namespace vouch::registry

@@ -67,6 +67,13 @@ struct Descriptor {
   std::optional<Bytes> data;
 };
 
+// IsPlatformImage reports whether the index entry |entry| is one of the index's images: false
+// for the attestation manifests BuildKit stores under platform unknown/unknown (os or
+// architecture "unknown"); an entry without a platform counts as an image. The one home of this
+// rule: signing with --recursive, verifying --all-platforms or a policy's platforms "all",
+// inspect, and --platform selection all ask it.
+bool IsPlatformImage(const Descriptor& entry);
+
 // ManifestView is a parsed manifest or index. It keeps only what the client reads.
 struct ManifestView {
   std::string media_type;  // from the document, else from the Content-Type it came with

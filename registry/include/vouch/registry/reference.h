@@ -70,4 +70,12 @@ bool IsValidTag(std::string_view tag);
 // (distribution-spec "Referrers Tag Schema").
 std::string FallbackTag(const Digest& subject);
 
+// CosignAttachment names what cosign stores under a tag derived from the subject digest
+// (formats.md 3.3/3.4): signatures, attestations, SBOMs.
+enum class CosignAttachment { kSignature, kAttestation, kSbom };
+
+// CosignTag returns cosign's tag for an attachment of |subject|: "sha256-<hex>.sig", ".att" or
+// ".sbom". The one place these names are spelled (signing, verification, copy).
+std::string CosignTag(const Digest& subject, CosignAttachment kind);
+
 }  // namespace vouch::registry

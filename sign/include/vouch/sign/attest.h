@@ -60,10 +60,6 @@ struct AttestBlobResult {
 // written unless signing succeeded.
 Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request);
 
-// kDsseLayerMediaType is the media type of an attestation layer of a `.att` manifest.
-inline constexpr std::string_view kDsseLayerMediaType = "application/vnd.dsse.envelope.v1+json";
-// kPredicateTypeAnnotation is the `.att` layer annotation naming the predicate type.
-inline constexpr std::string_view kPredicateTypeAnnotation = "predicateType";
 
 // AttestImageRequest describes one `vouch attest IMAGE` operation: a key and either a predicate
 // with its type, or a complete statement.
@@ -100,7 +96,7 @@ struct AttestImageResult {
 // checks a given statement has a subject with the image digest), signs it as a DSSE envelope
 // (payloadType application/vnd.in-toto+json) and stores it: kBundle as a bundle referrer exactly
 // like `vouch sign` (PushBundleReferrer, DSSE keyid = publicKey hint, predicateType annotation =
-// the statement's); kLegacy as a layer kDsseLayerMediaType of `sha256-<hex>.att` (DSSE keyid "",
+// the statement's); kLegacy as a layer attest::kDsseEnvelopeMediaType of `sha256-<hex>.att` (DSSE keyid "",
 // annotations predicateType and dev.cosignproject.cosign/signature "", as cosign writes),
 // appended with AppendTaggedLayer. |repo| needs registry::Access::kPullPush.
 //
