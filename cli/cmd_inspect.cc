@@ -1,26 +1,31 @@
-// `vouch inspect IMAGE [--key KEY]... [--output text|json]`: every signature and attestation of
-// an image, for an auditor; the work is verify::InspectImage.
+// `vouch inspect IMAGE [--key KEY]... [keyless flags] [--output text|json]`: every signature and
+// attestation of an image and of its platform manifests, for an auditor. Flags in,
+// verify::CompileInspection, verify::Evaluate with an inventory, one rendering.
 #include <cxxopts.hpp>
-
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "decisions.h"
 #include "exit_code.h"
+#include "identity_flags.h"
 #include "key_flags.h"
 #include "registry_flags.h"
-#include "vouch/verify/inspect.h"
+#include "vouch/verify/engine.h"
 
 namespace vouch::cli {
 
 int RunInspect(int argc, char** argv) {
   cxxopts::Options options("vouch inspect",
                            "list every signature and attestation of a container image");
-  options.custom_help("IMAGE [--key KEY]... [--output text|json]");
+  options.custom_help(
+      "IMAGE [--key KEY]... [--certificate-identity[-regexp] I --certificate-oidc-issuer[-regexp] "
+      "U [--trusted-root T]] [--output text|json]");
   options.positional_help("");
   AddRegistryOptions(options);
   AddPasswordOptions(options);
+  AddIdentityOptions(options);
   options.add_options()("key", "trusted public key to verify with (repeatable)",
                         cxxopts::value<std::vector<std::string>>())(
       "output", "text or json", cxxopts::value<std::string>()->default_value("text"))(
@@ -43,23 +48,22 @@ int RunInspect(int argc, char** argv) {
   if (output != "text" && output != "json") {
     return UsageError("--output must be text or json");
   }
-  verify::InspectRequest request;
-  auto trusted = LoadVerifiers(parsed);
-  if (!trusted.ok()) {
-    return Fail(trusted.status());
+  auto flags = TrustFlagsFromFlags(parsed, "inspect", "", /*required=*/false);
+  if (!flags.ok()) {
+    return Fail(flags.status());
   }
-  request.keys = std::move(*trusted);
+  auto trust = verify::CompileInspection(*flags);
+  if (!trust.ok()) {
+    return Fail(trust.status());
+  }
   auto repo = OpenImage(parsed, images[0]);
   if (!repo.ok()) {
     return Fail(repo.status());
   }
-  verify::InspectReport report = verify::InspectImage(**repo, request);
-  std::cout << (output == "json" ? verify::InspectReportToJson(report)
-                                 : verify::InspectReportToText(report));
-  if (!report.status.ok()) {
-    return Fail(report.status.WithContext(images[0]));
-  }
-  return kExitOk;
+  verify::EvaluateOptions eval;
+  eval.inventory = true;
+  return ReportDecisions({verify::Evaluate(**repo, **trust, eval)}, images, **trust,
+                         verify::Shape::kInventory, output);
 }
 
 }  // namespace vouch::cli

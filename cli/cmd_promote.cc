@@ -10,7 +10,6 @@
 #include "exit_code.h"
 #include "key_flags.h"
 #include "registry_flags.h"
-#include "vouch/policy/policy.h"
 #include "vouch/promote/promote.h"
 
 namespace vouch::cli {
@@ -68,9 +67,9 @@ int RunPromote(int argc, char** argv) {
   if (!dst.ok()) {
     return Fail(dst.status());
   }
-  auto policy = policy::LoadPolicy(parsed["policy"].as<std::string>());
-  if (!policy.ok()) {
-    return Fail(policy.status());
+  auto trust = verify::TrustPolicy::Load(parsed["policy"].as<std::string>());
+  if (!trust.ok()) {
+    return Fail(trust.status());
   }
   // The key (and its password) is loaded before anything is evaluated or written, so a wrong
   // password fails fast with nothing written.
@@ -83,7 +82,7 @@ int RunPromote(int argc, char** argv) {
     signer = std::move(*loaded);
   }
   promote::PromoteRequest request;
-  request.policy = &*policy;
+  request.trust = trust->get();
   request.signer = signer.get();
   request.verifier_id = parsed["verifier-id"].as<std::string>();
   if (parsed.count("policy-uri") > 0) {
@@ -92,9 +91,9 @@ int RunPromote(int argc, char** argv) {
   auto client = NewClient(parsed);
   promote::PromoteResult result = promote::Promote(*client, *src, *dst, request);
   if (output == "json") {
-    std::cout << promote::PromoteResultToJson(result, *policy);
+    std::cout << promote::PromoteResultToJson(result, **trust);
   } else {
-    std::cout << promote::PromoteResultToText(result);
+    std::cout << promote::PromoteResultToText(result, **trust);
   }
   if (!result.status.ok()) {
     return Fail(result.status);

@@ -1,10 +1,9 @@
 // `vouch verify IMAGE... --key KEY [--key KEY2]... [--threshold N] [-a k=v]...
-// [--platform P | --all-platforms] [--output text|json]`: option parsing only; the work is
-// verify::VerifyImages (docs/image-signing.md). Keyless instead of --key:
+// [--platform P | --all-platforms] [--output text|json]`, or keyless with
 // --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp], the GitHub workflow
-// claims and --trusted-root (or $VOUCH_TRUSTED_ROOT) (docs/sigstore.md).
-// `vouch verify --policy FILE IMAGE... [--output text|json]`: the trust policy decides instead
-// of the key flags; the work is verify::EvaluateImages (docs/policy.md).
+// claims and --trusted-root (docs/image-signing.md, docs/sigstore.md); or
+// `vouch verify --policy FILE IMAGE...` (docs/policy.md). Flags in, a TrustPolicy from
+// verify::CompileSignatureCheck or the policy file, verify::EvaluateImages, one rendering.
 #include <algorithm>
 #include <cxxopts.hpp>
 #include <iostream>
@@ -13,79 +12,104 @@
 #include <vector>
 
 #include "commands.h"
+#include "decisions.h"
 #include "exit_code.h"
 #include "identity_flags.h"
 #include "key_flags.h"
 #include "registry_flags.h"
-#include "vouch/policy/policy.h"
-#include "vouch/verify/image.h"
-#include "vouch/verify/policy_eval.h"
+#include "vouch/verify/engine.h"
 
 namespace vouch::cli {
 
 namespace {
 
-// RunPolicy evaluates |images| against the policy file: exit 0 only when every image is
-// accepted, 3 when some image could not be checked, else 1 when some image was rejected.
-int RunPolicy(const cxxopts::ParseResult& parsed, const std::vector<std::string>& images,
-              const std::string& output) {
+Result<std::vector<registry::Reference>> ParseImages(const std::vector<std::string>& images) {
+  std::vector<registry::Reference> refs;
+  for (const std::string& image : images) {
+    VOUCH_ASSIGN_OR_RETURN(registry::Reference ref, ParseImage(image));
+    refs.push_back(std::move(ref));
+  }
+  return refs;
+}
+
+// LoadPolicyFile loads --policy; an invalid file prints every lint finding (exit 2).
+Result<std::shared_ptr<const verify::TrustPolicy>> LoadPolicyFile(const std::string& path) {
+  std::vector<policy::LintFinding> findings;
+  auto trust = verify::TrustPolicy::Load(path, &findings);
+  if (!trust.ok() && IsInvalidArgument(trust.status()) && !findings.empty()) {
+    for (const policy::LintFinding& f : findings) {
+      std::cerr << "vouch: " << path << ": " << f.path << ": " << f.message << "\n";
+    }
+    return InvalidArgumentError(path + ": invalid policy (" + std::to_string(findings.size()) +
+                                " problem" + (findings.size() == 1 ? "" : "s") +
+                                "); see vouch policy lint");
+  }
+  return trust;
+}
+
+// PolicyTrust builds the trust of `verify --policy`, which excludes the flags the policy
+// replaces.
+Result<std::shared_ptr<const verify::TrustPolicy>> PolicyTrust(const cxxopts::ParseResult& parsed) {
   for (const char* flag :
        {"key", "threshold", "annotation", "platform", "all-platforms", "signature-format",
         "certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer",
         "certificate-oidc-issuer-regexp", "trusted-root"}) {
     if (parsed.count(flag) > 0) {
-      return UsageError(std::string("--policy excludes --") + flag +
-                        ": the policy names the trusted keys and what they must sign");
+      return InvalidArgumentError(std::string("--policy excludes --") + flag +
+                                  ": the policy names the trusted keys and what they must sign");
     }
   }
-  const std::string path = parsed["policy"].as<std::string>();
-  std::vector<policy::LintFinding> findings;
-  auto pol = policy::LoadPolicy(path, &findings);
-  if (!pol.ok()) {
-    if (IsInvalidArgument(pol.status()) && !findings.empty()) {
-      for (const policy::LintFinding& f : findings) {
-        std::cerr << "vouch: " << path << ": " << f.path << ": " << f.message << "\n";
-      }
-      std::cerr << "vouch: " << path << ": invalid policy (" << findings.size() << " problem"
-                << (findings.size() == 1 ? "" : "s") << "); see vouch policy lint\n";
-      return kExitUsage;
-    }
-    return Fail(pol.status());
-  }
-  std::vector<registry::Reference> refs;
-  for (const std::string& image : images) {
-    auto ref = ParseImage(image);
-    if (!ref.ok()) {
-      return Fail(ref.status());
-    }
-    refs.push_back(*ref);
-  }
+  return LoadPolicyFile(parsed["policy"].as<std::string>());
+}
+
+// FlagTrust builds the trust of `verify --key|identity` from the flags.
+Result<std::shared_ptr<const verify::TrustPolicy>> FlagTrust(const cxxopts::ParseResult& parsed) {
+  verify::SignatureCheck check;
+  VOUCH_ASSIGN_OR_RETURN(check.trust, TrustFlagsFromFlags(parsed, "verify", " (or --policy FILE)"));
+  check.threshold = parsed["threshold"].as<size_t>();
+  check.all_platforms = parsed.count("all-platforms") > 0;
+  VOUCH_ASSIGN_OR_RETURN(check.annotations, ParseAnnotationFlags(parsed));
+  return verify::CompileSignatureCheck(check);
+}
+
+Result<verify::EvaluateOptions> EvaluateOptionsFromFlags(const cxxopts::ParseResult& parsed) {
   verify::EvaluateOptions eval;
   eval.parallelism = std::max(1, parsed["jobs"].as<int>());
-  auto client = NewClient(parsed);
-  std::vector<verify::ImageDecision> decisions = verify::EvaluateImages(*client, refs, *pol, eval);
-  for (size_t i = 0; i < decisions.size(); ++i) {
-    decisions[i].image = images[i];  // as the user wrote it
+  if (parsed.count("policy") > 0) {
+    return eval;
   }
-  if (output == "json") {
-    std::cout << verify::DecisionsToJson(decisions, *pol);
-  } else {
-    std::cout << verify::DecisionsToText(decisions);
+  VOUCH_ASSIGN_OR_RETURN(eval.forms,
+                         verify::ParseSignatureForms(parsed["signature-format"].as<std::string>()));
+  VOUCH_ASSIGN_OR_RETURN(eval.platform, ParsedPlatform(parsed));
+  if (eval.platform && parsed.count("all-platforms") > 0) {
+    return InvalidArgumentError("--platform and --all-platforms exclude each other");
   }
-  int rc = kExitOk;
-  for (const verify::ImageDecision& d : decisions) {
-    if (d.decision == verify::Decision::kError) {
-      rc = kExitOperational;
-    } else if (d.decision == verify::Decision::kRejected && rc == kExitOk) {
-      rc = kExitRejected;
-    }
-    if (d.decision != verify::Decision::kAccepted) {
-      std::cerr << "vouch: " << d.image << ": " << verify::DecisionName(d.decision) << ": "
-                << d.status.message() << "\n";
-    }
-  }
-  return rc;
+  return eval;
 }
+
+void AddVerifyOptions(cxxopts::Options& options) {
+  options.add_options()(
+      "policy", "trust policy file (JSON or YAML, docs/policy.md) instead of --key",
+      cxxopts::value<std::string>())("key", "trusted public key file, or env://VAR (repeatable)",
+                                     cxxopts::value<std::vector<std::string>>())(
+      "threshold", "distinct trusted keys that must have signed",
+      cxxopts::value<size_t>()->default_value("1"))(
+      "a,annotation", "key=value every counted signature must carry (repeatable)",
+      cxxopts::value<std::vector<std::string>>())(
+      "all-platforms", "require signatures on the index and on every platform manifest")(
+      "signature-format", "where to look: all, bundle or legacy",
+      cxxopts::value<std::string>()->default_value("all"))(
+      "output", "text or json", cxxopts::value<std::string>()->default_value("text"))(
+      "jobs", "images verified in parallel", cxxopts::value<int>()->default_value("8"))(
+      "image", "image references", cxxopts::value<std::vector<std::string>>());
+}
+
+constexpr const char* kExitCodes =
+    "\nexit codes: 0 every image verified, 1 some image has no valid signature, "
+    "2 usage or key error, 3 some image could not be checked (registry "
+    "unreachable, throttled, credentials refused)\n"
+    "with --policy: 0 every image accepted, 1 some image rejected, 2 invalid "
+    "policy, 3 some image could not be checked\n";
 
 }  // namespace
 
@@ -104,29 +128,11 @@ int RunVerify(int argc, char** argv) {
   AddPlatformOption(options);
   AddPasswordOptions(options);
   AddIdentityOptions(options);
-  options.add_options()(
-      "policy", "trust policy file (JSON or YAML, docs/policy.md) instead of --key",
-      cxxopts::value<std::string>())("key", "trusted public key file, or env://VAR (repeatable)",
-                                     cxxopts::value<std::vector<std::string>>())(
-      "threshold", "distinct trusted keys that must have signed",
-      cxxopts::value<size_t>()->default_value("1"))(
-      "a,annotation", "key=value every counted signature must carry (repeatable)",
-      cxxopts::value<std::vector<std::string>>())(
-      "all-platforms", "require signatures on the index and on every platform manifest")(
-      "signature-format", "where to look: all, bundle or legacy",
-      cxxopts::value<std::string>()->default_value("all"))(
-      "output", "text or json", cxxopts::value<std::string>()->default_value("text"))(
-      "jobs", "images verified in parallel", cxxopts::value<int>()->default_value("8"))(
-      "image", "image references", cxxopts::value<std::vector<std::string>>());
+  AddVerifyOptions(options);
   options.parse_positional({"image"});
   auto parsed = options.parse(argc, argv);
   if (parsed.count("help") > 0) {
-    std::cout << options.help()
-              << "\nexit codes: 0 every image verified, 1 some image has no valid signature, "
-                 "2 usage or key error, 3 some image could not be checked (registry "
-                 "unreachable, throttled, credentials refused)\n"
-                 "with --policy: 0 every image accepted, 1 some image rejected, 2 invalid "
-                 "policy, 3 some image could not be checked\n";
+    std::cout << options.help() << kExitCodes;
     return kExitOk;
   }
   std::vector<std::string> images;
@@ -140,84 +146,22 @@ int RunVerify(int argc, char** argv) {
   if (output != "text" && output != "json") {
     return UsageError("--output must be text or json");
   }
-  if (parsed.count("policy") > 0) {
-    return RunPolicy(parsed, images, output);
+  const bool with_policy = parsed.count("policy") > 0;
+  auto trust = with_policy ? PolicyTrust(parsed) : FlagTrust(parsed);
+  if (!trust.ok()) {
+    return Fail(trust.status());
   }
-  auto keyless = ParseKeylessFlags(parsed, "verify", " (or --policy FILE)");
-  if (!keyless.ok()) {
-    return Fail(keyless.status());
+  auto eval = EvaluateOptionsFromFlags(parsed);
+  if (!eval.ok()) {
+    return Fail(eval.status());
   }
-  verify::VerifyImageRequest request;
-  if (*keyless) {
-    request.trusted_root = (*keyless)->trusted_root;
-    request.identities.push_back((*keyless)->identity);
-  }
-  auto forms = verify::ParseSignatureForms(parsed["signature-format"].as<std::string>());
-  if (!forms.ok()) {
-    return UsageError(forms.status().message());
-  }
-  request.forms = *forms;
-  request.threshold = parsed["threshold"].as<size_t>();
-  request.all_platforms = parsed.count("all-platforms") > 0;
-  request.parallelism = std::max(1, parsed["jobs"].as<int>());
-  auto platform = ParsedPlatform(parsed);
-  if (!platform.ok()) {
-    return Fail(platform.status());
-  }
-  request.platform = *platform;
-  if (request.platform && request.all_platforms) {
-    return UsageError("--platform and --all-platforms exclude each other");
-  }
-  auto annotations = ParseAnnotationFlags(parsed);
-  if (!annotations.ok()) {
-    return UsageError(annotations.status().message());
-  }
-  request.annotations = std::move(*annotations);
-  if (!*keyless) {
-    auto trusted = LoadVerifiers(parsed);
-    if (!trusted.ok()) {
-      return Fail(trusted.status());
-    }
-    request.keys = std::move(*trusted);
-  }
-  std::vector<registry::Reference> refs;
-  for (const std::string& image : images) {
-    auto ref = ParseImage(image);
-    if (!ref.ok()) {
-      return Fail(ref.status());
-    }
-    refs.push_back(*ref);
+  auto refs = ParseImages(images);
+  if (!refs.ok()) {
+    return Fail(refs.status());
   }
   auto client = NewClient(parsed);
-  std::vector<verify::ImageReport> reports = verify::VerifyImages(*client, refs, request);
-  for (size_t i = 0; i < reports.size(); ++i) {
-    reports[i].image = images[i];  // as the user wrote it
-  }
-  // Usage-level problems (threshold above the key count...) are the same for every image.
-  if (!reports.empty() && IsInvalidArgument(reports[0].status)) {
-    return Fail(reports[0].status);
-  }
-  if (output == "json") {
-    std::cout << verify::ReportsToJson(reports, request.threshold);
-  } else {
-    std::cout << verify::ReportsToText(reports);
-  }
-  int rc = kExitOk;
-  for (const verify::ImageReport& r : reports) {
-    int code = ExitCodeFor(r.status);
-    if (code == kExitUsage) {
-      code = kExitOperational;
-    }
-    if (code == kExitOperational) {
-      rc = kExitOperational;
-    } else if (code == kExitRejected && rc == kExitOk) {
-      rc = kExitRejected;
-    }
-    if (!r.status.ok()) {
-      std::cerr << "vouch: " << r.image << ": " << r.status.message() << "\n";
-    }
-  }
-  return rc;
+  return ReportDecisions(verify::EvaluateImages(*client, *refs, **trust, *eval), images, **trust,
+                         with_policy ? verify::Shape::kPolicy : verify::Shape::kSignatures, output);
 }
 
 }  // namespace vouch::cli

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "key_flags.h"
+
 namespace vouch::cli {
 
 void AddIdentityOptions(cxxopts::Options& options) {
@@ -115,6 +117,24 @@ Result<std::optional<KeylessFlags>> ParseKeylessFlags(const cxxopts::ParseResult
   VOUCH_ASSIGN_OR_RETURN(out.identity, ParseIdentity(parsed));
   VOUCH_ASSIGN_OR_RETURN(out.trusted_root, LoadTrustedRootFlag(parsed));
   return std::optional<KeylessFlags>(std::move(out));
+}
+
+Result<verify::TrustFlags> TrustFlagsFromFlags(const cxxopts::ParseResult& parsed,
+                                               std::string_view command,
+                                               std::string_view alternatives, bool required) {
+  verify::TrustFlags trust;
+  if (!required && !HasIdentityFlags(parsed) && parsed.count("key") == 0) {
+    return trust;
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::optional<KeylessFlags> keyless,
+                         ParseKeylessFlags(parsed, command, alternatives));
+  if (keyless) {
+    trust.trusted_root = keyless->trusted_root;
+    trust.identities.push_back(keyless->identity);
+    return trust;
+  }
+  VOUCH_ASSIGN_OR_RETURN(trust.keys, LoadVerifiers(parsed));
+  return trust;
 }
 
 }  // namespace vouch::cli

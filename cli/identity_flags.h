@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "vouch/core/status.h"
+#include "vouch/verify/engine.h"
 #include "vouch/verify/sigstore.h"
 #include "vouch/verify/trusted_root.h"
 
@@ -52,5 +53,13 @@ struct KeylessFlags {
 Result<std::optional<KeylessFlags>> ParseKeylessFlags(const cxxopts::ParseResult& parsed,
                                                       std::string_view command,
                                                       std::string_view alternatives = "");
+
+// TrustFlagsFromFlags reads who is trusted on an image command: the --key files
+// (LoadVerifiers), or the keyless identity flags with the trusted root (ParseKeylessFlags, whose
+// usage errors it keeps). With |required| false (inspect) neither may be given: no trust.
+Result<verify::TrustFlags> TrustFlagsFromFlags(const cxxopts::ParseResult& parsed,
+                                               std::string_view command,
+                                               std::string_view alternatives = "",
+                                               bool required = true);
 
 }  // namespace vouch::cli

@@ -9,13 +9,13 @@ namespace vouch::cli {
 Result<verify::SlsaExpectations> SlsaExpectationsFromFlags(const cxxopts::ParseResult& parsed) {
   verify::SlsaExpectations want;
   if (parsed.count("builder-id") > 0) {
-    want.builder_id = parsed["builder-id"].as<std::string>();
+    want.builder_ids.push_back(parsed["builder-id"].as<std::string>());
   }
   if (parsed.count("source-uri") > 0) {
-    want.source_uri = parsed["source-uri"].as<std::string>();
+    want.source_uris.push_back(parsed["source-uri"].as<std::string>());
   }
   if (parsed.count("source-ref") > 0) {
-    want.source_ref = parsed["source-ref"].as<std::string>();
+    want.source_refs.push_back(parsed["source-ref"].as<std::string>());
   }
   if (parsed.count("max-age") > 0) {
     VOUCH_ASSIGN_OR_RETURN(want.max_age, verify::ParseMaxAge(parsed["max-age"].as<std::string>()));

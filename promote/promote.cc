@@ -12,6 +12,7 @@
 #include "vouch/attest/dsse.h"
 #include "vouch/attest/statement.h"
 #include "vouch/sign/image.h"
+#include "vouch/verify/render.h"
 
 #ifndef VOUCH_VERSION
 #define VOUCH_VERSION "0.0.0"
@@ -24,7 +25,7 @@ std::string BasePolicyUri(const PromoteRequest& request) {
   if (!request.policy_uri.empty()) {
     return request.policy_uri;
   }
-  const std::string& source = request.policy->source;
+  const std::string& source = request.trust->policy().source;
   if (source.empty()) {
     return "policy";  // parsed from memory: nothing better to name it by
   }
@@ -74,7 +75,7 @@ Result<attest::Vsa> BuildVsa(const verify::ImageDecision& decision, const regist
   if (decision.decision != verify::Decision::kAccepted) {
     return FailedPreconditionError("a VSA is written only for an accepted image");
   }
-  if (request.policy == nullptr) {
+  if (request.trust == nullptr) {
     return InvalidArgumentError("promote needs a policy");
   }
   const std::string repo = dst.RepositoryName();
@@ -85,7 +86,7 @@ Result<attest::Vsa> BuildVsa(const verify::ImageDecision& decision, const regist
   vsa.time_verified = now;
   vsa.resource_uri = attest::OciResourceUri(repo);
   vsa.policy_uri = attest::PolicyUri(BasePolicyUri(request), decision.policy_name);
-  const Digest& pd = request.policy->digest;
+  const Digest& pd = request.trust->policy().digest;
   vsa.policy_digest[std::string(HashAlgorithmName(pd.algorithm()))] = pd.Hex();
   for (const verify::VerifiedInput& in : decision.inputs) {
     attest::VsaInput v;
@@ -110,7 +111,7 @@ PromoteResult Promote(registry::Client& client, const registry::Reference& src,
   PromoteResult result;
   result.source = src.ToString();
   result.destination = dst.ToString();
-  if (request.policy == nullptr) {
+  if (request.trust == nullptr) {
     result.status = InvalidArgumentError("promote needs a policy");
     return result;
   }
@@ -126,8 +127,8 @@ PromoteResult Promote(registry::Client& client, const registry::Reference& src,
   eval.scope_image = dst.ToString();
   eval.parallelism = request.parallelism;
   eval.clock = &clock;
-  result.decision = request.evaluate ? request.evaluate(**src_repo, *request.policy, eval)
-                                     : verify::EvaluateImage(**src_repo, *request.policy, eval);
+  result.decision = request.evaluate ? request.evaluate(**src_repo, *request.trust, eval)
+                                     : verify::Evaluate(**src_repo, *request.trust, eval);
   if (result.decision.decision != verify::Decision::kAccepted) {
     result.status = Rejected(result.decision);
     return result;
@@ -203,7 +204,7 @@ PromoteResult Promote(registry::Client& client, const registry::Reference& src,
   return result;
 }
 
-std::string PromoteResultToJson(const PromoteResult& r, const policy::Policy& policy) {
+std::string PromoteResultToJson(const PromoteResult& r, const verify::TrustPolicy& trust) {
   OrderedJson j = OrderedJson::object();
   j["source"] = r.source;
   j["destination"] = r.destination;
@@ -233,13 +234,13 @@ std::string PromoteResultToJson(const PromoteResult& r, const policy::Policy& po
   } else {
     j["vsa"] = nullptr;
   }
-  auto evaluation = ParseOrderedJson(verify::DecisionsToJson({r.decision}, policy), "evaluation");
+  auto evaluation = ParseOrderedJson(verify::Render({r.decision}, trust, verify::Shape::kPolicy, verify::Format::kJson), "evaluation");
   j["evaluation"] = evaluation.ok() ? *evaluation : OrderedJson(nullptr);
   return DumpJsonPretty(j) + "\n";
 }
 
-std::string PromoteResultToText(const PromoteResult& r) {
-  std::string out = verify::DecisionsToText({r.decision});
+std::string PromoteResultToText(const PromoteResult& r, const verify::TrustPolicy& trust) {
+  std::string out = verify::Render({r.decision}, trust, verify::Shape::kPolicy, verify::Format::kText);
   if (!out.empty() && out.back() != '\n') {
     out += "\n";
   }

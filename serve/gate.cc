@@ -199,7 +199,7 @@ std::shared_ptr<Flight> Gate::Verify(const std::string& image,
   if (digest) {
     v->digest = digest;
     v->pinned = Pinned(ref, *digest).ToString();
-    if (auto hit = LookupDecision(policy->digest + " " + v->pinned)) {
+    if (auto hit = LookupDecision(policy->trust_digest + " " + v->pinned)) {
       ++metrics_.cache_hits;
       v->decision = std::move(hit);
       v->cached = true;
@@ -207,7 +207,7 @@ std::shared_ptr<Flight> Gate::Verify(const std::string& image,
     }
   }
   ++metrics_.cache_misses;
-  const std::string key = policy->digest + " " + v->reference;
+  const std::string key = policy->trust_digest + " " + v->reference;
   std::shared_ptr<Flight> flight;
   {
     std::lock_guard<std::mutex> lock(flights_mu_);
@@ -251,7 +251,7 @@ void Gate::Run(const std::shared_ptr<Flight>& flight, const std::string& key,
     v->digest = digest;
     registry::Reference pinned = Pinned(ref, *digest);
     v->pinned = pinned.ToString();
-    const std::string cache_key = policy->digest + " " + v->pinned;
+    const std::string cache_key = policy->trust_digest + " " + v->pinned;
     if (auto hit = LookupDecision(cache_key)) {
       v->decision = std::move(hit);
       v->cached = true;
@@ -261,7 +261,7 @@ void Gate::Run(const std::shared_ptr<Flight>& flight, const std::string& key,
       if (repo.ok()) {
         verify::EvaluateOptions eo;
         auto d = std::make_shared<verify::ImageDecision>(
-            verify::EvaluateImage(**repo, policy->policy, eo));
+            verify::Evaluate(**repo, *policy->trust, eo));
         if (d->decision != verify::Decision::kError) {
           StoreDecision(cache_key, d);
         }
@@ -340,7 +340,7 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
       }
     }
     if (could_not_check && !scope_ref.empty()) {
-      const policy::ScopePolicy* sp = policy::SelectPolicy(policy.policy, scope_ref);
+      const policy::ScopePolicy* sp = policy::SelectPolicy(policy.trust->policy(), scope_ref);
       if (sp != nullptr) {
         iv.policy = sp->name;
         if (sp->failure_policy == policy::FailurePolicy::kAllow) {

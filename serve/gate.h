@@ -19,15 +19,19 @@
 #include "vouch/policy/policy.h"
 #include "vouch/registry/client.h"
 #include "vouch/serve/admission.h"
-#include "vouch/verify/policy_eval.h"
+#include "vouch/verify/engine.h"
 
 namespace vouch::serve::internal {
 
 // LoadedPolicy is one version of the policy file. Requests take a snapshot (shared_ptr) when
 // they start, so a reload never changes the policy under a request.
 struct LoadedPolicy {
-  policy::Policy policy;
-  std::string digest;  // "sha256:<hex>" of the file's bytes
+  // trust is the compiled policy: trust material (keys, roots) read once, at load.
+  std::shared_ptr<const verify::TrustPolicy> trust;
+  std::string digest;  // "sha256:<hex>" of the file's bytes (metrics, decision log)
+  // trust_digest covers the file and its trust material: the decision cache's key, so a
+  // changed key file or trusted root never answers with a decision made under the old one.
+  std::string trust_digest;
 };
 
 // Verdict is the outcome of verifying one image reference.

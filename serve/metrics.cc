@@ -52,7 +52,8 @@ void Labelled(std::ostringstream& out, const char* name, const char* help, const
 
 }  // namespace
 
-std::string Metrics::Render(const std::string& policy_digest) const {
+std::string Metrics::Render(const std::string& policy_digest,
+                            const std::string& trust_digest) const {
   std::ostringstream out;
   std::lock_guard<std::mutex> lock(mu_);
   out << "# HELP vouch_serve_requests_total HTTP requests answered, by path and status code.\n"
@@ -99,10 +100,11 @@ std::string Metrics::Render(const std::string& policy_digest) const {
       << verifications_in_flight.load() << "\n";
   Labelled(out, "vouch_serve_policy_reloads_total", "Policy reload attempts, by result.", "result",
            reloads_);
-  out << "# HELP vouch_serve_policy_info The policy in force (digest of the file's bytes).\n"
+  out << "# HELP vouch_serve_policy_info The policy in force (digest of the file's bytes, and of\n"
+         "# the file with its trust material: keys, trusted roots, CA roots).\n"
          "# TYPE vouch_serve_policy_info gauge\n"
          "vouch_serve_policy_info{digest=\""
-      << policy_digest << "\"} 1\n";
+      << policy_digest << "\",trust=\"" << trust_digest << "\"} 1\n";
   return out.str();
 }
 

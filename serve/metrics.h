@@ -35,8 +35,9 @@ class Metrics {
   std::atomic<uint64_t> registry_errors{0};
   std::atomic<int64_t> verifications_in_flight{0};
 
-  // Render returns the exposition text; |policy_digest| labels vouch_serve_policy_info.
-  std::string Render(const std::string& policy_digest) const;
+  // Render returns the exposition text; |policy_digest| (the file's bytes) and |trust_digest|
+  // (the file and its trust material) label vouch_serve_policy_info.
+  std::string Render(const std::string& policy_digest, const std::string& trust_digest) const;
 
  private:
   static constexpr std::array<double, 14> kBuckets = {

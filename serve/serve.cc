@@ -104,13 +104,14 @@ class DecisionLog {
 
 Result<std::shared_ptr<const LoadedPolicy>> LoadPolicyFile(const std::string& path) {
   std::vector<policy::LintFinding> findings;
-  Result<policy::Policy> p = policy::LoadPolicy(path, &findings);
-  if (!p.ok()) {
-    return p.status();
+  auto trust = verify::TrustPolicy::Load(path, &findings);
+  if (!trust.ok()) {
+    return trust.status();
   }
   auto lp = std::make_shared<LoadedPolicy>();
-  lp->digest = p->digest.ToString();
-  lp->policy = std::move(*p);
+  lp->trust = std::move(*trust);
+  lp->digest = lp->trust->policy().digest.ToString();
+  lp->trust_digest = lp->trust->digest().ToString();
   return std::shared_ptr<const LoadedPolicy>(std::move(lp));
 }
 
@@ -263,7 +264,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (path == "/metrics") {
       auto p = server_.gate->policy();
-      return Reply(http::status::ok, label, server_.metrics.Render(p ? p->digest : ""),
+      return Reply(http::status::ok, label, server_.metrics.Render(p ? p->digest : "", p ? p->trust_digest : ""),
                    "text/plain; version=0.0.4");
     }
     Admission(path == "/mutate", label);
@@ -564,8 +565,8 @@ class Reloader {
           loaded.status().ToString());
       return;
     }
-    if ((*loaded)->digest == server_.gate->policy()->digest && !forced) {
-      return;  // touched, same bytes
+    if ((*loaded)->trust_digest == server_.gate->policy()->trust_digest && !forced) {
+      return;  // touched, same bytes and trust material
     }
     server_.gate->SetPolicy(*loaded);
     server_.metrics.PolicyReload("ok");

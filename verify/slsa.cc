@@ -2,11 +2,38 @@
 
 #include "vouch/policy/policy.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 
 namespace vouch::verify {
 namespace {
+
+// Glob matches '*' in |pattern| as any run of characters ('/' included, none too).
+bool Glob(std::string_view pattern, std::string_view text) {
+  size_t p = 0;
+  size_t t = 0;
+  size_t star = std::string_view::npos;
+  size_t mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') {
+    ++p;
+  }
+  return p == pattern.size();
+}
 
 std::string_view StripPrefix(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix ? s.substr(prefix.size()) : s;
@@ -36,10 +63,7 @@ bool BuilderIdMatches(std::string_view recorded, std::string_view expected) {
   if (expected.empty() || recorded.empty()) {
     return false;
   }
-  if (expected.find('@') != std::string_view::npos) {
-    return recorded == expected;
-  }
-  return recorded.substr(0, recorded.find('@')) == expected;
+  return Glob(expected, recorded) || Glob(expected, recorded.substr(0, recorded.find('@')));
 }
 
 std::string NormalizeSourceUri(std::string_view uri) {
@@ -60,40 +84,77 @@ bool SourceUriMatches(std::string_view recorded, std::string_view expected) {
   if (recorded.empty() || expected.empty()) {
     return false;
   }
-  return NormalizeSourceUri(recorded) == NormalizeSourceUri(expected);
+  return Glob(NormalizeSourceUri(expected), NormalizeSourceUri(recorded));
 }
 
 bool SourceRefMatches(std::string_view recorded, std::string_view expected) {
   if (recorded.empty() || expected.empty()) {
     return false;
   }
-  if (expected.substr(0, 5) == "refs/") {
-    return recorded == expected;
+  if (Glob(expected, recorded)) {
+    return true;
   }
-  return recorded == expected || recorded == "refs/heads/" + std::string(expected) ||
-         recorded == "refs/tags/" + std::string(expected);
+  if (expected.starts_with("refs/")) {
+    return false;
+  }
+  const std::string short_name(expected);
+  return Glob("refs/heads/" + short_name, recorded) || Glob("refs/tags/" + short_name, recorded);
 }
 
+namespace {
+
+// SourceMatches is one source pattern: the repository and, when the pattern carries "@ref", the
+// ref (the stricter of the two readings vouch once had: the ref is never ignored).
+bool SourceMatches(const attest::NormalizedProvenance& p, std::string_view pattern) {
+  if (!SourceUriMatches(p.source_uri, pattern)) {
+    return false;
+  }
+  auto [repo, uri_ref] = attest::SplitSourceUri(pattern);
+  return uri_ref.empty() || SourceRefMatches(p.source_ref, uri_ref);
+}
+
+// Mismatch renders "<what> <recorded> does not match the expected <pattern>" (or "any of the
+// expected <p1>, <p2>").
+Status Mismatch(std::string_view what, std::string_view recorded,
+                const std::vector<std::string>& patterns) {
+  std::string expected;
+  for (const std::string& pat : patterns) {
+    expected += (expected.empty() ? "\"" : ", \"") + pat + "\"";
+  }
+  return VerificationFailedError(std::string(what) + " " + Quote(recorded) + " does not match " +
+                                 (patterns.size() == 1 ? "the expected " : "any of the expected ") +
+                                 expected);
+}
+
+template <typename Pred>
+bool AnyOf(const std::vector<std::string>& patterns, Pred pred) {
+  return patterns.empty() || std::any_of(patterns.begin(), patterns.end(), pred);
+}
+
+}  // namespace
+
 Status CheckProvenance(const attest::NormalizedProvenance& p, const SlsaExpectations& want) {
-  if (!want.builder_id.empty() && !BuilderIdMatches(p.builder_id, want.builder_id)) {
-    return VerificationFailedError("builder id " + Quote(p.builder_id) +
-                                   " does not match the expected \"" + want.builder_id + "\"");
+  if (!AnyOf(want.builder_ids,
+             [&](const std::string& pat) { return BuilderIdMatches(p.builder_id, pat); })) {
+    return Mismatch("builder id", p.builder_id, want.builder_ids);
   }
-  if (!want.source_uri.empty()) {
-    if (!SourceUriMatches(p.source_uri, want.source_uri)) {
-      return VerificationFailedError("source " + Quote(p.source_uri) +
-                                     " does not match the expected \"" + want.source_uri + "\"");
-    }
-    auto [repo, uri_ref] = attest::SplitSourceUri(want.source_uri);
-    if (!uri_ref.empty() && !SourceRefMatches(p.source_ref, uri_ref)) {
-      return VerificationFailedError("ref " + Quote(p.source_ref) +
-                                     " does not match the expected \"" + uri_ref +
-                                     "\" (from the source URI)");
-    }
+  if (!AnyOf(want.source_uris,
+             [&](const std::string& pat) { return SourceUriMatches(p.source_uri, pat); })) {
+    return Mismatch("source", p.source_uri, want.source_uris);
   }
-  if (!want.source_ref.empty() && !SourceRefMatches(p.source_ref, want.source_ref)) {
-    return VerificationFailedError("ref " + Quote(p.source_ref) +
-                                   " does not match the expected \"" + want.source_ref + "\"");
+  if (!AnyOf(want.source_uris, [&](const std::string& pat) { return SourceMatches(p, pat); })) {
+    std::vector<std::string> refs;  // the refs of the patterns whose repository matched
+    for (const std::string& pat : want.source_uris) {
+      if (SourceUriMatches(p.source_uri, pat)) {
+        refs.push_back(attest::SplitSourceUri(pat).second);
+      }
+    }
+    Status st = Mismatch("ref", p.source_ref, refs);
+    return VerificationFailedError(st.message() + " (from the source URI)");
+  }
+  if (!AnyOf(want.source_refs,
+             [&](const std::string& pat) { return SourceRefMatches(p.source_ref, pat); })) {
+    return Mismatch("ref", p.source_ref, want.source_refs);
   }
   if (want.max_age.has_value()) {
     std::optional<TimePoint> t = p.finished_on.has_value() ? p.finished_on : p.started_on;

@@ -22,13 +22,14 @@
 #include <string>
 #include <vector>
 
-#include "object_checks.h"
+#include "authority/authority.h"
+#include "requirements/content.h"
 #include "sigstore/cosign_legacy.h"
 #include "testutil/testutil.h"
 #include "vouch/attest/simple_signing.h"
 #include "vouch/core/file.h"
 #include "vouch/keys/keys.h"
-#include "vouch/verify/image.h"
+#include "vouch/verify/simple_signing.h"
 
 namespace vouch::verify {
 namespace {
@@ -206,8 +207,9 @@ Layer LoadLayer(const std::string& dir) {
   Layer l;
   l.att = Signatures(dir)[0];
   l.evidence = sigstore::EvidenceFromAnnotations(l.att.annotations);
-  auto sig = internal::DecodeSignatureAnnotation(
-      l.att.annotations.at(std::string(attest::kCosignSignatureAnnotation)));
+  internal::Evidence e;
+  e.signature_b64 = l.att.annotations.at(std::string(attest::kCosignSignatureAnnotation));
+  auto sig = internal::LayerSignature(e);
   BOOST_REQUIRE(sig.ok());
   l.content.signature = *sig;
   l.content.artifact_sha256 = Digest::Of(l.att.payload);

@@ -1,4 +1,5 @@
-// verify::EvaluateImage against the in-memory registry with hand-built policies: a failed lookup
+// verify::Evaluate with a compiled TrustPolicy against the in-memory registry with hand-built
+// policies: a failed lookup
 // is "could not check" (Decision::kError with the registry's code) in every mode, never a
 // rejection; accept and reject modes make no request; signatures count per authority; the text
 // and JSON reports.
@@ -12,12 +13,14 @@
 #include "registry/test_images.h"
 #include "vouch/keys/keys.h"
 #include "vouch/sign/image.h"
-#include "vouch/verify/policy_eval.h"
+#include "vouch/verify/engine.h"
+#include "vouch/verify/render.h"
 
 namespace vouch::verify {
 
 // For Boost.Test messages (found by argument-dependent lookup).
 inline std::ostream& operator<<(std::ostream& os, Decision d) { return os << DecisionName(d); }
+inline std::ostream& operator<<(std::ostream& os, Reason r) { return os << ReasonName(r); }
 
 namespace {
 
@@ -64,10 +67,18 @@ struct Fixture {
     auto res = sign::SignImage(*repo, r);
     BOOST_REQUIRE_MESSAGE(res.ok(), res.status().message());
   }
-  ImageDecision Evaluate() {
+  ImageDecision Evaluate(const EvaluateOptions& o = {}) {
     auto repo = Repo();
-    return EvaluateImage(*repo, pol, {});
+    trust = TrustPolicy::Compile(pol);
+    return verify::Evaluate(*repo, *trust, o);
   }
+  std::string DecisionsToText(const std::vector<ImageDecision>& ds) {
+    return Render(ds, *trust, Shape::kPolicy, Format::kText);
+  }
+  std::string DecisionsToJson(const std::vector<ImageDecision>& ds) {
+    return Render(ds, *trust, Shape::kPolicy, Format::kJson);
+  }
+  std::shared_ptr<const TrustPolicy> trust;
 };
 
 BOOST_FIXTURE_TEST_SUITE(PolicyEval, Fixture)
@@ -144,20 +155,35 @@ BOOST_AUTO_TEST_CASE(NoScopeRejects) {
 BOOST_AUTO_TEST_CASE(ScopeImageSelectsTheScope) {
   pol.policies[0].scope = "other.test/**";
   Sign(*k1, sign::ImageSignatureFormat::kBundle);
-  auto repo = Repo();
   EvaluateOptions o;
   o.scope_image = "other.test/prod/app:v1";
-  ImageDecision d = EvaluateImage(*repo, pol, o);
+  ImageDecision d = Evaluate(o);
   BOOST_TEST(d.decision == Decision::kAccepted, DecisionsToText({d}));
 }
 
-BOOST_AUTO_TEST_CASE(UnsupportedAuthorityKindIsAnError) {
+// Trust material that does not load (an x509 authority without roots) makes the requirement
+// "could not check", with an operational code: never a rejection, never a usage error.
+BOOST_AUTO_TEST_CASE(UnusableTrustIsAnError) {
   pol.authorities["a"].kind = policy::AuthorityKind::kX509;
   pol.policies[0].signatures->authorities = {"a"};
   Sign(*k1, sign::ImageSignatureFormat::kBundle);
   ImageDecision d = Evaluate();
   BOOST_TEST(d.decision == Decision::kError, DecisionsToText({d}));
-  BOOST_TEST(d.status.code() == ErrorCode::kUnimplemented);
+  BOOST_TEST(d.status.code() == ErrorCode::kUnavailable, d.status.ToString());
+  BOOST_REQUIRE(!d.results.empty());
+  BOOST_TEST(d.results[0].code == Reason::kTrustUnavailable);
+}
+
+// The compiled digest covers the trust material: the same policy bytes with another key (a
+// changed key file) is another trust policy, so a gate's cache never mixes them.
+BOOST_AUTO_TEST_CASE(TrustDigestCoversKeys) {
+  pol.digest = Digest::Of(AsBytes(std::string("the policy file")));
+  auto first = TrustPolicy::Compile(pol);
+  BOOST_TEST((TrustPolicy::Compile(pol)->digest() == first->digest()));
+  pol.authorities["a"].keys = {k2->PublicKey()};
+  auto rotated = TrustPolicy::Compile(pol);
+  BOOST_TEST((rotated->policy().digest == first->policy().digest));
+  BOOST_TEST(!(rotated->digest() == first->digest()));
 }
 
 // A failed lookup is "could not check" with the registry's code, never a rejection, in enforce
@@ -180,7 +206,7 @@ const LookupFault kLookupFaults[] = {
 BOOST_DATA_TEST_CASE_F(Fixture, LookupFailuresAreErrors,
                        boost::unit_test::data::make(kLookupFaults), fault) {
   pol.policies[0].attestations.push_back(
-      {"slsaprovenance", {"https://slsa.dev/provenance/v1"}, {"a"}, {}, {}, {}, {}});
+      {"slsaprovenance", {"https://slsa.dev/provenance/v1"}, {"a"}, {}, {}, {}, {}, {}});
   reg->fault =
       [&](const registry::HttpRequest& req) -> std::optional<Result<registry::HttpResponse>> {
     if (req.method == "GET" && req.url.find(fault.path_part) != std::string::npos) {
@@ -213,13 +239,14 @@ BOOST_AUTO_TEST_CASE(Reports) {
   BOOST_TEST(
       text.find("  FAIL   signatures: 0 of 1 required authorities signed") != std::string::npos,
       text);
-  auto j = ParseJson(DecisionsToJson({ok, bad}, pol), "report");
+  auto j = ParseJson(DecisionsToJson({ok, bad}), "report");
   BOOST_REQUIRE(j.ok());
   BOOST_TEST((*j)["accepted"].get<bool>() == false);
   BOOST_TEST((*j)["images"][0]["decision"].get<std::string>() == "accepted");
   BOOST_TEST((*j)["images"][1]["errorCode"].get<std::string>() ==
              std::string(ErrorCodeName(ErrorCode::kVerificationFailed)));
   BOOST_TEST((*j)["images"][1]["results"][0]["outcome"].get<std::string>() == "fail");
+  BOOST_TEST((*j)["images"][1]["results"][0]["code"].get<std::string>() == "none-valid");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -270,18 +270,18 @@ BOOST_AUTO_TEST_CASE(ThresholdNotMet) {
 BOOST_AUTO_TEST_CASE(ProvenanceFromAnotherBuilder) {
   Check("builder", {}, F().builder, 1,
         {"FAIL   attestation slsaprovenance",
-         "builder id https://evil.example/builder@v1 is not allowed"});
+         "builder id \"https://evil.example/builder@v1\" does not match"});
 }
 
 BOOST_AUTO_TEST_CASE(SourceFromAFork) {
   Check("fork", {}, F().fork, 1,
         {"FAIL   attestation slsaprovenance",
-         "source git+https://github.com/fork/app is not allowed", "pass   signatures"});
+         "source \"git+https://github.com/fork/app\" does not match", "pass   signatures"});
 }
 
 BOOST_AUTO_TEST_CASE(RefNotAllowed) {
   Check("ref", {}, F().ref, 1,
-        {"FAIL   attestation slsaprovenance", "ref refs/heads/dev is not allowed"});
+        {"FAIL   attestation slsaprovenance", "ref \"refs/heads/dev\" does not match"});
 }
 
 BOOST_AUTO_TEST_CASE(UntrustedBaseImage) {

@@ -173,8 +173,9 @@ BOOST_AUTO_TEST_CASE(RecordsTheDecisionAtTheDestination) {
                       "referrer " + kOther.ToString(), kOther});
   d.inputs.push_back({"signature", "", "release",
                       "sha256-" + kImage.Hex() + ".sig layer 0", kImage});
+  auto trust = verify::TrustPolicy::Compile(pol);
   promote::PromoteRequest req;
-  req.policy = &pol;
+  req.trust = trust.get();
   req.verifier_id = "https://gate.example/promote";
   auto dst = registry::ParseReference("registry.example.com/prod/app:1.0");
   BOOST_REQUIRE(dst.ok());

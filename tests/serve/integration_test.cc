@@ -368,8 +368,8 @@ BOOST_AUTO_TEST_CASE(probes_answer) {
   std::string m = s.Metrics();
   BOOST_TEST(m.find("# TYPE vouch_serve_request_duration_seconds histogram") != std::string::npos);
   std::string policy_digest = Digest::Of(AsBytes(ReadText(s.policy_path()))).ToString();
-  BOOST_TEST(m.find("vouch_serve_policy_info{digest=\"" + policy_digest + "\"} 1") !=
-             std::string::npos);
+  BOOST_TEST(m.find("vouch_serve_policy_info{digest=\"" + policy_digest + "\",trust=\"sha256:") !=
+             std::string::npos, m);
 }
 
 BOOST_AUTO_TEST_CASE(signed_image_is_allowed) {
@@ -598,6 +598,40 @@ BOOST_AUTO_TEST_CASE(policy_reload_applies_good_and_refuses_bad) {
   BOOST_REQUIRE(WaitFor(
       [&] { return s.Metrics().find("digest=\"" + first_digest + "\"") != std::string::npos; }));
   BOOST_TEST(s.Review(review)["allowed"] == false);
+}
+
+// The decision cache is keyed by the trust material too: a key file replaced under an unchanged
+// policy file (key rotation, a revoked key) and a reload never answer with the old decision.
+BOOST_AUTO_TEST_CASE(changed_key_file_is_never_answered_from_the_cache) {
+  TempDir d;
+  const std::string pub = d.File("release.pub");
+  WriteText(pub, ReadText(W().release_pub));
+  std::string policy = W().Policy();
+  policy.replace(policy.find(W().release_pub), W().release_pub.size(), pub);
+  Server s(policy);
+  const auto review = [&] {
+    return s.Review(Review(Uid(), "Pod", "p", {{W().signed_image}, {}, {}}));
+  };
+  BOOST_TEST(review()["allowed"] == true);
+  const double verifications = s.Metric("vouch_serve_verifications_total");
+  BOOST_TEST(review()["allowed"] == true);  // from the cache
+  BOOST_TEST(s.Metric("vouch_serve_verifications_total") == verifications);
+
+  const std::string before = s.Metrics();
+  RunResult g = Run({"openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out",
+                     d.File("other.pem")});
+  BOOST_REQUIRE_MESSAGE(g.exit_code == 0, g.err);
+  RunResult p = Run({"openssl", "ec", "-in", d.File("other.pem"), "-pubout", "-out", pub});
+  BOOST_REQUIRE_MESSAGE(p.exit_code == 0, p.err);
+  s.Signal(SIGHUP);
+  BOOST_REQUIRE_MESSAGE(
+      WaitFor([&] { return s.Metric("vouch_serve_policy_reloads_total{result=\"ok\"}") >= 1; }),
+      "the reload after the key change was never applied:\n"
+          << s.Stderr());
+  BOOST_TEST(s.Metrics().find(before.substr(before.find("trust=\""), 80)) == std::string::npos);
+  Json r = review();
+  BOOST_TEST(r["allowed"] == false, r.dump());
+  BOOST_TEST(s.Metric("vouch_serve_verifications_total") == verifications + 1);
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_requests_share_one_verification) {

@@ -145,9 +145,9 @@ BOOST_AUTO_TEST_CASE(slsa_checks_on_verified_statement) {
   BOOST_REQUIRE(v.ok());
   SlsaExpectations want;
   BOOST_TEST(CheckSlsa(*v, want).ok());
-  want.builder_id = "https://builder.test/b";
+  want.builder_ids = {"https://builder.test/b"};
   BOOST_TEST(CheckSlsa(*v, want).ok());
-  want.builder_id = "https://builder.test/c";
+  want.builder_ids = {"https://builder.test/c"};
   ExpectRejected(CheckSlsa(*v, want), "builder id");
   // SLSA checks on another predicate type are a usage error.
   auto custom = VerifyAttestationEnvelope(Envelope(StatementJson("https://example.test/p")),

@@ -1,9 +1,14 @@
-// VerifyImage against the in-memory registry (tests/registry/fake_registry.h): request counts
-// per storage form, lookup failures that must never read as "unsigned", rejected signatures,
-// request validation, and the simple-signing payload bytes.
+// `vouch verify`'s trust (CompileSignatureCheck) through the engine against the in-memory
+// registry (tests/registry/fake_registry.h): request counts per storage form, lookup failures
+// that must never read as "unsigned", rejected signatures, attestations that are not counted as
+// signatures, request validation, and the simple-signing payload bytes.
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -12,9 +17,16 @@
 #include "vouch/attest/simple_signing.h"
 #include "vouch/keys/keys.h"
 #include "vouch/sign/image.h"
-#include "vouch/verify/image.h"
+#include "vouch/sign/attest.h"
+#include "vouch/verify/engine.h"
+#include "vouch/verify/render.h"
 
 namespace vouch::verify {
+
+// For Boost.Test messages (found by argument-dependent lookup).
+inline std::ostream& operator<<(std::ostream& os, Decision d) { return os << DecisionName(d); }
+inline std::ostream& operator<<(std::ostream& os, Reason r) { return os << ReasonName(r); }
+
 namespace {
 
 using registry::testing::FakeRegistry;
@@ -49,16 +61,32 @@ struct Fixture {
     auto res = sign::SignImage(*repo, r);
     BOOST_REQUIRE_MESSAGE(res.ok(), res.status().message());
   }
-  ImageReport Verify(SignatureForms forms = SignatureForms::kAll, size_t threshold = 1,
-                     std::map<std::string, std::string> ann = {}) {
-    VerifyImageRequest r;
-    r.keys = {k1->PublicKey(), k2->PublicKey()};
-    r.threshold = threshold;
-    r.forms = forms;
-    r.annotations = std::move(ann);
+  ImageDecision Verify(SignatureForms forms = SignatureForms::kAll, size_t threshold = 1,
+                       std::map<std::string, std::string> ann = {}) {
+    SignatureCheck check;
+    check.trust.keys = {k1->PublicKey(), k2->PublicKey()};
+    check.threshold = threshold;
+    check.annotations = std::move(ann);
+    auto trust = CompileSignatureCheck(check);
+    BOOST_REQUIRE_MESSAGE(trust.ok(), trust.status().message());
+    EvaluateOptions o;
+    o.forms = forms;
     auto repo = Repo();
-    return VerifyImage(*repo, r);
+    last_trust = *trust;
+    return Evaluate(*repo, **trust, o);
   }
+  // Signatures returns the signature requirement's result on the image.
+  static const RequirementResult& Signatures(const ImageDecision& d) {
+    BOOST_REQUIRE(!d.results.empty());
+    BOOST_REQUIRE_EQUAL(d.results[0].requirement, "signatures");
+    return d.results[0];
+  }
+  // Problem is what `vouch verify` prints about a decision.
+  std::string Problem(const ImageDecision& d) {
+    auto lines = Problems({d}, *last_trust, Shape::kSignatures);
+    return lines.empty() ? "" : lines[0];
+  }
+  std::shared_ptr<const TrustPolicy> last_trust;
 };
 
 BOOST_FIXTURE_TEST_SUITE(ImageVerify, Fixture)
@@ -69,20 +97,20 @@ BOOST_AUTO_TEST_CASE(FourRequestsForBundlesThreeForLegacy) {
   Sign(*k1, sign::ImageSignatureFormat::kBundle);
   Sign(*k2, sign::ImageSignatureFormat::kLegacy);
   size_t before = reg->requests.size();
-  ImageReport b = Verify(SignatureForms::kBundle);
+  ImageDecision b = Verify(SignatureForms::kBundle);
   BOOST_TEST(b.status.ok(), b.status.message());
   BOOST_TEST(reg->requests.size() - before == 4u);
   before = reg->requests.size();
-  ImageReport l = Verify(SignatureForms::kLegacy);
+  ImageDecision l = Verify(SignatureForms::kLegacy);
   BOOST_TEST(l.status.ok(), l.status.message());
   BOOST_TEST(reg->requests.size() - before == 3u);
   before = reg->requests.size();
-  ImageReport all = Verify(SignatureForms::kAll, 2);
+  ImageDecision all = Verify(SignatureForms::kAll, 2);
   BOOST_TEST(all.status.ok(), all.status.message());
   BOOST_TEST(reg->requests.size() - before == 6u);  // one HEAD shared by both forms
-  BOOST_REQUIRE_EQUAL(all.manifests.size(), 1u);
-  BOOST_TEST(all.manifests[0].valid_keys == 2u);
-  BOOST_TEST(all.manifests[0].referrers_scheme == "api");
+  BOOST_REQUIRE_EQUAL(all.subjects.size(), 1u);
+  BOOST_TEST(Signatures(all).signers == 2u);
+  BOOST_TEST(all.subjects[0].referrers_scheme == "api");
 }
 
 // A failed lookup is "could not check" with the registry's code, never "unsigned".
@@ -116,31 +144,31 @@ BOOST_DATA_TEST_CASE_F(Fixture, LookupFailuresKeepTheirCode, boost::unit_test::d
     return std::nullopt;
   };
   // Threshold 2 with one key signing: the other form cannot make up for the failed lookup.
-  VerifyImageRequest r;
-  r.keys = {k1->PublicKey(), k2->PublicKey()};
-  r.threshold = 2;
-  auto repo = Repo();
-  ImageReport rep = VerifyImage(*repo, r);
+  ImageDecision rep = Verify(SignatureForms::kAll, 2);
+  BOOST_TEST(rep.decision == Decision::kError);
   BOOST_TEST(rep.status.code() == fault.want, rep.status.message());
-  BOOST_TEST(rep.status.message().find("no signatures") == std::string::npos);
-  BOOST_TEST(rep.status.message().find("could not check") != std::string::npos, rep.status.message());
+  BOOST_TEST(Signatures(rep).code == Reason::kLookupFailed);
+  BOOST_TEST(Problem(rep).find("no signatures") == std::string::npos);
+  BOOST_TEST(Problem(rep).find("could not check") != std::string::npos, Problem(rep));
 }
 
 BOOST_AUTO_TEST_CASE(RejectionsAreVerificationFailed) {
   // Unsigned.
-  ImageReport u = Verify();
+  ImageDecision u = Verify();
   BOOST_TEST(u.status.code() == ErrorCode::kVerificationFailed);
-  BOOST_TEST(u.status.message().find("no signatures found") != std::string::npos, u.status.message());
+  BOOST_TEST(Signatures(u).code == Reason::kNoEvidence);
+  BOOST_TEST(Problem(u).find("no signatures found") != std::string::npos, Problem(u));
   // Another key only.
   auto other = std::move(*keys::Generate(keys::KeyAlgorithm::kEcdsaP256));
   Sign(*other, sign::ImageSignatureFormat::kBundle);
   Sign(*other, sign::ImageSignatureFormat::kLegacy);
-  ImageReport w = Verify();
+  ImageDecision w = Verify();
   BOOST_TEST(w.status.code() == ErrorCode::kVerificationFailed);
-  BOOST_REQUIRE_EQUAL(w.manifests.size(), 1u);
-  BOOST_TEST(w.manifests[0].signatures.size() == 2u);
-  for (const auto& f : w.manifests[0].signatures) {
-    BOOST_TEST(f.reason == "signature does not verify with any trusted key");
+  BOOST_TEST(Signatures(w).code == Reason::kNoneValid);
+  BOOST_TEST(Signatures(w).findings.size() == 2u);
+  for (const auto& f : Signatures(w).findings) {
+    BOOST_TEST(f.reason == Reason::kUntrusted);
+    BOOST_TEST(f.detail == "signature does not verify with any trusted key");
   }
   // Annotations must match.
   Sign(*k1, sign::ImageSignatureFormat::kLegacy, {{"env", "prod"}});
@@ -148,8 +176,36 @@ BOOST_AUTO_TEST_CASE(RejectionsAreVerificationFailed) {
   BOOST_TEST(Verify(SignatureForms::kAll, 1, {{"env", "dev"}}).status.code() ==
              ErrorCode::kVerificationFailed);
   // Threshold 2 with one trusted key signing.
-  ImageReport t = Verify(SignatureForms::kAll, 2);
-  BOOST_TEST(t.status.message().find("only 1 of the 2 required") != std::string::npos, t.status.message());
+  ImageDecision t = Verify(SignatureForms::kAll, 2);
+  BOOST_TEST(Signatures(t).code == Reason::kThresholdNotMet);
+  BOOST_TEST(Problem(t).find("only 1 of the 2 required") != std::string::npos, Problem(t));
+}
+
+// An attestation is not a signature: it is neither counted nor listed as an invalid one.
+BOOST_AUTO_TEST_CASE(AttestationsAreNotInvalidSignatures) {
+  const std::string predicate =
+      (std::filesystem::temp_directory_path() / ("vouch-pred-" + std::to_string(::getpid()))).string();
+  std::ofstream(predicate) << R"({"buildDefinition":{},"runDetails":{}})";
+  sign::AttestImageRequest a;
+  a.signer = k1.get();
+  a.predicate_type = std::string(attest::kSlsaProvenanceV1);
+  a.predicate_path = predicate;
+  a.tag_update.sleep = [](std::chrono::milliseconds) {};
+  for (auto format : {sign::ImageSignatureFormat::kBundle, sign::ImageSignatureFormat::kLegacy}) {
+    a.format = format;
+    auto repo = Repo();
+    auto res = sign::AttestImage(*repo, a);
+    BOOST_REQUIRE_MESSAGE(res.ok(), res.status().message());
+  }
+  std::filesystem::remove(predicate);
+  ImageDecision only = Verify();
+  BOOST_TEST(Signatures(only).code == Reason::kNoEvidence, Problem(only));
+  BOOST_TEST(Signatures(only).findings.empty());
+  Sign(*k1, sign::ImageSignatureFormat::kBundle);
+  ImageDecision one = Verify();
+  BOOST_TEST(one.status.ok(), one.status.message());
+  BOOST_REQUIRE_EQUAL(Signatures(one).findings.size(), 1u);
+  BOOST_TEST(Signatures(one).findings[0].valid);
 }
 
 BOOST_AUTO_TEST_CASE(TamperedPayloadBlobIsRejectedNotAnError) {
@@ -163,19 +219,26 @@ BOOST_AUTO_TEST_CASE(TamperedPayloadBlobIsRejectedNotAnError) {
     }
     return std::nullopt;
   };
-  ImageReport r = Verify(SignatureForms::kLegacy);
+  ImageDecision r = Verify(SignatureForms::kLegacy);
   BOOST_TEST(r.status.code() == ErrorCode::kVerificationFailed, r.status.message());
 }
 
+// Usage errors come from the factory, before any request, never inside a decision.
 BOOST_AUTO_TEST_CASE(InvalidRequests) {
-  VerifyImageRequest r;
-  auto repo = Repo();
-  BOOST_TEST(VerifyImage(*repo, r).status.code() == ErrorCode::kInvalidArgument);
-  r.keys = {k1->PublicKey(), k1->PublicKey()};
-  r.threshold = 2;  // the same key twice is one key
-  BOOST_TEST(VerifyImage(*repo, r).status.code() == ErrorCode::kInvalidArgument);
-  r.threshold = 0;
-  BOOST_TEST(VerifyImage(*repo, r).status.code() == ErrorCode::kInvalidArgument);
+  size_t before = reg->requests.size();
+  SignatureCheck c;
+  BOOST_TEST(IsInvalidArgument(CompileSignatureCheck(c).status()));
+  c.trust.keys = {k1->PublicKey(), k1->PublicKey()};
+  c.threshold = 2;  // the same key twice is one key
+  BOOST_TEST(IsInvalidArgument(CompileSignatureCheck(c).status()));
+  c.threshold = 0;
+  BOOST_TEST(IsInvalidArgument(CompileSignatureCheck(c).status()));
+  c.threshold = 1;
+  c.trust.identities.push_back({});  // keys and identities
+  BOOST_TEST(IsInvalidArgument(CompileSignatureCheck(c).status()));
+  c.trust.keys.clear();  // an identity without a trusted root
+  BOOST_TEST(IsInvalidArgument(CompileSignatureCheck(c).status()));
+  BOOST_TEST(reg->requests.size() == before);
 }
 
 BOOST_AUTO_TEST_CASE(SimpleSigningPayloadBytesMatchGo) {

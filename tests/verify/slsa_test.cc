@@ -101,9 +101,13 @@ std::ostream& operator<<(std::ostream& os, const CheckCase& c) { return os << c.
 SlsaExpectations Want(std::string builder, std::string source, std::string ref,
                       std::optional<seconds> max_age = std::nullopt) {
   SlsaExpectations w;
-  w.builder_id = std::move(builder);
-  w.source_uri = std::move(source);
-  w.source_ref = std::move(ref);
+  for (auto [field, value] : {std::pair{&w.builder_ids, std::move(builder)},
+                              std::pair{&w.source_uris, std::move(source)},
+                              std::pair{&w.source_refs, std::move(ref)}}) {
+    if (!value.empty()) {
+      field->push_back(value);
+    }
+  }
   w.max_age = max_age;
   w.now = *ParseRfc3339("2026-01-11T00:00:00Z");  // one day after the build
   return w;

@@ -243,10 +243,7 @@ bool LogValidAt(const TrustedRoot& root, const TransparencyLogInstance& log, Tim
   return false;
 }
 
-}  // namespace
-
-Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact artifact,
-                                        const BundleVerifyOptions& options) {
+Status CheckRequest(const Artifact& artifact, const BundleVerifyOptions& options) {
   const bool keyless = options.key == nullptr;
   if (keyless && options.identities.empty()) {
     return InvalidArgumentError(
@@ -263,16 +260,21 @@ Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact a
   if (artifact.digest.has_value() && artifact.digest->algorithm() != HashAlgorithm::kSha256) {
     return InvalidArgumentError("an artifact digest must be sha256");
   }
-  const attest::VerificationMaterial& vm = bundle.verification_material;
-  const TrustedRoot* root = options.trusted_root.get();
-  BundleVerification out;
+  return OkStatus();
+}
 
-  // 1. The signer.
-  std::optional<LeafCertificate> leaf;
-  std::vector<Bytes> intermediates;
-  const keys::Verifier* signer = options.key;
-  SignedContent content;
-  if (keyless) {
+// BundleSigner is step 1: who signed, by the verification material.
+struct BundleSigner {
+  std::optional<LeafCertificate> leaf;  // keyless
+  std::vector<Bytes> intermediates;     // keyless: the bundle's certificates after the leaf
+  const keys::Verifier* key = nullptr;  // the key that must have signed
+};
+
+Result<BundleSigner> ReadSigner(const attest::VerificationMaterial& vm,
+                                const BundleVerifyOptions& options, SignedContent& content,
+                                BundleVerification& out) {
+  BundleSigner s;
+  if (options.key == nullptr) {
     if (vm.kind == attest::VerificationMaterial::Kind::kPublicKey) {
       return Fail("the bundle is signed with a key, not a certificate: verify it with --key");
     }
@@ -283,77 +285,80 @@ Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact a
     if (!parsed.ok()) {
       return parsed.status().WithContext("signing certificate");
     }
-    leaf = std::move(parsed).value();
-    intermediates.assign(vm.certificates.begin() + 1, vm.certificates.end());
-    signer = leaf->key.get();
-    content.certificate_der = leaf->der;
-  } else {
-    if (vm.kind != attest::VerificationMaterial::Kind::kPublicKey) {
-      return Fail("the bundle carries a certificate: verify it with --certificate-identity and "
-                  "--certificate-oidc-issuer, not --key");
-    }
-    if (!vm.public_key_hint.empty() && !attest::HintMatches(vm.public_key_hint,
-                                                            options.key->SpkiDer())) {
-      return Fail("the bundle was signed with a different key: its public key hint is \"" +
-                  vm.public_key_hint + "\", the given key's is \"" +
-                  attest::PublicKeyHint(*options.key) + "\"");
-    }
-    content.public_key_spki = options.key->SpkiDer();
-    out.signer = "key " + options.key->KeyId();
+    s.leaf = std::move(parsed).value();
+    s.intermediates.assign(vm.certificates.begin() + 1, vm.certificates.end());
+    s.key = s.leaf->key.get();
+    content.certificate_der = s.leaf->der;
+    return s;
   }
-  if (signer == nullptr) {
-    return InternalError("no signer key");
+  if (vm.kind != attest::VerificationMaterial::Kind::kPublicKey) {
+    return Fail("the bundle carries a certificate: verify it with --certificate-identity and "
+                "--certificate-oidc-issuer, not --key");
   }
+  if (!vm.public_key_hint.empty() &&
+      !attest::HintMatches(vm.public_key_hint, options.key->SpkiDer())) {
+    return Fail("the bundle was signed with a different key: its public key hint is \"" +
+                vm.public_key_hint + "\", the given key's is \"" +
+                attest::PublicKeyHint(*options.key) + "\"");
+  }
+  content.public_key_spki = options.key->SpkiDer();
+  out.signer = "key " + options.key->KeyId();
+  s.key = options.key;
+  return s;
+}
 
-  // 2. The signature.
-  if (const auto* ms = std::get_if<attest::MessageSignature>(&bundle.content)) {
-    VOUCH_RETURN_IF_ERROR(VerifyMessageSignature(*ms, artifact, *signer, content));
-  } else {
-    VOUCH_RETURN_IF_ERROR(VerifyDsse(std::get<attest::DsseEnvelope>(bundle.content), artifact,
-                                     *signer, options, content, out));
-  }
-  if (root == nullptr) {
-    return out;  // --key without a trusted root: vouch's own key-signed bundles carry no log entry
-  }
-
-  // 3. Transparency-log entries.
-  if (vm.tlog_entries.size() > sigstore::kMaxTlogEntries) {
-    return Fail("the bundle holds " + std::to_string(vm.tlog_entries.size()) +
+// VerifyTlogEntries is step 3: every entry verifies, and at least the threshold do.
+Result<std::vector<sigstore::VerifiedTlogEntry>> VerifyTlogEntries(
+    const attest::Bundle& bundle, const SignedContent& content, const TrustedRoot& root,
+    size_t threshold) {
+  const auto& list = bundle.verification_material.tlog_entries;
+  if (list.size() > sigstore::kMaxTlogEntries) {
+    return Fail("the bundle holds " + std::to_string(list.size()) +
                 " log entries, more than the limit of " +
                 std::to_string(sigstore::kMaxTlogEntries));
   }
   std::vector<sigstore::VerifiedTlogEntry> entries;
-  for (size_t i = 0; i < vm.tlog_entries.size(); ++i) {
+  for (size_t i = 0; i < list.size(); ++i) {
     Result<sigstore::VerifiedTlogEntry> e =
-        sigstore::VerifyTlogEntry(vm.tlog_entries[i], bundle.version, content, *root);
+        sigstore::VerifyTlogEntry(list[i], bundle.version, content, root);
     if (!e.ok()) {
       return e.status().WithContext("tlog entry " + std::to_string(i));
     }
     entries.push_back(std::move(e).value());
   }
-  if (entries.size() < options.tlog_threshold) {
+  if (entries.size() < threshold) {
     return Fail("the bundle has " + std::to_string(entries.size()) +
-                " verified transparency log entries, " + std::to_string(options.tlog_threshold) +
+                " verified transparency log entries, " + std::to_string(threshold) +
                 " required");
   }
+  return entries;
+}
 
-  // 4. RFC 3161 timestamps.
+// VerifyTimestamps is step 4: every RFC 3161 token verifies, and at least the threshold do.
+Result<std::vector<TimePoint>> VerifyTimestamps(const attest::VerificationMaterial& vm,
+                                                const SignedContent& content,
+                                                const TrustedRoot& root, size_t threshold) {
   VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> tokens, ParseTimestamps(vm.timestamp_verification_data));
-  std::vector<TimePoint> tsa_times;
+  std::vector<TimePoint> times;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    Result<TimePoint> t = sigstore::VerifyTimestamp(tokens[i], content.signature, *root);
+    Result<TimePoint> t = sigstore::VerifyTimestamp(tokens[i], content.signature, root);
     if (!t.ok()) {
       return t.status().WithContext("timestamp " + std::to_string(i));
     }
-    tsa_times.push_back(*t);
+    times.push_back(*t);
   }
-  if (tsa_times.size() < options.timestamp_threshold) {
-    return Fail("the bundle has " + std::to_string(tsa_times.size()) +
-                " verified timestamps, " + std::to_string(options.timestamp_threshold) +
-                " required");
+  if (times.size() < threshold) {
+    return Fail("the bundle has " + std::to_string(times.size()) + " verified timestamps, " +
+                std::to_string(threshold) + " required");
   }
+  return times;
+}
 
-  // 5. Verified times.
+// VerifiedTimes is step 5: the timestamps and the SET-backed integrated times; a Rekor v2 entry
+// (no integrated time) needs a timestamp inside its log's window.
+Result<std::vector<TimePoint>> VerifiedTimes(
+    const std::vector<sigstore::VerifiedTlogEntry>& entries,
+    const std::vector<TimePoint>& tsa_times, const TrustedRoot& root, bool keyless) {
   std::vector<TimePoint> times = tsa_times;
   for (const auto& e : entries) {
     if (e.integrated_time.has_value()) {
@@ -365,61 +370,90 @@ Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact a
                     "timestamp, and has none");
       }
       for (TimePoint t : tsa_times) {
-        if (!LogValidAt(*root, *e.log, t)) {
+        if (!LogValidAt(root, *e.log, t)) {
           return Fail("the log of a Rekor v2 entry is not valid at the timestamp " +
                       FormatRfc3339(t));
         }
       }
     }
   }
-  out.verified_times = times;
-  if (!keyless) {
-    return out;
-  }
+  return times;
+}
+
+// VerifyCertificate is steps 5 (times within the leaf's validity) to 8: the chain at the
+// signing times, the embedded SCT, and one of the identities.
+Status VerifyCertificate(const BundleSigner& s, const std::vector<TimePoint>& times,
+                         const TrustedRoot& root, const BundleVerifyOptions& options) {
+  const LeafCertificate& leaf = *s.leaf;
   if (times.empty()) {
     return Fail("no verified signing time: the bundle has neither a signed log entry timestamp "
                 "nor an RFC 3161 timestamp");
   }
   for (TimePoint t : times) {
-    if (t < leaf->not_before || t > leaf->not_after) {
+    if (t < leaf.not_before || t > leaf.not_after) {
       return Fail("signing time " + FormatRfc3339(t) + " is outside the certificate's validity [" +
-                  FormatRfc3339(leaf->not_before) + ", " + FormatRfc3339(leaf->not_after) + "]");
+                  FormatRfc3339(leaf.not_before) + ", " + FormatRfc3339(leaf.not_after) + "]");
     }
   }
-
-  // 6. Certificate chain at the signing times.
-  Result<size_t> ca = sigstore::VerifyCertificateChain(*leaf, intermediates, *root, times);
+  Result<size_t> ca = sigstore::VerifyCertificateChain(leaf, s.intermediates, root, times);
   if (!ca.ok()) {
     return ca.status().WithContext("certificate chain");
   }
-
-  // 7. Embedded SCT.
   if (options.require_sct) {
-    const Bytes& issuer = !intermediates.empty()
-                              ? intermediates.front()
-                              : root->certificate_authorities[*ca].chain_der.front();
-    VOUCH_RETURN_IF_ERROR(sigstore::VerifyEmbeddedSct(*leaf, issuer, *root).WithContext("SCT"));
+    const Bytes& issuer = !s.intermediates.empty()
+                              ? s.intermediates.front()
+                              : root.certificate_authorities[*ca].chain_der.front();
+    VOUCH_RETURN_IF_ERROR(sigstore::VerifyEmbeddedSct(leaf, issuer, root).WithContext("SCT"));
   }
-
-  // 8. Identity: any of the requested identities.
   Status first;
-  bool matched = false;
   for (const CertificateIdentity& id : options.identities) {
-    Status st = sigstore::MatchIdentity(*leaf, id);
+    Status st = sigstore::MatchIdentity(leaf, id);
     if (st.ok()) {
-      matched = true;
-      break;
+      return OkStatus();
     }
     if (first.ok()) {
       first = st;
     }
   }
-  if (!matched) {
-    return first.WithContext("identity");
+  return first.WithContext("identity");
+}
+
+}  // namespace
+
+Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact artifact,
+                                        const BundleVerifyOptions& options) {
+  VOUCH_RETURN_IF_ERROR(CheckRequest(artifact, options));
+  const bool keyless = options.key == nullptr;
+  const attest::VerificationMaterial& vm = bundle.verification_material;
+  BundleVerification out;
+  SignedContent content;
+  // 1. The signer.
+  VOUCH_ASSIGN_OR_RETURN(BundleSigner signer, ReadSigner(vm, options, content, out));
+  // 2. The signature.
+  if (const auto* ms = std::get_if<attest::MessageSignature>(&bundle.content)) {
+    VOUCH_RETURN_IF_ERROR(VerifyMessageSignature(*ms, artifact, *signer.key, content));
+  } else {
+    VOUCH_RETURN_IF_ERROR(VerifyDsse(std::get<attest::DsseEnvelope>(bundle.content), artifact,
+                                     *signer.key, options, content, out));
   }
-  out.signer = leaf->sans.empty() ? std::string() : leaf->sans.front();
-  out.issuer = leaf->issuer;
-  out.leaf_der = leaf->der;
+  const TrustedRoot* root = options.trusted_root.get();
+  if (root == nullptr) {
+    return out;  // --key without a trusted root: vouch's own key-signed bundles carry no log entry
+  }
+  // 3. Transparency-log entries; 4. RFC 3161 timestamps; 5. the verified times.
+  VOUCH_ASSIGN_OR_RETURN(auto entries,
+                         VerifyTlogEntries(bundle, content, *root, options.tlog_threshold));
+  VOUCH_ASSIGN_OR_RETURN(auto tsa_times,
+                         VerifyTimestamps(vm, content, *root, options.timestamp_threshold));
+  VOUCH_ASSIGN_OR_RETURN(out.verified_times, VerifiedTimes(entries, tsa_times, *root, keyless));
+  if (!keyless) {
+    return out;
+  }
+  // 6-8. The certificate at those times: chain, SCT, identity.
+  VOUCH_RETURN_IF_ERROR(VerifyCertificate(signer, out.verified_times, *root, options));
+  out.signer = signer.leaf->sans.empty() ? std::string() : signer.leaf->sans.front();
+  out.issuer = signer.leaf->issuer;
+  out.leaf_der = signer.leaf->der;
   return out;
 }
 

@@ -6,5 +6,4 @@ set(VOUCH_VERIFY_SIGSTORE_SOURCES
   sigstore/timestamp.cc
   sigstore/tlog.cc
   sigstore/bundle_verify.cc
-  sigstore/cosign_legacy.cc
-  sigstore/image_keyless.cc)
+  sigstore/cosign_legacy.cc)

@@ -339,6 +339,7 @@ Result<std::shared_ptr<const TrustedRoot>> ParseTrustedRoot(std::string_view jso
     return InvalidArgumentError("trusted root: not a JSON object");
   }
   auto root = std::make_shared<TrustedRoot>();
+  root->digest = Digest::Of(AsBytes(json));
   VOUCH_ASSIGN_OR_RETURN(root->media_type, OptStr(j, "", "mediaType"));
   bool known = false;
   for (std::string_view mt : kMediaTypes) {

@@ -112,6 +112,9 @@ struct VsaRequirement {
   std::string verifier_id;
   // min_level, when set, must be among the VSA's verifiedLevels (or implied by a higher one).
   std::string min_level;
+  // resource_uri, when set, must equal the VSA's resourceUri (`verify-attestation
+  // --vsa-resource-uri`; not in the policy file).
+  std::string resource_uri;
 };
 
 // AttestationRequirement: a verified attestation of |predicate_type| signed by one of
@@ -128,6 +131,9 @@ struct AttestationRequirement {
   std::optional<SlsaRequirement> slsa;
   std::optional<VulnerabilityRequirement> vulnerabilities;
   std::optional<VsaRequirement> vsa;
+  // annotations must all be in the annotations of the statement's subject for the image
+  // (`verify-attestation -a k=v`; not in the policy file).
+  std::map<std::string, std::string> annotations;
 };
 
 // BaseImageRequirement: base images recorded in verified provenance (resolvedDependencies) must

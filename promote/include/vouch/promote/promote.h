@@ -26,21 +26,21 @@
 #include "vouch/policy/policy.h"
 #include "vouch/registry/client.h"
 #include "vouch/registry/operations.h"
-#include "vouch/verify/policy_eval.h"
+#include "vouch/verify/engine.h"
 
 namespace vouch::promote {
 
-// Evaluator evaluates a policy for the image a repository names; verify::EvaluateImage by
+// Evaluator evaluates a trust policy for the image a repository names; verify::Evaluate by
 // default. Tests replace it (the unit seam).
-using Evaluator = std::function<verify::ImageDecision(registry::Repository&, const policy::Policy&,
-                                                      const verify::EvaluateOptions&)>;
+using Evaluator = std::function<verify::ImageDecision(
+    registry::Repository&, const verify::TrustPolicy&, const verify::EvaluateOptions&)>;
 
 // PromoteRequest describes one promotion.
 struct PromoteRequest {
-  // policy is the loaded trust policy; borrowed, required.
-  const policy::Policy* policy = nullptr;
+  // trust is the compiled trust policy; borrowed, required.
+  const verify::TrustPolicy* trust = nullptr;
   // policy_uri is the base of the VSA's policy.uri ("#<scope policy name>" is appended). Empty:
-  // policy->source made absolute as a file:// URI (or kept when it already has a scheme).
+  // trust->policy().source made absolute as a file:// URI (or kept when it already has a scheme).
   std::string policy_uri;
   // signer, when set, signs the VSA; borrowed. Without it no VSA is written.
   const keys::Signer* signer = nullptr;
@@ -50,7 +50,7 @@ struct PromoteRequest {
   const Clock* clock = nullptr;
   // parallelism bounds concurrent blob copies and evaluation fetches.
   int parallelism = 4;
-  // evaluate is the policy evaluator; empty = verify::EvaluateImage.
+  // evaluate is the policy evaluator; empty = verify::Evaluate.
   Evaluator evaluate;
 };
 
@@ -97,10 +97,10 @@ PromoteResult Promote(registry::Client& client, const registry::Reference& src,
                       const registry::Reference& dst, const PromoteRequest& request);
 
 // PromoteResultToJson renders the result for `--output json` (documented in docs/promote.md);
-// |policy| renders the embedded evaluation report.
-std::string PromoteResultToJson(const PromoteResult& result, const policy::Policy& policy);
+// |trust| renders the embedded evaluation report.
+std::string PromoteResultToJson(const PromoteResult& result, const verify::TrustPolicy& trust);
 
 // PromoteResultToText renders the result for people.
-std::string PromoteResultToText(const PromoteResult& result);
+std::string PromoteResultToText(const PromoteResult& result, const verify::TrustPolicy& trust);
 
 }  // namespace vouch::promote

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vouch/attest/provenance.h"
 #include "vouch/core/clock.h"
@@ -17,15 +18,19 @@
 
 namespace vouch::verify {
 
-// SlsaExpectations lists what a provenance must say. An empty string (or unset max_age) skips
-// that check.
+// SlsaExpectations lists what a provenance must say: the one SLSA matcher of vouch, used alike by
+// `verify-attestation`, `verify-blob-attestation` (one pattern per flag) and the policy's `slsa`
+// block (lists of patterns). An empty list (or unset max_age) skips that check; otherwise the
+// recorded value must match one pattern. Patterns are globs: '*' matches any run of characters,
+// '/' included; without '*' they compare as slsa-verifier does (see the matchers below).
 struct SlsaExpectations {
-  // builder_id is the trusted builder (see BuilderIdMatches).
-  std::string builder_id;
-  // source_uri names the source repository (see SourceUriMatches).
-  std::string source_uri;
-  // source_ref is the git ref the build must have run on (see SourceRefMatches).
-  std::string source_ref;
+  // builder_ids are the trusted builders (see BuilderIdMatches).
+  std::vector<std::string> builder_ids;
+  // source_uris name the source repository (see SourceUriMatches); a pattern with an "@ref"
+  // suffix also requires that ref (SourceRefMatches).
+  std::vector<std::string> source_uris;
+  // source_refs are the git refs the build may have run on (see SourceRefMatches).
+  std::vector<std::string> source_refs;
   // max_age bounds how long ago the build finished (or, when no finish time is recorded,
   // started), measured at |now|.
   std::optional<std::chrono::seconds> max_age;
@@ -34,15 +39,16 @@ struct SlsaExpectations {
 
   // empty reports whether no check is requested.
   bool empty() const {
-    return builder_id.empty() && source_uri.empty() && source_ref.empty() && !max_age.has_value();
+    return builder_ids.empty() && source_uris.empty() && source_refs.empty() &&
+           !max_age.has_value();
   }
 };
 
-// BuilderIdMatches reports whether the provenance's |recorded| builder id satisfies |expected|,
-// with slsa-verifier's semantics: when |expected| has an "@version" suffix the two must be equal;
-// without one, |expected| must equal |recorded| with its "@version" suffix (if any) removed. So
-// ".../generator_container_slsa3.yml" trusts every version of that workflow, and
-// ".../generator_container_slsa3.yml@refs/tags/v2.1.0" only that one.
+// BuilderIdMatches reports whether the provenance's |recorded| builder id satisfies the pattern
+// |expected|, with slsa-verifier's semantics: the pattern must match |recorded| itself or
+// |recorded| without its "@version" suffix. So ".../generator_container_slsa3.yml" trusts every
+// version of that workflow, and ".../generator_container_slsa3.yml@refs/tags/v2.1.0" only that
+// one. An empty |recorded| matches nothing.
 bool BuilderIdMatches(std::string_view recorded, std::string_view expected);
 
 // NormalizeSourceUri reduces a repository URI to the form compared by SourceUriMatches: without
@@ -50,25 +56,28 @@ bool BuilderIdMatches(std::string_view recorded, std::string_view expected);
 // ("git+https://github.com/org/repo@refs/heads/main" -> "github.com/org/repo").
 std::string NormalizeSourceUri(std::string_view uri);
 
-// SourceUriMatches reports whether |recorded| and |expected| name the same repository after
-// NormalizeSourceUri: "github.com/org/repo", "https://github.com/org/repo" and
+// SourceUriMatches reports whether |recorded| names the repository the pattern |expected| names,
+// both reduced by NormalizeSourceUri: "github.com/org/repo", "https://github.com/org/repo" and
 // "git+https://github.com/org/repo" are the same. The comparison is otherwise exact (case and
 // trailing characters count), so "github.com/org/repoA" does not match "github.com/org/repo".
+// The "@ref" of |expected| is not compared here: CheckProvenance checks it as a ref.
 bool SourceUriMatches(std::string_view recorded, std::string_view expected);
 
-// SourceRefMatches reports whether the |recorded| ref satisfies |expected|. An |expected| that
-// starts with "refs/" must equal |recorded|. A short name X matches "refs/heads/X",
-// "refs/tags/X", or a recorded ref that is exactly X. An empty |recorded| matches nothing.
+// SourceRefMatches reports whether the |recorded| ref satisfies the pattern |expected|. A
+// pattern that starts with "refs/" must match |recorded|. A short name X matches
+// "refs/heads/X", "refs/tags/X", or a recorded ref that is exactly X. An empty |recorded|
+// matches nothing.
 bool SourceRefMatches(std::string_view recorded, std::string_view expected);
 
-// CheckProvenance applies every requested check of |want| to |p|, in the order builder, source,
-// ref, age, and returns the first failure as kVerificationFailed naming the check:
-//   "builder id <recorded> does not match the expected <expected>"
-//   "source <recorded> does not match the expected <expected>" (also when none is recorded)
-//   "ref <recorded> does not match the expected <expected>" (also when none is recorded)
+// CheckProvenance applies every requested check of |want| to |p|, in the order builder, source
+// (with the ref a source pattern carries), ref, age, and returns the first failure as
+// kVerificationFailed naming the check:
+//   "builder id <recorded> does not match the expected <pattern>" (or "any of the expected …")
+//   "source <recorded> does not match the expected <pattern>" (also when none is recorded)
+//   "ref <recorded> does not match the expected <pattern>" (also when none is recorded)
 //   "attestation is older than <max age>: the build finished at <time>"
-//   "attestation age cannot be checked: the provenance records no build start or finish time"
-// An "@ref" suffix on want.source_uri is checked as a ref too. OK when all pass.
+//   "attestation age cannot be checked ...: the provenance records no build start or finish time"
+// OK when all pass.
 Status CheckProvenance(const attest::NormalizedProvenance& p, const SlsaExpectations& want);
 
 // ParseMaxAge parses a duration such as "90s", "30m", "12h" or "7d": a positive integer and one

@@ -20,6 +20,7 @@
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
+#include "vouch/core/digest.h"
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 
@@ -69,6 +70,9 @@ struct CertificateAuthority {
 };
 
 struct TrustedRoot {
+  // digest is SHA-256 of the JSON it was parsed from: what a cache of decisions made with this
+  // root is keyed by.
+  Digest digest = Digest::Of({});
   std::string media_type;
   std::vector<TransparencyLogInstance> tlogs;
   std::vector<CertificateAuthority> certificate_authorities;

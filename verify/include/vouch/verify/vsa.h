@@ -2,8 +2,8 @@
 // gate signed: what a deploy-time `type: vsa` policy requirement and
 // `vouch verify-attestation --type vsa` accept instead of repeating every check.
 //
-// The signature, the subject digest and the predicate type are checked before these functions
-// run (VerifyAttestationEnvelope / VerifyImageAttestations); CheckVsa checks what the VSA says
+// The signature, the subject digest and the predicate type are checked before this function runs
+// (the engine's attestation requirement, vouch/verify/engine.h); CheckVsa checks what the VSA says
 // (formats.md 6.5, "Consumers check"). Every function fails closed.
 #pragma once
 
@@ -16,11 +16,8 @@
 #include "vouch/core/clock.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/status.h"
-#include "vouch/keys/keys.h"
 #include "vouch/policy/policy.h"
-#include "vouch/registry/client.h"
 #include "vouch/verify/attestation.h"
-#include "vouch/verify/image_attestation.h"
 
 namespace vouch::verify {
 
@@ -48,27 +45,5 @@ inline constexpr std::chrono::seconds kVsaClockSkew{300};
 Status CheckVsa(const VerifiedAttestation& verified, const Digest& subject,
                 const policy::VsaRequirement& want, std::optional<std::chrono::seconds> max_age,
                 TimePoint now, std::string_view resource_uri = {});
-
-// VerifyImageVsaRequest is one `vouch verify-attestation --type vsa`.
-struct VerifyImageVsaRequest {
-  // keys are the trusted public keys of the promotion gate; any one suffices. Required.
-  std::vector<keys::Verifier> keys;
-  // want holds the policy name, verifier id and minimum level (each optional).
-  policy::VsaRequirement want;
-  std::optional<std::chrono::seconds> max_age;
-  // resource_uri, when non-empty, must equal the VSA's resourceUri.
-  std::string resource_uri;
-  // now is the time max_age is measured at.
-  TimePoint now{};
-  int parallelism = 8;
-};
-
-// VerifyImageVsa runs VerifyImageAttestations for the VSA predicate type, then CheckVsa on every
-// attestation whose signature verified; one that fails CheckVsa is reported invalid with the
-// check's message. status is OK when some VSA passed; kVerificationFailed (listing every
-// candidate's reason) when the lookups worked and none did; the lookup's operational error when
-// some lookup failed and none passed. An empty key list is kInvalidArgument.
-ImageAttestationReport VerifyImageVsa(registry::Repository& repo,
-                                      const VerifyImageVsaRequest& request);
 
 }  // namespace vouch::verify

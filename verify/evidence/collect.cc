@@ -1,0 +1,364 @@
+// The evidence collector: one referrers listing and one `.sig` / `.att` fetch per manifest, in
+// parallel, then the wanted objects in parallel (formats.md sections 3 and 4.3).
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <thread>
+#include <utility>
+
+#include "core/internal/json.h"
+#include "evidence/evidence.h"
+#include "vouch/attest/simple_signing.h"
+#include "vouch/attest/statement.h"
+#include "vouch/registry/manifest.h"
+#include "vouch/registry/reference.h"
+
+namespace vouch::verify::internal {
+namespace {
+
+// kMaxTagLayers is cosign's maxLayers for a `.sig` / `.att` manifest.
+constexpr size_t kMaxTagLayers = 1000;
+
+std::string Label(const std::map<std::string, std::string>& annotations, std::string_view key) {
+  auto it = annotations.find(std::string(key));
+  return it == annotations.end() ? "" : it->second;
+}
+
+// ClaimedPredicateType reads the predicateType of an unverified in-toto payload, only to route
+// the object ("" when it cannot be read).
+std::string ClaimedPredicateType(ByteView payload) {
+  auto j = ParseJson(AsChars(payload), "statement");
+  if (!j.ok() || !j->is_object()) {
+    return "";
+  }
+  auto t = GetString(*j, "predicateType", "statement");
+  return t.ok() ? *t : "";
+}
+
+// KindOfType is what a statement of |type| is: an image signature (cosign sign/v1), an
+// attestation, or unknown ("").
+EvidenceKind KindOfType(std::string_view type) {
+  if (type.empty()) {
+    return EvidenceKind::kUnknown;
+  }
+  return type == attest::kCosignSignPredicateType ? EvidenceKind::kSignature
+                                                  : EvidenceKind::kAttestation;
+}
+
+// Classify sets what a read object claims to be from its content (the label wins for the type
+// when there is one: both are unverified, and the label is what routed it here).
+void Classify(Evidence& e) {
+  const attest::DsseEnvelope* env = nullptr;
+  if (e.bundle) {
+    env = std::get_if<attest::DsseEnvelope>(&e.bundle->content);
+    if (env == nullptr) {
+      e.kind = EvidenceKind::kOther;  // a message signature: a blob's, not an image's
+      return;
+    }
+  } else if (e.envelope) {
+    env = &*e.envelope;
+  }
+  if (env != nullptr && e.claimed_type.empty()) {
+    e.claimed_type = ClaimedPredicateType(env->payload);
+  }
+  if (e.form == EvidenceForm::kBundle) {
+    e.kind = KindOfType(e.claimed_type);
+  }
+}
+
+void Unreadable(Evidence& e, std::string problem) {
+  e.state = EvidenceState::kUnreadable;
+  e.problem = std::move(problem);
+}
+
+// ReadReferrer reads a bundle referrer; an operational failure is returned as the error.
+Status ReadReferrer(registry::Repository& repo, Evidence& e, const registry::Descriptor& d) {
+  Bytes bytes;
+  std::string media_type = d.media_type;
+  if (d.data) {
+    bytes = *d.data;  // embedded in the index entry, already checked against digest and size
+  } else {
+    auto m = repo.FetchManifest(d.digest.ToString());
+    if (!m.ok()) {
+      return m.status();
+    }
+    bytes = std::move(m->bytes);
+    media_type = m->media_type;
+  }
+  auto view = registry::ParseManifest(bytes, media_type);
+  if (!view.ok()) {
+    Unreadable(e, view.status().message());
+    return OkStatus();
+  }
+  bool candidate = attest::IsBundleMediaType(view->artifact_type) ||
+                   (view->config && attest::IsBundleMediaType(view->config->media_type));
+  for (const registry::Descriptor& l : view->layers) {
+    candidate = candidate || attest::IsBundleMediaType(l.media_type);
+  }
+  if (!candidate) {
+    e.kind = EvidenceKind::kOther;
+    Unreadable(e, "not a Sigstore bundle");
+    return OkStatus();
+  }
+  if (view->subject && !(view->subject->digest == e.subject)) {
+    Unreadable(e, "referrer's subject is " + view->subject->digest.ToString());
+    return OkStatus();
+  }
+  if (view->layers.size() != 1) {
+    Unreadable(e, "a bundle referrer has exactly one layer, this one has " +
+                      std::to_string(view->layers.size()));
+    return OkStatus();
+  }
+  const registry::Descriptor& layer = view->layers[0];
+  if (layer.size < 0 || static_cast<uint64_t>(layer.size) > attest::kMaxBundleSize) {
+    Unreadable(e, "bundle is " + std::to_string(layer.size) + " bytes, over the cap");
+    return OkStatus();
+  }
+  if (e.claimed_type.empty()) {
+    e.claimed_type = Label(view->annotations, attest::kBundlePredicateTypeAnnotation);
+  }
+  auto blob = repo.FetchBlob(layer.digest, layer.size);
+  if (!blob.ok()) {
+    return blob.status();
+  }
+  auto bundle = attest::ParseBundle(AsChars(*blob));
+  if (!bundle.ok()) {
+    Unreadable(e, "bundle is malformed: " + bundle.status().message());
+    return OkStatus();
+  }
+  e.bundle = std::move(*bundle);
+  e.state = EvidenceState::kFetched;
+  return OkStatus();
+}
+
+// ReadLayer reads a `.sig` payload or an `.att` envelope.
+Status ReadLayer(registry::Repository& repo, Evidence& e, const registry::Descriptor& d) {
+  const bool sig = e.form == EvidenceForm::kLegacySignature;
+  const size_t cap = sig ? attest::kMaxSimpleSigningPayloadSize : attest::kMaxBundleSize;
+  if (d.size < 0 || static_cast<uint64_t>(d.size) > cap) {
+    Unreadable(e, "layer is " + std::to_string(d.size) + " bytes, over the cap");
+    return OkStatus();
+  }
+  auto blob = repo.FetchBlob(d.digest, d.size);
+  if (!blob.ok()) {
+    return blob.status();
+  }
+  if (sig) {
+    e.payload = std::move(*blob);
+  } else {
+    auto env = attest::ParseEnvelope(AsChars(*blob));
+    if (!env.ok()) {
+      Unreadable(e, "DSSE envelope is malformed: " + env.status().message());
+      return OkStatus();
+    }
+    e.envelope = std::move(*env);
+  }
+  e.state = EvidenceState::kFetched;
+  return OkStatus();
+}
+
+// Read reads one wanted object. A failure that describes the object makes it unreadable; an
+// operational one is returned.
+Status Read(registry::Repository& repo, Evidence& e, const registry::Descriptor& d) {
+  Status st =
+      e.form == EvidenceForm::kBundle ? ReadReferrer(repo, e, d) : ReadLayer(repo, e, d);
+  if (!st.ok() && IsEvidenceProblem(st)) {
+    Unreadable(e, st.message());
+    return OkStatus();
+  }
+  if (!st.ok()) {
+    e.state = EvidenceState::kFailed;  // the subject's lookup status carries the error
+    return st;
+  }
+  if (e.fetched()) {
+    Classify(e);
+  }
+  return st;
+}
+
+// Listing accumulates the objects of one manifest and the descriptors to read them by.
+struct Listing {
+  SubjectEvidence out;
+  std::vector<registry::Descriptor> descriptors;  // parallel to out.objects
+  void Failed(const Status& s) {
+    out.lookup_errors.push_back(s.message());
+    if (out.status.ok()) {
+      out.status = s;
+    }
+  }
+  void Add(Evidence e, registry::Descriptor d) {
+    e.digest = d.digest;
+    out.objects.push_back(std::move(e));
+    descriptors.push_back(std::move(d));
+  }
+};
+
+void ListReferrers(Result<registry::Referrers> refs, const Digest& subject, Listing& l) {
+  if (!refs.ok()) {
+    l.Failed(refs.status());
+    return;
+  }
+  l.out.referrers_scheme =
+      refs->scheme == registry::ReferrersScheme::kApi ? "api" : "fallback-tag";
+  for (const registry::Descriptor& d : refs->descriptors) {
+    if (!d.artifact_type.empty() && !attest::IsBundleMediaType(d.artifact_type)) {
+      continue;  // another kind of artifact (an SBOM, a Notation signature...)
+    }
+    Evidence e;
+    e.form = EvidenceForm::kBundle;
+    e.location = "referrer " + d.digest.ToString();
+    e.subject = subject;
+    e.claimed_type = Label(d.annotations, attest::kBundlePredicateTypeAnnotation);
+    e.kind = KindOfType(e.claimed_type);
+    l.Add(std::move(e), d);
+  }
+}
+
+// LayerEvidence makes the Evidence of layer |i| of a `.sig` / `.att` manifest, or nullopt for a
+// layer of another media type (not cosign's).
+std::optional<Evidence> LayerEvidence(const registry::Descriptor& layer, size_t i, bool sig,
+                                      const std::string& tag, const Digest& subject) {
+  Evidence e;
+  e.form = sig ? EvidenceForm::kLegacySignature : EvidenceForm::kLegacyAttestation;
+  e.location = tag + " layer " + std::to_string(i);
+  e.subject = subject;
+  e.layer_annotations = layer.annotations;
+  if (sig) {
+    if (layer.media_type != attest::kSimpleSigningMediaType) {
+      return std::nullopt;
+    }
+    e.kind = EvidenceKind::kSignature;
+    e.signature_b64 = Label(layer.annotations, attest::kCosignSignatureAnnotation);
+    if (e.signature_b64.empty()) {
+      Unreadable(e, "no signature annotation");  // nothing to verify: not worth a fetch
+    }
+    return e;
+  }
+  if (layer.media_type != attest::kDsseEnvelopeMediaType) {
+    return std::nullopt;
+  }
+  e.kind = EvidenceKind::kAttestation;
+  e.claimed_type = Label(layer.annotations, attest::kCosignPredicateTypeAnnotation);
+  return e;
+}
+
+void ListTag(Result<registry::Manifest> m, const Digest& subject, bool sig, Listing& l) {
+  const std::string tag = registry::CosignTag(
+      subject, sig ? registry::CosignAttachment::kSignature : registry::CosignAttachment::kAttestation);
+  if (!m.ok()) {
+    if (!IsNotFound(m.status())) {
+      l.Failed(m.status());
+    }
+    return;
+  }
+  Evidence whole;
+  whole.form = sig ? EvidenceForm::kLegacySignature : EvidenceForm::kLegacyAttestation;
+  whole.kind = sig ? EvidenceKind::kSignature : EvidenceKind::kAttestation;
+  whole.location = tag;
+  whole.subject = subject;
+  auto view = registry::ParseManifest(m->bytes, m->media_type);
+  if (!view.ok() || view->is_index) {
+    Unreadable(whole, view.ok() ? "the tag holds an index, not a manifest" : view.status().message());
+    l.Add(std::move(whole), {});
+    return;
+  }
+  if (view->layers.size() > kMaxTagLayers) {
+    Unreadable(whole, "more than " + std::to_string(kMaxTagLayers) +
+                          " layers; only the first ones were read");
+    l.Add(std::move(whole), {});
+  }
+  const size_t n = std::min(view->layers.size(), kMaxTagLayers);
+  for (size_t i = 0; i < n; ++i) {
+    std::optional<Evidence> e = LayerEvidence(view->layers[i], i, sig, tag, subject);
+    if (e) {
+      l.Add(std::move(*e), view->layers[i]);
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view Evidence::KindName() const {
+  constexpr std::string_view kNames[] = {"unknown", "signature", "attestation", "other"};
+  const auto i = static_cast<size_t>(kind);
+  return i < std::size(kNames) ? kNames[i] : "unknown";
+}
+
+void RunParallel(size_t count, int parallelism, const std::function<void(size_t)>& fn) {
+  size_t workers = std::min(count, static_cast<size_t>(std::max(parallelism, 1)));
+  if (workers <= 1) {
+    for (size_t i = 0; i < count; ++i) {
+      fn(i);
+    }
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  for (size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < count; i = next++) {
+        fn(i);
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+}
+
+bool IsEvidenceProblem(const Status& s) {
+  // Missing, corrupt, oversized or malformed: facts about the object, not about the registry.
+  constexpr ErrorCode kProblems[] = {ErrorCode::kNotFound,        ErrorCode::kDataLoss,
+                                     ErrorCode::kResourceExhausted, ErrorCode::kInvalidArgument,
+                                     ErrorCode::kVerificationFailed, ErrorCode::kUnimplemented};
+  return std::find(std::begin(kProblems), std::end(kProblems), s.code()) != std::end(kProblems);
+}
+
+SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subject,
+                                const CollectOptions& options) {
+  std::future<Result<registry::Referrers>> referrers;
+  if (options.referrers) {
+    referrers =
+        std::async(std::launch::async, [&] { return repo.ListReferrers(subject, ""); });
+  }
+  std::future<Result<registry::Manifest>> sig;
+  if (options.sig_tag) {
+    sig = std::async(std::launch::async, [&] {
+      return repo.FetchManifest(registry::CosignTag(subject, registry::CosignAttachment::kSignature));
+    });
+  }
+  std::optional<Result<registry::Manifest>> att;
+  if (options.att_tag) {
+    att = repo.FetchManifest(registry::CosignTag(subject, registry::CosignAttachment::kAttestation));
+  }
+  Listing l;
+  l.out.referrers = options.referrers;
+  l.out.sig_tag = options.sig_tag;
+  l.out.att_tag = options.att_tag;
+  if (options.referrers) {
+    ListReferrers(referrers.get(), subject, l);
+  }
+  if (options.sig_tag) {
+    ListTag(sig.get(), subject, /*sig=*/true, l);
+  }
+  if (att) {
+    ListTag(std::move(*att), subject, /*sig=*/false, l);
+  }
+  std::vector<Status> errors(l.out.objects.size(), OkStatus());
+  RunParallel(l.out.objects.size(), options.parallelism, [&](size_t i) {
+    Evidence& e = l.out.objects[i];
+    if (e.state != EvidenceState::kListed || (options.wanted && !options.wanted(e))) {
+      return;
+    }
+    errors[i] = Read(repo, e, l.descriptors[i]);
+  });
+  for (const Status& s : errors) {
+    if (!s.ok()) {
+      l.Failed(s);
+    }
+  }
+  return std::move(l.out);
+}
+
+}  // namespace vouch::verify::internal

@@ -1,0 +1,122 @@
+// Evidence: what is attached to one manifest, read once (private to verify). The collector turns
+// registry objects into Evidence values, in every storage form cosign and Sigstore use:
+//
+//  * a Sigstore bundle referrer (referrers API, or the sha256-<hex> fallback index);
+//  * a layer of cosign's `sha256-<hex>.sig` manifest (simple-signing payload + signature
+//    annotation, and for keyless the certificate, chain and Rekor bundle annotations);
+//  * a layer of cosign's `sha256-<hex>.att` manifest (a DSSE envelope).
+//
+// A new evidence form (a Notation envelope, a BuildKit in-index statement) is one more reader in
+// collect.cc and one more EvidenceForm; authorities (authority/) and requirements
+// (requirements/) then see it like the others.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vouch/attest/bundle.h"
+#include "vouch/attest/dsse.h"
+#include "vouch/core/bytes.h"
+#include "vouch/core/digest.h"
+#include "vouch/core/status.h"
+#include "vouch/registry/client.h"
+
+namespace vouch::verify::internal {
+
+enum class EvidenceForm {
+  kBundle,             // a Sigstore bundle referrer
+  kLegacySignature,    // a `.sig` layer
+  kLegacyAttestation,  // a `.att` layer
+};
+
+// EvidenceKind is what an object claims to be, before anything is verified. It only routes
+// objects to the requirements that can use them: a claim can keep an object from counting,
+// never make it count (every counted object is verified, payload type included).
+enum class EvidenceKind {
+  kUnknown,      // not known yet (a bundle without a label that could not be read)
+  kSignature,    // an image signature (cosign sign/v1 statement, or a simple-signing payload)
+  kAttestation,  // an in-toto attestation of |claimed_type|
+  kOther,        // neither (a message-signature bundle): never a candidate
+};
+
+// EvidenceState says how far an object was read.
+enum class EvidenceState {
+  kListed,      // listed only: no requirement can use what its label says it is
+  kFetched,     // read; the fields below hold it
+  kUnreadable,  // could not be read (missing, corrupt, oversized, malformed): |problem| says why
+  kFailed,      // a lookup failed operationally: SubjectEvidence::status says why
+};
+
+// Evidence is one signature or attestation object attached to a manifest.
+struct Evidence {
+  EvidenceForm form = EvidenceForm::kBundle;
+  std::string location;  // "referrer sha256:…", "sha256-<hex>.sig layer N", "….att layer N"
+  Digest subject = Digest::Of({});  // the manifest it is attached to
+  Digest digest = Digest::Of({});   // its own digest: the referrer manifest's or the layer's
+  EvidenceKind kind = EvidenceKind::kUnknown;
+  // claimed_type is the predicate type it claims (a label, or the unverified payload); "" when
+  // unknown. Used for routing and for listing, never trusted.
+  std::string claimed_type;
+  EvidenceState state = EvidenceState::kListed;
+  std::string problem;  // kUnreadable: why
+
+  std::optional<attest::Bundle> bundle;          // kBundle
+  std::optional<attest::DsseEnvelope> envelope;  // kLegacyAttestation
+  Bytes payload;                                 // kLegacySignature: the simple-signing payload
+  std::string signature_b64;                     // kLegacySignature: the signature annotation
+  // layer_annotations are a `.sig` / `.att` layer's annotations (the certificate, chain and Rekor
+  // bundle of a certificate signature); empty for referrers.
+  std::map<std::string, std::string> layer_annotations;
+
+  bool fetched() const { return state == EvidenceState::kFetched; }
+  // FormatName is "bundle" or "legacy".
+  std::string_view FormatName() const { return form == EvidenceForm::kBundle ? "bundle" : "legacy"; }
+  // KindName is "signature", "attestation" or "unknown".
+  std::string_view KindName() const;
+};
+
+// SubjectEvidence is everything found for one manifest.
+struct SubjectEvidence {
+  // where was looked: the referrers, the `.sig` tag, the `.att` tag (CollectOptions).
+  bool referrers = false;
+  bool sig_tag = false;
+  bool att_tag = false;
+  std::string referrers_scheme;  // "api", "fallback-tag", or "" when not listed
+  std::vector<Evidence> objects;
+  std::vector<std::string> lookup_errors;
+  // status is the first operational failure (OK when every lookup worked).
+  Status status = OkStatus();
+};
+
+// CollectOptions says where to look and what to read.
+struct CollectOptions {
+  bool referrers = true;  // list referrers (bundles)
+  bool sig_tag = false;   // read the `.sig` tag
+  bool att_tag = false;   // read the `.att` tag
+  // wanted decides, from what the listing says an object is (form, kind, claimed type), whether
+  // it is read; null reads everything.
+  std::function<bool(const Evidence&)> wanted;
+  int parallelism = 8;
+};
+
+// CollectEvidence lists referrers of |subject| and, when asked, the `.sig` and `.att` tags, all
+// in parallel, then reads the wanted objects in parallel. An object that cannot be read is
+// kUnreadable with its problem (it cannot count); a lookup that fails operationally (network,
+// 5xx, throttling, credentials) is recorded in |lookup_errors| and |status|, never as "nothing
+// attached".
+SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subject,
+                                const CollectOptions& options);
+
+// RunParallel calls fn(0..count-1) on at most |parallelism| threads and waits for all.
+void RunParallel(size_t count, int parallelism, const std::function<void(size_t)>& fn);
+
+// IsEvidenceProblem tells failures that describe an evidence object (missing, corrupt,
+// oversized, malformed: it does not count) from operational failures (the registry could not
+// be asked: the verdict is "could not check", never "unsigned").
+bool IsEvidenceProblem(const Status& s);
+
+}  // namespace vouch::verify::internal
