@@ -3,6 +3,8 @@
 // its exit code and the check it names, and the auditor's listing.
 #include <boost/test/unit_test.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -13,6 +15,8 @@
 
 namespace vouch::images_test {
 namespace {
+
+using Json = nlohmann::json;
 
 constexpr char kCommit[] = "0123456789abcdef0123456789abcdef01234567";
 constexpr char kBaseDigest[] = "1111111111111111111111111111111111111111111111111111111111111111";
@@ -264,6 +268,37 @@ BOOST_AUTO_TEST_CASE(InspectListsSignatureAndProvenance) {
   RunResult u = env.Vouch({"inspect", img, "--output", "json"});
   BOOST_TEST(u.exit_code == 0, u.err);
   BOOST_TEST(Count(u.out, "\"verified\": null") == 2u, u.out);
+}
+
+// inspect names a signer by the key id vouch prints everywhere, with and without --key (the
+// bundle's hint names it unverified), and walks the platform manifests of an index.
+BOOST_AUTO_TEST_CASE(InspectNamesSignersAlikeAndWalksPlatforms) {
+  Env env;
+  std::string key = env.Key("k1");
+  RunResult info = env.MustVouch({"key", "info", "--key", env.Pub("k1"), "--output", "json"});
+  const std::string key_id = Json::parse(info.out)["keyId"];
+  std::string img = env.Image("multi", RepoName("att-inspect-multi"));
+  env.MustVouch({"sign", img, "--key", key, "--recursive"});
+  RunResult with = env.Vouch({"inspect", img, "--key", env.Pub("k1"), "--output", "json"});
+  BOOST_TEST(with.exit_code == 0, with.err);
+  RunResult without = env.Vouch({"inspect", img, "--output", "json"});
+  BOOST_TEST(without.exit_code == 0, without.err);
+  for (const RunResult* r : {&with, &without}) {
+    Json j = Json::parse(r->out);
+    // The index and each of its two platforms carry one signature.
+    BOOST_TEST(j["manifests"].size() == 3u, r->out);
+    BOOST_TEST(j["objects"].size() == 3u, r->out);
+    for (const Json& o : j["objects"]) {
+      BOOST_TEST(o["signer"] == key_id, o.dump());
+    }
+    BOOST_TEST(r->out.find("\"platform\": \"linux/arm64/v8\"") != std::string::npos, r->out);
+  }
+  BOOST_TEST(Count(with.out, "\"verified\": true") == 3u, with.out);
+  BOOST_TEST(Count(without.out, "\"verified\": null") == 3u, without.out);
+  RunResult text = env.Vouch({"inspect", img});
+  BOOST_TEST(text.out.find("signer: " + key_id + "  (claimed, not verified)") != std::string::npos,
+             text.out);
+  BOOST_TEST(text.out.find("linux/arm64/v8 " + Known("arm64")) != std::string::npos, text.out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

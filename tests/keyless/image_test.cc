@@ -225,6 +225,29 @@ BOOST_AUTO_TEST_CASE(fulcio_legacy_signature_verifies_with_identity_flags) {
   BOOST_TEST(root_only.exit_code == 2, root_only.out << root_only.err);
 }
 
+// inspect shows who signed a certificate signature: as claimed without trust, verified with the
+// keyless flags; never "unknown".
+BOOST_AUTO_TEST_CASE(inspect_shows_certificate_identities) {
+  auto fulcio = FromFixture("dir-img-cosign-fulcio-rekor-valid");
+  const std::string who = "mitr@redhat.com (https://github.com/login/oauth)";
+  RunResult claimed = testing::Vouch({"inspect", fulcio->Ref()});
+  BOOST_TEST(claimed.exit_code == 0, claimed.out << claimed.err);
+  BOOST_TEST(claimed.out.find("signer: " + who + "  (claimed, not verified)") != std::string::npos,
+             claimed.out);
+  RunResult verified =
+      testing::Vouch({"inspect", fulcio->Ref(), "--certificate-identity", kFulcioIdentity,
+                      "--certificate-oidc-issuer", kFulcioIssuer, "--trusted-root",
+                      ProductionRoot(), "--output", "json"});
+  BOOST_TEST(verified.exit_code == 0, verified.out << verified.err);
+  BOOST_TEST(verified.out.find("\"signer\": \"" + who + "\"") != std::string::npos, verified.out);
+  BOOST_TEST(verified.out.find("\"verified\": true") != std::string::npos, verified.out);
+  auto pki = MakePkiImage();
+  RunResult x509 = testing::Vouch({"inspect", pki->img.Ref()});
+  BOOST_TEST(x509.exit_code == 0, x509.out << x509.err);
+  BOOST_TEST(x509.out.find("signer: team@example.test") != std::string::npos, x509.out);
+  BOOST_TEST(x509.out.find("unknown") == std::string::npos, x509.out);
+}
+
 BOOST_AUTO_TEST_CASE(policy_keyless_and_x509_authorities) {
   auto fulcio = FromFixture("dir-img-cosign-fulcio-rekor-valid");
   auto pki = MakePkiImage();

@@ -153,6 +153,32 @@ BOOST_AUTO_TEST_CASE(max_age_uses_start_time_then_fails_without_times) {
   BOOST_TEST(st.message().find("records no build start or finish time") != std::string::npos);
 }
 
+// The one matcher serves flags (one pattern) and policies (lists of globs) alike, and the "@ref"
+// of a source pattern is always checked (it was once ignored for policies).
+BOOST_AUTO_TEST_CASE(pattern_lists_globs_and_source_refs) {
+  attest::NormalizedProvenance p = Sample();
+  SlsaExpectations w;
+  w.builder_ids = {"https://example.com/other", "https://github.com/slsa-framework/*"};
+  w.source_uris = {"git+https://github.com/org/*"};
+  w.source_refs = {"refs/tags/v*", "main"};
+  BOOST_TEST(CheckProvenance(p, w).ok(), CheckProvenance(p, w).ToString());
+  w.source_uris = {"git+https://github.com/org/*@refs/heads/dev"};
+  Status st = CheckProvenance(p, w);
+  BOOST_TEST(IsVerificationFailed(st));
+  BOOST_TEST(st.message() ==
+                 "ref \"refs/heads/main\" does not match the expected \"refs/heads/dev\" (from "
+                 "the source URI)",
+             st.message());
+  // Another pattern of the list without a ref (or with the right one) still admits it.
+  w.source_uris.push_back("github.com/org/repo@refs/heads/main");
+  BOOST_TEST(CheckProvenance(p, w).ok(), CheckProvenance(p, w).ToString());
+  w.builder_ids = {"https://example.com/a", "https://example.com/b"};
+  st = CheckProvenance(p, w);
+  BOOST_TEST(st.message().find("does not match any of the expected \"https://example.com/a\", "
+                               "\"https://example.com/b\"") != std::string::npos,
+             st.message());
+}
+
 BOOST_AUTO_TEST_CASE(missing_recorded_fields_fail) {
   attest::NormalizedProvenance p;
   p.builder_id = "b";
