@@ -2,66 +2,30 @@
 // with its referrers and cosign tags, preserving digests; the destination tag is written last.
 #include <unistd.h>
 
-#include <cxxopts.hpp>
-
 #include <iostream>
+#include <memory>
 
+#include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
 #include "vouch/registry/operations.h"
 
 namespace vouch::cli {
+namespace {
 
-int RunCopy(int argc, char** argv) {
-  cxxopts::Options options("vouch copy",
-                           "copy an image with its signatures and attestations, preserving "
-                           "digests (registries and oci:PATH layouts)");
-  options.positional_help("SRC DST");
-  AddRegistryOptions(options);
-  AddPlatformOption(options);
-  options.add_options()("no-attachments", "copy the image only, without referrers and cosign tags")(
-      "jobs", "blobs moved in parallel", cxxopts::value<int>()->default_value("4"))(
-      "src", "source image", cxxopts::value<std::string>())(
-      "dst", "destination image", cxxopts::value<std::string>());
-  options.parse_positional({"src", "dst"});
-  auto parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help();
-    return kExitOk;
-  }
-  if (parsed.count("src") == 0 || parsed.count("dst") == 0) {
-    return UsageError("copy: SRC and DST are required");
-  }
-  auto src_ref = ParseImage(parsed["src"].as<std::string>());
-  if (!src_ref.ok()) {
-    return Fail(src_ref.status());
-  }
-  auto dst_ref = ParseImage(parsed["dst"].as<std::string>());
-  if (!dst_ref.ok()) {
-    return Fail(dst_ref.status());
-  }
-  auto platform = ParsedPlatform(parsed);
-  if (!platform.ok()) {
-    return Fail(platform.status());
-  }
-  int jobs = parsed["jobs"].as<int>();
-  if (jobs < 1 || jobs > 32) {
-    return UsageError("copy: --jobs must be between 1 and 32");
-  }
-  auto client = NewClient(parsed);
-  auto src = client->Open(*src_ref, registry::Access::kPull);
-  if (!src.ok()) {
-    return Fail(src.status());
-  }
-  auto dst = client->Open(*dst_ref, registry::Access::kPullPush);
-  if (!dst.ok()) {
-    return Fail(dst.status());
-  }
+Status Copy(const Args& args) {
+  VOUCH_ASSIGN_OR_RETURN(registry::Reference src_ref, ParseImage(args.positional(0)));
+  VOUCH_ASSIGN_OR_RETURN(registry::Reference dst_ref, ParseImage(args.positional(1)));
   registry::CopyOptions copy;
-  copy.platform = *platform;
-  copy.parallelism = jobs;
-  copy.with_attachments = parsed.count("no-attachments") == 0;
+  VOUCH_ASSIGN_OR_RETURN(copy.platform, ParsedPlatform(args.parsed()));
+  copy.parallelism = args.As<int>("jobs");
+  copy.with_attachments = !args.Has("no-attachments");
+  std::unique_ptr<registry::Client> client = NewClient(args.parsed());
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> src,
+                         client->Open(src_ref, registry::Access::kPull));
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> dst,
+                         client->Open(dst_ref, registry::Access::kPullPush));
   const bool tty = isatty(STDERR_FILENO) == 1;
   if (tty) {
     copy.progress = [](const registry::CopyProgress& p) {
@@ -69,13 +33,11 @@ int RunCopy(int argc, char** argv) {
                 << p.bytes_copied << " bytes copied" << std::flush;
     };
   }
-  auto result = registry::CopyImage(**src, **dst, copy);
+  Result<registry::CopyResult> result = registry::CopyImage(*src, *dst, copy);
   if (tty) {
     std::cerr << "\n";
   }
-  if (!result.ok()) {
-    return Fail(result.status());
-  }
+  VOUCH_RETURN_IF_ERROR(result);
   if (tty) {
     std::cerr << "vouch: copied " << result->blobs_copied << " blobs (" << result->bytes_copied
               << " bytes), skipped " << result->blobs_skipped << ", mounted "
@@ -84,7 +46,20 @@ int RunCopy(int argc, char** argv) {
               << " cosign tags; " << client->request_count() << " requests\n";
   }
   std::cout << result->digest.ToString() << "\n";
-  return kExitOk;
+  return OkStatus();
+}
+
+}  // namespace
+
+int RunCopy(int argc, char** argv) {
+  return Command("copy",
+                 "copy an image with its signatures and attestations, preserving digests "
+                 "(registries and oci:PATH layouts)")
+      .Positional({"SRC", "DST"})
+      .With({AddRegistryFlags, AddPlatformOption})
+      .Flag("no-attachments", "copy the image only, without referrers and cosign tags")
+      .Int("jobs", "blobs moved in parallel", 4, 1, 32)
+      .Run(argc, argv, Copy);
 }
 
 }  // namespace vouch::cli

@@ -1,11 +1,12 @@
 // `vouch key generate|public|info|import-cosign|export-cosign`.
-#include <cxxopts.hpp>
-
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "key_flags.h"
@@ -24,30 +25,67 @@ constexpr std::string_view kKeyUsage =
     "  import-cosign  convert a cosign encrypted key into a vouch key pair\n"
     "  export-cosign  write --key as a cosign encrypted key pair\n";
 
-// CheckOutputs checks that neither output exists (unless |force|) before any work is done, so
-// a refused run writes nothing.
-Status CheckOutputs(const std::string& prefix, bool force) {
-  if (prefix.empty()) {
+// KeyCommand is a `vouch key` subcommand reading --key (a key file or env://VAR), with the
+// password flags for an encrypted key.
+Command KeyCommand(const std::string& sub, const std::string& summary) {
+  Command cmd("key " + sub, summary);
+  cmd.Value("key", "key file or env://VAR").Require({"key"}).With({AddPasswordOptions});
+  return cmd;
+}
+
+// KeyOutput is where a subcommand writes its key pair: PREFIX.key and PREFIX.pub.
+struct KeyOutput {
+  std::string prefix;
+  bool force = false;
+};
+
+// AddKeyOutputFlags registers --output-key-prefix (default |prefix|) and --force.
+Command& AddKeyOutputFlags(Command& cmd, const std::string& prefix) {
+  return cmd.Value("output-key-prefix", "write PREFIX.key and PREFIX.pub", prefix)
+      .Flag("force", "overwrite existing files");
+}
+
+// CheckedKeyOutput reads the output flags and checks that neither output exists (unless
+// --force) before any work is done, so a refused run writes nothing.
+Result<KeyOutput> CheckedKeyOutput(const Args& args) {
+  KeyOutput out{args.Get("output-key-prefix"), args.Has("force")};
+  if (out.prefix.empty()) {
     return InvalidArgumentError("--output-key-prefix must not be empty");
   }
-  if (force) {
-    return OkStatus();
+  if (out.force) {
+    return out;
   }
-  for (const std::string& path : {prefix + ".key", prefix + ".pub"}) {
+  for (const std::string& path : {out.prefix + ".key", out.prefix + ".pub"}) {
     if (PathExists(path)) {
       return AlreadyExistsError(path + " already exists; pass --force to overwrite");
     }
   }
+  return out;
+}
+
+// WriteKeyPair writes PREFIX.key (0600) and PREFIX.pub, refusing to replace them without --force.
+Status WriteKeyPair(const KeyOutput& out, const SecretString& key_pem, const keys::Signer& key) {
+  WriteMode mode = out.force ? WriteMode::kOverwrite : WriteMode::kCreateNew;
+  VOUCH_RETURN_IF_ERROR(WriteFileAtomic(out.prefix + ".key", AsBytes(key_pem.view()), 0600, mode));
+  VOUCH_RETURN_IF_ERROR(
+      WriteFileAtomic(out.prefix + ".pub", AsBytes(key.PublicKey().ToPem()), 0644, mode));
+  std::cerr << "wrote " << out.prefix << ".key and " << out.prefix << ".pub\n";
   return OkStatus();
 }
 
-Status WriteKeyPair(const std::string& prefix, const SecretString& key_pem,
-                    const std::string& pub_pem, bool force) {
-  WriteMode mode = force ? WriteMode::kOverwrite : WriteMode::kCreateNew;
-  VOUCH_RETURN_IF_ERROR(WriteFileAtomic(prefix + ".key", AsBytes(key_pem.view()), 0600, mode));
-  VOUCH_RETURN_IF_ERROR(WriteFileAtomic(prefix + ".pub", AsBytes(pub_pem), 0644, mode));
-  std::cerr << "wrote " << prefix << ".key and " << prefix << ".pub\n";
-  return OkStatus();
+// WriteVouchKeyPair writes |key| as a vouch key pair, the private key encrypted (PKCS#8) under
+// |password| (NewKeyPassword).
+Status WriteVouchKeyPair(const KeyOutput& out, const keys::Signer& key,
+                         const SecretString& password) {
+  VOUCH_ASSIGN_OR_RETURN(
+      SecretString pem, keys::ExportEncryptedPem(key, password, keys::InsecureSecretAccess::Get()));
+  return WriteKeyPair(out, pem, key);
+}
+
+// NewKeyPassword obtains the password of the new key PREFIX.key: --password-file,
+// VOUCH_PASSWORD or a prompt asked twice (never COSIGN_PASSWORD).
+Result<SecretString> NewKeyPassword(const Args& args, const KeyOutput& out) {
+  return ObtainPassword(args.parsed(), PasswordPurpose::kCreate, "new key " + out.prefix + ".key");
 }
 
 // CosignPassword returns COSIGN_PASSWORD when set (even empty), else nullopt.
@@ -58,298 +96,146 @@ std::optional<SecretString> CosignPasswordFromEnv() {
   return std::nullopt;
 }
 
-cxxopts::Options NewOptions(const std::string& sub, const std::string& help) {
-  cxxopts::Options o("vouch key " + sub, help);
-  o.add_options()("h,help", "show this help");
-  return o;
+Status Generate(const Args& args) {
+  VOUCH_ASSIGN_OR_RETURN(keys::KeyAlgorithm alg, keys::ParseKeyAlgorithm(args.Get("algorithm")));
+  VOUCH_ASSIGN_OR_RETURN(KeyOutput out, CheckedKeyOutput(args));
+  VOUCH_ASSIGN_OR_RETURN(SecretString password, NewKeyPassword(args, out));
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer, keys::Generate(alg));
+  return WriteVouchKeyPair(out, *signer, password);
 }
 
-bool WantsHelp(const cxxopts::Options& options, const cxxopts::ParseResult& parsed) {
-  if (parsed.count("help") > 0) {
-    std::cout << options.help();
-    return true;
-  }
-  return false;
+Status PrintPublic(const Args& args) {
+  VOUCH_ASSIGN_OR_RETURN(keys::Verifier v, LoadVerifier(args.parsed(), args.Get("key")));
+  std::cout << v.ToPem();
+  return OkStatus();
 }
 
-int RunGenerate(int argc, char** argv) {
-  cxxopts::Options options = NewOptions("generate", "make a new signing key pair");
-  options.add_options()(
-      "algorithm", "ecdsa-p256 (default), ecdsa-p384, ed25519, rsa-3072 or rsa-4096",
-      cxxopts::value<std::string>()->default_value("ecdsa-p256"))(
-      "output-key-prefix", "write PREFIX.key and PREFIX.pub",
-      cxxopts::value<std::string>()->default_value("vouch"))(
-      "force", "overwrite existing files");
-  AddPasswordOptions(options);
-  cxxopts::ParseResult parsed = options.parse(argc, argv);
-  if (WantsHelp(options, parsed)) {
-    return kExitOk;
-  }
-  if (!parsed.unmatched().empty()) {
-    return UsageError("key generate: unexpected argument \"" + parsed.unmatched()[0] + "\"");
-  }
-  Result<keys::KeyAlgorithm> alg = keys::ParseKeyAlgorithm(parsed["algorithm"].as<std::string>());
-  if (!alg.ok()) {
-    return Fail(alg.status());
-  }
-  const std::string prefix = parsed["output-key-prefix"].as<std::string>();
-  const bool force = parsed.count("force") > 0;
-  if (Status st = CheckOutputs(prefix, force); !st.ok()) {
-    return Fail(st);
-  }
-  Result<SecretString> password =
-      ObtainPassword(parsed, PasswordPurpose::kCreate, "new key " + prefix + ".key");
-  if (!password.ok()) {
-    return Fail(password.status());
-  }
-  Result<std::unique_ptr<keys::Signer>> signer = keys::Generate(*alg);
-  if (!signer.ok()) {
-    return Fail(signer.status());
-  }
-  Result<SecretString> pem =
-      keys::ExportEncryptedPem(**signer, *password, keys::InsecureSecretAccess::Get());
-  if (!pem.ok()) {
-    return Fail(pem.status());
-  }
-  if (Status st = WriteKeyPair(prefix, *pem, (*signer)->PublicKey().ToPem(), force); !st.ok()) {
-    return Fail(st);
-  }
-  return kExitOk;
-}
-
-std::string RequireKey(const cxxopts::ParseResult& parsed) {
-  return parsed.count("key") > 0 ? parsed["key"].as<std::string>() : std::string();
-}
-
-int RunPublic(int argc, char** argv) {
-  cxxopts::Options options = NewOptions("public", "print the public key PEM of a key");
-  options.add_options()("key", "key file or env://VAR", cxxopts::value<std::string>());
-  AddPasswordOptions(options);
-  cxxopts::ParseResult parsed = options.parse(argc, argv);
-  if (WantsHelp(options, parsed)) {
-    return kExitOk;
-  }
-  std::string spec = RequireKey(parsed);
-  if (spec.empty()) {
-    return UsageError("key public: --key is required");
-  }
-  Result<keys::Verifier> v = LoadVerifier(parsed, spec);
-  if (!v.ok()) {
-    return Fail(v.status());
-  }
-  std::cout << v->ToPem();
-  return kExitOk;
-}
-
-int RunInfo(int argc, char** argv) {
-  cxxopts::Options options = NewOptions("info", "print a key's id, algorithm and type");
-  options.add_options()("key", "key file or env://VAR", cxxopts::value<std::string>())(
-      "output", "text (default) or json", cxxopts::value<std::string>()->default_value("text"));
-  AddPasswordOptions(options);
-  cxxopts::ParseResult parsed = options.parse(argc, argv);
-  if (WantsHelp(options, parsed)) {
-    return kExitOk;
-  }
-  std::string spec = RequireKey(parsed);
-  if (spec.empty()) {
-    return UsageError("key info: --key is required");
-  }
-  const std::string output = parsed["output"].as<std::string>();
-  if (output != "text" && output != "json") {
-    return UsageError("key info: --output must be text or json");
-  }
-  Result<SecretString> pem = keys::ReadKeySpec(spec);
-  if (!pem.ok()) {
-    return Fail(pem.status());
-  }
-  const bool is_private = keys::IsPrivateKeyPem(pem->view());
-  Result<keys::Verifier> v = LoadVerifier(parsed, spec);
-  if (!v.ok()) {
-    return Fail(v.status());
-  }
-  const std::string hint = Base64Encode(Digest::Of(v->SpkiDer()).bytes());
+Status PrintInfo(const Args& args) {
+  const std::string spec = args.Get("key");
+  VOUCH_ASSIGN_OR_RETURN(SecretString pem, keys::ReadKeySpec(spec));
+  const bool is_private = keys::IsPrivateKeyPem(pem.view());
+  VOUCH_ASSIGN_OR_RETURN(keys::Verifier v, LoadVerifier(args.parsed(), spec));
+  const std::string hint = Base64Encode(Digest::Of(v.SpkiDer()).bytes());
   const std::string_view type = is_private ? "private" : "public";
-  if (output == "json") {
+  if (args.json()) {
     // Every value is hex, base64 or a fixed name: no JSON escaping is needed.
-    std::cout << "{\"keyId\":\"" << v->KeyId() << "\",\"algorithm\":\""
-              << keys::KeyAlgorithmName(v->algorithm()) << "\",\"type\":\"" << type
+    std::cout << "{\"keyId\":\"" << v.KeyId() << "\",\"algorithm\":\""
+              << keys::KeyAlgorithmName(v.algorithm()) << "\",\"type\":\"" << type
               << "\",\"sigstoreHint\":\"" << hint << "\"}\n";
   } else {
-    std::cout << "key id:        " << v->KeyId() << "\n"
-              << "algorithm:     " << keys::KeyAlgorithmName(v->algorithm()) << "\n"
+    std::cout << "key id:        " << v.KeyId() << "\n"
+              << "algorithm:     " << keys::KeyAlgorithmName(v.algorithm()) << "\n"
               << "type:          " << type << "\n"
               << "sigstore hint: " << hint << "\n";
   }
-  return kExitOk;
+  return OkStatus();
 }
 
-int RunImportCosign(int argc, char** argv) {
-  cxxopts::Options options =
-      NewOptions("import-cosign", "convert a cosign encrypted key (cosign.key) into a vouch key");
-  options.add_options()("output-key-prefix", "write PREFIX.key and PREFIX.pub",
-                        cxxopts::value<std::string>()->default_value("vouch"))(
-      "force", "overwrite existing files")("file", "cosign key file",
-                                           cxxopts::value<std::string>());
-  AddPasswordOptions(options);
-  options.parse_positional({"file"});
-  options.positional_help("COSIGN_KEY");
-  cxxopts::ParseResult parsed = options.parse(argc, argv);
-  if (WantsHelp(options, parsed)) {
-    return kExitOk;
-  }
-  if (parsed.count("file") == 0) {
-    return UsageError("key import-cosign: name the cosign key file");
-  }
-  const std::string file = parsed["file"].as<std::string>();
-  const std::string prefix = parsed["output-key-prefix"].as<std::string>();
-  const bool force = parsed.count("force") > 0;
-  if (Status st = CheckOutputs(prefix, force); !st.ok()) {
-    return Fail(st);
-  }
-  Result<SecretString> pem = keys::ReadKeySpec(file);
-  if (!pem.ok()) {
-    return Fail(pem.status());
-  }
-  if (!keys::IsEncryptedPem(pem->view()) || !keys::IsPrivateKeyPem(pem->view()) ||
-      pem->view().find("ENCRYPTED PRIVATE KEY-----") != std::string_view::npos) {
-    return Fail(InvalidArgumentError(
-        file + " is not a cosign key (expected ENCRYPTED SIGSTORE PRIVATE KEY or ENCRYPTED "
-               "COSIGN PRIVATE KEY)"));
+Status ImportCosign(const Args& args) {
+  const std::string file = args.positional(0);
+  VOUCH_ASSIGN_OR_RETURN(KeyOutput out, CheckedKeyOutput(args));
+  VOUCH_ASSIGN_OR_RETURN(SecretString pem, keys::ReadKeySpec(file));
+  if (!keys::IsEncryptedPem(pem.view()) || !keys::IsPrivateKeyPem(pem.view()) ||
+      pem.view().find("ENCRYPTED PRIVATE KEY-----") != std::string_view::npos) {
+    return InvalidArgumentError(
+        file +
+        " is not a cosign key (expected ENCRYPTED SIGSTORE PRIVATE KEY or ENCRYPTED "
+        "COSIGN PRIVATE KEY)");
   }
   // The cosign password: COSIGN_PASSWORD, else the usual vouch sources.
   std::optional<SecretString> cosign_pw = CosignPasswordFromEnv();
   if (!cosign_pw) {
-    Result<SecretString> pw = ObtainPassword(parsed, PasswordPurpose::kDecrypt, "cosign key " + file);
-    if (!pw.ok()) {
-      return Fail(pw.status());
-    }
-    cosign_pw = std::move(pw).value();
+    VOUCH_ASSIGN_OR_RETURN(
+        cosign_pw, ObtainPassword(args.parsed(), PasswordPurpose::kDecrypt, "cosign key " + file));
   }
-  Result<std::unique_ptr<keys::Signer>> signer = keys::LoadSignerPem(pem->view(), *cosign_pw);
+  Result<std::unique_ptr<keys::Signer>> signer = keys::LoadSignerPem(pem.view(), *cosign_pw);
   if (!signer.ok()) {
-    return Fail(signer.status().WithContext("cosign key " + file));
+    return signer.status().WithContext("cosign key " + file);
   }
-  // The new key's password: VOUCH_PASSWORD, --password-file or a prompt (never COSIGN_PASSWORD).
-  Result<SecretString> password =
-      ObtainPassword(parsed, PasswordPurpose::kCreate, "new key " + prefix + ".key");
-  if (!password.ok()) {
-    return Fail(password.status());
-  }
-  Result<SecretString> out =
-      keys::ExportEncryptedPem(**signer, *password, keys::InsecureSecretAccess::Get());
-  if (!out.ok()) {
-    return Fail(out.status());
-  }
-  if (Status st = WriteKeyPair(prefix, *out, (*signer)->PublicKey().ToPem(), force); !st.ok()) {
-    return Fail(st);
-  }
-  return kExitOk;
+  VOUCH_ASSIGN_OR_RETURN(SecretString password, NewKeyPassword(args, out));
+  return WriteVouchKeyPair(out, **signer, password);
 }
 
-int RunExportCosign(int argc, char** argv) {
-  cxxopts::Options options =
-      NewOptions("export-cosign", "write a key as a cosign encrypted key pair");
-  options.add_options()("key", "key file or env://VAR", cxxopts::value<std::string>())(
-      "output-key-prefix", "write PREFIX.key and PREFIX.pub",
-      cxxopts::value<std::string>()->default_value("cosign"))(
-      "force", "overwrite existing files")(
-      "scrypt-n",
-      "scrypt N for the cosign file: 65536 (default), 32768 (legacy readers) or 131072",
-      cxxopts::value<uint64_t>()->default_value("65536"));
-  AddPasswordOptions(options);
-  cxxopts::ParseResult parsed = options.parse(argc, argv);
-  if (WantsHelp(options, parsed)) {
-    return kExitOk;
-  }
-  std::string spec = RequireKey(parsed);
-  if (spec.empty()) {
-    return UsageError("key export-cosign: --key is required");
-  }
-  const std::string prefix = parsed["output-key-prefix"].as<std::string>();
-  const bool force = parsed.count("force") > 0;
-  const uint64_t scrypt_n = parsed["scrypt-n"].as<uint64_t>();
-  if (scrypt_n != 32768 && scrypt_n != 65536 && scrypt_n != 131072) {
-    return UsageError("key export-cosign: --scrypt-n must be 32768, 65536 or 131072");
-  }
-  if (Status st = CheckOutputs(prefix, force); !st.ok()) {
-    return Fail(st);
-  }
-  Result<SecretString> pem = keys::ReadKeySpec(spec);
-  if (!pem.ok()) {
-    return Fail(pem.status());
-  }
+Status ExportCosign(const Args& args) {
+  const std::string spec = args.Get("key");
+  VOUCH_ASSIGN_OR_RETURN(KeyOutput out, CheckedKeyOutput(args));
+  VOUCH_ASSIGN_OR_RETURN(SecretString pem, keys::ReadKeySpec(spec));
   // The vouch key's own password (only when it is encrypted) doubles as the cosign password
   // unless COSIGN_PASSWORD is set.
   std::optional<SecretString> vouch_pw;
-  if (keys::IsEncryptedPem(pem->view())) {
-    Result<SecretString> pw = ObtainPassword(parsed, PasswordPurpose::kDecrypt, "key " + spec);
-    if (!pw.ok()) {
-      return Fail(pw.status());
-    }
-    vouch_pw = std::move(pw).value();
+  if (keys::IsEncryptedPem(pem.view())) {
+    VOUCH_ASSIGN_OR_RETURN(vouch_pw,
+                           ObtainPassword(args.parsed(), PasswordPurpose::kDecrypt, "key " + spec));
   }
   const SecretString no_password;
   Result<std::unique_ptr<keys::Signer>> signer =
-      keys::LoadSignerPem(pem->view(), vouch_pw ? *vouch_pw : no_password);
+      keys::LoadSignerPem(pem.view(), vouch_pw ? *vouch_pw : no_password);
   if (!signer.ok()) {
-    return Fail(signer.status().WithContext("key " + spec));
+    return signer.status().WithContext("key " + spec);
   }
   std::optional<SecretString> cosign_pw = CosignPasswordFromEnv();
-  if (!cosign_pw) {
-    if (vouch_pw) {
-      cosign_pw = std::move(vouch_pw);
-    } else {
-      Result<SecretString> pw =
-          ObtainPassword(parsed, PasswordPurpose::kCreate, "cosign key " + prefix + ".key");
-      if (!pw.ok()) {
-        return Fail(pw.status());
-      }
-      cosign_pw = std::move(pw).value();
-    }
+  if (!cosign_pw && vouch_pw) {
+    cosign_pw = std::move(vouch_pw);
+  } else if (!cosign_pw) {
+    VOUCH_ASSIGN_OR_RETURN(cosign_pw, ObtainPassword(args.parsed(), PasswordPurpose::kCreate,
+                                                     "cosign key " + out.prefix + ".key"));
   }
-  Result<SecretString> out = keys::ExportCosignPem(**signer, *cosign_pw,
-                                                   keys::InsecureSecretAccess::Get(), scrypt_n);
-  if (!out.ok()) {
-    return Fail(out.status());
-  }
-  if (Status st = WriteKeyPair(prefix, *out, (*signer)->PublicKey().ToPem(), force); !st.ok()) {
-    return Fail(st);
-  }
-  return kExitOk;
+  VOUCH_ASSIGN_OR_RETURN(
+      SecretString cosign_pem,
+      keys::ExportCosignPem(**signer, *cosign_pw, keys::InsecureSecretAccess::Get(),
+                            static_cast<uint64_t>(args.As<int>("scrypt-n"))));
+  return WriteKeyPair(out, cosign_pem, **signer);
 }
+
+int RunGenerate(int argc, char** argv) {
+  Command cmd("key generate", "make a new signing key pair");
+  cmd.Value("algorithm", "ecdsa-p256 (default), ecdsa-p384, ed25519, rsa-3072 or rsa-4096",
+            "ecdsa-p256")
+      .With({AddPasswordOptions});
+  return AddKeyOutputFlags(cmd, "vouch").Run(argc, argv, Generate);
+}
+
+int RunPublic(int argc, char** argv) {
+  return KeyCommand("public", "print the public key PEM of a key").Run(argc, argv, PrintPublic);
+}
+
+int RunInfo(int argc, char** argv) {
+  return KeyCommand("info", "print a key's id, algorithm and type")
+      .OutputFlag("text (default) or json")
+      .Run(argc, argv, PrintInfo);
+}
+
+int RunImportCosign(int argc, char** argv) {
+  Command cmd("key import-cosign", "convert a cosign encrypted key (cosign.key) into a vouch key");
+  cmd.Positional({"COSIGN_KEY"}).With({AddPasswordOptions});
+  return AddKeyOutputFlags(cmd, "vouch").Run(argc, argv, ImportCosign);
+}
+
+int RunExportCosign(int argc, char** argv) {
+  Command cmd = KeyCommand("export-cosign", "write a key as a cosign encrypted key pair");
+  cmd.Int("scrypt-n",
+          "scrypt N for the cosign file: 65536 (default), 32768 (legacy readers) or 131072", 65536);
+  return AddKeyOutputFlags(cmd, "cosign").Run(argc, argv, [](const Args& args) {
+    const int n = args.As<int>("scrypt-n");
+    if (n != 32768 && n != 65536 && n != 131072) {
+      return UsageError("key export-cosign: --scrypt-n must be 32768, 65536 or 131072");
+    }
+    return Finish(ExportCosign(args));
+  });
+}
+
+constexpr Subcommand kKeyCommands[] = {
+    {"generate", RunGenerate},
+    {"public", RunPublic},
+    {"info", RunInfo},
+    {"import-cosign", RunImportCosign},
+    {"export-cosign", RunExportCosign},
+};
 
 }  // namespace
 
 int RunKey(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << kKeyUsage;
-    return kExitUsage;
-  }
-  std::string_view sub = argv[1];
-  if (sub == "--help" || sub == "-h" || sub == "help") {
-    std::cout << kKeyUsage;
-    return kExitOk;
-  }
-  // Shift so that cxxopts sees "generate [options]" as a normal command line.
-  int sub_argc = argc - 1;
-  char** sub_argv = argv + 1;
-  if (sub == "generate") {
-    return RunGenerate(sub_argc, sub_argv);
-  }
-  if (sub == "public") {
-    return RunPublic(sub_argc, sub_argv);
-  }
-  if (sub == "info") {
-    return RunInfo(sub_argc, sub_argv);
-  }
-  if (sub == "import-cosign") {
-    return RunImportCosign(sub_argc, sub_argv);
-  }
-  if (sub == "export-cosign") {
-    return RunExportCosign(sub_argc, sub_argv);
-  }
-  std::cerr << "vouch: unknown key command \"" << sub << "\"\n" << kKeyUsage;
-  return kExitUsage;
+  return RunSubcommand("key", kKeyUsage, kKeyCommands, argc, argv);
 }
 
 }  // namespace vouch::cli

@@ -1,40 +1,21 @@
 // `vouch login HOST -u USER --password-stdin` and `vouch logout HOST`: the docker config file
 // docker itself writes ($DOCKER_CONFIG/config.json or ~/.docker/config.json), atomically, 0600.
-#include <cxxopts.hpp>
-
 #include <iostream>
 #include <iterator>
 #include <string>
 
+#include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
 #include "vouch/registry/auth.h"
 
 namespace vouch::cli {
+namespace {
 
-int RunLogin(int argc, char** argv) {
-  cxxopts::Options options("vouch login", "store registry credentials in the docker config");
-  options.positional_help("HOST");
-  AddRegistryOptions(options);
-  options.add_options()("u,username", "user name", cxxopts::value<std::string>())(
-      "password-stdin", "read the password from standard input")(
-      "no-verify", "store the credentials without checking them against the registry")(
-      "host", "registry host[:port]", cxxopts::value<std::string>());
-  options.parse_positional({"host"});
-  auto parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help();
-    return kExitOk;
-  }
-  if (parsed.count("host") == 0 || parsed.count("username") == 0) {
-    return UsageError("login: HOST and -u USER are required");
-  }
-  if (parsed.count("password-stdin") == 0) {
-    return UsageError("login: pass the password on standard input with --password-stdin");
-  }
-  std::string host = registry::NormalizeAuthKey(parsed["host"].as<std::string>());
-  std::string user = parsed["username"].as<std::string>();
+int Login(const Args& args) {
+  const std::string host = registry::NormalizeAuthKey(args.positional(0));
+  const std::string user = args.Get("username");
   SecretString password(std::string(std::istreambuf_iterator<char>(std::cin), {}));
   std::string_view pv = password.view();
   while (!pv.empty() && (pv.back() == '\n' || pv.back() == '\r')) {
@@ -44,18 +25,17 @@ int RunLogin(int argc, char** argv) {
   if (trimmed.empty()) {
     return UsageError("login: empty password on standard input");
   }
-  if (parsed.count("no-verify") == 0) {
-    auto client = NewClient(parsed);
+  if (!args.Has("no-verify")) {
     registry::Credentials c;
     c.username = user;
     c.password = trimmed.Clone();
-    Status s = client->Ping(host, c);
+    Status s = NewClient(args.parsed())->Ping(host, c);
     if (!s.ok()) {
       return Fail(s.WithContext("login to " + host + " failed"));
     }
   }
-  std::string path = registry::DockerConfigWritePath();
-  auto warning = registry::WriteDockerLogin(path, host, user, trimmed.view());
+  const std::string path = registry::DockerConfigWritePath();
+  Result<std::string> warning = registry::WriteDockerLogin(path, host, user, trimmed.view());
   if (!warning.ok()) {
     return Fail(warning.status());
   }
@@ -66,29 +46,32 @@ int RunLogin(int argc, char** argv) {
   return kExitOk;
 }
 
-int RunLogout(int argc, char** argv) {
-  cxxopts::Options options("vouch logout", "remove registry credentials from the docker config");
-  options.positional_help("HOST");
-  options.add_options()("h,help", "show this help")("host", "registry host[:port]",
-                                                     cxxopts::value<std::string>());
-  options.parse_positional({"host"});
-  auto parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help();
-    return kExitOk;
-  }
-  if (parsed.count("host") == 0) {
-    return UsageError("logout: HOST is required");
-  }
-  std::string host = parsed["host"].as<std::string>();
-  std::string path = registry::DockerConfigWritePath();
-  Status s = registry::RemoveDockerLogin(path, host);
-  if (!s.ok()) {
-    return Fail(s);
-  }
+Status Logout(const Args& args) {
+  const std::string host = args.positional(0);
+  const std::string path = registry::DockerConfigWritePath();
+  VOUCH_RETURN_IF_ERROR(registry::RemoveDockerLogin(path, host));
   std::cerr << "vouch: removed credentials for " << registry::NormalizeAuthKey(host) << " from "
             << path << "\n";
-  return kExitOk;
+  return OkStatus();
+}
+
+}  // namespace
+
+int RunLogin(int argc, char** argv) {
+  return Command("login", "store registry credentials in the docker config")
+      .Positional({"HOST"})
+      .With({AddRegistryFlags})
+      .Value("u,username", "user name")
+      .Flag("password-stdin", "read the password from standard input")
+      .Flag("no-verify", "store the credentials without checking them against the registry")
+      .Require({"username", "password-stdin"})
+      .Run(argc, argv, Login);
+}
+
+int RunLogout(int argc, char** argv) {
+  return Command("logout", "remove registry credentials from the docker config")
+      .Positional({"HOST"})
+      .Run(argc, argv, Logout);
 }
 
 }  // namespace vouch::cli

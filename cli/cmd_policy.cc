@@ -1,11 +1,11 @@
 // `vouch policy lint FILE [--output text|json]` and `vouch policy explain FILE IMAGE`: option
 // parsing only; the parser, lint, scopes and explanation are vouch/policy/policy.h.
-#include <cxxopts.hpp>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
@@ -31,36 +31,15 @@ Result<policy::Policy> LoadForCommand(const std::string& file,
   return policy::LoadPolicy(file, &findings);
 }
 
-int RunLint(int argc, char** argv) {
-  cxxopts::Options options("vouch policy lint", "check a trust policy file");
-  options.positional_help("FILE");
-  options.add_options()("o,output", "text or json",
-                        cxxopts::value<std::string>()->default_value("text"))(
-      "h,help", "show this help")("file", "policy file", cxxopts::value<std::string>());
-  options.parse_positional({"file"});
-  auto parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help();
-    return kExitOk;
-  }
-  if (parsed.count("file") == 0) {
-    return UsageError("policy lint: FILE is required");
-  }
-  if (!parsed.unmatched().empty()) {
-    return UsageError("policy lint: unexpected argument \"" + parsed.unmatched()[0] + "\"");
-  }
-  const std::string output = parsed["output"].as<std::string>();
-  if (output != "text" && output != "json") {
-    return UsageError("--output must be text or json");
-  }
-  const std::string file = parsed["file"].as<std::string>();
+int Lint(const Args& args) {
+  const std::string file = args.positional(0);
   std::vector<policy::LintFinding> findings;
   Result<policy::Policy> pol = LoadForCommand(file, findings);
   if (!pol.ok() && (!IsInvalidArgument(pol.status()) || findings.empty())) {
     // Could not read it (exit 3), or it is not a file (a directory: exit 2): nothing was checked.
     return Fail(pol.status());
   }
-  if (output == "json") {
+  if (args.json()) {
     std::cout << policy::LintReportJson(file, pol.ok() ? &*pol : nullptr, findings);
     return pol.ok() ? kExitOk : kExitUsage;
   }
@@ -77,59 +56,33 @@ int RunLint(int argc, char** argv) {
   return kExitUsage;
 }
 
-int RunExplain(int argc, char** argv) {
-  cxxopts::Options options("vouch policy explain",
-                           "show which policy applies to an image and what it requires");
-  options.positional_help("FILE IMAGE");
-  options.add_options()("h,help", "show this help")(
-      "file", "policy file", cxxopts::value<std::string>())("image", "image reference",
-                                                            cxxopts::value<std::string>());
-  options.parse_positional({"file", "image"});
-  auto parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help();
-    return kExitOk;
-  }
-  if (parsed.count("file") == 0 || parsed.count("image") == 0) {
-    return UsageError("policy explain: FILE and IMAGE are required");
-  }
-  if (!parsed.unmatched().empty()) {
-    return UsageError("policy explain: unexpected argument \"" + parsed.unmatched()[0] + "\"");
-  }
-  Result<registry::Reference> ref = ParseImage(parsed["image"].as<std::string>());
-  if (!ref.ok()) {
-    return Fail(ref.status());
-  }
+Status Explain(const Args& args) {
+  VOUCH_ASSIGN_OR_RETURN(registry::Reference ref, ParseImage(args.positional(1)));
   std::vector<policy::LintFinding> findings;
-  Result<policy::Policy> pol = LoadForCommand(parsed["file"].as<std::string>(), findings);
-  if (!pol.ok()) {
-    return Fail(pol.status());
-  }
-  std::cout << policy::Explain(*pol, ref->ToString());
-  return kExitOk;
+  VOUCH_ASSIGN_OR_RETURN(policy::Policy pol, LoadForCommand(args.positional(0), findings));
+  std::cout << policy::Explain(pol, ref.ToString());
+  return OkStatus();
 }
+
+int RunLint(int argc, char** argv) {
+  return Command("policy lint", "check a trust policy file")
+      .Positional({"FILE"})
+      .OutputFlag()
+      .Run(argc, argv, Lint);
+}
+
+int RunExplain(int argc, char** argv) {
+  return Command("policy explain", "show which policy applies to an image and what it requires")
+      .Positional({"FILE", "IMAGE"})
+      .Run(argc, argv, Explain);
+}
+
+constexpr Subcommand kPolicyCommands[] = {{"lint", RunLint}, {"explain", RunExplain}};
 
 }  // namespace
 
 int RunPolicy(int argc, char** argv) {
-  if (argc < 2) {
-    std::cerr << kPolicyUsage;
-    return kExitUsage;
-  }
-  std::string_view sub = argv[1];
-  if (sub == "--help" || sub == "-h" || sub == "help") {
-    std::cout << kPolicyUsage;
-    return kExitOk;
-  }
-  // Shift so that cxxopts sees "lint [options]" as a normal command line.
-  if (sub == "lint") {
-    return RunLint(argc - 1, argv + 1);
-  }
-  if (sub == "explain") {
-    return RunExplain(argc - 1, argv + 1);
-  }
-  std::cerr << "vouch: unknown policy command \"" << sub << "\"\n" << kPolicyUsage;
-  return kExitUsage;
+  return RunSubcommand("policy", kPolicyUsage, kPolicyCommands, argc, argv);
 }
 
 }  // namespace vouch::cli

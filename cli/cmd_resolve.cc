@@ -1,61 +1,37 @@
 // `vouch resolve IMAGE [--platform P]`: print the digest IMAGE names (one HEAD request once
 // authenticated; with --platform and an index, one GET of the index).
-#include <cxxopts.hpp>
-
 #include <iostream>
+#include <memory>
+#include <optional>
 
+#include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
 
 namespace vouch::cli {
+namespace {
+
+Status Resolve(const Args& args) {
+  VOUCH_ASSIGN_OR_RETURN(std::optional<registry::Platform> platform, ParsedPlatform(args.parsed()));
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> repo,
+                         OpenImage(args.parsed(), args.positional(0)));
+  VOUCH_ASSIGN_OR_RETURN(registry::Descriptor desc, repo->Resolve(repo->reference().Identifier()));
+  if (platform && registry::IsIndexMediaType(desc.media_type)) {
+    VOUCH_ASSIGN_OR_RETURN(registry::Manifest index, repo->FetchManifest(desc.digest.ToString()));
+    VOUCH_ASSIGN_OR_RETURN(desc, registry::SelectPlatform(index, *platform));
+  }
+  std::cout << desc.digest.ToString() << "\n";
+  return OkStatus();
+}
+
+}  // namespace
 
 int RunResolve(int argc, char** argv) {
-  cxxopts::Options options("vouch resolve", "print the digest an image reference names");
-  options.positional_help("IMAGE");
-  AddRegistryOptions(options);
-  AddPlatformOption(options);
-  options.add_options()("image", "image reference", cxxopts::value<std::string>());
-  options.parse_positional({"image"});
-  auto parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help();
-    return kExitOk;
-  }
-  if (parsed.count("image") == 0) {
-    return UsageError("resolve: IMAGE is required");
-  }
-  auto ref = ParseImage(parsed["image"].as<std::string>());
-  if (!ref.ok()) {
-    return Fail(ref.status());
-  }
-  auto platform = ParsedPlatform(parsed);
-  if (!platform.ok()) {
-    return Fail(platform.status());
-  }
-  auto client = NewClient(parsed);
-  auto repo = client->Open(*ref);
-  if (!repo.ok()) {
-    return Fail(repo.status());
-  }
-  auto desc = (*repo)->Resolve(ref->Identifier());
-  if (!desc.ok()) {
-    return Fail(desc.status());
-  }
-  Digest digest = desc->digest;
-  if (*platform && registry::IsIndexMediaType(desc->media_type)) {
-    auto index = (*repo)->FetchManifest(digest.ToString());
-    if (!index.ok()) {
-      return Fail(index.status());
-    }
-    auto child = registry::SelectPlatform(*index, **platform);
-    if (!child.ok()) {
-      return Fail(child.status());
-    }
-    digest = child->digest;
-  }
-  std::cout << digest.ToString() << "\n";
-  return kExitOk;
+  return Command("resolve", "print the digest an image reference names")
+      .Positional({"IMAGE"})
+      .With({AddRegistryFlags, AddPlatformOption})
+      .Run(argc, argv, Resolve);
 }
 
 }  // namespace vouch::cli

@@ -3,11 +3,11 @@
 // option parsing only; the server is serve::Serve (docs/gate.md).
 #include <algorithm>
 #include <chrono>
-#include <cxxopts.hpp>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
@@ -44,48 +44,8 @@ Result<std::chrono::milliseconds> ParseDuration(const std::string& flag, const s
   return InvalidArgumentError("--" + flag + ": unknown unit \"" + unit + "\" (ms, s, m or h)");
 }
 
-}  // namespace
-
-int RunServe(int argc, char** argv) {
-  cxxopts::Options options("vouch serve",
-                           "Kubernetes admission webhook: enforce a trust policy on the images "
-                           "of every workload (docs/gate.md)");
-  options.custom_help(
-      "--policy FILE --tls-cert CERT --tls-key KEY [--listen HOST:PORT] [--deadline 8s] "
-      "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]");
-  AddRegistryOptions(options);
-  options.add_options()("policy",
-                        "trust policy file (JSON or YAML); reloaded on SIGHUP and "
-                        "when it changes",
-                        cxxopts::value<std::string>())("tls-cert", "PEM serving certificate chain",
-                                                       cxxopts::value<std::string>())(
-      "tls-key", "PEM private key of the serving certificate", cxxopts::value<std::string>())(
-      "listen", "address to serve HTTPS on (port 0: any free port)",
-      cxxopts::value<std::string>()->default_value("0.0.0.0:8443"))(
-      "deadline", "answer every admission request within this (keep below the webhook timeout)",
-      cxxopts::value<std::string>()->default_value("8s"))(
-      "cache-ttl", "how long accepted and rejected decisions are reused",
-      cxxopts::value<std::string>()->default_value("5m"))(
-      "tag-ttl", "how long a tag -> digest resolution is reused",
-      cxxopts::value<std::string>()->default_value("30s"))(
-      "decision-log", "append one JSON line per decision to FILE (- for stdout)",
-      cxxopts::value<std::string>())("threads", "HTTP threads",
-                                     cxxopts::value<int>()->default_value("2"))(
-      "workers", "verification threads (they wait on registries)",
-      cxxopts::value<int>()->default_value("16"));
-  auto parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help()
-              << "\nendpoints: POST /validate, POST /mutate (AdmissionReview v1), GET /healthz, "
-                 "/readyz, /metrics\nexit codes: 0 stopped by SIGTERM/SIGINT, 2 usage error (bad "
-                 "flags, policy, certificate), 3 could not listen\n";
-    return kExitOk;
-  }
-  for (const char* required : {"policy", "tls-cert", "tls-key"}) {
-    if (parsed.count(required) == 0) {
-      return UsageError(std::string("serve needs --") + required);
-    }
-  }
+int Serve(const Args& args) {
+  const cxxopts::ParseResult& parsed = args.parsed();
   serve::ServeOptions o;
   o.policy_path = parsed["policy"].as<std::string>();
   o.tls_cert = parsed["tls-cert"].as<std::string>();
@@ -105,21 +65,16 @@ int RunServe(int argc, char** argv) {
   o.deadline = *deadline;
   o.cache_ttl = std::chrono::duration_cast<std::chrono::seconds>(*cache_ttl);
   o.tag_ttl = std::chrono::duration_cast<std::chrono::seconds>(*tag_ttl);
-  if (parsed.count("decision-log") > 0) {
-    o.decision_log = parsed["decision-log"].as<std::string>();
-  }
-  o.io_threads = parsed["threads"].as<int>();
-  o.worker_threads = parsed["workers"].as<int>();
-  if (o.io_threads < 1 || o.io_threads > 256 || o.worker_threads < 1 || o.worker_threads > 1024) {
-    return UsageError("--threads must be 1..256 and --workers 1..1024");
-  }
+  o.decision_log = args.Get("decision-log");
+  o.io_threads = args.As<int>("threads");
+  o.worker_threads = args.As<int>("workers");
 
   // The registry client, configured like every image command's (registry_flags.h), with
   // connection, transfer and retry budgets tied to the deadline so that a hung registry does
   // not hold a worker for long. The transfer timeouts are twice the deadline: the request's
   // deadline timer always fires first, so the answer says "within the deadline" rather than
   // racing a transport error.
-  o.client = ClientOptionsFromFlags(parsed);
+  o.client = ClientOptionsFromFlags(args.parsed());
   registry::ClientOptions& co = o.client;
   registry::CurlTransportOptions to;
   if (co.ca_file) {
@@ -135,11 +90,40 @@ int RunServe(int argc, char** argv) {
   co.transport = registry::NewCurlTransport(to);
   co.retry.max_attempts = 3;
   co.retry.max_total = std::chrono::duration_cast<std::chrono::milliseconds>(o.deadline);
-  Status s = serve::Serve(o);
-  if (!s.ok()) {
-    return Fail(s);
-  }
-  return kExitOk;
+  return Finish(serve::Serve(o));
+}
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  return Command("serve",
+                 "Kubernetes admission webhook: enforce a trust policy on the images of every "
+                 "workload (docs/gate.md)")
+      .Usage(
+          "--policy FILE --tls-cert CERT --tls-key KEY [--listen HOST:PORT] [--deadline 8s] "
+          "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]")
+      .With({AddRegistryFlags})
+      .Value("policy", "trust policy file (JSON or YAML); reloaded on SIGHUP and when it changes")
+      .Value("tls-cert", "PEM serving certificate chain")
+      .Value("tls-key", "PEM private key of the serving certificate")
+      .Require({"policy", "tls-cert", "tls-key"})
+      .Value("listen", "address to serve HTTPS on (port 0: any free port)", "0.0.0.0:8443")
+      .Value("deadline",
+             "answer every admission request within this (keep below the webhook "
+             "timeout)",
+             "8s")
+      .Value("cache-ttl", "how long accepted and rejected decisions are reused", "5m")
+      .Value("tag-ttl", "how long a tag -> digest resolution is reused", "30s")
+      .Value("decision-log", "append one JSON line per decision to FILE (- for stdout)")
+      .Int("threads", "HTTP threads", 2, 1, 256)
+      .Int("workers", "verification threads (they wait on registries)", 16, 1, 1024)
+      .Note(
+          "endpoints: POST /validate, POST /mutate (AdmissionReview v1), GET /healthz, /readyz, "
+          "/metrics")
+      .ExitCodes(
+          "0 stopped by SIGTERM/SIGINT, 2 usage error (bad flags, policy, certificate), 3 "
+          "could not listen")
+      .Run(argc, argv, Serve);
 }
 
 }  // namespace vouch::cli

@@ -1,12 +1,11 @@
 // `vouch verify-blob FILE (--key KEY | --certificate-identity I --certificate-oidc-issuer U)
 // (--bundle B | --signature SIG) [--trusted-root T]`: option parsing only; the work is
 // verify::VerifyBlob.
-#include <cxxopts.hpp>
 #include <iostream>
 #include <optional>
 #include <string>
-#include <vector>
 
+#include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "identity_flags.h"
@@ -15,92 +14,68 @@
 #include "vouch/verify/verify.h"
 
 namespace vouch::cli {
+namespace {
 
-int RunVerifyBlob(int argc, char** argv) {
-  cxxopts::Options options("vouch verify-blob",
-                           "verify a file against a public key and a Sigstore bundle or a "
-                           "base64 signature");
-  options.custom_help(
-      "FILE (--key KEY | --certificate-identity ID --certificate-oidc-issuer URL) "
-      "(--bundle BUNDLE | --signature SIG) [--trusted-root FILE]");
-  options.positional_help("");
-  options.add_options()("key", "public key file (a private key is accepted too), or env://VAR",
-                        cxxopts::value<std::string>())("bundle", "the Sigstore bundle to check",
-                                                       cxxopts::value<std::string>())(
-      "signature", "a file holding the signature in base64", cxxopts::value<std::string>())(
-      "h,help", "show this help")("file", "the file to verify, - for stdin",
-                                  cxxopts::value<std::vector<std::string>>());
-  AddPasswordOptions(options);
-  AddIdentityOptions(options);
-  options.parse_positional({"file"});
-  cxxopts::ParseResult parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help({"", "keyless"})
-              << "\nexit codes: 0 verified, 1 not verified (modified file, wrong key, malformed "
-                 "or oversized bundle or signature), 2 usage or key error, 3 file unreadable\n";
-    return kExitOk;
-  }
-  std::vector<std::string> files;
-  if (parsed.count("file") > 0) {
-    files = parsed["file"].as<std::vector<std::string>>();
-  }
-  if (files.size() != 1) {
-    return UsageError("verify-blob needs exactly one FILE to verify (\"-\" for stdin)");
-  }
-  const bool keyless = HasIdentityFlags(parsed);
-  if ((parsed.count("key") > 0) == keyless) {
-    return UsageError(
+// RequestFromFlags applies the key-or-identity and bundle-or-signature rules.
+Result<verify::VerifyBlobRequest> RequestFromFlags(const Args& args) {
+  const bool keyless = HasIdentityFlags(args.parsed());
+  if (args.Has("key") == keyless) {
+    return InvalidArgumentError(
         "verify-blob needs --key KEY, or --certificate-identity and --certificate-oidc-issuer "
         "(keyless), not both");
   }
-  if (keyless && parsed.count("signature") > 0) {
-    return UsageError("keyless verification needs --bundle, not --signature");
+  if (keyless && args.Has("signature")) {
+    return InvalidArgumentError("keyless verification needs --bundle, not --signature");
   }
-  if ((parsed.count("bundle") > 0) == (parsed.count("signature") > 0)) {
-    return UsageError("verify-blob needs exactly one of --bundle FILE and --signature FILE");
+  if (args.Has("bundle") == args.Has("signature")) {
+    return InvalidArgumentError(
+        "verify-blob needs exactly one of --bundle FILE and --signature FILE");
   }
   verify::VerifyBlobRequest request;
-  request.artifact_path = files[0];
+  request.artifact_path = args.positional(0);
+  request.bundle_path = args.Get("bundle");
+  request.signature_path = args.Get("signature");
+  if (request.bundle_path.empty() && request.signature_path.empty()) {
+    return InvalidArgumentError("verify-blob: --bundle and --signature need a file name");
+  }
+  return request;
+}
+
+Status VerifyBlob(const Args& args, verify::VerifyBlobRequest request) {
   verify::BlobSigstoreOptions sigstore;
   std::optional<keys::Verifier> key;
+  const bool keyless = HasIdentityFlags(args.parsed());
   if (keyless) {
-    Result<verify::CertificateIdentity> id = ParseIdentity(parsed);
-    if (!id.ok()) {
-      return UsageError(id.status().message());
-    }
-    sigstore.identities.push_back(std::move(id).value());
+    VOUCH_ASSIGN_OR_RETURN(verify::CertificateIdentity id, ParseIdentity(args.parsed()));
+    sigstore.identities.push_back(std::move(id));
   } else {
-    Result<keys::Verifier> k = LoadVerifier(parsed, parsed["key"].as<std::string>());
-    if (!k.ok()) {
-      return Fail(k.status());
-    }
-    key = std::move(k).value();
+    VOUCH_ASSIGN_OR_RETURN(key, LoadVerifierFlag(args.parsed()));
     request.key = &*key;
   }
-  if (keyless || TrustedRootFlagGiven(parsed)) {
-    auto root = LoadTrustedRootFlag(parsed);
-    if (!root.ok()) {
-      return Fail(root.status());
-    }
-    sigstore.trusted_root = std::move(root).value();
+  if (keyless || TrustedRootFlagGiven(args.parsed())) {
+    VOUCH_ASSIGN_OR_RETURN(sigstore.trusted_root, LoadTrustedRootFlag(args.parsed()));
   }
-  if (parsed.count("bundle") > 0) {
-    request.bundle_path = parsed["bundle"].as<std::string>();
-  } else {
-    request.signature_path = parsed["signature"].as<std::string>();
-  }
-  if (request.bundle_path.empty() && request.signature_path.empty()) {
-    return UsageError("verify-blob: --bundle and --signature need a file name");
-  }
-  Status st = verify::VerifyBlob(request, sigstore);
-  if (!st.ok()) {
-    if (IsVerificationFailed(st)) {
-      return Fail(st.WithContext("verification failed"));
-    }
-    return Fail(st);
-  }
+  VOUCH_RETURN_IF_ERROR(WithVerificationContext(verify::VerifyBlob(request, sigstore)));
   std::cout << "Verified OK\n";
-  return kExitOk;
+  return OkStatus();
+}
+
+}  // namespace
+
+int RunVerifyBlob(int argc, char** argv) {
+  return Command("verify-blob",
+                 "verify a file against a public key and a Sigstore bundle or a base64 signature")
+      .Usage(
+          "FILE (--key KEY | --certificate-identity ID --certificate-oidc-issuer URL) "
+          "(--bundle BUNDLE | --signature SIG) [--trusted-root FILE]")
+      .Positional({"FILE"})
+      .Value("bundle", "the Sigstore bundle to check")
+      .Value("signature", "a file holding the signature in base64")
+      .With({AddVerifyingKeyOptions, AddIdentityOptions})
+      .ExitCodes(
+          "0 verified, 1 not verified (modified file, wrong key, malformed or oversized bundle "
+          "or signature), 2 usage or key error, 3 file unreadable")
+      .Run(argc, argv, RequestFromFlags, VerifyBlob);
 }
 
 }  // namespace vouch::cli

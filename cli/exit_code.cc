@@ -24,6 +24,12 @@ int Fail(const Status& status) {
   return ExitCodeFor(status);
 }
 
+int Finish(const Status& status) { return status.ok() ? kExitOk : Fail(status); }
+
+Status WithVerificationContext(const Status& status) {
+  return IsVerificationFailed(status) ? status.WithContext("verification failed") : status;
+}
+
 int UsageError(const std::string& message) {
   std::cerr << "vouch: " << message << "\n(run with --help for usage)\n";
   return kExitUsage;

@@ -17,6 +17,13 @@ int ExitCodeFor(const Status& status);
 // Fail prints "vouch: <message>" to stderr and returns ExitCodeFor(status).
 int Fail(const Status& status);
 
+// Finish ends a command with |status|: kExitOk when it is OK, else Fail(status).
+int Finish(const Status& status);
+
+// WithVerificationContext prefixes a rejection (kVerificationFailed) with "verification
+// failed: " so the message says what the exit code 1 means; other statuses pass unchanged.
+Status WithVerificationContext(const Status& status);
+
 // UsageError prints "vouch: <message>" and a hint to use --help, and returns kExitUsage.
 int UsageError(const std::string& message);
 

@@ -8,37 +8,36 @@
 
 namespace vouch::cli {
 
+namespace {
+
+// kIdentityFlags are the keyless identity flags, in --help order: one table for registering
+// them and for telling whether any was given.
+constexpr std::pair<const char*, const char*> kIdentityFlags[] = {
+    {"certificate-identity", "the signer identity (certificate SAN) that must match exactly"},
+    {"certificate-identity-regexp", "an ECMAScript regexp the whole SAN must match"},
+    {"certificate-oidc-issuer", "the OIDC issuer that must match exactly"},
+    {"certificate-oidc-issuer-regexp", "an ECMAScript regexp the whole issuer must match"},
+    {"certificate-github-workflow-repository", "GitHub workflow repository (extension .1.5)"},
+    {"certificate-github-workflow-ref", "GitHub workflow ref (extension .1.6)"},
+    {"certificate-github-workflow-sha", "GitHub workflow commit (extension .1.3)"},
+    {"certificate-github-workflow-trigger", "GitHub workflow trigger (extension .1.2)"},
+    {"certificate-github-workflow-name", "GitHub workflow name (extension .1.4)"},
+};
+
+}  // namespace
+
 void AddIdentityOptions(cxxopts::Options& options) {
-  options.add_options("keyless")("certificate-identity",
-                                 "the signer identity (certificate SAN) that must match exactly",
-                                 cxxopts::value<std::string>())(
-      "certificate-identity-regexp", "an ECMAScript regexp the whole SAN must match",
-      cxxopts::value<std::string>())("certificate-oidc-issuer",
-                                     "the OIDC issuer that must match exactly",
-                                     cxxopts::value<std::string>())(
-      "certificate-oidc-issuer-regexp", "an ECMAScript regexp the whole issuer must match",
-      cxxopts::value<std::string>())("certificate-github-workflow-repository",
-                                     "GitHub workflow repository (extension .1.5)",
-                                     cxxopts::value<std::string>())(
-      "certificate-github-workflow-ref", "GitHub workflow ref (extension .1.6)",
-      cxxopts::value<std::string>())("certificate-github-workflow-sha",
-                                     "GitHub workflow commit (extension .1.3)",
-                                     cxxopts::value<std::string>())(
-      "certificate-github-workflow-trigger", "GitHub workflow trigger (extension .1.2)",
-      cxxopts::value<std::string>())("certificate-github-workflow-name",
-                                     "GitHub workflow name (extension .1.4)",
-                                     cxxopts::value<std::string>())(
-      "trusted-root", "trusted_root.json (default: $VOUCH_TRUSTED_ROOT)",
+  cxxopts::OptionAdder add = options.add_options("keyless");
+  for (const auto& [name, help] : kIdentityFlags) {
+    add(name, help, cxxopts::value<std::string>());
+  }
+  add("trusted-root", "trusted_root.json (default: $VOUCH_TRUSTED_ROOT)",
       cxxopts::value<std::string>());
 }
 
 bool HasIdentityFlags(const cxxopts::ParseResult& parsed) {
-  for (const char* f :
-       {"certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer",
-        "certificate-oidc-issuer-regexp", "certificate-github-workflow-repository",
-        "certificate-github-workflow-ref", "certificate-github-workflow-sha",
-        "certificate-github-workflow-trigger", "certificate-github-workflow-name"}) {
-    if (parsed.count(f) > 0) {
+  for (const auto& flag : kIdentityFlags) {
+    if (parsed.count(flag.first) > 0) {
       return true;
     }
   }

@@ -136,6 +136,17 @@ void AddPasswordOptions(cxxopts::Options& options) {
                         cxxopts::value<std::string>());
 }
 
+void AddSigningKeyOptions(cxxopts::Options& options) {
+  options.add_options()("key", "private key file, or env://VAR", cxxopts::value<std::string>());
+  AddPasswordOptions(options);
+}
+
+void AddVerifyingKeyOptions(cxxopts::Options& options) {
+  options.add_options()("key", "public key file (a private key is accepted too), or env://VAR",
+                        cxxopts::value<std::string>());
+  AddPasswordOptions(options);
+}
+
 Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, PasswordPurpose purpose,
                                     const std::string& prompt_subject) {
   if (parsed.count("password-file") > 0) {
@@ -198,6 +209,10 @@ Result<std::unique_ptr<keys::Signer>> LoadSigner(const cxxopts::ParseResult& par
   return SignerFromSpecPem(parsed, key_spec, pem);
 }
 
+Result<std::unique_ptr<keys::Signer>> LoadSignerFlag(const cxxopts::ParseResult& parsed) {
+  return LoadSigner(parsed, parsed.count("key") > 0 ? parsed["key"].as<std::string>() : "");
+}
+
 Result<keys::Verifier> LoadVerifier(const cxxopts::ParseResult& parsed,
                                     const std::string& key_spec) {
   VOUCH_ASSIGN_OR_RETURN(SecretString pem, ReadSpec(key_spec));
@@ -211,6 +226,10 @@ Result<keys::Verifier> LoadVerifier(const cxxopts::ParseResult& parsed,
     return v.status().WithContext("key " + key_spec);
   }
   return v;
+}
+
+Result<keys::Verifier> LoadVerifierFlag(const cxxopts::ParseResult& parsed) {
+  return LoadVerifier(parsed, parsed.count("key") > 0 ? parsed["key"].as<std::string>() : "");
 }
 
 Result<std::vector<keys::Verifier>> LoadVerifiers(const cxxopts::ParseResult& parsed) {

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cxxopts.hpp>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +21,14 @@ namespace vouch::cli {
 
 // AddPasswordOptions registers --password-file on |options|.
 void AddPasswordOptions(cxxopts::Options& options);
+
+// AddSigningKeyOptions registers --key (a private key file, or env://VAR) and the password
+// options; LoadSignerFlag reads it.
+void AddSigningKeyOptions(cxxopts::Options& options);
+
+// AddVerifyingKeyOptions registers --key (a public key file, or env://VAR; a private key is
+// accepted too) and the password options; LoadVerifierFlag reads it.
+void AddVerifyingKeyOptions(cxxopts::Options& options);
 
 enum class PasswordPurpose {
   kDecrypt,  // reading an existing key: ask once
@@ -37,10 +44,16 @@ Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, Password
 Result<std::unique_ptr<keys::Signer>> LoadSigner(const cxxopts::ParseResult& parsed,
                                                  const std::string& key_spec);
 
+// LoadSignerFlag is LoadSigner for the value of --key.
+Result<std::unique_ptr<keys::Signer>> LoadSignerFlag(const cxxopts::ParseResult& parsed);
+
 // LoadVerifier reads a public key from a --key spec. A private key file is accepted too (its
 // public half is used), as cosign does.
 Result<keys::Verifier> LoadVerifier(const cxxopts::ParseResult& parsed,
                                     const std::string& key_spec);
+
+// LoadVerifierFlag is LoadVerifier for the value of --key.
+Result<keys::Verifier> LoadVerifierFlag(const cxxopts::ParseResult& parsed);
 
 // LoadVerifiers loads every value of a repeatable --key option (none given: an empty list).
 // A key file over keys::kMaxKeyFileSize is kInvalidArgument (exit 2), like any bad key argument.

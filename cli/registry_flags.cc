@@ -4,15 +4,21 @@
 #include <mutex>
 #include <vector>
 
+#include "key_flags.h"
+
 namespace vouch::cli {
 
-void AddRegistryOptions(cxxopts::Options& options) {
+void AddRegistryFlags(cxxopts::Options& options) {
   options.add_options()("insecure-registry",
                         "allow plain HTTP and unverified TLS for HOST[:PORT] (repeatable)",
                         cxxopts::value<std::vector<std::string>>())(
       "ca-file", "PEM bundle of CAs to trust instead of the system store (default $SSL_CERT_FILE)",
-      cxxopts::value<std::string>())("v,verbose", "log every HTTP request to stderr")(
-      "h,help", "show this help");
+      cxxopts::value<std::string>())("v,verbose", "log every HTTP request to stderr");
+}
+
+void AddRegistryOptions(cxxopts::Options& options) {
+  AddRegistryFlags(options);
+  options.add_options()("h,help", "show this help");
 }
 
 void AddPlatformOption(cxxopts::Options& options) {
@@ -72,6 +78,14 @@ Result<std::unique_ptr<registry::Repository>> OpenImage(const cxxopts::ParseResu
                                                         registry::Access access) {
   VOUCH_ASSIGN_OR_RETURN(registry::Reference ref, ParseImage(image));
   return NewClient(parsed)->Open(ref, access);
+}
+
+Result<ImageToSign> OpenImageToSign(const cxxopts::ParseResult& parsed, const std::string& image) {
+  VOUCH_ASSIGN_OR_RETURN(registry::Reference ref, ParseImage(image));
+  ImageToSign out;
+  VOUCH_ASSIGN_OR_RETURN(out.signer, LoadSignerFlag(parsed));
+  VOUCH_ASSIGN_OR_RETURN(out.repo, NewClient(parsed)->Open(ref, registry::Access::kPullPush));
+  return out;
 }
 
 Result<std::map<std::string, std::string>> ParseAnnotationFlags(

@@ -3,19 +3,23 @@
 #pragma once
 
 #include <cxxopts.hpp>
-
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "vouch/core/status.h"
+#include "vouch/keys/keys.h"
 #include "vouch/registry/client.h"
 
 namespace vouch::cli {
 
-// AddRegistryOptions registers --insecure-registry HOST (repeatable), --ca-file F, -v/--verbose
-// and -h/--help on |options|.
+// AddRegistryFlags registers --insecure-registry HOST (repeatable), --ca-file F and
+// -v/--verbose on |options| (Command::With(AddRegistryFlags); Command registers --help itself).
+void AddRegistryFlags(cxxopts::Options& options);
+
+// AddRegistryOptions is AddRegistryFlags plus -h/--help, for commands that build their own
+// cxxopts::Options instead of a Command (command.h).
 void AddRegistryOptions(cxxopts::Options& options);
 
 // AddPlatformOption registers --platform os/arch[/variant].
@@ -43,9 +47,20 @@ Result<std::unique_ptr<registry::Repository>> OpenImage(
     const cxxopts::ParseResult& parsed, const std::string& image,
     registry::Access access = registry::Access::kPull);
 
+// ImageToSign is what an image-signing command (sign, attest) works with: the --key signer and
+// the image's repository, opened for pushing (its reference() is IMAGE, parsed).
+struct ImageToSign {
+  std::unique_ptr<keys::Signer> signer;
+  std::unique_ptr<registry::Repository> repo;
+};
+
+// OpenImageToSign parses |image|, loads the --key signer (asking for its password) and opens the
+// repository with registry::Access::kPullPush, in that order: a bad reference fails before any
+// password prompt, and a wrong password before any registry request.
+Result<ImageToSign> OpenImageToSign(const cxxopts::ParseResult& parsed, const std::string& image);
+
 // ParseAnnotationFlags returns the repeatable -a key=value pairs; an entry without '=' or with
 // an empty key is kInvalidArgument (exit 2).
-Result<std::map<std::string, std::string>> ParseAnnotationFlags(
-    const cxxopts::ParseResult& parsed);
+Result<std::map<std::string, std::string>> ParseAnnotationFlags(const cxxopts::ParseResult& parsed);
 
 }  // namespace vouch::cli

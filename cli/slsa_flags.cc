@@ -6,6 +6,17 @@
 
 namespace vouch::cli {
 
+void AddSlsaOptions(cxxopts::Options& options) {
+  options.add_options()("builder-id", "SLSA: trusted builder id (without @version: any version)",
+                        cxxopts::value<std::string>())(
+      "source-uri", "SLSA: source repository, e.g. github.com/org/repo",
+      cxxopts::value<std::string>())(
+      "source-ref", "SLSA: git ref, refs/heads/main (exact) or main (branch or tag)",
+      cxxopts::value<std::string>())("max-age",
+                                     "SLSA: reject builds older than this (e.g. 90s, 30m, 12h, 7d)",
+                                     cxxopts::value<std::string>());
+}
+
 Result<verify::SlsaExpectations> SlsaExpectationsFromFlags(const cxxopts::ParseResult& parsed) {
   verify::SlsaExpectations want;
   if (parsed.count("builder-id") > 0) {
