@@ -11,40 +11,11 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
+#include "vouch/core/duration.h"
 #include "vouch/registry/transport.h"
 #include "vouch/serve/serve.h"
 
 namespace vouch::cli {
-namespace {
-
-// ParseDuration reads "500ms", "8s", "5m", "1h" (a bare number is seconds).
-Result<std::chrono::milliseconds> ParseDuration(const std::string& flag, const std::string& text) {
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
-    ++digits;
-  }
-  if (digits == 0 || digits > 9) {
-    return InvalidArgumentError("--" + flag + " wants a duration like 8s, 500ms or 5m, got \"" +
-                                text + "\"");
-  }
-  long long n = std::stoll(text.substr(0, digits));
-  std::string unit = text.substr(digits);
-  if (unit == "ms") {
-    return std::chrono::milliseconds(n);
-  }
-  if (unit.empty() || unit == "s") {
-    return std::chrono::milliseconds(n * 1000);
-  }
-  if (unit == "m") {
-    return std::chrono::milliseconds(n * 60 * 1000);
-  }
-  if (unit == "h") {
-    return std::chrono::milliseconds(n * 3600 * 1000);
-  }
-  return InvalidArgumentError("--" + flag + ": unknown unit \"" + unit + "\" (ms, s, m or h)");
-}
-
-}  // namespace
 
 int RunServe(int argc, char** argv) {
   cxxopts::Options options("vouch serve",
@@ -62,11 +33,13 @@ int RunServe(int argc, char** argv) {
       "tls-key", "PEM private key of the serving certificate", cxxopts::value<std::string>())(
       "listen", "address to serve HTTPS on (port 0: any free port)",
       cxxopts::value<std::string>()->default_value("0.0.0.0:8443"))(
-      "deadline", "answer every admission request within this (keep below the webhook timeout)",
+      "deadline",
+      "answer every admission request within this duration (8s, 2500ms; keep below the "
+      "webhook timeout)",
       cxxopts::value<std::string>()->default_value("8s"))(
-      "cache-ttl", "how long accepted and rejected decisions are reused",
+      "cache-ttl", "how long accepted and rejected decisions are reused (whole seconds: 5m, 1h)",
       cxxopts::value<std::string>()->default_value("5m"))(
-      "tag-ttl", "how long a tag -> digest resolution is reused",
+      "tag-ttl", "how long a tag -> digest resolution is reused (whole seconds: 30s, 10m)",
       cxxopts::value<std::string>()->default_value("30s"))(
       "decision-log", "append one JSON line per decision to FILE (- for stdout)",
       cxxopts::value<std::string>())("threads", "HTTP threads",
@@ -91,20 +64,23 @@ int RunServe(int argc, char** argv) {
   o.tls_cert = parsed["tls-cert"].as<std::string>();
   o.tls_key = parsed["tls-key"].as<std::string>();
   o.listen = parsed["listen"].as<std::string>();
-  auto deadline = ParseDuration("deadline", parsed["deadline"].as<std::string>());
-  auto cache_ttl = ParseDuration("cache-ttl", parsed["cache-ttl"].as<std::string>());
-  auto tag_ttl = ParseDuration("tag-ttl", parsed["tag-ttl"].as<std::string>());
-  for (const auto* d : {&deadline, &cache_ttl, &tag_ttl}) {
-    if (!d->ok()) {
-      return UsageError(d->status().message());
-    }
+  // Durations: vouch/core/duration.h's grammar; the deadline to the millisecond, the cache
+  // lifetimes in whole seconds, all positive.
+  auto deadline = ParsePositiveMilliseconds(parsed["deadline"].as<std::string>());
+  auto cache_ttl = ParsePositiveSeconds(parsed["cache-ttl"].as<std::string>());
+  auto tag_ttl = ParsePositiveSeconds(parsed["tag-ttl"].as<std::string>());
+  if (!deadline.ok()) {
+    return UsageError("--deadline: " + deadline.status().message());
   }
-  if (deadline->count() <= 0) {
-    return UsageError("--deadline must be positive");
+  if (!cache_ttl.ok()) {
+    return UsageError("--cache-ttl: " + cache_ttl.status().message());
+  }
+  if (!tag_ttl.ok()) {
+    return UsageError("--tag-ttl: " + tag_ttl.status().message());
   }
   o.deadline = *deadline;
-  o.cache_ttl = std::chrono::duration_cast<std::chrono::seconds>(*cache_ttl);
-  o.tag_ttl = std::chrono::duration_cast<std::chrono::seconds>(*tag_ttl);
+  o.cache_ttl = *cache_ttl;
+  o.tag_ttl = *tag_ttl;
   if (parsed.count("decision-log") > 0) {
     o.decision_log = parsed["decision-log"].as<std::string>();
   }

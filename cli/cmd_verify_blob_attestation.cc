@@ -33,12 +33,12 @@ int RunVerifyBlobAttestation(int argc, char** argv) {
                                      "SLSA: source repository, e.g. github.com/org/repo",
                                      cxxopts::value<std::string>())(
       "source-ref", "SLSA: git ref, refs/heads/main (exact) or main (branch or tag)",
-      cxxopts::value<std::string>())("max-age",
-                                     "SLSA: reject builds older than this (e.g. 90s, 30m, 12h, 7d)",
-                                     cxxopts::value<std::string>())(
-      "output", "text or json (the verified statement)",
-      cxxopts::value<std::string>()->default_value("text"))("h,help", "show this help")(
-      "file", "the file the attestation is about", cxxopts::value<std::vector<std::string>>());
+      cxxopts::value<std::string>())(
+      "max-age", "SLSA: reject builds older than this (e.g. 90s, 1h30m, 12h, 7d)",
+      cxxopts::value<std::string>())("output", "text or json (the verified statement)",
+                                     cxxopts::value<std::string>()->default_value("text"))(
+      "h,help", "show this help")("file", "the file the attestation is about",
+                                  cxxopts::value<std::vector<std::string>>());
   AddPasswordOptions(options);
   options.parse_positional({"file"});
   cxxopts::ParseResult parsed = options.parse(argc, argv);

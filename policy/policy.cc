@@ -17,6 +17,7 @@
 #include "core/internal/json.h"
 #include "vouch/attest/statement.h"
 #include "vouch/core/bytes.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/file.h"
 
 namespace vouch::policy {
@@ -30,8 +31,6 @@ constexpr size_t kMaxYamlNodes = 100000;
 constexpr size_t kMaxPatternLength = 512;
 // Regular expressions in authorities are short; the cap bounds std::regex's compile work.
 constexpr size_t kMaxRegexpLength = 1024;
-// The longest duration accepted (about 100 years): keeps arithmetic far from overflow.
-constexpr int64_t kMaxDurationSeconds = int64_t{100} * 366 * 86400;
 
 constexpr std::string_view kVulnPredicateTypes[] = {
     "https://cosign.sigstore.dev/attestation/vuln/v1",
@@ -977,7 +976,7 @@ void ParseAttestation(Checker& c, const Json& j, const std::string& path, const 
   }
   req.authorities = AuthorityNames(c, j, path, policy);
   if (auto age = c.String(j, path, "maxAge", false)) {
-    Result<std::chrono::seconds> d = ParseDuration(*age);
+    Result<std::chrono::seconds> d = ParsePositiveSeconds(*age);
     if (d.ok()) {
       req.max_age = *d;
     } else {
@@ -1363,65 +1362,6 @@ std::string_view AuthorityKindName(AuthorityKind kind) {
       return "x509";
   }
   return "key";
-}
-
-Result<std::chrono::seconds> ParseDuration(std::string_view text) {
-  auto bad = [&] {
-    return InvalidArgumentError("bad duration " + Quote(text) +
-                                ": expected a positive whole number and a unit s, m, h or d "
-                                "(\"30d\", \"12h\")");
-  };
-  if (text.size() < 2 || text.size() > 20) {
-    return bad();
-  }
-  int64_t unit = 0;
-  switch (text.back()) {
-    case 's':
-      unit = 1;
-      break;
-    case 'm':
-      unit = 60;
-      break;
-    case 'h':
-      unit = 3600;
-      break;
-    case 'd':
-      unit = 86400;
-      break;
-    default:
-      return bad();
-  }
-  int64_t n = 0;
-  for (char ch : text.substr(0, text.size() - 1)) {
-    if (ch < '0' || ch > '9') {
-      return bad();
-    }
-    n = n * 10 + (ch - '0');
-    if (n > kMaxDurationSeconds) {
-      return InvalidArgumentError("duration " + Quote(text) + " is too long");
-    }
-  }
-  if (n == 0) {
-    return bad();
-  }
-  if (n > kMaxDurationSeconds / unit) {
-    return InvalidArgumentError("duration " + Quote(text) + " is too long");
-  }
-  return std::chrono::seconds(n * unit);
-}
-
-std::string FormatDuration(std::chrono::seconds d) {
-  int64_t s = d.count();
-  if (s > 0 && s % 86400 == 0) {
-    return std::to_string(s / 86400) + "d";
-  }
-  if (s > 0 && s % 3600 == 0) {
-    return std::to_string(s / 3600) + "h";
-  }
-  if (s > 0 && s % 60 == 0) {
-    return std::to_string(s / 60) + "m";
-  }
-  return std::to_string(s) + "s";
 }
 
 Status CheckScopePattern(std::string_view pattern) { return ParsePattern(pattern).status(); }

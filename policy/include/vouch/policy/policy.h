@@ -124,6 +124,8 @@ struct AttestationRequirement {
   // and v0.2, and "vuln" accepts cosign's vuln/v1 and the in-toto vulns v0.1 and v0.2.
   std::vector<std::string> predicate_types;
   std::vector<std::string> authorities;
+  // max_age is "maxAge": a duration in vouch/core/duration.h's grammar, positive and a whole
+  // number of seconds (ParsePositiveSeconds).
   std::optional<std::chrono::seconds> max_age;
   std::optional<SlsaRequirement> slsa;
   std::optional<VulnerabilityRequirement> vulnerabilities;
@@ -252,7 +254,7 @@ std::string LintReportJson(std::string_view file, const Policy* policy,
                            const std::vector<LintFinding>& findings);
 
 // ---------------------------------------------------------------------------------------------
-// Names and durations (shared with the evaluator's reports).
+// Names (shared with the evaluator's reports).
 
 // ModeName, PlatformsName, FailurePolicyName and AuthorityKindName return the policy file's
 // spelling ("enforce", "index", "deny", "keyless").
@@ -260,12 +262,5 @@ std::string_view ModeName(Mode mode);
 std::string_view PlatformsName(Platforms platforms);
 std::string_view FailurePolicyName(FailurePolicy failure_policy);
 std::string_view AuthorityKindName(AuthorityKind kind);
-
-// ParseDuration parses a policy duration: a positive whole number and one unit, s, m, h or d
-// ("30d", "12h"). Anything else (0, fractions, signs, spaces, other units, more than about 100
-// years) is kInvalidArgument.
-Result<std::chrono::seconds> ParseDuration(std::string_view text);
-// FormatDuration prints |d| with the largest unit that divides it ("30d", "90m", "45s").
-std::string FormatDuration(std::chrono::seconds d);
 
 }  // namespace vouch::policy
