@@ -9,7 +9,6 @@
 #include <array>
 #include <cctype>
 #include <limits>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -19,6 +18,7 @@
 #include "vouch/core/bytes.h"
 #include "vouch/core/duration.h"
 #include "vouch/core/file.h"
+#include "vouch/core/regexp.h"
 
 namespace vouch::policy {
 namespace {
@@ -29,8 +29,6 @@ constexpr size_t kMaxPolicyFileSize = size_t{1} << 20;
 constexpr size_t kMaxYamlNodes = 100000;
 // Image references are at most 255 characters plus tag and digest (formats.md §1.1).
 constexpr size_t kMaxPatternLength = 512;
-// Regular expressions in authorities are short; the cap bounds std::regex's compile work.
-constexpr size_t kMaxRegexpLength = 1024;
 
 constexpr std::string_view kVulnPredicateTypes[] = {
     "https://cosign.sigstore.dev/attestation/vuln/v1",
@@ -177,44 +175,18 @@ Result<Document> ReadJson(std::string_view text) {
   return doc;
 }
 
-// LooksInt / LooksFloat: the YAML 1.2 core schema forms [-+]?[0-9]+ and
-// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? (written out: std::regex recurses per
-// character and a long scalar would exhaust the stack).
-size_t Digits(std::string_view s, size_t i) {
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    ++i;
-  }
-  return i;
-}
+// Grammar compiles one of this file's fixed patterns. They are constants covered by the tests, so
+// a failure is a programming error, not input to report.
+Regexp Grammar(std::string_view pattern) { return *Regexp::Compile(pattern); }
+
+// LooksInt / LooksFloat: the YAML 1.2 core schema's integer and float forms.
 bool LooksInt(std::string_view s) {
-  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  return i < s.size() && Digits(s, i) == s.size();
+  static const Regexp kInt = Grammar("[-+]?[0-9]+");
+  return kInt.FullMatches(s);
 }
 bool LooksFloat(std::string_view s) {
-  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-  size_t int_end = Digits(s, i);
-  bool digits = int_end > i;
-  i = int_end;
-  if (i < s.size() && s[i] == '.') {
-    size_t frac_end = Digits(s, i + 1);
-    digits = digits || frac_end > i + 1;
-    i = frac_end;
-  }
-  if (!digits) {
-    return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
-      ++i;
-    }
-    size_t exp_end = Digits(s, i);
-    if (exp_end == i) {
-      return false;
-    }
-    i = exp_end;
-  }
-  return i == s.size();
+  static const Regexp kFloat = Grammar(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  return kFloat.FullMatches(s);
 }
 
 // YamlScalar types a scalar the way the YAML 1.2 core schema does: quoted scalars are strings;
@@ -490,8 +462,8 @@ Result<Pattern> ParsePattern(std::string_view text) {
     return InvalidArgumentError("scope has an empty tag after ':'");
   }
   if (!tag.empty()) {
-    static const std::regex kTag("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
-    if (!std::regex_match(std::string(tag), kTag)) {
+    static const Regexp kTag = Grammar("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+    if (!kTag.FullMatches(tag)) {
       return InvalidArgumentError("bad tag " + Quote(tag) + " in scope");
     }
     p.tag = std::string(tag);
@@ -502,9 +474,9 @@ Result<Pattern> ParsePattern(std::string_view text) {
         "\"registry.example.com/**\"), or is the lone \"*\"");
   }
   p.segments = SplitSegments(name);
-  static const std::regex kHost("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
-  static const std::regex kHostWildcard("\\*(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
-  static const std::regex kComponent("[a-z0-9]+(([.]|_|__|[-]+)[a-z0-9]+)*");
+  static const Regexp kHost = Grammar("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
+  static const Regexp kHostWildcard = Grammar(R"(\*(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)");
+  static const Regexp kComponent = Grammar("[a-z0-9]+(([.]|_|__|[-]+)[a-z0-9]+)*");
   for (size_t i = 0; i < p.segments.size(); ++i) {
     const std::string& seg = p.segments[i];
     if (seg.empty()) {
@@ -515,13 +487,13 @@ Result<Pattern> ParsePattern(std::string_view text) {
     }
     if (i == 0) {
       if (seg.find('*') != std::string::npos) {
-        if (!std::regex_match(seg, kHostWildcard)) {
+        if (!kHostWildcard.FullMatches(seg)) {
           return InvalidArgumentError("bad host wildcard " + Quote(seg) +
                                       ": write \"*\" or \"*.example.com\"");
         }
         continue;
       }
-      if (!std::regex_match(seg, kHost)) {
+      if (!kHost.FullMatches(seg)) {
         return InvalidArgumentError("bad registry host " + Quote(seg));
       }
       continue;
@@ -530,7 +502,7 @@ Result<Pattern> ParsePattern(std::string_view text) {
       return InvalidArgumentError("bad path segment " + Quote(seg) +
                                   ": '*' and '**' stand alone between slashes");
     }
-    if (!std::regex_match(seg, kComponent)) {
+    if (!kComponent.FullMatches(seg)) {
       return InvalidArgumentError("bad path segment " + Quote(seg) +
                                   " (repository names are lowercase letters, digits and . _ -)");
     }
@@ -755,21 +727,14 @@ class Checker {
     return present.empty() ? "" : present[0];
   }
 
-  // CheckRegexp reports an error when |re| does not compile (ECMAScript syntax, matched against
-  // the whole value).
+  // CheckRegexp reports an error when |re| does not compile (vouch/core/regexp.h: RE2, Go
+  // syntax; matched unanchored, as cosign matches identities).
   void CheckRegexp(const std::optional<std::string>& re, const std::string& path) {
     if (!re) {
       return;
     }
-    if (re->size() > kMaxRegexpLength) {
-      Error(path, "regular expression is longer than " + std::to_string(kMaxRegexpLength) +
-                      " characters");
-      return;
-    }
-    try {
-      std::regex compiled(*re);
-    } catch (const std::regex_error& e) {
-      Error(path, "bad regular expression: " + std::string(e.what()));
+    if (Result<Regexp> compiled = Regexp::Compile(*re); !compiled.ok()) {
+      Error(path, compiled.status().message());
     }
   }
 
@@ -1043,8 +1008,8 @@ void ParseAttestation(Checker& c, const Json& j, const std::string& path, const 
     v.policy = c.String(j, path, "policy", false).value_or("");
     v.verifier_id = c.String(j, path, "verifierId", false).value_or("");
     if (auto level = c.String(j, path, "minLevel", false)) {
-      static const std::regex kLevel("SLSA_[A-Z]+_LEVEL_[0-9]+");
-      if (level->rfind("SLSA_", 0) == 0 && !std::regex_match(*level, kLevel)) {
+      static const Regexp kLevel = Grammar("SLSA_[A-Z]+_LEVEL_[0-9]+");
+      if (level->rfind("SLSA_", 0) == 0 && !kLevel.FullMatches(*level)) {
         c.Error(path + "/minLevel", "bad level " + Quote(*level) +
                                         " (e.g. SLSA_BUILD_LEVEL_3; custom levels must "
                                         "not start with SLSA_)");

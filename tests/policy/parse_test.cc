@@ -357,6 +357,20 @@ BOOST_AUTO_TEST_CASE(many_double_stars_do_not_backtrack_exponentially) {
   BOOST_TEST(!ScopeMatches(pattern, image));  // returns at once; without memoization: never
 }
 
+// Identity regexps are Go syntax (RE2): inline flags, Unicode classes and \A / \z, which
+// ECMAScript lacks, are accepted.
+BOOST_AUTO_TEST_CASE(identity_regexps_are_go_syntax) {
+  const std::string text = R"({"version": 1, "authorities": {
+      "gh": {"keyless": {"identityRegExp": "(?i)\\Ahttps://github\\.com/acme/\\pL+\\z",
+                         "issuerRegExp": "^https://token\\.actions\\.githubusercontent\\.com$"}}},
+      "policies": [{"name": "p", "scope": "*", "signatures": {"authorities": ["gh"]}}]})";
+  KeyDir dir;
+  Result<Policy> p = Parse(text, dir);
+  BOOST_REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  BOOST_TEST(p->authorities.at("gh").keyless.identity_regexp ==
+             "(?i)\\Ahttps://github\\.com/acme/\\pL+\\z");
+}
+
 // maxAge reads vouch/core/duration.h's grammar (tested there) and keeps positive whole seconds.
 struct MaxAgeCase {
   const char* text;

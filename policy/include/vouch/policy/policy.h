@@ -31,8 +31,10 @@ enum class AuthorityKind {
 };
 
 // KeylessAuthority: a Sigstore keyless signer. Exactly one of identity / identity_regexp and one
-// of issuer / issuer_regexp; trusted_root is a path to a trusted_root.json (relative paths are
-// resolved against the policy file's folder), empty = the process default (VOUCH_TRUSTED_ROOT).
+// of issuer / issuer_regexp. Regexps are RE2 (Go syntax) and match anywhere in the value, as
+// cosign's do (vouch/core/regexp.h). trusted_root is a path to a trusted_root.json (relative
+// paths are resolved against the policy file's folder), empty = the process default
+// (VOUCH_TRUSTED_ROOT).
 struct KeylessAuthority {
   std::string identity;
   std::string identity_regexp;
@@ -45,7 +47,8 @@ struct KeylessAuthority {
 };
 
 // X509Authority: signatures whose certificate chains to one of |roots| (PEM files, resolved like
-// key paths), optionally with subject / SAN constraints (exact or anchored regexp).
+// key paths), optionally with subject / SAN constraints (exact, or a regexp matched as
+// KeylessAuthority's are).
 struct X509Authority {
   std::vector<std::string> roots;
   std::vector<std::string> intermediates;
