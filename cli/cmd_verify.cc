@@ -44,7 +44,7 @@ int RunPolicy(const cxxopts::ParseResult& parsed, const std::vector<std::string>
   if (!pol.ok()) {
     if (IsInvalidArgument(pol.status()) && !findings.empty()) {
       for (const policy::LintFinding& f : findings) {
-        std::cerr << "vouch: " << path << ": " << f.path << ": " << f.message << "\n";
+        std::cerr << "vouch: " << path << ": " << policy::FormatFinding(f) << "\n";
       }
       std::cerr << "vouch: " << path << ": invalid policy (" << findings.size() << " problem"
                 << (findings.size() == 1 ? "" : "s") << "); see vouch policy lint\n";

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/internal/json.h"
+#include "vouch/attest/provenance.h"
 #include "vouch/attest/statement.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/duration.h"
@@ -574,6 +575,81 @@ class SegmentMatcher {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Regexp anchoring (a lint warning): a textual reading of RE2's syntax, enough to tell "^a$|^b$"
+// (anchored) from "^a|b$" (not). RE2 does not expose its parse tree.
+
+// TopLevelBranches splits |re| at the '|' outside groups and character classes.
+std::vector<std::string_view> TopLevelBranches(std::string_view re) {
+  std::vector<std::string_view> out;
+  int depth = 0;
+  bool in_class = false;
+  size_t start = 0;
+  for (size_t i = 0; i < re.size(); ++i) {
+    const char c = re[i];
+    if (c == '\\') {
+      ++i;  // the escaped character is a literal
+    } else if (in_class) {
+      if (c == '[' && i + 1 < re.size() && re[i + 1] == ':') {
+        size_t close = re.find(":]", i + 2);  // a [:class:] inside a class
+        i = close == std::string_view::npos ? re.size() : close + 1;
+      } else if (c == ']') {
+        in_class = false;
+      }
+    } else if (c == '[') {
+      in_class = true;
+      i += (i + 1 < re.size() && re[i + 1] == '^') ? 1 : 0;
+      i += (i + 1 < re.size() && re[i + 1] == ']') ? 1 : 0;  // "[]" and "[^]" open with a ']'
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      out.push_back(re.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  out.push_back(re.substr(start));
+  return out;
+}
+
+// EndsWithOperator reports whether |s| ends with |op| ("$", "\z") written as an operator, not
+// escaped: the backslashes before it are even in number.
+bool EndsWithOperator(std::string_view s, std::string_view op) {
+  if (!s.ends_with(op)) {
+    return false;
+  }
+  size_t backslashes = 0;
+  for (size_t i = s.size() - op.size(); i > 0 && s[i - 1] == '\\'; --i) {
+    ++backslashes;
+  }
+  return backslashes % 2 == 0;
+}
+
+// IsAnchored reports whether every top-level alternative of |re| starts with ^ or \A and ends
+// with $ or \z. A leading flag group such as "(?i)" is skipped; when it sets m (multi-line), ^
+// and $ match at every line and only \A and \z count.
+bool IsAnchored(std::string_view re) {
+  bool multi_line = false;
+  if (re.starts_with("(?")) {
+    size_t close = re.find(')');
+    std::string_view flags = re.substr(2, close == std::string_view::npos ? 0 : close - 2);
+    if (close != std::string_view::npos &&
+        flags.find_first_not_of("imsU-") == std::string_view::npos) {
+      multi_line = flags.substr(0, flags.find('-')).find('m') != std::string_view::npos;
+      re.remove_prefix(close + 1);
+    }
+  }
+  for (std::string_view branch : TopLevelBranches(re)) {
+    bool start = branch.starts_with("\\A") || (!multi_line && branch.starts_with("^"));
+    bool end = EndsWithOperator(branch, "\\z") || (!multi_line && EndsWithOperator(branch, "$"));
+    if (!start || !end) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The validator: walks the JSON tree, collects every finding, fills the model.
 
 bool IsHex(std::string_view s) {
@@ -594,6 +670,10 @@ class Checker {
 
   void Error(const std::string& path, std::string message) {
     doc_.findings.push_back({path, std::move(message)});
+  }
+
+  void Warn(const std::string& path, std::string message) {
+    doc_.findings.push_back({path, std::move(message), Severity::kWarning});
   }
 
   // Object checks that |j| is an object and that it has no field outside |known|.
@@ -728,13 +808,18 @@ class Checker {
   }
 
   // CheckRegexp reports an error when |re| does not compile (vouch/core/regexp.h: RE2, Go
-  // syntax; matched unanchored, as cosign matches identities).
+  // syntax), and a warning when it is not anchored: identities are matched unanchored, as cosign
+  // matches them, so "acme/app" also trusts "https://evil.example/acme/app".
   void CheckRegexp(const std::optional<std::string>& re, const std::string& path) {
     if (!re) {
       return;
     }
     if (Result<Regexp> compiled = Regexp::Compile(*re); !compiled.ok()) {
       Error(path, compiled.status().message());
+    } else if (!IsAnchored(*re)) {
+      Warn(path, "regular expression " + Quote(*re) +
+                     " is not anchored, so it matches every value that contains a match; "
+                     "anchor it with ^ and $ (or \\A and \\z) to match the whole value");
     }
   }
 
@@ -923,6 +1008,28 @@ bool AnyOf(const std::vector<std::string>& types, std::initializer_list<std::str
   return false;
 }
 
+// WarnSourceUriRefs warns about each sourceUris entry with an "@ref" suffix: the verifier
+// enforces that ref, which a reader of the policy easily takes for part of a repository name.
+void WarnSourceUriRefs(Checker& c, const Json& slsa, const std::string& path) {
+  const Json* uris = FindField(slsa, "sourceUris");
+  if (uris == nullptr || !uris->is_array()) {
+    return;
+  }
+  for (size_t i = 0; i < uris->size(); ++i) {
+    if (!(*uris)[i].is_string()) {
+      continue;  // reported by StringList
+    }
+    const std::string uri = (*uris)[i].get<std::string>();
+    auto [repo, ref] = attest::SplitSourceUri(uri);
+    if (!ref.empty()) {
+      c.Warn(path + "/sourceUris/" + std::to_string(i),
+             "source URI " + Quote(uri) + " carries the ref " + Quote(ref) +
+                 ", which the verifier enforces as a ref check; prefer " + Quote(repo) +
+                 " here and \"sourceRefs\": [" + Quote(ref) + "]");
+    }
+  }
+}
+
 void ParseAttestation(Checker& c, const Json& j, const std::string& path, const Policy& policy,
                       AttestationRequirement& req) {
   if (!c.Object(j, path,
@@ -965,6 +1072,7 @@ void ParseAttestation(Checker& c, const Json& j, const std::string& path, const 
           c.StringList(*s, sp, "builderIds", false, false).value_or(std::vector<std::string>{});
       slsa.source_uris =
           c.StringList(*s, sp, "sourceUris", false, false).value_or(std::vector<std::string>{});
+      WarnSourceUriRefs(c, *s, sp);
       slsa.source_refs =
           c.StringList(*s, sp, "sourceRefs", false, false).value_or(std::vector<std::string>{});
       if (auto level = c.Int(*s, sp, "buildLevel", false)) {
@@ -1265,11 +1373,22 @@ void AddLines(Document& doc) {
   }
 }
 
+size_t CountErrors(const std::vector<LintFinding>& findings) {
+  return static_cast<size_t>(
+      std::count_if(findings.begin(), findings.end(),
+                    [](const LintFinding& f) { return f.severity == Severity::kError; }));
+}
+
+// FormatFindings is the Status message of an invalid policy: its errors (warnings are not why it
+// failed; `vouch policy lint` shows them).
 std::string FormatFindings(const std::vector<LintFinding>& findings) {
-  std::string msg = "invalid policy (" + std::to_string(findings.size()) +
-                    (findings.size() == 1 ? " error)" : " errors)");
+  const size_t errors = CountErrors(findings);
+  std::string msg =
+      "invalid policy (" + std::to_string(errors) + (errors == 1 ? " error)" : " errors)");
   for (const LintFinding& f : findings) {
-    msg += "\n" + (f.path.empty() ? std::string("/") : f.path) + ": " + f.message;
+    if (f.severity == Severity::kError) {
+      msg += "\n" + FormatFinding(f);
+    }
   }
   return msg;
 }
@@ -1294,6 +1413,15 @@ std::string JoinNames(const std::vector<std::string>& names) {
 
 // ---------------------------------------------------------------------------------------------
 // Public API.
+
+std::string_view SeverityName(Severity severity) {
+  return severity == Severity::kWarning ? "warning" : "error";
+}
+
+std::string FormatFinding(const LintFinding& finding) {
+  return (finding.path.empty() ? std::string("/") : finding.path) + ": " +
+         (finding.severity == Severity::kWarning ? "warning: " : "") + finding.message;
+}
 
 std::string_view ModeName(Mode mode) {
   switch (mode) {
@@ -1384,7 +1512,7 @@ Result<Policy> ParsePolicy(std::string_view text, const ParseOptions& options,
   if (findings != nullptr) {
     *findings = doc->findings;
   }
-  if (!doc->findings.empty()) {
+  if (CountErrors(doc->findings) > 0) {
     return InvalidArgumentError(FormatFindings(doc->findings));
   }
   return policy;
@@ -1520,7 +1648,7 @@ std::string LintReportJson(std::string_view file, const Policy* policy,
                            const std::vector<LintFinding>& findings) {
   OrderedJson j;
   j["file"] = std::string(file);
-  j["valid"] = policy != nullptr && findings.empty();
+  j["valid"] = policy != nullptr && CountErrors(findings) == 0;
   if (policy != nullptr) {
     j["digest"] = policy->digest.ToString();
     j["authorities"] = policy->authorities.size();
@@ -1532,7 +1660,8 @@ std::string LintReportJson(std::string_view file, const Policy* policy,
   }
   OrderedJson fs = OrderedJson::array();
   for (const LintFinding& f : findings) {
-    fs.push_back({{"path", f.path}, {"message", f.message}});
+    fs.push_back(
+        {{"path", f.path}, {"severity", SeverityName(f.severity)}, {"message", f.message}});
   }
   j["findings"] = fs;
   return DumpJsonPretty(j) + "\n";

@@ -184,11 +184,25 @@ struct Policy {
 // ---------------------------------------------------------------------------------------------
 // Parsing and lint.
 
+// Severity says what a lint finding does to the policy.
+enum class Severity {
+  kError,    // the policy is invalid: ParsePolicy and LoadPolicy fail
+  kWarning,  // the policy loads, but probably does not say what its author meant
+};
+
 // LintFinding is one problem, located by JSON pointer ("/policies/0/attestations/1/maxAge").
 struct LintFinding {
   std::string path;
   std::string message;
+  Severity severity = Severity::kError;
 };
+
+// SeverityName returns "error" or "warning".
+std::string_view SeverityName(Severity severity);
+
+// FormatFinding renders |finding| as one line, "PATH: message" for an error and
+// "PATH: warning: message" for a warning, with "/" as the path of the document itself.
+std::string FormatFinding(const LintFinding& finding);
 
 // ParseOptions: |base_dir| resolves relative key / root paths ("" = current directory).
 struct ParseOptions {
@@ -199,16 +213,25 @@ struct ParseOptions {
 
 // ParsePolicy parses |text| (JSON, or YAML when it does not start with '{' after whitespace) and
 // checks it completely: unknown or duplicate fields, wrong types, unknown authority names,
-// unknown modes, bad scopes, bad durations, thresholds above the authority count, unreadable or
-// malformed key files. On any problem it returns kInvalidArgument whose message lists every
-// finding as "PATH: message" lines; |findings|, when given, receives them.
+// unknown modes, bad scopes, bad durations, bad regular expressions, thresholds above the
+// authority count, unreadable or malformed key files. On any error it returns kInvalidArgument
+// whose message lists every error as a "PATH: message" line.
+//
+// Warnings do not make it fail. There are two: an identity, issuer, subject or SAN regexp that
+// is not anchored (each top-level alternative must start with ^ or \A and end with $ or \z;
+// otherwise it matches every value that merely contains a match), and a slsa.sourceUris entry
+// with an "@ref" suffix (the ref is enforced as a ref check: sourceRefs says so plainly).
+//
+// |findings|, when given, receives every finding, errors and warnings, in document order, also
+// when the policy is valid.
 Result<Policy> ParsePolicy(std::string_view text, const ParseOptions& options,
                            std::vector<LintFinding>* findings = nullptr);
 
 // LoadPolicy reads |path| (capped at 1 MiB), sets Policy::source and Policy::digest, and parses
 // it with base_dir = the file's folder. An unreadable file keeps its I/O code (kNotFound,
 // kPermissionDenied, kResourceExhausted...: exit 3) and leaves |findings| empty; an invalid one is
-// kInvalidArgument prefixed with |path|, with the findings in |findings|.
+// kInvalidArgument prefixed with |path|. |findings| receives what ParsePolicy reports: the
+// errors of an invalid policy and the warnings of a valid one as well.
 Result<Policy> LoadPolicy(const std::string& path, std::vector<LintFinding>* findings = nullptr);
 
 // ---------------------------------------------------------------------------------------------
@@ -251,8 +274,9 @@ std::string Explain(const Policy& policy, std::string_view image);
 std::string Summarize(const Policy& policy);
 
 // LintReportJson renders the `vouch policy lint --output json` document: {"file", "valid",
-// "digest", "authorities", "policies": [{name, scope, mode}], "findings": [{path, message}]}.
-// |policy| is null when the file is invalid (then digest and the summary are absent).
+// "digest", "authorities", "policies": [{name, scope, mode}], "findings": [{path, severity,
+// message}]}, severity being "error" or "warning". |policy| is null when the file is invalid
+// (then digest and the summary are absent); "valid" is true when no finding is an error.
 std::string LintReportJson(std::string_view file, const Policy* policy,
                            const std::vector<LintFinding>& findings);
 
