@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "checker.h"
@@ -93,6 +94,20 @@ void ParseKeyAuthority(Checker& c, const Json& j, const std::string& path, Autho
   }
 }
 
+// ExactOrRegexp reads one of the "exact value or regular expression" pairs of an authority,
+// |field| and |field|RegExp: at most one of them (exactly one when |required|), the regexp
+// checked. It returns {exact, regexp}, the absent one empty.
+std::pair<std::string, std::string> ExactOrRegexp(Checker& c, const Json& j,
+                                                  const std::string& path, const std::string& field,
+                                                  bool required) {
+  const std::string re_field = field + "RegExp";
+  c.Exclusive(j, path, {field, re_field}, required);
+  std::string exact = c.String(j, path, field, false).value_or("");
+  std::optional<std::string> re = c.String(j, path, re_field, false);
+  c.CheckRegexp(re, path + "/" + re_field);
+  return {exact, re.value_or("")};
+}
+
 void ParseKeylessAuthority(Checker& c, const Json& j, const std::string& path, Authority& a) {
   if (!c.Object(
           j, path,
@@ -100,16 +115,8 @@ void ParseKeylessAuthority(Checker& c, const Json& j, const std::string& path, A
     return;
   }
   KeylessAuthority& k = a.keyless;
-  c.Exclusive(j, path, {"identity", "identityRegExp"}, true);
-  c.Exclusive(j, path, {"issuer", "issuerRegExp"}, true);
-  k.identity = c.String(j, path, "identity", false).value_or("");
-  auto identity_re = c.String(j, path, "identityRegExp", false);
-  c.CheckRegexp(identity_re, path + "/identityRegExp");
-  k.identity_regexp = identity_re.value_or("");
-  k.issuer = c.String(j, path, "issuer", false).value_or("");
-  auto issuer_re = c.String(j, path, "issuerRegExp", false);
-  c.CheckRegexp(issuer_re, path + "/issuerRegExp");
-  k.issuer_regexp = issuer_re.value_or("");
+  std::tie(k.identity, k.identity_regexp) = ExactOrRegexp(c, j, path, "identity", true);
+  std::tie(k.issuer, k.issuer_regexp) = ExactOrRegexp(c, j, path, "issuer", true);
   if (auto root = c.String(j, path, "trustedRoot", false)) {
     k.trusted_root = c.Resolve(*root);
     c.FileMustExist(k.trusted_root, path + "/trustedRoot");
@@ -144,16 +151,8 @@ void ParseX509Authority(Checker& c, const Json& j, const std::string& path, Auth
   };
   x.roots = files("roots", true);
   x.intermediates = files("intermediates", false);
-  c.Exclusive(j, path, {"subject", "subjectRegExp"}, false);
-  c.Exclusive(j, path, {"san", "sanRegExp"}, false);
-  x.subject = c.String(j, path, "subject", false).value_or("");
-  auto subject_re = c.String(j, path, "subjectRegExp", false);
-  c.CheckRegexp(subject_re, path + "/subjectRegExp");
-  x.subject_regexp = subject_re.value_or("");
-  x.san = c.String(j, path, "san", false).value_or("");
-  auto san_re = c.String(j, path, "sanRegExp", false);
-  c.CheckRegexp(san_re, path + "/sanRegExp");
-  x.san_regexp = san_re.value_or("");
+  std::tie(x.subject, x.subject_regexp) = ExactOrRegexp(c, j, path, "subject", false);
+  std::tie(x.san, x.san_regexp) = ExactOrRegexp(c, j, path, "san", false);
 }
 
 // AuthorityNames checks a list of authority names against the declared ones.
