@@ -222,8 +222,8 @@ struct ParseOptions {
 // otherwise it matches every value that merely contains a match), and a slsa.sourceUris entry
 // with an "@ref" suffix (the ref is enforced as a ref check: sourceRefs says so plainly).
 //
-// |findings|, when given, receives every finding, errors and warnings, in document order, also
-// when the policy is valid.
+// |findings|, when given, receives every finding, errors and warnings, also when the policy is
+// valid.
 Result<Policy> ParsePolicy(std::string_view text, const ParseOptions& options,
                            std::vector<LintFinding>* findings = nullptr);
 
