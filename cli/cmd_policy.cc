@@ -1,5 +1,6 @@
 // `vouch policy lint FILE [--output text|json]` and `vouch policy explain FILE IMAGE`: option
 // parsing only; the parser, lint, scopes and explanation are vouch/policy/policy.h.
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -18,8 +19,9 @@ constexpr std::string_view kPolicyUsage =
     "usage: vouch policy lint FILE [--output text|json]\n"
     "       vouch policy explain FILE IMAGE\n"
     "\n"
-    "  lint     check a trust policy (JSON or YAML) and report every error with its JSON path;\n"
-    "           exit 0 when valid, 2 when invalid, 3 when the file cannot be read\n"
+    "  lint     check a trust policy (JSON or YAML) and report every error and warning with its\n"
+    "           JSON path; exit 0 when valid (warnings only), 2 when invalid, 3 when the file\n"
+    "           cannot be read\n"
     "  explain  show which policy's scope applies to IMAGE and what it requires\n"
     "\n"
     "The policy format is described in docs/policy.md.\n";
@@ -43,16 +45,21 @@ int Lint(const Args& args) {
     std::cout << policy::LintReportJson(file, pol.ok() ? &*pol : nullptr, findings);
     return pol.ok() ? kExitOk : kExitUsage;
   }
+  // Every finding, errors and warnings, as FILE:PATH: [warning: ]message; warnings alone leave
+  // the policy valid (exit 0).
+  for (const policy::LintFinding& f : findings) {
+    std::cout << file << ":" << policy::FormatFinding(f) << "\n";
+  }
   if (pol.ok()) {
     std::cout << file << ": ok (" << pol->digest.ToString() << ")\n"
               << policy::Summarize(*pol) << "\n";
     return kExitOk;
   }
-  for (const policy::LintFinding& f : findings) {
-    std::cout << file << ":" << (f.path.empty() ? "/" : f.path) << ": " << f.message << "\n";
-  }
-  std::cerr << "vouch: " << file << ": invalid policy (" << findings.size()
-            << (findings.size() == 1 ? " error)" : " errors)") << "\n";
+  const auto errors = std::count_if(findings.begin(), findings.end(), [](const auto& f) {
+    return f.severity == policy::Severity::kError;
+  });
+  std::cerr << "vouch: " << file << ": invalid policy (" << errors
+            << (errors == 1 ? " error)" : " errors)") << "\n";
   return kExitUsage;
 }
 

@@ -11,38 +11,12 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
+#include "vouch/core/duration.h"
 #include "vouch/registry/transport.h"
 #include "vouch/serve/serve.h"
 
 namespace vouch::cli {
 namespace {
-
-// ParseDuration reads "500ms", "8s", "5m", "1h" (a bare number is seconds).
-Result<std::chrono::milliseconds> ParseDuration(const std::string& flag, const std::string& text) {
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
-    ++digits;
-  }
-  if (digits == 0 || digits > 9) {
-    return InvalidArgumentError("--" + flag + " wants a duration like 8s, 500ms or 5m, got \"" +
-                                text + "\"");
-  }
-  long long n = std::stoll(text.substr(0, digits));
-  std::string unit = text.substr(digits);
-  if (unit == "ms") {
-    return std::chrono::milliseconds(n);
-  }
-  if (unit.empty() || unit == "s") {
-    return std::chrono::milliseconds(n * 1000);
-  }
-  if (unit == "m") {
-    return std::chrono::milliseconds(n * 60 * 1000);
-  }
-  if (unit == "h") {
-    return std::chrono::milliseconds(n * 3600 * 1000);
-  }
-  return InvalidArgumentError("--" + flag + ": unknown unit \"" + unit + "\" (ms, s, m or h)");
-}
 
 int Serve(const Args& args) {
   const cxxopts::ParseResult& parsed = args.parsed();
@@ -51,20 +25,23 @@ int Serve(const Args& args) {
   o.tls_cert = parsed["tls-cert"].as<std::string>();
   o.tls_key = parsed["tls-key"].as<std::string>();
   o.listen = parsed["listen"].as<std::string>();
-  auto deadline = ParseDuration("deadline", parsed["deadline"].as<std::string>());
-  auto cache_ttl = ParseDuration("cache-ttl", parsed["cache-ttl"].as<std::string>());
-  auto tag_ttl = ParseDuration("tag-ttl", parsed["tag-ttl"].as<std::string>());
-  for (const auto* d : {&deadline, &cache_ttl, &tag_ttl}) {
-    if (!d->ok()) {
-      return UsageError(d->status().message());
-    }
+  // Durations: vouch/core/duration.h's grammar; the deadline to the millisecond, the cache
+  // lifetimes in whole seconds, all positive.
+  auto deadline = ParsePositiveMilliseconds(parsed["deadline"].as<std::string>());
+  auto cache_ttl = ParsePositiveSeconds(parsed["cache-ttl"].as<std::string>());
+  auto tag_ttl = ParsePositiveSeconds(parsed["tag-ttl"].as<std::string>());
+  if (!deadline.ok()) {
+    return UsageError("--deadline: " + deadline.status().message());
   }
-  if (deadline->count() <= 0) {
-    return UsageError("--deadline must be positive");
+  if (!cache_ttl.ok()) {
+    return UsageError("--cache-ttl: " + cache_ttl.status().message());
+  }
+  if (!tag_ttl.ok()) {
+    return UsageError("--tag-ttl: " + tag_ttl.status().message());
   }
   o.deadline = *deadline;
-  o.cache_ttl = std::chrono::duration_cast<std::chrono::seconds>(*cache_ttl);
-  o.tag_ttl = std::chrono::duration_cast<std::chrono::seconds>(*tag_ttl);
+  o.cache_ttl = *cache_ttl;
+  o.tag_ttl = *tag_ttl;
   o.decision_log = args.Get("decision-log");
   o.io_threads = args.As<int>("threads");
   o.worker_threads = args.As<int>("workers");
@@ -109,11 +86,13 @@ int RunServe(int argc, char** argv) {
       .Require({"policy", "tls-cert", "tls-key"})
       .Value("listen", "address to serve HTTPS on (port 0: any free port)", "0.0.0.0:8443")
       .Value("deadline",
-             "answer every admission request within this (keep below the webhook "
-             "timeout)",
+             "answer every admission request within this duration (8s, 2500ms; keep below the "
+             "webhook timeout)",
              "8s")
-      .Value("cache-ttl", "how long accepted and rejected decisions are reused", "5m")
-      .Value("tag-ttl", "how long a tag -> digest resolution is reused", "30s")
+      .Value("cache-ttl",
+             "how long accepted and rejected decisions are reused (whole seconds: 5m, 1h)", "5m")
+      .Value("tag-ttl", "how long a tag -> digest resolution is reused (whole seconds: 30s, 10m)",
+             "30s")
       .Value("decision-log", "append one JSON line per decision to FILE (- for stdout)")
       .Int("threads", "HTTP threads", 2, 1, 256)
       .Int("workers", "verification threads (they wait on registries)", 16, 1, 1024)

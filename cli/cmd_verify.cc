@@ -38,10 +38,13 @@ Result<std::shared_ptr<const verify::TrustPolicy>> LoadPolicyFile(const std::str
   auto trust = verify::TrustPolicy::Load(path, &findings);
   if (!trust.ok() && IsInvalidArgument(trust.status()) && !findings.empty()) {
     for (const policy::LintFinding& f : findings) {
-      std::cerr << "vouch: " << path << ": " << f.path << ": " << f.message << "\n";
+      std::cerr << "vouch: " << path << ": " << policy::FormatFinding(f) << "\n";
     }
-    return InvalidArgumentError(path + ": invalid policy (" + std::to_string(findings.size()) +
-                                " problem" + (findings.size() == 1 ? "" : "s") +
+    const auto errors = std::count_if(findings.begin(), findings.end(), [](const auto& f) {
+      return f.severity == policy::Severity::kError;
+    });
+    return InvalidArgumentError(path + ": invalid policy (" + std::to_string(errors) +
+                                " problem" + (errors == 1 ? "" : "s") +
                                 "); see vouch policy lint");
   }
   return trust;

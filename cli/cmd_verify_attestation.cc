@@ -64,7 +64,7 @@ void AddAttestationOptions(cxxopts::Options& options) {
       "source-uri", "SLSA: source repository", cxxopts::value<std::string>())(
       "source-ref", "SLSA: git ref", cxxopts::value<std::string>())(
       "max-age",
-      "SLSA: reject builds older than this (90s, 30m, 12h, 7d); VSA: reject summaries verified "
+      "SLSA: reject builds older than this (90s, 1h30m, 12h, 7d); VSA: reject summaries verified "
       "longer ago",
       cxxopts::value<std::string>())(
       "vsa-policy", "VSA: the policy name it must record having passed (policy.uri #NAME)",

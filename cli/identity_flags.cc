@@ -1,10 +1,10 @@
 #include "identity_flags.h"
 
-#include <regex>
 #include <string>
 #include <utility>
 
 #include "key_flags.h"
+#include "vouch/core/regexp.h"
 
 namespace vouch::cli {
 
@@ -14,9 +14,12 @@ namespace {
 // them and for telling whether any was given.
 constexpr std::pair<const char*, const char*> kIdentityFlags[] = {
     {"certificate-identity", "the signer identity (certificate SAN) that must match exactly"},
-    {"certificate-identity-regexp", "an ECMAScript regexp the whole SAN must match"},
+    {"certificate-identity-regexp",
+     "a regexp (Go/RE2 syntax) the SAN must match; unanchored, as in cosign: use ^...$ to match "
+     "the whole SAN"},
     {"certificate-oidc-issuer", "the OIDC issuer that must match exactly"},
-    {"certificate-oidc-issuer-regexp", "an ECMAScript regexp the whole issuer must match"},
+    {"certificate-oidc-issuer-regexp",
+     "a regexp (Go/RE2 syntax) the issuer must match; unanchored: use ^...$ for the whole issuer"},
     {"certificate-github-workflow-repository", "GitHub workflow repository (extension .1.5)"},
     {"certificate-github-workflow-ref", "GitHub workflow ref (extension .1.6)"},
     {"certificate-github-workflow-sha", "GitHub workflow commit (extension .1.3)"},
@@ -61,14 +64,11 @@ Result<verify::CertificateIdentity> ParseIdentity(const cxxopts::ParseResult& pa
     return InvalidArgumentError(
         "give exactly one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp");
   }
-  for (const std::string* re : {&id.san_regexp, &id.issuer_regexp}) {
-    if (re->empty()) {
-      continue;
-    }
-    try {
-      std::regex compiled(*re, std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-      return InvalidArgumentError("\"" + *re + "\" is not a valid regular expression");
+  for (const auto& [flag, re] :
+       {std::pair{"--certificate-identity-regexp", &id.san_regexp},
+        std::pair{"--certificate-oidc-issuer-regexp", &id.issuer_regexp}}) {
+    if (!re->empty()) {
+      VOUCH_RETURN_IF_ERROR(Regexp::Compile(*re).status().WithContext(flag));
     }
   }
   for (const char* claim : {"repository", "ref", "sha", "trigger", "name"}) {

@@ -13,7 +13,7 @@ void AddSlsaOptions(cxxopts::Options& options) {
       cxxopts::value<std::string>())(
       "source-ref", "SLSA: git ref, refs/heads/main (exact) or main (branch or tag)",
       cxxopts::value<std::string>())("max-age",
-                                     "SLSA: reject builds older than this (e.g. 90s, 30m, 12h, 7d)",
+                                     "SLSA: reject builds older than this (e.g. 90s, 1h30m, 12h, 7d)",
                                      cxxopts::value<std::string>());
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/internal/json.h"
 #include "vouch/core/clock.h"
+#include "vouch/core/duration.h"
 
 namespace vouch::serve::internal {
 namespace {
@@ -51,13 +52,6 @@ std::string Requirement(const verify::RequirementResult& r) {
     s += " [" + r.platform + "]";
   }
   return s + ": " + r.reason;
-}
-
-std::string SecondsText(std::chrono::milliseconds d) {
-  if (d.count() % 1000 == 0) {
-    return std::to_string(d.count() / 1000) + "s";
-  }
-  return std::to_string(d.count()) + "ms";
 }
 
 }  // namespace
@@ -301,7 +295,7 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
     if (v == nullptr) {
       iv.result = "timeout";
       iv.reasons.push_back("could not verify within the deadline (" +
-                           SecondsText(options_.deadline) + ")");
+                           FormatDuration(options_.deadline) + ")");
       could_not_check = true;
       if (auto r = registry::ParseReference(ci.image); r.ok()) {
         scope_ref = r->ToString();

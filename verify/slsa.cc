@@ -1,10 +1,9 @@
 #include "vouch/verify/slsa.h"
 
-#include "vouch/policy/policy.h"
-
 #include <algorithm>
-#include <charconv>
 #include <string>
+
+#include "vouch/core/duration.h"
 
 namespace vouch::verify {
 namespace {
@@ -41,20 +40,6 @@ std::string_view StripPrefix(std::string_view s, std::string_view prefix) {
 
 std::string Quote(std::string_view s) {
   return s.empty() ? std::string("(none recorded)") : "\"" + std::string(s) + "\"";
-}
-
-std::string FormatDuration(std::chrono::seconds d) {
-  int64_t s = d.count();
-  if (s % 86400 == 0) {
-    return std::to_string(s / 86400) + "d";
-  }
-  if (s % 3600 == 0) {
-    return std::to_string(s / 3600) + "h";
-  }
-  if (s % 60 == 0) {
-    return std::to_string(s / 60) + "m";
-  }
-  return std::to_string(s) + "s";
 }
 
 }  // namespace
@@ -173,7 +158,7 @@ Status CheckProvenance(const attest::NormalizedProvenance& p, const SlsaExpectat
 }
 
 Result<std::chrono::seconds> ParseMaxAge(std::string_view text) {
-  Result<std::chrono::seconds> d = policy::ParseDuration(text);
+  Result<std::chrono::seconds> d = ParsePositiveSeconds(text);
   if (!d.ok()) {
     return InvalidArgumentError("max age: " + d.status().message());
   }

@@ -5,13 +5,9 @@
 
 #include "vouch/attest/statement.h"
 #include "vouch/attest/vsa.h"
+#include "vouch/core/duration.h"
 
 namespace vouch::verify {
-namespace {
-
-std::string Seconds(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
-
-}  // namespace
 
 Status CheckVsa(const VerifiedAttestation& verified, const Digest& subject,
                 const policy::VsaRequirement& want, std::optional<std::chrono::seconds> max_age,
@@ -61,9 +57,9 @@ Status CheckVsa(const VerifiedAttestation& verified, const Digest& subject,
     }
     auto age = std::chrono::duration_cast<std::chrono::seconds>(now - *vsa->time_verified);
     if (age > *max_age) {
-      return VerificationFailedError("vsa is stale: verified " +
-                                     FormatRfc3339(*vsa->time_verified) + ", " + Seconds(age) +
-                                     " ago, max age " + Seconds(*max_age));
+      return VerificationFailedError(
+          "vsa is stale: verified " + FormatRfc3339(*vsa->time_verified) + ", " +
+          FormatDuration(age) + " ago, max age " + FormatDuration(*max_age));
     }
   }
   if (!resource_uri.empty() && vsa->resource_uri != resource_uri) {

@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(sigstore_js_keyless_blob_verifies) {
   RunResult d = VerifyBundle(*s, digest, Identity());
   BOOST_TEST(d.exit_code == 0, d.out << d.err);
 
-  // Identity and issuer by anchored regexp.
+  // Identity and issuer by regexp.
   RunResult re = VerifyBundle(*s, s->artifact,
                               {"--certificate-identity-regexp", "https://example\\.test/ci/.*",
                                "--certificate-oidc-issuer-regexp", "https://fake\\..*"});
@@ -215,11 +215,25 @@ BOOST_AUTO_TEST_CASE(wrong_identity_issuer_or_artifact_is_rejected) {
                                 Identity(kIdentity, "https://token.actions.githubusercontent.com"));
   BOOST_TEST(iss2.exit_code == 1, iss2.out << iss2.err);
 
-  // An unanchored regexp does not match a longer SAN.
+  // cosign's semantics (Go's regexp.MatchString): a regexp matches anywhere in the SAN, so a
+  // substring pattern is accepted; only an anchored one constrains the whole SAN.
   RunResult partial = VerifyBundle(*s, s->artifact,
-                                   {"--certificate-identity-regexp", "https://example\\.test/ci",
-                                    "--certificate-oidc-issuer", kIssuer});
-  BOOST_TEST(partial.exit_code == 1, partial.out << partial.err);
+                                   {"--certificate-identity-regexp", "example\\.test/ci",
+                                    "--certificate-oidc-issuer-regexp", "fake"});
+  BOOST_TEST(partial.exit_code == 0, partial.out << partial.err);
+  RunResult anchored = VerifyBundle(*s, s->artifact,
+                                    {"--certificate-identity-regexp", "^https://example\\.test/ci$",
+                                     "--certificate-oidc-issuer", kIssuer});
+  BOOST_TEST(anchored.exit_code == 1, anchored.out << anchored.err);
+  BOOST_TEST(anchored.err.find("does not match the identity regexp") != std::string::npos,
+             anchored.err);
+  RunResult malformed =
+      VerifyBundle(*s, s->artifact,
+                   {"--certificate-identity-regexp", "(", "--certificate-oidc-issuer", kIssuer});
+  BOOST_TEST(malformed.exit_code == 2, malformed.out << malformed.err);
+  BOOST_TEST(malformed.err.find("--certificate-identity-regexp: bad regular expression") !=
+                 std::string::npos,
+             malformed.err);
 
   std::string tampered = s->dir.File("tampered.txt");
   WriteText(tampered, "release artifacT\n");

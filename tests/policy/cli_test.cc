@@ -87,6 +87,7 @@ BOOST_AUTO_TEST_CASE(lint_json_output) {
   BOOST_TEST((*j)["valid"].get<bool>() == false);
   BOOST_REQUIRE((*j)["findings"].size() == 1u);
   BOOST_TEST((*j)["findings"][0]["path"].get<std::string>() == "/policies/0/mode");
+  BOOST_TEST((*j)["findings"][0]["severity"].get<std::string>() == "error");
   BOOST_TEST(Contains((*j)["findings"][0]["message"].get<std::string>(), "(line 5)"));
 
   std::string good = dir.Write("policy.json", kExampleJson);
@@ -98,6 +99,53 @@ BOOST_AUTO_TEST_CASE(lint_json_output) {
   BOOST_TEST((*j)["findings"].empty());
   BOOST_TEST((*j)["policies"][0]["name"].get<std::string>() == "production");
   BOOST_TEST((*j)["digest"].get<std::string>().rfind("sha256:", 0) == 0u);
+}
+
+// Warnings alone: printed as FILE:PATH: warning: message, and the policy is valid (exit 0).
+BOOST_AUTO_TEST_CASE(lint_warnings) {
+  KeyDir dir;
+  std::string warned = dir.Write("warned.yaml", R"(version: 1
+authorities:
+  gh:
+    keyless:
+      identityRegExp: 'https://github\.com/acme/'
+      issuer: https://token.actions.githubusercontent.com
+policies:
+  - name: p
+    scope: '*'
+    signatures: {authorities: [gh]}
+    attestations:
+      - type: slsaprovenance
+        authorities: [gh]
+        slsa: {sourceUris: ['git+https://github.com/acme/app@refs/heads/main']}
+)");
+  auto r = Vouch({"policy", "lint", warned});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  BOOST_TEST(Contains(r.out, warned + ":/authorities/gh/keyless/identityRegExp: warning: regular "
+                                      "expression \"https://github\\.com/acme/\" is not anchored"),
+             r.out);
+  BOOST_TEST(
+      Contains(r.out, warned + ":/policies/0/attestations/0/slsa/sourceUris/0: warning: source "
+                               "URI \"git+https://github.com/acme/app@refs/heads/main\""),
+      r.out);
+  BOOST_TEST(Contains(r.out, "(line 5)"), r.out);
+  BOOST_TEST(Contains(r.out, warned + ": ok (sha256:"), r.out);
+
+  r = Vouch({"policy", "lint", "--output", "json", warned});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
+  auto j = ParseJson(r.out, "lint output");
+  BOOST_REQUIRE_MESSAGE(j.ok(), r.out);
+  BOOST_TEST((*j)["valid"].get<bool>() == true);
+  BOOST_REQUIRE((*j)["findings"].size() == 2u);
+  for (const auto& f : (*j)["findings"]) {
+    BOOST_TEST(f["severity"].get<std::string>() == "warning");
+  }
+  BOOST_TEST((*j)["findings"][1]["path"].get<std::string>() ==
+             "/policies/0/attestations/0/slsa/sourceUris/0");
+
+  // The gates load it: warnings never stop a verification.
+  r = Vouch({"policy", "explain", warned, "registry.example.com/app:1"});
+  BOOST_TEST(r.exit_code == 0, r.out << r.err);
 }
 
 BOOST_AUTO_TEST_CASE(explain_command) {

@@ -109,6 +109,14 @@ const LintCase kCases[] = {
      Doc(R"([{"name": "p", "scope": "*", "mode": "accept"}])",
          R"({"k": {"keyless": {"identityRegExp": "(", "issuer": "c"}}})"),
      "/authorities/k/keyless/identityRegExp", "bad regular expression"},
+    {"keyless regexp with a backreference (not Go syntax)",
+     Doc(R"([{"name": "p", "scope": "*", "mode": "accept"}])",
+         R"({"k": {"keyless": {"identity": "a", "issuerRegExp": "^(a)\\1$"}}})"),
+     "/authorities/k/keyless/issuerRegExp", "invalid escape sequence"},
+    {"x509 regexp with a lookahead (not Go syntax)",
+     Doc(R"([{"name": "p", "scope": "*", "mode": "accept"}])",
+         R"({"x": {"x509": {"roots": ["release.pub"], "sanRegExp": "^(?=a).*$"}}})"),
+     "/authorities/x/x509/sanRegExp", "bad regular expression"},
     {"keyless unknown github claim",
      Doc(R"([{"name": "p", "scope": "*", "mode": "accept"}])",
          R"({"k": {"keyless": {"identity": "a", "issuer": "c", "github": {"branch": "main"}}}})"),
@@ -217,8 +225,8 @@ const LintCase kCases[] = {
      "/policies/0/attestations/0/maxAge", "bad duration"},
     {"maxAge without unit", Att(R"({"type": "vuln", "authorities": ["a"], "maxAge": "30"})"),
      "/policies/0/attestations/0/maxAge", "bad duration"},
-    {"maxAge fraction", Att(R"({"type": "vuln", "authorities": ["a"], "maxAge": "1.5d"})"),
-     "/policies/0/attestations/0/maxAge", "bad duration"},
+    {"maxAge below a second", Att(R"({"type": "vuln", "authorities": ["a"], "maxAge": "1500ms"})"),
+     "/policies/0/attestations/0/maxAge", "whole number of seconds"},
     {"maxAge number", Att(R"({"type": "vuln", "authorities": ["a"], "maxAge": 30})"),
      "/policies/0/attestations/0/maxAge", "must be a string"},
     {"slsa on a vuln requirement",
@@ -299,13 +307,135 @@ BOOST_DATA_TEST_CASE(malformed_policy_is_located, boost::unit_test::data::make(k
   std::string all;
   for (const LintFinding& f : findings) {
     all += f.path + ": " + f.message + "\n";
-    found = found || (f.path == c.path && f.message.find(c.fragment) != std::string::npos);
+    found = found || (f.path == c.path && f.message.find(c.fragment) != std::string::npos &&
+                      f.severity == Severity::kError);
   }
   BOOST_TEST(found, "expected " << c.path << ": ..." << c.fragment << "... in:\n" << all);
   // The Status message lists the same findings as "PATH: message" lines.
   if (!c.path.empty()) {
     BOOST_TEST(p.status().message().find("\n" + c.path + ": ") != std::string::npos);
   }
+}
+
+// JsonString quotes |s| as a JSON string.
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    out += (c == '\\' || c == '"') ? std::string("\\") + c : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+struct AnchorCase {
+  std::string pattern;
+  bool anchored;
+};
+std::ostream& operator<<(std::ostream& os, const AnchorCase& c) { return os << c.pattern; }
+
+const AnchorCase kAnchorCases[] = {
+    {"^https://github\\.com/acme/.*$", true},
+    {"\\Ahttps://github\\.com/acme/app\\z", true},
+    {"^https://a$|^https://b$", true},
+    {"^https://(a|b)/.*$", true},
+    {"(?i)^https://github\\.com/acme$", true},
+    {"(?m)\\Aa\\z", true},
+    {"^a[|]b$", true},
+    {"^a\\|b$", true},
+    {"^a\\\\$", true},  // an escaped backslash, then the $ operator
+    {"https://github\\.com/acme/.*", false},
+    {"^https://github\\.com/acme/", false},
+    {"github\\.com/acme$", false},
+    {"^a|b$", false},  // "xb" and "ax" match
+    {"^a$|b", false},
+    {"^a\\$", false},    // a literal '$'
+    {"(?m)^a$", false},  // ^ and $ match at every line
+    {"(^a$)", false},    // anchored in fact, but not written the way lint reads
+    {"acme", false},
+};
+
+// An identity regexp that is not anchored is a warning, not an error: the policy loads.
+BOOST_DATA_TEST_CASE(unanchored_regexp_is_a_warning, boost::unit_test::data::make(kAnchorCases),
+                     c) {
+  KeyDir dir;
+  const std::string text =
+      Doc(R"([{"name": "p", "scope": "*", "signatures": {"authorities": ["k"]}}])",
+          R"({"k": {"keyless": {"identityRegExp": )" + JsonString(c.pattern) +
+              R"(, "issuer": "https://issuer.example"}}})");
+  std::vector<LintFinding> findings;
+  auto p = Parse(text, dir, &findings);
+  BOOST_REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  if (c.anchored) {
+    BOOST_TEST(findings.empty());
+    return;
+  }
+  BOOST_REQUIRE(findings.size() == 1u);
+  BOOST_TEST((findings[0].severity == Severity::kWarning));
+  BOOST_TEST(findings[0].path == "/authorities/k/keyless/identityRegExp");
+  BOOST_TEST(findings[0].message.find("is not anchored") != std::string::npos);
+  BOOST_TEST(
+      FormatFinding(findings[0])
+          .rfind("/authorities/k/keyless/identityRegExp: warning: regular expression \"", 0) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(every_regexp_field_is_checked_for_anchors) {
+  KeyDir dir;
+  const std::string text =
+      Doc(R"([{"name": "p", "scope": "*", "signatures": {"authorities": ["k", "x"]}}])",
+          R"({"k": {"keyless": {"identity": "a@example.com", "issuerRegExp": "example"}},
+              "x": {"x509": {"roots": ["release.pub"], "subjectRegExp": "CN=Team",
+                             "sanRegExp": "^team@example\\.com$"}}})");
+  std::vector<LintFinding> findings;
+  auto p = Parse(text, dir, &findings);
+  BOOST_REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  BOOST_REQUIRE(findings.size() == 2u);
+  BOOST_TEST(findings[0].path == "/authorities/k/keyless/issuerRegExp");
+  BOOST_TEST(findings[1].path == "/authorities/x/x509/subjectRegExp");
+  for (const LintFinding& f : findings) {
+    BOOST_TEST((f.severity == Severity::kWarning));
+  }
+}
+
+// A sourceUris entry with "@ref" is enforced as a ref: lint says to write sourceRefs instead.
+BOOST_AUTO_TEST_CASE(source_uri_with_a_ref_is_a_warning) {
+  KeyDir dir;
+  const std::string text = Att(R"({"type": "slsaprovenance", "authorities": ["a"],
+      "slsa": {"sourceUris": ["git+https://github.com/acme/lib",
+                              "git+https://github.com/acme/app@refs/heads/main",
+                              "ssh://git@github.com/acme/tool"]}})");
+  std::vector<LintFinding> findings;
+  auto p = Parse(text, dir, &findings);
+  BOOST_REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  BOOST_REQUIRE(findings.size() == 1u);  // user info ("git@") is not a ref
+  BOOST_TEST((findings[0].severity == Severity::kWarning));
+  BOOST_TEST(findings[0].path == "/policies/0/attestations/0/slsa/sourceUris/1");
+  BOOST_TEST(findings[0].message.find("carries the ref \"refs/heads/main\"") != std::string::npos,
+             findings[0].message);
+  BOOST_TEST(findings[0].message.find(
+                 "prefer \"git+https://github.com/acme/app\" here and \"sourceRefs\": "
+                 "[\"refs/heads/main\"]") != std::string::npos,
+             findings[0].message);
+}
+
+// Errors and warnings together: the policy is invalid because of the errors; the findings hold
+// both, the Status message only the errors.
+BOOST_AUTO_TEST_CASE(warnings_do_not_count_as_errors) {
+  KeyDir dir;
+  const std::string text =
+      "version: 1\n"
+      "authorities:\n"
+      "  k: {keyless: {identityRegExp: acme, issuer: 'https://issuer.example'}}\n"
+      "policies:\n"
+      "  - {name: p, scope: '*', mode: x, signatures: {authorities: [k]}}\n";
+  std::vector<LintFinding> findings;
+  auto p = Parse(text, dir, &findings);
+  BOOST_TEST(IsInvalidArgument(p.status()));
+  BOOST_REQUIRE(findings.size() == 2u);
+  BOOST_TEST((findings[0].severity == Severity::kWarning));
+  BOOST_TEST(findings[0].message.find("(line 3)") != std::string::npos, findings[0].message);
+  BOOST_TEST((findings[1].severity == Severity::kError));
+  BOOST_TEST(p.status().message().find("invalid policy (1 error)") != std::string::npos);
+  BOOST_TEST(p.status().message().find("/policies/0/mode: unknown mode") != std::string::npos);
+  BOOST_TEST(p.status().message().find("not anchored") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(every_error_is_reported_at_once) {

@@ -20,6 +20,7 @@
 #include <regex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "serve/review.h"
@@ -695,9 +696,17 @@ BOOST_AUTO_TEST_CASE(bad_start_configuration_is_a_usage_error) {
   r = vouch::testing::Vouch({"serve", "--policy", d.File("ok.json"), "--tls-cert", d.File("none"),
                              "--tls-key", W().key, "--listen", "127.0.0.1:0"});
   BOOST_TEST(r.exit_code == 2, r.err);
-  r = vouch::testing::Vouch({"serve", "--policy", d.File("ok.json"), "--tls-cert", W().cert,
-                             "--tls-key", W().key, "--deadline", "soon"});
-  BOOST_TEST(r.exit_code == 2, r.err);
+  // Durations: vouch/core/duration.h's grammar, positive; a bare number is not seconds.
+  const std::vector<std::pair<std::string, std::string>> bad_durations = {
+      {"--deadline", "soon"}, {"--deadline", "8"},    {"--deadline", "0s"},   {"--deadline", "1us"},
+      {"--cache-ttl", "0s"},  {"--cache-ttl", "300"}, {"--tag-ttl", "500ms"}, {"--tag-ttl", "-30s"},
+  };
+  for (const auto& [flag, value] : bad_durations) {
+    r = vouch::testing::Vouch({"serve", "--policy", d.File("ok.json"), "--tls-cert", W().cert,
+                               "--tls-key", W().key, "--listen", "127.0.0.1:0", flag, value});
+    BOOST_TEST(r.exit_code == 2, flag << " " << value << ": " << r.err);
+    BOOST_TEST(r.err.find(flag + ": bad duration \"" + value + "\"") != std::string::npos, r.err);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -248,11 +248,15 @@ BOOST_AUTO_TEST_CASE(identity_matching) {
   re.issuer = kGithubIssuer;
   re.san_regexp = "https://github\\.com/acme/.*";
   BOOST_TEST(MatchIdentity(leaf, re).ok());
-  re.san_regexp = "github\\.com/acme";  // would match a substring: regexps are anchored
+  re.san_regexp = "github\\.com/acme";  // unanchored, as in cosign: a substring matches
+  BOOST_TEST(MatchIdentity(leaf, re).ok());
+  re.san_regexp = "^github\\.com/acme";
   ExpectFail(MatchIdentity(leaf, re), "does not match the identity regexp");
   re.san_regexp = "https://github\\.com/acme/.*";
   re.issuer.clear();
   re.issuer_regexp = "token\\.actions";
+  BOOST_TEST(MatchIdentity(leaf, re).ok());
+  re.issuer_regexp = "\\Atoken\\.actions";
   ExpectFail(MatchIdentity(leaf, re), "does not match the issuer regexp");
   re.issuer_regexp = "https://token\\.actions\\.githubusercontent\\.com";
   BOOST_TEST(MatchIdentity(leaf, re).ok());

@@ -195,9 +195,10 @@ struct AgeCase {
 };
 std::ostream& operator<<(std::ostream& os, const AgeCase& c) { return os << c.text; }
 
-const AgeCase kAges[] = {{"90s", 90}, {"30m", 1800}, {"12h", 43200}, {"7d", 604800},
-                         {"0d", 0},   {"-1h", 0},    {"h", 0},       {"12", 0},
-                         {"1.5h", 0}, {"1w", 0},     {"", 0},        {"99999999999d", 0}};
+const AgeCase kAges[] = {{"90s", 90},    {"30m", 1800},      {"12h", 43200},  {"7d", 604800},
+                         {"1.5h", 5400}, {"1w", 604800},     {"1h30m", 5400}, {"0d", 0},
+                         {"-1h", 0},     {"h", 0},           {"12", 0},       {"1500ms", 0},
+                         {"", 0},        {"99999999999d", 0}};
 
 BOOST_DATA_TEST_CASE(parse_max_age, bdata::make(kAges), c) {
   Result<seconds> s = ParseMaxAge(c.text);

@@ -7,6 +7,7 @@
 
 #include "core/internal/json.h"
 #include "requirements/requirements.h"
+#include "vouch/core/duration.h"
 
 namespace vouch::verify::internal {
 namespace {
@@ -257,7 +258,7 @@ VulnerabilityVerdict DecideVulnerabilities(const std::vector<const attest::State
       return out;
     }
     if (now - *newest->finished > *req.max_age) {
-      out.check = {Reason::kTooOld, "attestation is older than " + policy::FormatDuration(*req.max_age) +
+      out.check = {Reason::kTooOld, "attestation is older than " + FormatDuration(*req.max_age) +
                                         ": the newest scan finished at " +
                                         FormatRfc3339(*newest->finished)};
       return out;

@@ -8,11 +8,11 @@
 #include <openssl/x509v3.h>
 
 #include <ctime>
-#include <regex>
 #include <utility>
 
 #include "core/internal/ossl.h"
 #include "vouch/core/digest.h"
+#include "vouch/core/regexp.h"
 
 namespace vouch::verify::sigstore {
 namespace {
@@ -118,22 +118,13 @@ Result<std::optional<std::string>> DecodeFulcioValue(int arc, const ASN1_OCTET_S
   return std::optional<std::string>(Asn1String(s.get()));
 }
 
-Result<std::regex> CompileRegex(const std::string& pattern, std::string_view what) {
-  try {
-    return std::regex(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    return InvalidArgumentError(std::string(what) + " \"" + pattern +
-                                "\" is not a valid regular expression: " + e.what());
+// CompileRegex compiles an identity pattern; a bad one is kInvalidArgument naming |what|.
+Result<Regexp> CompileRegex(const std::string& pattern, std::string_view what) {
+  Result<Regexp> re = Regexp::Compile(pattern);
+  if (!re.ok()) {
+    return re.status().WithContext(what);
   }
-}
-
-// FullMatch reports whether |re| matches the whole of |value| (an anchored match).
-Result<bool> FullMatch(const std::regex& re, const std::string& value) {
-  try {
-    return std::regex_match(value, re);
-  } catch (const std::regex_error& e) {
-    return InvalidArgumentError(std::string("regular expression failed: ") + e.what());
-  }
+  return re;
 }
 
 void PutU16(Bytes& out, size_t v) {
@@ -484,10 +475,9 @@ Status MatchIdentity(const LeafCertificate& leaf, const CertificateIdentity& wan
                   " is not the expected identity \"" + want.san + "\"");
     }
   } else {
-    VOUCH_ASSIGN_OR_RETURN(std::regex re, CompileRegex(want.san_regexp, "identity regexp"));
+    VOUCH_ASSIGN_OR_RETURN(Regexp re, CompileRegex(want.san_regexp, "identity regexp"));
     for (const std::string& s : leaf.sans) {
-      VOUCH_ASSIGN_OR_RETURN(bool m, FullMatch(re, s));
-      san_ok = san_ok || m;
+      san_ok = san_ok || re.Matches(s);
     }
     if (!san_ok) {
       return Fail("the certificate's SAN " + (sans.empty() ? "(none)" : sans) +
@@ -500,9 +490,8 @@ Status MatchIdentity(const LeafCertificate& leaf, const CertificateIdentity& wan
                   "\" is not the expected issuer \"" + want.issuer + "\"");
     }
   } else {
-    VOUCH_ASSIGN_OR_RETURN(std::regex re, CompileRegex(want.issuer_regexp, "issuer regexp"));
-    VOUCH_ASSIGN_OR_RETURN(bool m, FullMatch(re, leaf.issuer));
-    if (!m) {
+    VOUCH_ASSIGN_OR_RETURN(Regexp re, CompileRegex(want.issuer_regexp, "issuer regexp"));
+    if (!re.Matches(leaf.issuer)) {
       return Fail("the certificate's OIDC issuer \"" + leaf.issuer +
                   "\" does not match the issuer regexp \"" + want.issuer_regexp + "\"");
     }

@@ -69,7 +69,8 @@ Status VerifyEmbeddedSct(const LeafCertificate& leaf, ByteView issuer_der, const
 
 // MatchIdentity checks |leaf| against |want|: the SAN (any of |sans|) exactly or by a regexp,
 // the issuer (.1.8, else .1.1) exactly or by a regexp, and each GitHub claim exactly against
-// .1.2-.1.6. Regexps are std::regex ECMAScript matched against the whole value (anchored). A
+// .1.2-.1.6. Regexps are RE2 (Go syntax) and match anywhere in the value, as cosign's do
+// (vouch/core/regexp.h: anchor with ^ and $ to constrain the whole value). A
 // mismatch is kVerificationFailed; an identity without exactly one SAN and one issuer
 // constraint, an invalid regexp or an unknown GitHub claim name is kInvalidArgument.
 Status MatchIdentity(const LeafCertificate& leaf, const CertificateIdentity& want);

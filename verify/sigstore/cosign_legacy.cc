@@ -5,13 +5,13 @@
 #include <openssl/x509v3.h>
 
 #include <chrono>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/internal/json.h"
 #include "core/internal/ossl.h"
+#include "vouch/core/regexp.h"
 
 namespace vouch::verify::sigstore {
 namespace {
@@ -71,16 +71,14 @@ std::vector<std::string> AllSans(X509* x) {
   return out;
 }
 
-// Matches checks |value| against an exact |want| or an anchored |re| (one of them set).
+// Matches checks |value| against an exact |want| or a regexp |re| (one of them set), the regexp
+// unanchored as cosign matches it (vouch/core/regexp.h).
 Result<bool> Matches(const std::string& value, const std::string& want, const std::string& re) {
   if (!want.empty()) {
     return value == want;
   }
-  try {
-    return std::regex_match(value, std::regex(re, std::regex::ECMAScript));
-  } catch (const std::regex_error&) {
-    return InvalidArgumentError("\"" + re + "\" is not a valid regular expression");
-  }
+  VOUCH_ASSIGN_OR_RETURN(Regexp compiled, Regexp::Compile(re));
+  return compiled.Matches(value);
 }
 
 Result<keys::Verifier> LeafKey(X509* leaf) {

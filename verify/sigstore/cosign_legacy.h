@@ -96,7 +96,8 @@ Result<LegacyVerification> VerifyLegacyKeyless(const LegacyEvidence& evidence, B
                                                bool require_sct = true);
 
 // X509Trust is an x509 authority: PEM roots (the only anchors), extra untrusted intermediates,
-// and optional subject / SAN constraints (exact, or an anchored ECMAScript regexp).
+// and optional subject / SAN constraints (exact, or a regexp: RE2, Go syntax, matching anywhere in
+// the value as cosign's do; vouch/core/regexp.h).
 struct X509Trust {
   std::vector<Bytes> roots;          // DER
   std::vector<Bytes> intermediates;  // DER

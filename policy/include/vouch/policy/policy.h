@@ -31,8 +31,10 @@ enum class AuthorityKind {
 };
 
 // KeylessAuthority: a Sigstore keyless signer. Exactly one of identity / identity_regexp and one
-// of issuer / issuer_regexp; trusted_root is a path to a trusted_root.json (relative paths are
-// resolved against the policy file's folder), empty = the process default (VOUCH_TRUSTED_ROOT).
+// of issuer / issuer_regexp. Regexps are RE2 (Go syntax) and match anywhere in the value, as
+// cosign's do (vouch/core/regexp.h). trusted_root is a path to a trusted_root.json (relative
+// paths are resolved against the policy file's folder), empty = the process default
+// (VOUCH_TRUSTED_ROOT).
 struct KeylessAuthority {
   std::string identity;
   std::string identity_regexp;
@@ -45,7 +47,8 @@ struct KeylessAuthority {
 };
 
 // X509Authority: signatures whose certificate chains to one of |roots| (PEM files, resolved like
-// key paths), optionally with subject / SAN constraints (exact or anchored regexp).
+// key paths), optionally with subject / SAN constraints (exact, or a regexp matched as
+// KeylessAuthority's are).
 struct X509Authority {
   std::vector<std::string> roots;
   std::vector<std::string> intermediates;
@@ -127,6 +130,8 @@ struct AttestationRequirement {
   // and v0.2, and "vuln" accepts cosign's vuln/v1 and the in-toto vulns v0.1 and v0.2.
   std::vector<std::string> predicate_types;
   std::vector<std::string> authorities;
+  // max_age is "maxAge": a duration in vouch/core/duration.h's grammar, positive and a whole
+  // number of seconds (ParsePositiveSeconds).
   std::optional<std::chrono::seconds> max_age;
   std::optional<SlsaRequirement> slsa;
   std::optional<VulnerabilityRequirement> vulnerabilities;
@@ -185,11 +190,25 @@ struct Policy {
 // ---------------------------------------------------------------------------------------------
 // Parsing and lint.
 
+// Severity says what a lint finding does to the policy.
+enum class Severity {
+  kError,    // the policy is invalid: ParsePolicy and LoadPolicy fail
+  kWarning,  // the policy loads, but probably does not say what its author meant
+};
+
 // LintFinding is one problem, located by JSON pointer ("/policies/0/attestations/1/maxAge").
 struct LintFinding {
   std::string path;
   std::string message;
+  Severity severity = Severity::kError;
 };
+
+// SeverityName returns "error" or "warning".
+std::string_view SeverityName(Severity severity);
+
+// FormatFinding renders |finding| as one line, "PATH: message" for an error and
+// "PATH: warning: message" for a warning, with "/" as the path of the document itself.
+std::string FormatFinding(const LintFinding& finding);
 
 // ParseOptions: |base_dir| resolves relative key / root paths ("" = current directory).
 struct ParseOptions {
@@ -200,16 +219,25 @@ struct ParseOptions {
 
 // ParsePolicy parses |text| (JSON, or YAML when it does not start with '{' after whitespace) and
 // checks it completely: unknown or duplicate fields, wrong types, unknown authority names,
-// unknown modes, bad scopes, bad durations, thresholds above the authority count, unreadable or
-// malformed key files. On any problem it returns kInvalidArgument whose message lists every
-// finding as "PATH: message" lines; |findings|, when given, receives them.
+// unknown modes, bad scopes, bad durations, bad regular expressions, thresholds above the
+// authority count, unreadable or malformed key files. On any error it returns kInvalidArgument
+// whose message lists every error as a "PATH: message" line.
+//
+// Warnings do not make it fail. There are two: an identity, issuer, subject or SAN regexp that
+// is not anchored (each top-level alternative must start with ^ or \A and end with $ or \z;
+// otherwise it matches every value that merely contains a match), and a slsa.sourceUris entry
+// with an "@ref" suffix (the ref is enforced as a ref check: sourceRefs says so plainly).
+//
+// |findings|, when given, receives every finding, errors and warnings, also when the policy is
+// valid.
 Result<Policy> ParsePolicy(std::string_view text, const ParseOptions& options,
                            std::vector<LintFinding>* findings = nullptr);
 
 // LoadPolicy reads |path| (capped at 1 MiB), sets Policy::source and Policy::digest, and parses
 // it with base_dir = the file's folder. An unreadable file keeps its I/O code (kNotFound,
 // kPermissionDenied, kResourceExhausted...: exit 3) and leaves |findings| empty; an invalid one is
-// kInvalidArgument prefixed with |path|, with the findings in |findings|.
+// kInvalidArgument prefixed with |path|. |findings| receives what ParsePolicy reports: the
+// errors of an invalid policy and the warnings of a valid one as well.
 Result<Policy> LoadPolicy(const std::string& path, std::vector<LintFinding>* findings = nullptr);
 
 // ---------------------------------------------------------------------------------------------
@@ -252,13 +280,14 @@ std::string Explain(const Policy& policy, std::string_view image);
 std::string Summarize(const Policy& policy);
 
 // LintReportJson renders the `vouch policy lint --output json` document: {"file", "valid",
-// "digest", "authorities", "policies": [{name, scope, mode}], "findings": [{path, message}]}.
-// |policy| is null when the file is invalid (then digest and the summary are absent).
+// "digest", "authorities", "policies": [{name, scope, mode}], "findings": [{path, severity,
+// message}]}, severity being "error" or "warning". |policy| is null when the file is invalid
+// (then digest and the summary are absent); "valid" is true when no finding is an error.
 std::string LintReportJson(std::string_view file, const Policy* policy,
                            const std::vector<LintFinding>& findings);
 
 // ---------------------------------------------------------------------------------------------
-// Names and durations (shared with the evaluator's reports).
+// Names (shared with the evaluator's reports).
 
 // ModeName, PlatformsName, FailurePolicyName and AuthorityKindName return the policy file's
 // spelling ("enforce", "index", "deny", "keyless").
@@ -266,12 +295,5 @@ std::string_view ModeName(Mode mode);
 std::string_view PlatformsName(Platforms platforms);
 std::string_view FailurePolicyName(FailurePolicy failure_policy);
 std::string_view AuthorityKindName(AuthorityKind kind);
-
-// ParseDuration parses a policy duration: a positive whole number and one unit, s, m, h or d
-// ("30d", "12h"). Anything else (0, fractions, signs, spaces, other units, more than about 100
-// years) is kInvalidArgument.
-Result<std::chrono::seconds> ParseDuration(std::string_view text);
-// FormatDuration prints |d| with the largest unit that divides it ("30d", "90m", "45s").
-std::string FormatDuration(std::chrono::seconds d);
 
 }  // namespace vouch::policy

@@ -22,8 +22,9 @@
 namespace vouch::verify {
 
 // CertificateIdentity constrains the Fulcio leaf of a keyless signature. Exactly one of san /
-// san_regexp, and one of issuer / issuer_regexp, must be set. Regexps are ECMAScript, anchored
-// (the whole value must match).
+// san_regexp, and one of issuer / issuer_regexp, must be set. Regexps are RE2 (Go's syntax) and,
+// as in cosign, match anywhere in the value (vouch/core/regexp.h Regexp::Matches): write ^...$ to
+// constrain the whole value.
 struct CertificateIdentity {
   std::string san;          // URI, email or otherName (1.3.6.1.4.1.57264.1.7) SAN, exact
   std::string san_regexp;

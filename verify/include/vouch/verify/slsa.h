@@ -80,9 +80,9 @@ bool SourceRefMatches(std::string_view recorded, std::string_view expected);
 // OK when all pass.
 Status CheckProvenance(const attest::NormalizedProvenance& p, const SlsaExpectations& want);
 
-// ParseMaxAge parses a duration such as "90s", "30m", "12h" or "7d": a positive integer and one
-// unit, the grammar of the policy file's maxAge (policy::ParseDuration). Anything else is
-// kInvalidArgument.
+// ParseMaxAge parses a `--max-age` value such as "90s", "1h30m", "12h" or "7d": a duration in
+// vouch/core/duration.h's grammar, positive and a whole number of seconds (ParsePositiveSeconds),
+// like the policy file's maxAge. Anything else is kInvalidArgument prefixed "max age: ".
 Result<std::chrono::seconds> ParseMaxAge(std::string_view text);
 
 }  // namespace vouch::verify
