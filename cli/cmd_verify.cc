@@ -5,12 +5,11 @@
 // `vouch verify --policy FILE IMAGE...` (docs/policy.md). Flags in, a TrustPolicy from
 // verify::CompileSignatureCheck or the policy file, verify::EvaluateImages, one rendering.
 #include <algorithm>
-#include <cxxopts.hpp>
 #include <iostream>
-#include <map>
 #include <string>
 #include <vector>
 
+#include "command.h"
 #include "commands.h"
 #include "decisions.h"
 #include "exit_code.h"
@@ -52,119 +51,94 @@ Result<std::shared_ptr<const verify::TrustPolicy>> LoadPolicyFile(const std::str
 
 // PolicyTrust builds the trust of `verify --policy`, which excludes the flags the policy
 // replaces.
-Result<std::shared_ptr<const verify::TrustPolicy>> PolicyTrust(const cxxopts::ParseResult& parsed) {
+Result<std::shared_ptr<const verify::TrustPolicy>> PolicyTrust(const Args& args) {
   for (const char* flag :
        {"key", "threshold", "annotation", "platform", "all-platforms", "signature-format",
         "certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer",
         "certificate-oidc-issuer-regexp", "trusted-root"}) {
-    if (parsed.count(flag) > 0) {
+    if (args.Has(flag)) {
       return InvalidArgumentError(std::string("--policy excludes --") + flag +
                                   ": the policy names the trusted keys and what they must sign");
     }
   }
-  return LoadPolicyFile(parsed["policy"].as<std::string>());
+  return LoadPolicyFile(args.Get("policy"));
 }
 
 // FlagTrust builds the trust of `verify --key|identity` from the flags.
-Result<std::shared_ptr<const verify::TrustPolicy>> FlagTrust(const cxxopts::ParseResult& parsed) {
+Result<std::shared_ptr<const verify::TrustPolicy>> FlagTrust(const Args& args) {
   verify::SignatureCheck check;
-  VOUCH_ASSIGN_OR_RETURN(check.trust, TrustFlagsFromFlags(parsed, "verify", " (or --policy FILE)"));
-  check.threshold = parsed["threshold"].as<size_t>();
-  check.all_platforms = parsed.count("all-platforms") > 0;
-  VOUCH_ASSIGN_OR_RETURN(check.annotations, ParseAnnotationFlags(parsed));
+  VOUCH_ASSIGN_OR_RETURN(check.trust,
+                         TrustFlagsFromFlags(args.parsed(), "verify", " (or --policy FILE)"));
+  check.threshold = args.As<size_t>("threshold");
+  check.all_platforms = args.Has("all-platforms");
+  VOUCH_ASSIGN_OR_RETURN(check.annotations, ParseAnnotationFlags(args.parsed()));
   return verify::CompileSignatureCheck(check);
 }
 
-Result<verify::EvaluateOptions> EvaluateOptionsFromFlags(const cxxopts::ParseResult& parsed) {
+Result<verify::EvaluateOptions> EvaluateOptionsFromFlags(const Args& args) {
   verify::EvaluateOptions eval;
-  eval.parallelism = std::max(1, parsed["jobs"].as<int>());
-  if (parsed.count("policy") > 0) {
+  eval.parallelism = args.As<int>("jobs");
+  if (args.Has("policy")) {
     return eval;
   }
-  VOUCH_ASSIGN_OR_RETURN(eval.forms,
-                         verify::ParseSignatureForms(parsed["signature-format"].as<std::string>()));
-  VOUCH_ASSIGN_OR_RETURN(eval.platform, ParsedPlatform(parsed));
-  if (eval.platform && parsed.count("all-platforms") > 0) {
+  VOUCH_ASSIGN_OR_RETURN(eval.forms, verify::ParseSignatureForms(args.Get("signature-format")));
+  VOUCH_ASSIGN_OR_RETURN(eval.platform, ParsedPlatform(args.parsed()));
+  if (eval.platform && args.Has("all-platforms")) {
     return InvalidArgumentError("--platform and --all-platforms exclude each other");
   }
   return eval;
 }
 
-void AddVerifyOptions(cxxopts::Options& options) {
-  options.add_options()(
-      "policy", "trust policy file (JSON or YAML, docs/policy.md) instead of --key",
-      cxxopts::value<std::string>())("key", "trusted public key file, or env://VAR (repeatable)",
-                                     cxxopts::value<std::vector<std::string>>())(
-      "threshold", "distinct trusted keys that must have signed",
-      cxxopts::value<size_t>()->default_value("1"))(
-      "a,annotation", "key=value every counted signature must carry (repeatable)",
-      cxxopts::value<std::vector<std::string>>())(
-      "all-platforms", "require signatures on the index and on every platform manifest")(
-      "signature-format", "where to look: all, bundle or legacy",
-      cxxopts::value<std::string>()->default_value("all"))(
-      "output", "text or json", cxxopts::value<std::string>()->default_value("text"))(
-      "jobs", "images verified in parallel", cxxopts::value<int>()->default_value("8"))(
-      "image", "image references", cxxopts::value<std::vector<std::string>>());
+int Verify(const Args& args) {
+  const bool with_policy = args.Has("policy");
+  auto trust = with_policy ? PolicyTrust(args) : FlagTrust(args);
+  if (!trust.ok()) {
+    return Fail(trust.status());
+  }
+  auto eval = EvaluateOptionsFromFlags(args);
+  if (!eval.ok()) {
+    return Fail(eval.status());
+  }
+  auto refs = ParseImages(args.positionals());
+  if (!refs.ok()) {
+    return Fail(refs.status());
+  }
+  auto client = NewClient(args.parsed());
+  return ReportDecisions(verify::EvaluateImages(*client, *refs, **trust, *eval),
+                         args.positionals(), **trust,
+                         with_policy ? verify::Shape::kPolicy : verify::Shape::kSignatures,
+                         args.json());
 }
-
-constexpr const char* kExitCodes =
-    "\nexit codes: 0 every image verified, 1 some image has no valid signature, "
-    "2 usage or key error, 3 some image could not be checked (registry "
-    "unreachable, throttled, credentials refused)\n"
-    "with --policy: 0 every image accepted, 1 some image rejected, 2 invalid "
-    "policy, 3 some image could not be checked\n";
 
 }  // namespace
 
 int RunVerify(int argc, char** argv) {
-  cxxopts::Options options("vouch verify",
-                           "verify the signatures of container images (Sigstore bundle "
-                           "referrers and cosign .sig tags), by key or keyless");
-  options.custom_help(
-      "IMAGE... --key KEY [--key KEY2]... [--threshold N] [-a key=value]... "
-      "[--platform P | --all-platforms] [--output text|json]\n"
-      "  vouch verify IMAGE... --certificate-identity[-regexp] I "
-      "--certificate-oidc-issuer[-regexp] U [--trusted-root T] [...]\n"
-      "  vouch verify --policy FILE IMAGE... [--output text|json]");
-  options.positional_help("");
-  AddRegistryOptions(options);
-  AddPlatformOption(options);
-  AddPasswordOptions(options);
-  AddIdentityOptions(options);
-  AddVerifyOptions(options);
-  options.parse_positional({"image"});
-  auto parsed = options.parse(argc, argv);
-  if (parsed.count("help") > 0) {
-    std::cout << options.help() << kExitCodes;
-    return kExitOk;
-  }
-  std::vector<std::string> images;
-  if (parsed.count("image") > 0) {
-    images = parsed["image"].as<std::vector<std::string>>();
-  }
-  if (images.empty()) {
-    return UsageError("verify needs at least one IMAGE");
-  }
-  const std::string output = parsed["output"].as<std::string>();
-  if (output != "text" && output != "json") {
-    return UsageError("--output must be text or json");
-  }
-  const bool with_policy = parsed.count("policy") > 0;
-  auto trust = with_policy ? PolicyTrust(parsed) : FlagTrust(parsed);
-  if (!trust.ok()) {
-    return Fail(trust.status());
-  }
-  auto eval = EvaluateOptionsFromFlags(parsed);
-  if (!eval.ok()) {
-    return Fail(eval.status());
-  }
-  auto refs = ParseImages(images);
-  if (!refs.ok()) {
-    return Fail(refs.status());
-  }
-  auto client = NewClient(parsed);
-  return ReportDecisions(verify::EvaluateImages(*client, *refs, **trust, *eval), images, **trust,
-                         with_policy ? verify::Shape::kPolicy : verify::Shape::kSignatures, output);
+  Command cmd("verify",
+              "verify the signatures of container images (Sigstore bundle referrers and cosign "
+              ".sig tags), by key or keyless");
+  cmd.Usage(
+         "IMAGE... --key KEY [--key KEY2]... [--threshold N] [-a key=value]... "
+         "[--platform P | --all-platforms] [--output text|json]\n"
+         "  vouch verify IMAGE... --certificate-identity[-regexp] I "
+         "--certificate-oidc-issuer[-regexp] U [--trusted-root T] [...]\n"
+         "  vouch verify --policy FILE IMAGE... [--output text|json]")
+      .Positional({"IMAGE"}, 1, kUnbounded)
+      .With({AddRegistryFlags, AddPlatformOption, AddPasswordOptions, AddIdentityOptions})
+      .Value("policy", "trust policy file (JSON or YAML, docs/policy.md) instead of --key")
+      .Values("key", "trusted public key file, or env://VAR (repeatable)")
+      .Values("a,annotation", "key=value every counted signature must carry (repeatable)")
+      .Flag("all-platforms", "require signatures on the index and on every platform manifest")
+      .Value("signature-format", "where to look: all, bundle or legacy", "all")
+      .OutputFlag()
+      .Int("jobs", "images verified in parallel", 8, 1, 256)
+      .ExitCodes(
+          "0 every image verified, 1 some image has no valid signature, 2 usage or key error, "
+          "3 some image could not be checked (registry unreachable, throttled, credentials "
+          "refused)\nwith --policy: 0 every image accepted, 1 some image rejected, 2 invalid "
+          "policy, 3 some image could not be checked");
+  cmd.options().add_options()("threshold", "distinct trusted keys that must have signed",
+                              cxxopts::value<size_t>()->default_value("1"));
+  return cmd.Run(argc, argv, Verify);
 }
 
 }  // namespace vouch::cli

@@ -49,8 +49,7 @@
 //     if (args.done()) {
 //       return args.exit_code();
 //     }
-// Declared with Command, a command adds the registry flags with AddRegistryFlags (Command
-// registers --help itself); AddRegistryOptions is for a hand-built cxxopts::Options.
+// A command adds the registry flags with AddRegistryFlags (Command registers --help itself).
 #pragma once
 
 #include <cstddef>

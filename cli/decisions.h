@@ -10,12 +10,12 @@
 
 namespace vouch::cli {
 
-// ReportDecisions renders |decisions| in |shape| (|output| "json" or "text"), prints one
+// ReportDecisions renders |decisions| in |shape| (JSON when |json|, else text), prints one
 // "vouch: IMAGE: why" line per image that was not accepted, and returns
 // ExitCodeFor(verify::OverallStatus(decisions)): 0 all accepted, 3 some could not be checked,
 // else 1. |as_written| names the images as the user wrote them (same order).
 int ReportDecisions(std::vector<verify::ImageDecision> decisions,
                     const std::vector<std::string>& as_written, const verify::TrustPolicy& trust,
-                    verify::Shape shape, const std::string& output);
+                    verify::Shape shape, bool json);
 
 }  // namespace vouch::cli

@@ -16,11 +16,6 @@ void AddRegistryFlags(cxxopts::Options& options) {
       cxxopts::value<std::string>())("v,verbose", "log every HTTP request to stderr");
 }
 
-void AddRegistryOptions(cxxopts::Options& options) {
-  AddRegistryFlags(options);
-  options.add_options()("h,help", "show this help");
-}
-
 void AddPlatformOption(cxxopts::Options& options) {
   options.add_options()("platform", "select os/arch[/variant] from an index",
                         cxxopts::value<std::string>());

@@ -18,10 +18,6 @@ namespace vouch::cli {
 // -v/--verbose on |options| (Command::With(AddRegistryFlags); Command registers --help itself).
 void AddRegistryFlags(cxxopts::Options& options);
 
-// AddRegistryOptions is AddRegistryFlags plus -h/--help, for commands that build their own
-// cxxopts::Options instead of a Command (command.h).
-void AddRegistryOptions(cxxopts::Options& options);
-
 // AddPlatformOption registers --platform os/arch[/variant].
 void AddPlatformOption(cxxopts::Options& options);
 
