@@ -5,6 +5,7 @@
 
 #include "key_flags.h"
 #include "vouch/core/regexp.h"
+#include "vouch/policy/policy.h"
 
 namespace vouch::cli {
 
@@ -20,12 +21,11 @@ constexpr std::pair<const char*, const char*> kIdentityFlags[] = {
     {"certificate-oidc-issuer", "the OIDC issuer that must match exactly"},
     {"certificate-oidc-issuer-regexp",
      "a regexp (Go/RE2 syntax) the issuer must match; unanchored: use ^...$ for the whole issuer"},
-    {"certificate-github-workflow-repository", "GitHub workflow repository (extension .1.5)"},
-    {"certificate-github-workflow-ref", "GitHub workflow ref (extension .1.6)"},
-    {"certificate-github-workflow-sha", "GitHub workflow commit (extension .1.3)"},
-    {"certificate-github-workflow-trigger", "GitHub workflow trigger (extension .1.2)"},
-    {"certificate-github-workflow-name", "GitHub workflow name (extension .1.4)"},
 };
+
+std::string GithubFlag(const policy::GithubWorkflowClaim& claim) {
+  return std::string("certificate-github-workflow-") + claim.name;
+}
 
 }  // namespace
 
@@ -34,6 +34,9 @@ void AddIdentityOptions(cxxopts::Options& options) {
   for (const auto& [name, help] : kIdentityFlags) {
     add(name, help, cxxopts::value<std::string>());
   }
+  for (const policy::GithubWorkflowClaim& claim : policy::kGithubWorkflowClaims) {
+    add(GithubFlag(claim), claim.help, cxxopts::value<std::string>());
+  }
   add("trusted-root", "trusted_root.json (default: $VOUCH_TRUSTED_ROOT)",
       cxxopts::value<std::string>());
 }
@@ -41,6 +44,11 @@ void AddIdentityOptions(cxxopts::Options& options) {
 bool HasIdentityFlags(const cxxopts::ParseResult& parsed) {
   for (const auto& flag : kIdentityFlags) {
     if (parsed.count(flag.first) > 0) {
+      return true;
+    }
+  }
+  for (const policy::GithubWorkflowClaim& claim : policy::kGithubWorkflowClaims) {
+    if (parsed.count(GithubFlag(claim)) > 0) {
       return true;
     }
   }
@@ -71,10 +79,10 @@ Result<verify::CertificateIdentity> ParseIdentity(const cxxopts::ParseResult& pa
       VOUCH_RETURN_IF_ERROR(Regexp::Compile(*re).status().WithContext(flag));
     }
   }
-  for (const char* claim : {"repository", "ref", "sha", "trigger", "name"}) {
-    std::string v = get((std::string("certificate-github-workflow-") + claim).c_str());
+  for (const policy::GithubWorkflowClaim& claim : policy::kGithubWorkflowClaims) {
+    std::string v = get(GithubFlag(claim).c_str());
     if (!v.empty()) {
-      id.github[claim] = v;
+      id.github[claim.name] = v;
     }
   }
   return id;

@@ -102,7 +102,7 @@ void Checker::Warn(const std::string& path, std::string message) {
 }
 
 bool Checker::Object(const Json& j, const std::string& path,
-                     std::initializer_list<std::string_view> known) {
+                     std::span<const std::string_view> known) {
   if (!j.is_object()) {
     Error(path, "must be an object, got " + TypeName(j));
     return false;

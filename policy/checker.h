@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,10 @@ class Checker {
 
   // Object checks that |j| is an object and that it has no field outside |known|.
   bool Object(const Json& j, const std::string& path,
-              std::initializer_list<std::string_view> known);
+              std::initializer_list<std::string_view> known) {
+    return Object(j, path, std::span<const std::string_view>(known.begin(), known.size()));
+  }
+  bool Object(const Json& j, const std::string& path, std::span<const std::string_view> known);
 
   // String returns the string field |field| of object |obj|: nullopt when absent (an error
   // when |required|) or of the wrong type (an error). Empty strings are errors.

@@ -123,8 +123,12 @@ void ParseKeylessAuthority(Checker& c, const Json& j, const std::string& path, A
   }
   if (const Json* gh = FindField(j, "github"); gh != nullptr) {
     std::string gp = path + "/github";
-    if (c.Object(*gh, gp, {"repository", "ref", "sha", "trigger", "name"})) {
-      for (std::string_view f : {"repository", "ref", "sha", "trigger", "name"}) {
+    std::vector<std::string_view> names;
+    for (const GithubWorkflowClaim& claim : kGithubWorkflowClaims) {
+      names.push_back(claim.name);
+    }
+    if (c.Object(*gh, gp, names)) {
+      for (std::string_view f : names) {
         if (auto v = c.String(*gh, gp, f, false)) {
           k.github[std::string(f)] = *v;
         }

@@ -13,6 +13,7 @@
 #include "core/internal/ossl.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/regexp.h"
+#include "vouch/policy/policy.h"
 
 namespace vouch::verify::sigstore {
 namespace {
@@ -496,18 +497,18 @@ Status MatchIdentity(const LeafCertificate& leaf, const CertificateIdentity& wan
                   "\" does not match the issuer regexp \"" + want.issuer_regexp + "\"");
     }
   }
-  static const std::map<std::string, std::string> kGithubClaims = {
-      {"trigger", "1.2"}, {"sha", "1.3"}, {"name", "1.4"}, {"repository", "1.5"}, {"ref", "1.6"}};
   for (const auto& [claim, value] : want.github) {
-    auto oid = kGithubClaims.find(claim);
-    if (oid == kGithubClaims.end()) {
-      return InvalidArgumentError("unknown GitHub workflow claim \"" + claim +
-                                  "\" (trigger, sha, name, repository, ref)");
+    const policy::GithubWorkflowClaim* known = nullptr;
+    for (const policy::GithubWorkflowClaim& c : policy::kGithubWorkflowClaims) {
+      known = claim == c.name ? &c : known;
     }
-    auto have = leaf.extensions.find(oid->second);
+    if (known == nullptr) {
+      return InvalidArgumentError("unknown GitHub workflow claim \"" + claim + "\"");
+    }
+    auto have = leaf.extensions.find(known->oid);
     if (have == leaf.extensions.end()) {
       return Fail("the certificate has no GitHub workflow " + claim + " (extension " +
-                  std::string(kFulcioPrefix) + oid->second + ")");
+                  std::string(kFulcioPrefix) + known->oid + ")");
     }
     if (have->second != value) {
       return Fail("the certificate's GitHub workflow " + claim + " \"" + have->second +

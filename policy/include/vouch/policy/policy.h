@@ -30,6 +30,22 @@ enum class AuthorityKind {
   kX509,     // {"x509": {...}}: certificates chaining to CA roots (Sigstore verification issue)
 };
 
+// GithubWorkflowClaim is one GitHub Actions claim a keyless identity may pin exactly: the
+// --certificate-github-workflow-<name> flag (cosign's set), the key <name> of a policy keyless
+// authority's `github` object, and the Fulcio extension 1.3.6.1.4.1.57264.<oid> it is read from.
+struct GithubWorkflowClaim {
+  const char* name;
+  const char* oid;
+  const char* help;
+};
+inline constexpr GithubWorkflowClaim kGithubWorkflowClaims[] = {
+    {"repository", "1.5", "GitHub workflow repository, owner/name (extension .1.5)"},
+    {"ref", "1.6", "GitHub workflow ref (extension .1.6)"},
+    {"sha", "1.3", "GitHub workflow commit (extension .1.3)"},
+    {"trigger", "1.2", "GitHub workflow trigger (extension .1.2)"},
+    {"name", "1.4", "GitHub workflow name (extension .1.4)"},
+};
+
 // KeylessAuthority: a Sigstore keyless signer. Exactly one of identity / identity_regexp and one
 // of issuer / issuer_regexp. Regexps are RE2 (Go syntax) and match anywhere in the value, as
 // cosign's do (vouch/core/regexp.h). trusted_root is a path to a trusted_root.json (relative
@@ -41,8 +57,7 @@ struct KeylessAuthority {
   std::string issuer;
   std::string issuer_regexp;
   std::string trusted_root;
-  // github holds optional GitHub workflow claims: keys "repository", "ref", "sha", "trigger",
-  // "name" (the --certificate-github-workflow-* flags).
+  // github holds optional GitHub workflow claims, keyed by GithubWorkflowClaim::name.
   std::map<std::string, std::string> github;
 };
 
