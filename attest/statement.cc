@@ -334,10 +334,12 @@ Result<Statement> CosignSignStatement(const Digest& image,
 }
 
 bool SubjectMatches(const Statement& statement, const Digest& digest) {
-  const std::string alg(HashAlgorithmName(digest.algorithm()));
-  const std::string hex = digest.Hex();
+  return SubjectMatches(statement, HashAlgorithmName(digest.algorithm()), digest.Hex());
+}
+
+bool SubjectMatches(const Statement& statement, std::string_view algorithm, std::string_view hex) {
   for (const ResourceDescriptor& rd : statement.subjects()) {
-    auto it = rd.digest.find(alg);
+    auto it = rd.digest.find(std::string(algorithm));
     if (it != rd.digest.end() && it->second == hex) {
       return true;
     }

@@ -1,13 +1,16 @@
-// `vouch verify-blob-attestation (FILE | --digest sha256:HEX) --bundle B --key KEY --type T
-// [--builder-id ID] [--source-uri URI] [--source-ref REF] [--max-age AGE] [--output text|json]`:
-// option parsing only; the work is verify::VerifyBlobAttestation.
+// `vouch verify-blob-attestation (FILE | --digest ALG:HEX) --bundle B (--key KEY | --keyring KEYS
+// | keyless flags) [--trusted-root T] --type T [--builder-id ID] [--source-uri URI]
+// [--source-ref REF] [--max-age AGE] [--output text|json]`: option parsing only; the work is
+// verify::VerifyBlobAttestation.
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "bundle_flags.h"
 #include "command.h"
 #include "commands.h"
 #include "exit_code.h"
+#include "identity_flags.h"
 #include "key_flags.h"
 #include "slsa_flags.h"
 #include "vouch/attest/statement.h"
@@ -25,7 +28,7 @@ Result<verify::VerifyBlobAttestationRequest> RequestFromFlags(const Args& args) 
     request.digest = args.Get("digest");
   } else if (args.positionals().empty()) {
     return InvalidArgumentError(
-        "verify-blob-attestation needs exactly one FILE (or --digest sha256:HEX)");
+        "verify-blob-attestation needs exactly one FILE (or --digest ALG:HEX)");
   } else {
     request.artifact_path = args.positional(0);
   }
@@ -45,8 +48,10 @@ Result<verify::VerifyBlobAttestationRequest> RequestFromFlags(const Args& args) 
 }
 
 Status VerifyBlobAttestation(const Args& args, verify::VerifyBlobAttestationRequest request) {
-  VOUCH_ASSIGN_OR_RETURN(keys::Verifier key, LoadVerifierFlag(args.parsed()));
-  request.key = &key;
+  VOUCH_ASSIGN_OR_RETURN(BundleTrust trust,
+                         BundleTrustFromFlags(args.parsed(), "verify-blob-attestation"));
+  request.trust = trust.options;
+  request.roots = trust.roots;
   Result<verify::VerifiedAttestation> verified = verify::VerifyBlobAttestation(request);
   VOUCH_RETURN_IF_ERROR(WithVerificationContext(verified.status()));
   if (args.json()) {
@@ -79,14 +84,17 @@ Status VerifyBlobAttestation(const Args& args, verify::VerifyBlobAttestationRequ
 int RunVerifyBlobAttestation(int argc, char** argv) {
   return Command("verify-blob-attestation",
                  "verify a Sigstore bundle holding a DSSE-signed in-toto attestation about a "
-                 "file, with a public key")
-      .Usage("(FILE | --digest sha256:HEX) --bundle BUNDLE --key KEY --type TYPE [SLSA checks]")
+                 "file, with a public key, a keyring or keyless")
+      .Usage(
+          "(FILE | --digest ALG:HEX) --bundle BUNDLE (--key KEY | --keyring KEYS | "
+          "--certificate-identity I --certificate-oidc-issuer U) [--trusted-root T] --type TYPE "
+          "[SLSA checks]")
       .Positional({"FILE"}, 0, 1)
-      .Value("bundle", "the Sigstore bundle to check")
+      .Value("bundle", "the Sigstore bundle to check, or a JSONL file of bundles")
       .Value("type", "required predicate type: a URI or a short name (slsaprovenance = SLSA v1)")
-      .Value("digest", "the artifact's digest, sha256:HEX, instead of FILE")
-      .Require({"key", "bundle", "type"})
-      .With({AddVerifyingKeyOptions, AddSlsaOptions})
+      .Value("digest", "the artifact's digest (sha256:HEX, sha384, sha512 or sha1) instead of FILE")
+      .Require({"bundle", "type"})
+      .With({AddVerifyingKeyOptions, AddIdentityOptions, AddBundleTrustOptions, AddSlsaOptions})
       .OutputFlag("text or json (the verified statement)")
       .ExitCodes(
           "0 verified, 1 rejected (the message names the failed check), 2 usage or key error, 3 "

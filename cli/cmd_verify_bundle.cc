@@ -1,104 +1,62 @@
-// `vouch verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer U | --key K)
-// [--trusted-root T] [--staging] FILE_OR_DIGEST`: the sigstore-conformance client protocol
-// (formats.md 5.10). Option parsing only; the work is verify::VerifyBundle.
+// `vouch verify-bundle --bundle F (--certificate-identity I --certificate-oidc-issuer U | --key K
+// | --keyring KEYS) [--trusted-root T] [--staging] FILE_OR_DIGEST`: the sigstore-conformance
+// client protocol (formats.md 5.10), and the bundles the field publishes (JSONL files of them,
+// JSONL trusted roots, sha512 subjects). Flags in, verify::VerifyAnyBundle, one line out.
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
+#include "bundle_flags.h"
 #include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "identity_flags.h"
 #include "key_flags.h"
-#include "vouch/attest/bundle.h"
-#include "vouch/core/digest.h"
 #include "vouch/core/file.h"
 #include "vouch/verify/sigstore.h"
 
 namespace vouch::cli {
 namespace {
 
-// AsDigest returns the digest FILE_OR_DIGEST names: "sha256:" and 64 hex digits, when no file of
-// that name exists.
-std::optional<Digest> AsDigest(const std::string& arg) {
-  if (arg.size() != 7 + 64 || arg.rfind("sha256:", 0) != 0 || PathExists(arg)) {
+// AsDigest returns the digest FILE_OR_DIGEST names ("sha256:<hex>", sha384, sha512, sha1), when
+// no file of that name exists.
+std::optional<verify::ArtifactDigest> AsDigest(const std::string& arg) {
+  if (PathExists(arg)) {
     return std::nullopt;
   }
-  std::string lower = arg;
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'F') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  Result<Digest> d = Digest::Parse(lower);
-  if (!d.ok()) {
-    return std::nullopt;
-  }
-  return *d;
+  Result<verify::ArtifactDigest> d = verify::ArtifactDigest::Parse(arg);
+  return d.ok() ? std::optional<verify::ArtifactDigest>(*d) : std::nullopt;
 }
 
-// RequestFromFlags applies the --bundle and key-or-identity rules and reads the identity.
-Result<verify::BundleVerifyOptions> RequestFromFlags(const Args& args) {
+Status VerifyBundle(const Args& args) {
   if (args.Get("bundle").empty()) {
     return InvalidArgumentError("verify-bundle needs --bundle FILE");
   }
-  const bool keyless = HasIdentityFlags(args.parsed());
-  if (args.Has("key") == keyless) {
-    return InvalidArgumentError(
-        "verify-bundle needs either --certificate-identity and --certificate-oidc-issuer "
-        "(keyless) or --key KEY, not both");
-  }
-  verify::BundleVerifyOptions opts;
-  if (keyless) {
-    VOUCH_ASSIGN_OR_RETURN(verify::CertificateIdentity id, ParseIdentity(args.parsed()));
-    opts.identities.push_back(std::move(id));
-  }
-  return opts;
-}
-
-// ReadBundle reads and parses --bundle; an oversized or malformed bundle is a rejection.
-Result<attest::Bundle> ReadBundle(const std::string& path) {
-  Result<Bytes> text = ReadFile(path, attest::kMaxBundleSize);
-  if (IsResourceExhausted(text.status())) {
-    return VerificationFailedError("bundle " + path + " is too large to be a bundle");
-  }
-  VOUCH_RETURN_IF_ERROR(text);
-  Result<attest::Bundle> bundle = attest::ParseBundle(AsChars(*text));
-  if (!bundle.ok()) {
-    return VerificationFailedError("bundle is malformed: " + bundle.status().message());
-  }
-  return bundle;
-}
-
-Status VerifyBundle(const Args& args, verify::BundleVerifyOptions opts) {
-  const bool has_key = args.Has("key");
-  std::optional<keys::Verifier> key;
-  if (has_key) {
-    VOUCH_ASSIGN_OR_RETURN(key, LoadVerifierFlag(args.parsed()));
-    opts.key = &*key;
-  }
-  if (!has_key || TrustedRootFlagGiven(args.parsed())) {
-    VOUCH_ASSIGN_OR_RETURN(opts.trusted_root, LoadTrustedRootFlag(args.parsed()));
-  }
-  VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, ReadBundle(args.Get("bundle")));
-  verify::Artifact artifact;
-  std::unique_ptr<ByteSource> source;
-  if (std::optional<Digest> d = AsDigest(args.positional(0))) {
-    artifact.digest = *d;
-  } else {
-    VOUCH_ASSIGN_OR_RETURN(source, OpenFileSource(args.positional(0)));
-    artifact.source = source.get();
-  }
-  Result<verify::BundleVerification> v = verify::VerifyBundle(bundle, artifact, opts);
+  VOUCH_ASSIGN_OR_RETURN(BundleTrust trust, BundleTrustFromFlags(args.parsed(), "verify-bundle"));
+  VOUCH_ASSIGN_OR_RETURN(auto bundles, verify::ReadBundles(args.Get("bundle")));
+  const std::string& target = args.positional(0);
+  const std::optional<verify::ArtifactDigest> digest = AsDigest(target);
+  verify::ArtifactOpener open = [&](std::unique_ptr<ByteSource>& holder) -> Result<verify::Artifact> {
+    verify::Artifact a;
+    if (digest) {
+      a.digest = digest;
+      return a;
+    }
+    VOUCH_ASSIGN_OR_RETURN(holder, OpenFileSource(target));
+    a.source = holder.get();
+    return a;
+  };
+  Result<verify::VerifiedBundle> v =
+      verify::VerifyAnyBundle(bundles, trust.roots, open, trust.options);
   VOUCH_RETURN_IF_ERROR(WithVerificationContext(v.status()));
-  if (opts.trusted_root == nullptr) {
+  if (trust.roots.empty()) {
     std::cerr << "vouch: note: no trusted root given: only the signature was checked, not the "
                  "transparency log\n";
   }
-  if (!v->signer.empty()) {
-    std::cerr << "signer: " << v->signer << (v->issuer.empty() ? "" : " (" + v->issuer + ")")
+  const verify::BundleVerification& b = v->verification;
+  if (!b.signer.empty()) {
+    std::cerr << "signer: " << b.signer << (b.issuer.empty() ? "" : " (" + b.issuer + ")")
               << "\n";
   }
   std::cout << "Verified OK\n";
@@ -110,21 +68,23 @@ Status VerifyBundle(const Args& args, verify::BundleVerifyOptions opts) {
 int RunVerifyBundle(int argc, char** argv) {
   return Command("verify-bundle",
                  "verify a Sigstore bundle offline against a trusted root: keyless (certificate "
-                 "identity) or with a public key")
+                 "identity), with a public key, or with a keyring of keys with validity windows")
       .Usage(
-          "--bundle FILE (--certificate-identity ID --certificate-oidc-issuer URL | --key KEY) "
-          "[--trusted-root FILE] FILE_OR_DIGEST")
+          "--bundle FILE (--certificate-identity ID --certificate-oidc-issuer URL | --key KEY | "
+          "--keyring KEYS) [--trusted-root FILE] FILE_OR_DIGEST")
       .Positional({"FILE_OR_DIGEST"})
-      .Value("bundle", "the Sigstore bundle")
+      .Value("bundle", "the Sigstore bundle, or a JSONL file of bundles (any one may verify)")
       .Flag("staging", "accepted for the conformance protocol; ignored (trust comes from the root)")
-      .With({AddVerifyingKeyOptions, AddIdentityOptions})
+      .With({AddVerifyingKeyOptions, AddIdentityOptions, AddBundleTrustOptions})
       .Note(
-          "FILE_OR_DIGEST is a digest when it is sha256:<64 hex> and no such file exists; for a "
-          "DSSE bundle it names the statement's subject.")
+          "FILE_OR_DIGEST is a digest when it is sha256:<hex> (or sha384, sha512, and for a "
+          "DSSE statement's subjects sha1) and no such file exists; for a DSSE bundle it names a "
+          "statement subject. --trusted-root may be a JSONL file of trusted roots (each is "
+          "tried).")
       .ExitCodes(
           "0 verified, 1 not verified, 2 usage error (including a keyless check without a "
           "trusted root), 3 file unreadable")
-      .Run(argc, argv, RequestFromFlags, VerifyBundle);
+      .Run(argc, argv, VerifyBundle);
 }
 
 }  // namespace vouch::cli

@@ -1,11 +1,18 @@
+// verify-blob-attestation: a DSSE bundle (or a JSONL file of them) about a file or a digest,
+// through the one Sigstore bundle procedure (VerifyAnyBundle), then the typed SLSA checks.
+#include <utility>
+
 #include "vouch/core/file.h"
 #include "vouch/verify/attestation.h"
 
 namespace vouch::verify {
+namespace {
 
-Result<VerifiedAttestation> VerifyBlobAttestation(const VerifyBlobAttestationRequest& request) {
-  if (request.key == nullptr) {
-    return InvalidArgumentError("verify-blob-attestation needs a public key");
+Status CheckRequest(const VerifyBlobAttestationRequest& request) {
+  const BundleVerifyOptions& t = request.trust;
+  if (t.key == nullptr && t.managed_keys.empty() && t.identities.empty()) {
+    return InvalidArgumentError(
+        "verify-blob-attestation needs a public key or a certificate identity");
   }
   if (request.predicate_type.empty()) {
     return InvalidArgumentError("verify-blob-attestation needs a predicate type");
@@ -16,37 +23,56 @@ Result<VerifiedAttestation> VerifyBlobAttestation(const VerifyBlobAttestationReq
   if (request.digest.empty() && request.artifact_path.empty()) {
     return InvalidArgumentError("verify-blob-attestation needs a file or a digest");
   }
-  std::optional<Digest> subject;
+  if (request.digest.empty() && request.artifact_path == "-" && request.bundle_path == "-") {
+    return InvalidArgumentError("the file and the bundle cannot both be stdin");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<VerifiedAttestation> VerifyBlobAttestation(const VerifyBlobAttestationRequest& request) {
+  VOUCH_RETURN_IF_ERROR(CheckRequest(request));
+  std::optional<ArtifactDigest> digest;
   if (!request.digest.empty()) {
-    Result<Digest> d = Digest::Parse(request.digest);
+    Result<ArtifactDigest> d = ArtifactDigest::Parse(request.digest);
     if (!d.ok()) {
       return InvalidArgumentError("--digest: " + d.status().message());
     }
-    subject = *d;
-  } else if (request.artifact_path == "-" && request.bundle_path == "-") {
-    return InvalidArgumentError("the file and the bundle cannot both be stdin");
+    digest = *d;
   }
-  // The bundle is small and is checked before a possibly large artifact is read.
-  Result<Bytes> text = ReadFile(request.bundle_path, attest::kMaxBundleSize);
-  if (IsResourceExhausted(text.status())) {
-    return VerificationFailedError("bundle is malformed: " + request.bundle_path +
-                                   " is larger than 16 MiB");
+  // The bundles are small and are checked before a possibly large artifact is read.
+  VOUCH_ASSIGN_OR_RETURN(auto bundles, ReadBundles(request.bundle_path));
+  size_t opened = 0;
+  ArtifactOpener open = [&](std::unique_ptr<ByteSource>& holder) -> Result<Artifact> {
+    Artifact a;
+    if (digest) {
+      a.digest = digest;
+      return a;
+    }
+    if (request.artifact_path == "-" && opened++ > 0) {
+      return InvalidArgumentError(
+          "the file on standard input can be read once: give its path (or --digest) to try "
+          "several bundles or trusted roots");
+    }
+    VOUCH_ASSIGN_OR_RETURN(holder, OpenFileSource(request.artifact_path));
+    a.source = holder.get();
+    return a;
+  };
+  BundleVerifyOptions options = request.trust;
+  options.expected_predicate_type = request.predicate_type;
+  VOUCH_ASSIGN_OR_RETURN(VerifiedBundle v, VerifyAnyBundle(bundles, request.roots, open, options));
+  if (!v.verification.dsse_payload) {
+    return VerificationFailedError(
+        "bundle holds a message signature, not an attestation: use verify-blob");
   }
-  if (!text.ok()) {
-    return text.status();
+  Result<attest::Statement> statement =
+      attest::Statement::Parse(AsChars(*v.verification.dsse_payload));
+  if (!statement.ok()) {
+    return VerificationFailedError("statement is malformed: " + statement.status().message());
   }
-  Result<attest::Bundle> bundle = attest::ParseBundle(AsChars(*text));
-  if (!bundle.ok()) {
-    return VerificationFailedError("bundle is malformed: " + bundle.status().message());
-  }
-  if (!subject.has_value()) {
-    VOUCH_ASSIGN_OR_RETURN(auto source, OpenFileSource(request.artifact_path));
-    VOUCH_ASSIGN_OR_RETURN(subject, HashSource(*source, HashAlgorithm::kSha256));
-  }
-  VOUCH_ASSIGN_OR_RETURN(
-      VerifiedAttestation verified,
-      VerifyAttestationBundle(*bundle, *subject, std::span<const keys::Verifier>(request.key, 1),
-                              request.predicate_type));
+  VerifiedAttestation verified{std::move(*statement), *v.verification.dsse_payload,
+                               v.verification.signer};
   VOUCH_RETURN_IF_ERROR(CheckSlsa(verified, request.slsa));
   return verified;
 }

@@ -41,7 +41,7 @@ Result<BundleVerification> VerifyMutated(const std::string& bundle_path,
   auto bundle = attest::ParseBundle(DumpJson(*j));
   BOOST_REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
   Artifact a;
-  a.digest = *Digest::Parse(
+  a.digest = *ArtifactDigest::Parse(
       "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf");  // a.txt
   return VerifyBundle(*bundle, a, o);
 }
@@ -73,6 +73,26 @@ BOOST_AUTO_TEST_CASE(v01_bundle_without_set_rejected) {
   BOOST_CHECK(IsVerificationFailed(r.status()));
   BOOST_CHECK_MESSAGE(r.status().message().find("signed entry timestamp") != std::string::npos,
                       r.status().message());
+}
+
+// Two entries of one log are one log: --tlog-threshold counts logs, not entries.
+BOOST_AUTO_TEST_CASE(two_entries_from_one_log_count_once) {
+  auto o = Keyless(testing::VectorsDir() + "/sigstore-trust-roots/production/trusted_root.json");
+  auto twice = [](Json& b) {
+    Json& entries = b["verificationMaterial"]["tlogEntries"];
+    entries.push_back(entries[0]);
+  };
+  const std::string bundle = CaseDir("happy-path-v0.1") + "/bundle.sigstore.json";
+  o.tlog_threshold = 2;
+  auto r = VerifyMutated(bundle, twice, o);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_CHECK(IsVerificationFailed(r.status()));
+  BOOST_CHECK_MESSAGE(r.status().message().find("1 distinct transparency log(s), 2 required") !=
+                          std::string::npos,
+                      r.status().message());
+  o.tlog_threshold = 1;
+  auto ok = VerifyMutated(bundle, twice, o);
+  BOOST_CHECK_MESSAGE(ok.ok(), ok.status().ToString());
 }
 
 BOOST_AUTO_TEST_CASE(keyless_without_trusted_root_is_a_usage_error) {

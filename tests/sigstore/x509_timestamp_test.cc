@@ -3,7 +3,10 @@
 #include <boost/test/unit_test.hpp>
 #include <string>
 
+#include "core/internal/json.h"
 #include "sigstore/timestamp.h"
+#include "vouch/attest/bundle.h"
+#include "vouch/verify/sigstore.h"
 #include "x509_pki.h"
 
 namespace vouch::verify::sigstore {
@@ -161,6 +164,67 @@ BOOST_AUTO_TEST_CASE(tampered_and_malformed) {
   Bytes flipped = der;
   flipped.back() ^= 0x01;
   BOOST_TEST(!VerifyTimestamp(flipped, kSignature, tsa.Root()).ok());
+}
+
+// StampedBundle is a public-key message-signature bundle over |artifact| carrying |stamps|
+// (RFC 3161 responses over its signature).
+Result<attest::Bundle> StampedBundle(const Bytes& artifact, const Bytes& signature,
+                                     const std::vector<Bytes>& stamps) {
+  Json ts = Json::array();
+  for (const Bytes& s : stamps) {
+    ts.push_back({{"signedTimestamp", Base64Encode(s)}});
+  }
+  Json b = {
+      {"mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json"},
+      {"verificationMaterial",
+       {{"publicKey", {{"hint", "test-key"}}},
+        {"tlogEntries", Json::array()},
+        {"timestampVerificationData", {{"rfc3161Timestamps", ts}}}}},
+      {"messageSignature",
+       {{"messageDigest",
+         {{"algorithm", "SHA2_256"}, {"digest", Base64Encode(Digest::Of(artifact).bytes())}}},
+        {"signature", Base64Encode(signature)}}}};
+  return attest::ParseBundle(DumpJson(b));
+}
+
+// Two tokens of one TSA are one authority: --timestamp-threshold counts TSAs, not tokens.
+BOOST_AUTO_TEST_CASE(two_timestamps_from_one_tsa_count_once) {
+  Tsa tsa, other;
+  OsslPtr<EVP_PKEY> key = testing::pki::NewKey();
+  const Bytes artifact = ToBytes("the artifact");
+  const Bytes sig = testing::pki::EcdsaSign(key.get(), artifact);
+  auto verifier = testing::pki::VerifierOf(key.get());
+  TrustedRoot both = tsa.Root();
+  CertificateAuthority second = other.Root().timestamp_authorities[0];
+  second.uri = "https://other-tsa.test";
+  both.timestamp_authorities.push_back(second);
+
+  BundleVerifyOptions o;
+  o.key = verifier.get();
+  o.trusted_root = std::make_shared<const TrustedRoot>(both);
+  o.timestamp_threshold = 2;
+  Artifact a;
+  a.digest = ArtifactDigest::Of(Digest::Of(artifact));
+
+  auto same = StampedBundle(artifact, sig,
+                            {tsa.Stamp(sig, kGenTime), tsa.Stamp(sig, kGenTime + std::chrono::seconds(1))});
+  BOOST_REQUIRE_MESSAGE(same.ok(), same.status().ToString());
+  auto r = VerifyBundle(*same, a, o);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(IsVerificationFailed(r.status()));
+  BOOST_TEST(r.status().message().find("1 distinct timestamp authorities, 2 required") !=
+                 std::string::npos,
+             r.status().message());
+  o.timestamp_threshold = 1;
+  BOOST_TEST(VerifyBundle(*same, a, o).ok());
+
+  o.timestamp_threshold = 2;
+  auto two = StampedBundle(artifact, sig,
+                           {tsa.Stamp(sig, kGenTime), other.Stamp(sig, kGenTime)});
+  BOOST_REQUIRE(two.ok());
+  auto ok = VerifyBundle(*two, a, o);
+  BOOST_TEST(ok.ok(), ok.status().ToString());
+  BOOST_TEST(ok->verified_times.size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

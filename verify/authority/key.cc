@@ -1,5 +1,5 @@
 // The key authority: signatures made with any of a list of public keys (keys::Verifier), in all
-// three evidence forms. The bundle's key hint and the DSSE keyid are hints: every key is tried.
+// three evidence forms.
 #include <utility>
 
 #include "authority/authority.h"
@@ -44,13 +44,8 @@ class KeyAuthority final : public Authority {
   }
 
   Result<Verified> VerifyBundle(const attest::Bundle& bundle) const {
+    // The bundle's key hint and the DSSE keyid are hints, never bindings: every key is tried.
     VOUCH_ASSIGN_OR_RETURN(const attest::DsseEnvelope* env, BundleEnvelope(bundle));
-    const std::string& hint = bundle.verification_material.public_key_hint;
-    const std::string& keyid = env->signatures[0].keyid;
-    if (!hint.empty() && !keyid.empty() && hint != keyid) {
-      return VerificationFailedError("DSSE keyid \"" + keyid +
-                                     "\" differs from the bundle's key hint \"" + hint + "\"");
-    }
     const Bytes pae = attest::Pae(env->payload_type, env->payload);
     for (const keys::Verifier& k : keys_) {
       if (k.Verify(env->signatures[0].sig, pae).ok()) {

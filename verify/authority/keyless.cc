@@ -64,7 +64,7 @@ class KeylessAuthority final : public Authority {
     o.trusted_root = root_;
     o.identities = identities_;
     Artifact artifact;
-    artifact.digest = e.subject;
+    artifact.digest = ArtifactDigest::Of(e.subject);
     auto v = VerifyBundle(*e.bundle, artifact, o);
     if (!v.ok()) {
       return Rejected(v.status());

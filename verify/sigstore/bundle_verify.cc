@@ -81,9 +81,14 @@ Status VerifyMessageSignature(const attest::MessageSignature& ms, Artifact& arti
   std::optional<HashAlgorithm> prehash = keys::PrehashAlgorithm(ka, scheme);
   Status sig_status;
   if (artifact.digest.has_value()) {
-    content.artifact_sha256 = *artifact.digest;
+    std::optional<Digest> given = artifact.digest->AsDigest();
+    if (!given || given->algorithm() != HashAlgorithm::kSha256) {
+      return InvalidArgumentError("a message signature is checked over the file or its sha256 "
+                                  "digest, not " + artifact.digest->algorithm);
+    }
+    content.artifact_sha256 = *given;
     if (md_alg == HashAlgorithm::kSha256 &&
-        !ConstantTimeEquals(artifact.digest->bytes(), ms.message_digest->digest)) {
+        !ConstantTimeEquals(given->bytes(), ms.message_digest->digest)) {
       return Fail("the bundle's messageDigest differs from the given digest: the bundle is for "
                   "other content");
     }
@@ -92,7 +97,7 @@ Status VerifyMessageSignature(const attest::MessageSignature& ms, Artifact& arti
                   std::string(keys::KeyAlgorithmName(signer.algorithm())) +
                   "): pass the file instead");
     }
-    sig_status = signer.VerifyDigest(ms.signature, *artifact.digest, scheme);
+    sig_status = signer.VerifyDigest(ms.signature, *given, scheme);
   } else if (prehash.has_value()) {
     std::vector<HashAlgorithm> algs = {HashAlgorithm::kSha256};
     if (*prehash != HashAlgorithm::kSha256) {
@@ -136,6 +141,46 @@ Status VerifyMessageSignature(const attest::MessageSignature& ms, Artifact& arti
   return OkStatus();
 }
 
+// CheckSubjects checks that some subject of |statement| names the artifact: the given digest
+// compared as is, or the file hashed once with every algorithm the subjects use.
+Status CheckSubjects(const attest::Statement& statement, Artifact& artifact) {
+  if (artifact.digest.has_value()) {
+    if (!attest::SubjectMatches(statement, artifact.digest->algorithm, artifact.digest->hex)) {
+      return Fail("no subject of the statement has the artifact's digest " +
+                  artifact.digest->ToString());
+    }
+    return OkStatus();
+  }
+  std::vector<HashAlgorithm> algs;
+  std::set<std::string> named;
+  for (const attest::ResourceDescriptor& rd : statement.subjects()) {
+    for (const auto& [alg, hex] : rd.digest) {
+      named.insert(alg);
+      for (HashAlgorithm a : {HashAlgorithm::kSha256, HashAlgorithm::kSha384,
+                              HashAlgorithm::kSha512}) {
+        if (alg == HashAlgorithmName(a) && std::find(algs.begin(), algs.end(), a) == algs.end()) {
+          algs.push_back(a);
+        }
+      }
+    }
+  }
+  if (algs.empty()) {
+    std::string names;
+    for (const std::string& n : named) {
+      names += (names.empty() ? "" : ", ") + n;
+    }
+    return Fail("the statement's subjects name no digest algorithm vouch computes (sha256, "
+                "sha384, sha512): " + (names.empty() ? std::string("none") : names));
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::vector<Digest> ds, HashOnce(*artifact.source, algs));
+  for (const Digest& d : ds) {
+    if (attest::SubjectMatches(statement, d)) {
+      return OkStatus();
+    }
+  }
+  return Fail("no subject of the statement has the artifact's digest " + ds.front().ToString());
+}
+
 // VerifyDsse is step 2 for a DSSE envelope. It fills the payload fields of |content|.
 Status VerifyDsse(const attest::DsseEnvelope& env, Artifact& artifact,
                   const keys::Verifier& signer, const BundleVerifyOptions& options,
@@ -143,32 +188,25 @@ Status VerifyDsse(const attest::DsseEnvelope& env, Artifact& artifact,
   if (env.signatures.size() != 1) {
     return Fail("the DSSE envelope must hold exactly one signature");
   }
-  if (env.payload_type != attest::kInTotoPayloadType) {
-    return Fail("the DSSE payloadType is \"" + env.payload_type + "\", not " +
-                std::string(attest::kInTotoPayloadType));
-  }
+  // The signature first: a forged envelope is reported as forged, whatever it claims to hold.
   const Bytes& sig = env.signatures[0].sig;
   if (!signer.Verify(sig, attest::Pae(env.payload_type, env.payload)).ok()) {
     return Fail("the DSSE signature does not verify with the signer's key");
+  }
+  if (env.payload_type != attest::kInTotoPayloadType) {
+    return Fail("the DSSE payloadType is \"" + env.payload_type + "\", not " +
+                std::string(attest::kInTotoPayloadType));
   }
   Result<attest::Statement> statement = attest::Statement::Parse(AsChars(env.payload));
   if (!statement.ok()) {
     return Fail("the DSSE payload is not a valid in-toto statement: " +
                 statement.status().message());
   }
-  Digest sha = Digest::Of({});
-  if (artifact.digest.has_value()) {
-    sha = *artifact.digest;
-  } else {
-    VOUCH_ASSIGN_OR_RETURN(sha, HashSource(*artifact.source, HashAlgorithm::kSha256));
-  }
-  if (!attest::SubjectMatches(*statement, sha)) {
-    return Fail("no subject of the statement has the artifact's digest " + sha.ToString());
-  }
+  VOUCH_RETURN_IF_ERROR(CheckSubjects(*statement, artifact));
   if (!options.expected_predicate_type.empty() &&
       statement->predicate_type() != options.expected_predicate_type) {
-    return Fail("the statement's predicateType is \"" + statement->predicate_type() +
-                "\", expected \"" + options.expected_predicate_type + "\"");
+    return Fail("predicate type \"" + statement->predicate_type() + "\" is not the expected \"" +
+                options.expected_predicate_type + "\"");
   }
   content.dsse = true;
   content.signature = sig;
@@ -243,38 +281,53 @@ bool LogValidAt(const TrustedRoot& root, const TransparencyLogInstance& log, Tim
   return false;
 }
 
+bool Keyless(const BundleVerifyOptions& options) {
+  return options.key == nullptr && options.managed_keys.empty();
+}
+
 Status CheckRequest(const Artifact& artifact, const BundleVerifyOptions& options) {
-  const bool keyless = options.key == nullptr;
+  const bool keyless = Keyless(options);
   if (keyless && options.identities.empty()) {
     return InvalidArgumentError(
         "a keyless bundle needs an identity (--certificate-identity and "
         "--certificate-oidc-issuer) or a key (--key)");
   }
-  if (keyless && options.trusted_root == nullptr) {
+  if ((keyless || !options.managed_keys.empty()) && options.trusted_root == nullptr) {
     return InvalidArgumentError(
         "no trusted root: pass --trusted-root FILE or set VOUCH_TRUSTED_ROOT");
   }
   if ((artifact.source == nullptr) == !artifact.digest.has_value()) {
     return InvalidArgumentError("VerifyBundle needs exactly one of an artifact or its digest");
   }
-  if (artifact.digest.has_value() && artifact.digest->algorithm() != HashAlgorithm::kSha256) {
-    return InvalidArgumentError("an artifact digest must be sha256");
-  }
   return OkStatus();
 }
 
 // BundleSigner is step 1: who signed, by the verification material.
 struct BundleSigner {
-  std::optional<LeafCertificate> leaf;  // keyless
-  std::vector<Bytes> intermediates;     // keyless: the bundle's certificates after the leaf
-  const keys::Verifier* key = nullptr;  // the key that must have signed
+  std::optional<LeafCertificate> leaf;   // keyless
+  std::vector<Bytes> intermediates;      // keyless: the bundle's certificates after the leaf
+  const keys::Verifier* key = nullptr;   // the key that must have signed
+  const ManagedKey* managed = nullptr;   // when |key| is a managed key: its window applies
 };
+
+// ManagedKeyFor picks the managed key the bundle's hint names. The hint chooses; the signature
+// still decides.
+Result<const ManagedKey*> ManagedKeyFor(const attest::VerificationMaterial& vm,
+                                        const std::vector<ManagedKey>& keys) {
+  for (const ManagedKey& k : keys) {
+    if (!vm.public_key_hint.empty() && k.key_id == vm.public_key_hint) {
+      return &k;
+    }
+  }
+  return Fail("the bundle's key hint \"" + vm.public_key_hint + "\" names none of the " +
+              std::to_string(keys.size()) + " trusted keys");
+}
 
 Result<BundleSigner> ReadSigner(const attest::VerificationMaterial& vm,
                                 const BundleVerifyOptions& options, SignedContent& content,
                                 BundleVerification& out) {
   BundleSigner s;
-  if (options.key == nullptr) {
+  if (Keyless(options)) {
     if (vm.kind == attest::VerificationMaterial::Kind::kPublicKey) {
       return Fail("the bundle is signed with a key, not a certificate: verify it with --key");
     }
@@ -295,19 +348,22 @@ Result<BundleSigner> ReadSigner(const attest::VerificationMaterial& vm,
     return Fail("the bundle carries a certificate: verify it with --certificate-identity and "
                 "--certificate-oidc-issuer, not --key");
   }
-  if (!vm.public_key_hint.empty() &&
-      !attest::HintMatches(vm.public_key_hint, options.key->SpkiDer())) {
-    return Fail("the bundle was signed with a different key: its public key hint is \"" +
-                vm.public_key_hint + "\", the given key's is \"" +
-                attest::PublicKeyHint(*options.key) + "\"");
+  // The hint is a hint, never a binding: in another format (an OpenSSH fingerprint, a KMS key
+  // name) or naming another key, the signature below decides.
+  if (options.key != nullptr) {
+    s.key = options.key;
+    out.signer = "key " + options.key->KeyId();
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(s.managed, ManagedKeyFor(vm, options.managed_keys));
+    s.key = s.managed->key.get();
+    out.signer = "key " + s.managed->key_id;
   }
-  content.public_key_spki = options.key->SpkiDer();
-  out.signer = "key " + options.key->KeyId();
-  s.key = options.key;
+  content.public_key_spki = s.key->SpkiDer();
   return s;
 }
 
-// VerifyTlogEntries is step 3: every entry verifies, and at least the threshold do.
+// VerifyTlogEntries is step 3: every entry verifies, and entries from at least the threshold of
+// distinct logs do (two entries of one log count once).
 Result<std::vector<sigstore::VerifiedTlogEntry>> VerifyTlogEntries(
     const attest::Bundle& bundle, const SignedContent& content, const TrustedRoot& root,
     size_t threshold) {
@@ -318,72 +374,91 @@ Result<std::vector<sigstore::VerifiedTlogEntry>> VerifyTlogEntries(
                 std::to_string(sigstore::kMaxTlogEntries));
   }
   std::vector<sigstore::VerifiedTlogEntry> entries;
+  std::set<Bytes> logs;
   for (size_t i = 0; i < list.size(); ++i) {
     Result<sigstore::VerifiedTlogEntry> e =
         sigstore::VerifyTlogEntry(list[i], bundle.version, content, root);
     if (!e.ok()) {
       return e.status().WithContext("tlog entry " + std::to_string(i));
     }
+    logs.insert(e->log->log_id);
     entries.push_back(std::move(e).value());
   }
-  if (entries.size() < threshold) {
-    return Fail("the bundle has " + std::to_string(entries.size()) +
-                " verified transparency log entries, " + std::to_string(threshold) +
-                " required");
+  if (logs.size() < threshold) {
+    return Fail("the bundle has verified entries from " + std::to_string(logs.size()) +
+                " distinct transparency log(s), " + std::to_string(threshold) + " required");
   }
   return entries;
 }
 
-// VerifyTimestamps is step 4: every RFC 3161 token verifies, and at least the threshold do.
+// VerifyTimestamps is step 4: every RFC 3161 token verifies, and tokens from at least the
+// threshold of distinct TSAs do.
 Result<std::vector<TimePoint>> VerifyTimestamps(const attest::VerificationMaterial& vm,
                                                 const SignedContent& content,
                                                 const TrustedRoot& root, size_t threshold) {
   VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> tokens, ParseTimestamps(vm.timestamp_verification_data));
   std::vector<TimePoint> times;
+  std::set<size_t> authorities;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    Result<TimePoint> t = sigstore::VerifyTimestamp(tokens[i], content.signature, root);
+    Result<sigstore::VerifiedTimestamp> t =
+        sigstore::VerifyTimestampBy(tokens[i], content.signature, root);
     if (!t.ok()) {
       return t.status().WithContext("timestamp " + std::to_string(i));
     }
-    times.push_back(*t);
+    times.push_back(t->time);
+    authorities.insert(t->authority);
   }
-  if (times.size() < threshold) {
-    return Fail("the bundle has " + std::to_string(times.size()) + " verified timestamps, " +
-                std::to_string(threshold) + " required");
+  if (authorities.size() < threshold) {
+    return Fail("the bundle has verified timestamps from " + std::to_string(authorities.size()) +
+                " distinct timestamp authorities, " + std::to_string(threshold) + " required");
   }
   return times;
 }
 
-// VerifiedTimes is step 5: the timestamps and the SET-backed integrated times; a Rekor v2 entry
-// (no integrated time) needs a timestamp inside its log's window.
+// VerifiedTimes is step 5: the timestamps and the SET-backed integrated times. An entry without
+// a verified integrated time (Rekor v2, or v1 without SET or time) has its log's window checked
+// at the timestamps, never at time zero: without a timestamp it proves no time.
 Result<std::vector<TimePoint>> VerifiedTimes(
     const std::vector<sigstore::VerifiedTlogEntry>& entries,
-    const std::vector<TimePoint>& tsa_times, const TrustedRoot& root, bool keyless) {
+    const std::vector<TimePoint>& tsa_times, const TrustedRoot& root) {
   std::vector<TimePoint> times = tsa_times;
   for (const auto& e : entries) {
     if (e.integrated_time.has_value()) {
       times.push_back(*e.integrated_time);
+      continue;
     }
-    if (e.rekor_v2 && keyless) {
-      if (tsa_times.empty()) {
-        return Fail("a Rekor v2 log entry has no integrated time: the bundle needs an RFC 3161 "
-                    "timestamp, and has none");
-      }
-      for (TimePoint t : tsa_times) {
-        if (!LogValidAt(root, *e.log, t)) {
-          return Fail("the log of a Rekor v2 entry is not valid at the timestamp " +
-                      FormatRfc3339(t));
-        }
+    if (tsa_times.empty()) {
+      return Fail("a log entry has no verified integrated time (" +
+                  std::string(e.rekor_v2 ? "Rekor v2" : "no signed entry timestamp over one") +
+                  "): the bundle needs an RFC 3161 timestamp to check its log, and has none");
+    }
+    for (TimePoint t : tsa_times) {
+      if (!LogValidAt(root, *e.log, t)) {
+        return Fail("the log of an entry is not valid at the timestamp " + FormatRfc3339(t));
       }
     }
   }
   return times;
 }
 
-// VerifyCertificate is steps 5 (times within the leaf's validity) to 8: the chain at the
-// signing times, the embedded SCT, and one of the identities.
+// CheckKeyWindow checks a managed key's validity window at every verified time.
+Status CheckKeyWindow(const ManagedKey& key, const std::vector<TimePoint>& times) {
+  if (times.empty()) {
+    return Fail("no verified signing time to check key " + key.key_id +
+                "'s validity window against: the bundle has neither a signed log entry "
+                "timestamp nor an RFC 3161 timestamp");
+  }
+  for (TimePoint t : times) {
+    if (!key.valid_for.Contains(t)) {
+      return Fail("key " + key.key_id + " is not valid at the signing time " + FormatRfc3339(t));
+    }
+  }
+  return OkStatus();
+}
+
 Status VerifyCertificate(const BundleSigner& s, const std::vector<TimePoint>& times,
                          const TrustedRoot& root, const BundleVerifyOptions& options) {
+  const bool require_sct = options.require_sct.value_or(!root.ctlogs.empty());
   const LeafCertificate& leaf = *s.leaf;
   if (times.empty()) {
     return Fail("no verified signing time: the bundle has neither a signed log entry timestamp "
@@ -399,7 +474,7 @@ Status VerifyCertificate(const BundleSigner& s, const std::vector<TimePoint>& ti
   if (!ca.ok()) {
     return ca.status().WithContext("certificate chain");
   }
-  if (options.require_sct) {
+  if (require_sct) {
     const Bytes& issuer = !s.intermediates.empty()
                               ? s.intermediates.front()
                               : root.certificate_authorities[*ca].chain_der.front();
@@ -423,7 +498,6 @@ Status VerifyCertificate(const BundleSigner& s, const std::vector<TimePoint>& ti
 Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact artifact,
                                         const BundleVerifyOptions& options) {
   VOUCH_RETURN_IF_ERROR(CheckRequest(artifact, options));
-  const bool keyless = options.key == nullptr;
   const attest::VerificationMaterial& vm = bundle.verification_material;
   BundleVerification out;
   SignedContent content;
@@ -431,6 +505,9 @@ Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact a
   VOUCH_ASSIGN_OR_RETURN(BundleSigner signer, ReadSigner(vm, options, content, out));
   // 2. The signature.
   if (const auto* ms = std::get_if<attest::MessageSignature>(&bundle.content)) {
+    if (!options.expected_predicate_type.empty()) {
+      return Fail("the bundle holds a message signature, not an attestation");
+    }
     VOUCH_RETURN_IF_ERROR(VerifyMessageSignature(*ms, artifact, *signer.key, content));
   } else {
     VOUCH_RETURN_IF_ERROR(VerifyDsse(std::get<attest::DsseEnvelope>(bundle.content), artifact,
@@ -441,12 +518,15 @@ Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact a
     return out;  // --key without a trusted root: vouch's own key-signed bundles carry no log entry
   }
   // 3. Transparency-log entries; 4. RFC 3161 timestamps; 5. the verified times.
-  VOUCH_ASSIGN_OR_RETURN(auto entries,
-                         VerifyTlogEntries(bundle, content, *root, options.tlog_threshold));
+  const size_t tlog_threshold = options.tlog_threshold.value_or(root->tlogs.empty() ? 0 : 1);
+  VOUCH_ASSIGN_OR_RETURN(auto entries, VerifyTlogEntries(bundle, content, *root, tlog_threshold));
   VOUCH_ASSIGN_OR_RETURN(auto tsa_times,
                          VerifyTimestamps(vm, content, *root, options.timestamp_threshold));
-  VOUCH_ASSIGN_OR_RETURN(out.verified_times, VerifiedTimes(entries, tsa_times, *root, keyless));
-  if (!keyless) {
+  VOUCH_ASSIGN_OR_RETURN(out.verified_times, VerifiedTimes(entries, tsa_times, *root));
+  if (signer.managed != nullptr) {
+    VOUCH_RETURN_IF_ERROR(CheckKeyWindow(*signer.managed, out.verified_times));
+  }
+  if (!Keyless(options)) {
     return out;
   }
   // 6-8. The certificate at those times: chain, SCT, identity.

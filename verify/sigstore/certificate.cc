@@ -338,11 +338,12 @@ Result<size_t> VerifyCertificateChain(const LeafCertificate& leaf,
     VOUCH_ASSIGN_OR_RETURN(
         OsslPtr<X509> c,
         ParseCertificateDer(intermediates[i], "bundle certificate " + std::to_string(i + 1)));
-    // A root in the bundle would be an attacker-chosen anchor if anything trusted it; refuse
-    // the bundle outright, as sigstore-conformance bundle-with-root-cert_fail requires.
+    // Anchors come only from the trusted root. v0.1 bundles written by npm and cosign carry
+    // the whole chain up to the root; sigstore-go and sigstore-js read only the leaf. A root
+    // here is never trusted, and leaving it in the untrusted stack would end OpenSSL's path
+    // at it, so it is dropped rather than refused.
     if (X509_self_signed(c.get(), 0) == 1) {
-      return Fail("bundle certificate " + std::to_string(i + 1) +
-                  " is a self-signed root; roots come only from the trusted root");
+      continue;
     }
     if (sk_X509_push(bundle.get(), c.get()) <= 0) {
       return OpenSslError(ErrorCode::kInternal, "building the certificate stack");

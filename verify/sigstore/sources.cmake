@@ -6,4 +6,5 @@ set(VOUCH_VERIFY_SIGSTORE_SOURCES
   sigstore/timestamp.cc
   sigstore/tlog.cc
   sigstore/bundle_verify.cc
-  sigstore/cosign_legacy.cc)
+  sigstore/cosign_legacy.cc
+  sigstore/bundle_files.cc)

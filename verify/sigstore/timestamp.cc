@@ -105,6 +105,12 @@ Status VerifyWithAuthority(PKCS7* token, const CertificateAuthority& tsa, TimePo
 
 Result<TimePoint> VerifyTimestamp(ByteView timestamp_der, ByteView signature,
                                   const TrustedRoot& root) {
+  VOUCH_ASSIGN_OR_RETURN(VerifiedTimestamp t, VerifyTimestampBy(timestamp_der, signature, root));
+  return t.time;
+}
+
+Result<VerifiedTimestamp> VerifyTimestampBy(ByteView timestamp_der, ByteView signature,
+                                            const TrustedRoot& root) {
   if (timestamp_der.size() > kMaxTimestampSize) {
     return Fail("the timestamp is larger than " + std::to_string(kMaxTimestampSize) + " bytes");
   }
@@ -178,7 +184,8 @@ Result<TimePoint> VerifyTimestamp(ByteView timestamp_der, ByteView signature,
     return Fail("the trusted root has no timestamp authorities");
   }
   std::string why;
-  for (const CertificateAuthority& tsa : root.timestamp_authorities) {
+  for (size_t i = 0; i < root.timestamp_authorities.size(); ++i) {
+    const CertificateAuthority& tsa = root.timestamp_authorities[i];
     std::string name = tsa.uri.empty() ? tsa.subject_common_name : tsa.uri;
     if (!tsa.valid_for.Contains(gen_time)) {
       why += (why.empty() ? "" : "; ") +
@@ -187,7 +194,7 @@ Result<TimePoint> VerifyTimestamp(ByteView timestamp_der, ByteView signature,
     }
     Status st = VerifyWithAuthority(token.get(), tsa, gen_time);
     if (st.ok()) {
-      return gen_time;
+      return VerifiedTimestamp{gen_time, i};
     }
     if (!IsVerificationFailed(st)) {
       return st;

@@ -24,4 +24,15 @@ namespace vouch::verify::sigstore {
 Result<TimePoint> VerifyTimestamp(ByteView timestamp_der, ByteView signature,
                                   const TrustedRoot& root);
 
+// VerifiedTimestamp is a verified genTime and the authority that vouched for it (an index into
+// root.timestamp_authorities), so that thresholds count distinct TSAs.
+struct VerifiedTimestamp {
+  TimePoint time;
+  size_t authority = 0;
+};
+
+// VerifyTimestampBy is VerifyTimestamp, also saying which TSA verified the token.
+Result<VerifiedTimestamp> VerifyTimestampBy(ByteView timestamp_der, ByteView signature,
+                                            const TrustedRoot& root);
+
 }  // namespace vouch::verify::sigstore

@@ -471,81 +471,39 @@ Result<Checkpoint> VerifyCheckpoint(std::string_view envelope,
   return out;
 }
 
-Result<VerifiedTlogEntry> VerifyTlogEntry(const attest::TlogEntry& entry,
-                                          attest::BundleVersion version,
-                                          const SignedContent& content, const TrustedRoot& root) {
-  Result<Json> parsed = ParseJson(entry.json, "tlog entry");
-  if (!parsed.ok()) {
-    return Fail(parsed.status().message());
-  }
-  const Json& j = *parsed;
-  if (entry.kind.empty() || entry.kind_version.empty()) {
-    return Fail("kindVersion is missing");
-  }
-  VerifiedTlogEntry out;
-  out.rekor_v2 = IsRekorV2Kind(entry.kind, entry.kind_version);
+namespace {
 
-  // The log: chosen by logId; a Rekor v1 log must be valid at integratedTime. (A Rekor v2 log's
-  // window is checked against the TSA times by the caller.)
-  VOUCH_ASSIGN_OR_RETURN(const Json* log_id_obj, ReqObject(j, "logId", "tlog entry"));
-  VOUCH_ASSIGN_OR_RETURN(Bytes log_id, ReqBase64(*log_id_obj, "keyId", "tlog entry logId"));
-  std::vector<const TransparencyLogInstance*> logs = root.FindTlogs(log_id);
-  if (logs.empty()) {
-    return Fail("log " + Base64Encode(log_id) + " is not in the trusted root");
-  }
-  TimePoint integrated = TimePoint(std::chrono::seconds(entry.integrated_time));
-  if (out.rekor_v2) {
-    out.log = logs.front();
-  } else {
-    for (const TransparencyLogInstance* l : logs) {
-      if (l->valid_for.Contains(integrated)) {
-        out.log = l;
-        break;
-      }
-    }
-    if (out.log == nullptr) {
-      return Fail("log " + Base64Encode(log_id) + " is not valid at the entry's integrated time " +
-                  FormatRfc3339(integrated));
+TimePoint IntegratedTime(const attest::TlogEntry& entry) {
+  return TimePoint(std::chrono::seconds(entry.integrated_time));
+}
+
+// InstanceAt picks the instance of a log (several may share one key, with other windows) that
+// is valid at the verified time |t|.
+Result<const TransparencyLogInstance*> InstanceAt(
+    const std::vector<const TransparencyLogInstance*>& logs, ByteView log_id, TimePoint t) {
+  for (const TransparencyLogInstance* l : logs) {
+    if (l->valid_for.Contains(t)) {
+      return l;
     }
   }
+  return Fail("log " + Base64Encode(log_id) + " is not valid at the entry's integrated time " +
+              FormatRfc3339(t));
+}
 
-  VOUCH_ASSIGN_OR_RETURN(Bytes body, ReqBase64(j, "canonicalizedBody", "tlog entry"));
-  VOUCH_RETURN_IF_ERROR(VerifyBodyBinding(body, entry.kind, entry.kind_version, content));
-
-  // Signed entry timestamp (Rekor v1): the only thing that makes integratedTime a verified time.
-  const Json* promise = Field(j, "inclusionPromise");
-  if (promise != nullptr) {
-    VOUCH_ASSIGN_OR_RETURN(Bytes set,
-                           ReqBase64(*promise, "signedEntryTimestamp", "inclusion promise"));
-    std::string payload =
-        SignedEntryTimestampPayload(body, entry.integrated_time, log_id, entry.log_index);
-    if (!out.log->key->Verify(set, AsBytes(payload), out.log->scheme).ok()) {
-      return Fail("signed entry timestamp does not verify with the log's key");
-    }
-    out.integrated_time = integrated;
-  } else if (version == attest::BundleVersion::kV01) {
-    return Fail("a v0.1 bundle's log entry needs a signed entry timestamp (inclusionPromise)");
-  }
-
-  const Json* proof = Field(j, "inclusionProof");
-  if (proof == nullptr) {
-    if (version != attest::BundleVersion::kV01 || out.rekor_v2) {
-      return Fail("log entry has no inclusion proof (required for v0.2+ bundles and Rekor v2)");
-    }
-    return out;
-  }
+// VerifyProof checks the inclusion proof and the signed checkpoint that vouches for its root.
+Status VerifyProof(const Json& proof, ByteView body, VerifiedTlogEntry& out) {
   constexpr std::string_view kWhat = "inclusion proof";
   // proto3 JSON omits zero values: an absent logIndex is leaf 0 (sigstore-js writes the first
   // entry of a fresh log that way); a tree size of 0 cannot hold the leaf and fails below.
   uint64_t index = 0;
-  if (const Json* li = Field(*proof, "logIndex"); li != nullptr) {
+  if (const Json* li = Field(proof, "logIndex"); li != nullptr) {
     VOUCH_ASSIGN_OR_RETURN(index, ParseUint(li, "inclusion proof logIndex"));
   }
-  VOUCH_ASSIGN_OR_RETURN(uint64_t size, ParseUint(Field(*proof, "treeSize"), "inclusion proof "
+  VOUCH_ASSIGN_OR_RETURN(uint64_t size, ParseUint(Field(proof, "treeSize"), "inclusion proof "
                                                   "treeSize"));
-  VOUCH_ASSIGN_OR_RETURN(Bytes root_hash, ReqBase64(*proof, "rootHash", kWhat));
+  VOUCH_ASSIGN_OR_RETURN(Bytes root_hash, ReqBase64(proof, "rootHash", kWhat));
   std::vector<Bytes> hashes;
-  if (const Json* hs = Field(*proof, "hashes"); hs != nullptr) {
+  if (const Json* hs = Field(proof, "hashes"); hs != nullptr) {
     if (!hs->is_array() || hs->size() > kMaxInclusionProofHashes) {
       return Fail("inclusion proof: hashes must be an array of at most 64");
     }
@@ -562,13 +520,13 @@ Result<VerifiedTlogEntry> VerifyTlogEntry(const attest::TlogEntry& entry,
   VOUCH_RETURN_IF_ERROR(VerifyInclusionProof(body, index, size, hashes, root_hash));
   out.inclusion_proof_verified = true;
 
-  const Json* cp = Field(*proof, "checkpoint");
+  // A proof proves inclusion in a tree whose root hash only a checkpoint signature vouches for:
+  // without one it proves nothing, whatever else the entry carries (a SET included).
+  const Json* cp = Field(proof, "checkpoint");
   const Json* env = cp != nullptr ? Field(*cp, "envelope") : nullptr;
   if (env == nullptr || !env->is_string() || env->get_ref<const std::string&>().empty()) {
-    if (version != attest::BundleVersion::kV01 || out.rekor_v2) {
-      return Fail("inclusion proof has no checkpoint (required for v0.2+ bundles and Rekor v2)");
-    }
-    return out;
+    return Fail("inclusion proof has no checkpoint: its root hash is vouched for by no log "
+                "signature");
   }
   VOUCH_ASSIGN_OR_RETURN(Checkpoint checkpoint,
                          VerifyCheckpoint(env->get_ref<const std::string&>(), *out.log));
@@ -579,7 +537,66 @@ Result<VerifiedTlogEntry> VerifyTlogEntry(const attest::TlogEntry& entry,
   if (!ConstantTimeEquals(checkpoint.root_hash, root_hash)) {
     return Fail("checkpoint: root hash differs from the inclusion proof's");
   }
-  return out;
+  return OkStatus();
 }
 
+}  // namespace
+
+Result<VerifiedTlogEntry> VerifyTlogEntry(const attest::TlogEntry& entry,
+                                          attest::BundleVersion version,
+                                          const SignedContent& content, const TrustedRoot& root) {
+  Result<Json> parsed = ParseJson(entry.json, "tlog entry");
+  if (!parsed.ok()) {
+    return Fail(parsed.status().message());
+  }
+  const Json& j = *parsed;
+  if (entry.kind.empty() || entry.kind_version.empty()) {
+    return Fail("kindVersion is missing");
+  }
+  VerifiedTlogEntry out;
+  out.rekor_v2 = IsRekorV2Kind(entry.kind, entry.kind_version);
+
+  // The log: chosen by logId. Its instances share one key; which instance (window) applies is
+  // decided by a verified time only: the integrated time once its SET verified, else the caller
+  // checks the window at the RFC 3161 times (never at an unverified or zero integrated time).
+  VOUCH_ASSIGN_OR_RETURN(const Json* log_id_obj, ReqObject(j, "logId", "tlog entry"));
+  VOUCH_ASSIGN_OR_RETURN(Bytes log_id, ReqBase64(*log_id_obj, "keyId", "tlog entry logId"));
+  std::vector<const TransparencyLogInstance*> logs = root.FindTlogs(log_id);
+  if (logs.empty()) {
+    return Fail("log " + Base64Encode(log_id) + " is not in the trusted root");
+  }
+  out.log = logs.front();
+
+  VOUCH_ASSIGN_OR_RETURN(Bytes body, ReqBase64(j, "canonicalizedBody", "tlog entry"));
+  VOUCH_RETURN_IF_ERROR(VerifyBodyBinding(body, entry.kind, entry.kind_version, content));
+
+  // Signed entry timestamp (Rekor v1): the only thing that makes integratedTime a verified time,
+  // and only a non-zero one (an entry logged without a time has none to verify).
+  const Json* promise = Field(j, "inclusionPromise");
+  if (promise != nullptr && !out.rekor_v2) {
+    VOUCH_ASSIGN_OR_RETURN(Bytes set,
+                           ReqBase64(*promise, "signedEntryTimestamp", "inclusion promise"));
+    std::string payload =
+        SignedEntryTimestampPayload(body, entry.integrated_time, log_id, entry.log_index);
+    if (!out.log->key->Verify(set, AsBytes(payload), out.log->scheme).ok()) {
+      return Fail("signed entry timestamp does not verify with the log's key");
+    }
+    if (entry.integrated_time > 0) {
+      VOUCH_ASSIGN_OR_RETURN(out.log, InstanceAt(logs, log_id, IntegratedTime(entry)));
+      out.integrated_time = IntegratedTime(entry);
+    }
+  } else if (version == attest::BundleVersion::kV01) {
+    return Fail("a v0.1 bundle's log entry needs a signed entry timestamp (inclusionPromise)");
+  }
+
+  const Json* proof = Field(j, "inclusionProof");
+  if (proof == nullptr) {
+    if (version != attest::BundleVersion::kV01 || out.rekor_v2) {
+      return Fail("log entry has no inclusion proof (required for v0.2+ bundles and Rekor v2)");
+    }
+    return out;
+  }
+  VOUCH_RETURN_IF_ERROR(VerifyProof(*proof, body, out));
+  return out;
+}
 }  // namespace vouch::verify::sigstore

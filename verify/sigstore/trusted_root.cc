@@ -9,6 +9,7 @@
 #include "core/internal/ossl.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
+#include "vouch/verify/sigstore.h"
 
 namespace vouch::verify {
 namespace {
@@ -182,6 +183,50 @@ std::string HostOf(std::string_view url) {
   return std::string(url.substr(0, slash));
 }
 
+// KeyMaterial is a sigstore_common.proto PublicKey: the key, its keyDetails and its window.
+struct KeyMaterial {
+  const KeyDetails* details = nullptr;
+  Bytes spki;
+  std::shared_ptr<const keys::Verifier> key;
+  ValidityWindow valid_for;
+};
+
+// ParseKeyMaterial reads {rawBytes, keyDetails, validFor} at |pk_path| (trusted-root logs,
+// npm registry keys): the keyDetails must be one vouch verifies with and fit the key.
+Result<KeyMaterial> ParseKeyMaterial(const Json& pk, const std::string& pk_path,
+                                     bool start_required) {
+  KeyMaterial m;
+  VOUCH_ASSIGN_OR_RETURN(std::string name, OptStr(pk, pk_path, "keyDetails"));
+  for (const KeyDetails& d : kKeyDetails) {
+    if (d.name == name) {
+      m.details = &d;
+    }
+  }
+  if (m.details == nullptr) {
+    return FieldError(Join(pk_path, "keyDetails"), "\"" + name + "\" is missing or not supported");
+  }
+  VOUCH_ASSIGN_OR_RETURN(Bytes raw, ReqBytes(pk, pk_path, "rawBytes"));
+  m.spki = raw;
+  if (m.details->pkcs1) {
+    VOUCH_ASSIGN_OR_RETURN(m.spki, Pkcs1ToSpki(raw, Join(pk_path, "rawBytes")));
+  }
+  auto verifier = keys::Verifier::FromSpkiDer(m.spki);
+  if (!verifier.ok()) {
+    return FieldError(Join(pk_path, "rawBytes"),
+                      "is not a usable public key: " + verifier.status().message());
+  }
+  if (m.details->any_rsa ? !IsRsa(verifier->algorithm())
+                         : m.details->alg != verifier->algorithm()) {
+    return FieldError(Join(pk_path, "rawBytes"),
+                      "holds a " + std::string(keys::KeyAlgorithmName(verifier->algorithm())) +
+                          " key, which does not match keyDetails " + name);
+  }
+  m.key = std::make_shared<const keys::Verifier>(*verifier);
+  VOUCH_ASSIGN_OR_RETURN(m.valid_for, ParseWindow(Field(pk, "validFor"),
+                                                  Join(pk_path, "validFor"), start_required));
+  return m;
+}
+
 Result<TransparencyLogInstance> ParseLog(const Json& j, const std::string& path, bool is_ct) {
   if (!j.is_object()) {
     return FieldError(path, "must be an object");
@@ -191,37 +236,13 @@ Result<TransparencyLogInstance> ParseLog(const Json& j, const std::string& path,
   VOUCH_ASSIGN_OR_RETURN(log.operator_name, OptStr(j, path, "operator"));
   log.checkpoint_key_name = HostOf(log.base_url);
   VOUCH_ASSIGN_OR_RETURN(const Json* pk, ReqObject(j, path, "publicKey"));
-  std::string pk_path = Join(path, "publicKey");
-  VOUCH_ASSIGN_OR_RETURN(log.key_details, OptStr(*pk, pk_path, "keyDetails"));
-  const KeyDetails* details = nullptr;
-  for (const KeyDetails& d : kKeyDetails) {
-    if (d.name == log.key_details) {
-      details = &d;
-    }
-  }
-  if (details == nullptr) {
-    return FieldError(Join(pk_path, "keyDetails"),
-                      "\"" + log.key_details + "\" is missing or not supported");
-  }
-  log.scheme = details->scheme;
-  VOUCH_ASSIGN_OR_RETURN(Bytes raw, ReqBytes(*pk, pk_path, "rawBytes"));
-  Bytes spki = raw;
-  if (details->pkcs1) {
-    VOUCH_ASSIGN_OR_RETURN(spki, Pkcs1ToSpki(raw, Join(pk_path, "rawBytes")));
-  }
-  auto verifier = keys::Verifier::FromSpkiDer(spki);
-  if (!verifier.ok()) {
-    return FieldError(Join(pk_path, "rawBytes"),
-                      "is not a usable public key: " + verifier.status().message());
-  }
-  if (details->any_rsa ? !IsRsa(verifier->algorithm()) : details->alg != verifier->algorithm()) {
-    return FieldError(Join(pk_path, "rawBytes"),
-                      "holds a " + std::string(keys::KeyAlgorithmName(verifier->algorithm())) +
-                          " key, which does not match keyDetails " + log.key_details);
-  }
-  log.key = std::make_shared<const keys::Verifier>(*verifier);
-  VOUCH_ASSIGN_OR_RETURN(log.valid_for,
-                         ParseWindow(Field(*pk, "validFor"), Join(pk_path, "validFor"), true));
+  VOUCH_ASSIGN_OR_RETURN(KeyMaterial m, ParseKeyMaterial(*pk, Join(path, "publicKey"), true));
+  log.key_details = m.details->name;
+  log.scheme = m.details->scheme;
+  log.key = m.key;
+  log.valid_for = m.valid_for;
+  const Bytes& spki = m.spki;
+  const keys::Verifier* verifier = m.key.get();
 
   VOUCH_ASSIGN_OR_RETURN(const Json* log_id, ReqObject(j, path, "logId"));
   VOUCH_ASSIGN_OR_RETURN(log.log_id, ReqBytes(*log_id, Join(path, "logId"), "keyId"));
@@ -381,22 +402,100 @@ Result<std::shared_ptr<const TrustedRoot>> ParseTrustedRoot(std::string_view jso
   return std::shared_ptr<const TrustedRoot>(std::move(root));
 }
 
-Result<std::shared_ptr<const TrustedRoot>> LoadTrustedRoot(const std::string& path) {
-  std::string file = path;
-  if (file.empty()) {
-    const char* env = std::getenv("VOUCH_TRUSTED_ROOT");
-    if (env == nullptr || *env == '\0') {
-      return InvalidArgumentError(
-          "no trusted root: pass --trusted-root FILE or set VOUCH_TRUSTED_ROOT");
-    }
-    file = env;
+namespace {
+
+// TrustedRootFile is |path|, else $VOUCH_TRUSTED_ROOT.
+Result<std::string> TrustedRootFile(const std::string& path) {
+  if (!path.empty()) {
+    return path;
   }
+  const char* env = std::getenv("VOUCH_TRUSTED_ROOT");
+  if (env == nullptr || *env == '\0') {
+    return InvalidArgumentError("no trusted root: pass --trusted-root FILE or set VOUCH_TRUSTED_ROOT");
+  }
+  return std::string(env);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const TrustedRoot>> LoadTrustedRoot(const std::string& path) {
+  VOUCH_ASSIGN_OR_RETURN(std::string file, TrustedRootFile(path));
   VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(file, kMaxTrustedRootSize));
   auto root = ParseTrustedRoot(AsChars(data));
   if (!root.ok()) {
     return root.status().WithContext(file);
   }
   return root;
+}
+
+Result<std::vector<ManagedKey>> ParseManagedKeys(std::string_view json, std::string_view usage) {
+  VOUCH_ASSIGN_OR_RETURN(Json j, ParseJson(json, "keys"));
+  const Json* list = j.is_object() ? Field(j, "keys") : nullptr;
+  if (list == nullptr || !list->is_array()) {
+    return InvalidArgumentError("keys: not a keys document ({\"keys\": [...]})");
+  }
+  std::vector<ManagedKey> out;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& k = (*list)[i];
+    const std::string path = "keys/" + std::to_string(i);
+    if (!k.is_object()) {
+      return FieldError(path, "must be an object");
+    }
+    ManagedKey m;
+    VOUCH_ASSIGN_OR_RETURN(m.key_id, OptStr(k, path, "keyId"));
+    VOUCH_ASSIGN_OR_RETURN(m.usage, OptStr(k, path, "keyUsage"));
+    if (m.key_id.empty()) {
+      return FieldError(Join(path, "keyId"), "is missing");
+    }
+    if (!usage.empty() && m.usage != usage) {
+      continue;
+    }
+    VOUCH_ASSIGN_OR_RETURN(const Json* pk, ReqObject(k, path, "publicKey"));
+    VOUCH_ASSIGN_OR_RETURN(KeyMaterial km, ParseKeyMaterial(*pk, Join(path, "publicKey"), false));
+    m.key = std::move(km.key);
+    m.valid_for = km.valid_for;
+    out.push_back(std::move(m));
+  }
+  if (out.empty()) {
+    return InvalidArgumentError("keys: no key" +
+                                (usage.empty() ? std::string() : " with usage " + std::string(usage)));
+  }
+  return out;
+}
+
+Result<std::vector<std::shared_ptr<const TrustedRoot>>> LoadTrustedRoots(const std::string& path) {
+  VOUCH_ASSIGN_OR_RETURN(std::string file, TrustedRootFile(path));
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(file, kMaxTrustedRootSize));
+  std::vector<std::shared_ptr<const TrustedRoot>> out;
+  if (ParseJson(AsChars(data), "trusted root").ok()) {
+    auto root = ParseTrustedRoot(AsChars(data));
+    if (!root.ok()) {
+      return root.status().WithContext(file);
+    }
+    out.push_back(std::move(*root));
+    return out;
+  }
+  // JSONL: one trusted root per non-empty line.
+  std::string_view text = AsChars(data);
+  size_t line = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view l = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line;
+    if (l.find_first_not_of(" \t\r") == std::string_view::npos) {
+      continue;
+    }
+    auto root = ParseTrustedRoot(l);
+    if (!root.ok()) {
+      return root.status().WithContext(file + " line " + std::to_string(line));
+    }
+    out.push_back(std::move(*root));
+  }
+  if (out.empty()) {
+    return InvalidArgumentError(file + ": no trusted root");
+  }
+  return out;
 }
 
 }  // namespace vouch::verify

@@ -133,6 +133,10 @@ Result<Statement> CosignSignStatement(const Digest& image,
 // and Parse rejects anything else.
 bool SubjectMatches(const Statement& statement, const Digest& digest);
 
+// SubjectMatches with the algorithm name and lowercase hex as written ("sha1", "gitCommit"...),
+// for digests vouch compares but does not compute.
+bool SubjectMatches(const Statement& statement, std::string_view algorithm, std::string_view hex);
+
 // ValidateSlsaProvenanceV1 checks the required fields of a SLSA Provenance v1 predicate
 // (https://slsa.dev/spec/v1.0/provenance; mirrors in-toto's Go Provenance.Validate):
 //  buildDefinition present and not empty    [ErrBuildDefinitionRequired]
