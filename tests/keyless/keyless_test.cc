@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/internal/json.h"
 #include "testutil/testutil.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
@@ -276,6 +277,133 @@ BOOST_AUTO_TEST_CASE(timestamp_only_bundle_needs_a_log_entry) {
   auto s = SignBlob("release artifact\n", {"--no-tlog"});
   RunResult r = VerifyBundle(*s, s->artifact, Identity());
   BOOST_TEST(r.exit_code == 1, r.out << r.err);
+}
+
+// LayoutImage is an OCI layout holding one image; Attach adds a bundle referrer through the
+// fallback tag (sha256-<hex>), as a registry without the referrers API holds it.
+struct LayoutImage {
+  TempDir dir;
+  Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
+  Digest image = Digest::Of(AsBytes(std::string()));
+  std::string image_bytes;
+
+  LayoutImage() {
+    WriteText(dir.File("oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
+    BOOST_REQUIRE(testing::Run({"mkdir", "-p", dir.File("blobs/sha256")}).exit_code == 0);
+    Digest config = Blob("{}");
+    Digest layer = Blob("layer");
+    image_bytes = DumpJson(Json{
+        {"schemaVersion", 2},
+        {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+        {"config",
+         {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+          {"digest", config.ToString()},
+          {"size", 2}}},
+        {"layers", Json::array({Json{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
+                                     {"digest", layer.ToString()},
+                                     {"size", 5}}})}});
+    image = Blob(image_bytes);
+    Add("application/vnd.oci.image.manifest.v1+json", image, image_bytes.size(), "app");
+  }
+  Digest Blob(const std::string& bytes) {
+    Digest d = Digest::Of(AsBytes(bytes));
+    WriteText(dir.File("blobs/sha256/" + d.Hex()), bytes);
+    return d;
+  }
+  void Add(const std::string& media_type, const Digest& d, size_t size, const std::string& ref) {
+    index["manifests"].push_back({{"mediaType", media_type},
+                                  {"digest", d.ToString()},
+                                  {"size", size},
+                                  {"annotations", {{"org.opencontainers.image.ref.name", ref}}}});
+    WriteText(dir.File("index.json"), DumpJson(index));
+  }
+  void Attach(const std::string& bundle, const std::string& predicate_type) {
+    Json b = *ParseJson(bundle, "bundle");
+    const std::string type = b["mediaType"].get<std::string>();
+    Digest bd = Blob(bundle);
+    Digest empty = Blob("{}");
+    Json annotations = {{"dev.sigstore.bundle.content", "dsse-envelope"},
+                        {"dev.sigstore.bundle.predicateType", predicate_type}};
+    std::string m = DumpJson(Json{
+        {"schemaVersion", 2},
+        {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+        {"artifactType", type},
+        {"config",
+         {{"mediaType", "application/vnd.oci.empty.v1+json"}, {"digest", empty.ToString()}, {"size", 2}}},
+        {"layers", Json::array({Json{{"mediaType", type},
+                                     {"digest", bd.ToString()},
+                                     {"size", bundle.size()}}})},
+        {"subject",
+         {{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+          {"digest", image.ToString()},
+          {"size", image_bytes.size()}}},
+        {"annotations", annotations}});
+    Digest md = Blob(m);
+    std::string fallback = DumpJson(Json{
+        {"schemaVersion", 2},
+        {"mediaType", "application/vnd.oci.image.index.v1+json"},
+        {"manifests", Json::array({Json{{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                                        {"digest", md.ToString()},
+                                        {"size", m.size()},
+                                        {"artifactType", type},
+                                        {"annotations", annotations}}})}});
+    Add("application/vnd.oci.image.index.v1+json", Blob(fallback), fallback.size(),
+        "sha256-" + image.Hex());
+  }
+  std::string Ref() const { return "oci:" + dir.path() + "@" + image.ToString(); }
+};
+
+// GitHub's own Sigstore instance signs with its Fulcio and stamps with its TSA, with no Rekor
+// entry and no SCT; its trusted root lists no log and no CT log. The same shape here: sigstore-js
+// with --no-tlog, verified against the mock's root without its tlogs and ctlogs. The policy's
+// keyless authority and the identity flags accept it; the mock's full root, which lists a log,
+// does not.
+BOOST_AUTO_TEST_CASE(log_free_instance_attestation_verifies_on_an_image) {
+  LayoutImage img;
+  TempDir dir;
+  const std::string provenance = "https://slsa.dev/provenance/v1";
+  WriteText(dir.File("st.json"),
+            R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":)"
+            R"({"sha256":")" + img.image.Hex() + R"("}}],"predicateType":")" + provenance +
+                R"(","predicate":{"buildDefinition":{"buildType":"https://example.test/b",)"
+                R"("externalParameters":{}},"runDetails":{"builder":{"id":"https://example.test/builder"}}}})");
+  RunResult js = testing::Run({"node", NodeScript("sigstore-bundle.mjs"), "keyless-attest",
+                               dir.File("st.json"), dir.File("b.json"), "--url", Server().url(),
+                               "--sub", kIdentity, "--no-tlog"});
+  BOOST_REQUIRE_MESSAGE(js.exit_code == 0, js.out << js.err);
+  img.Attach(testing::ReadText(dir.File("b.json")), provenance);
+
+  Json root = *ParseJson(testing::ReadText(Server().root()), "root");
+  root["tlogs"] = Json::array();
+  root["ctlogs"] = Json::array();
+  const std::string log_free = dir.File("log-free-root.json");
+  WriteText(log_free, DumpJson(root));
+  auto policy = [&](const std::string& trusted_root) {
+    const std::string path = dir.File("policy.json");
+    WriteText(path, R"({"version": 1, "authorities": {"ci": {"keyless": {"identity": ")" +
+                        kIdentity + R"(", "issuer": ")" + kIssuer + R"(", "trustedRoot": ")" +
+                        trusted_root + R"("}}},
+      "policies": [{"name": "p", "scope": "*", "mode": "enforce",
+                    "attestations": [{"type": "slsaprovenance", "authorities": ["ci"]}]}]})");
+    return path;
+  };
+  RunResult ok = testing::Vouch({"verify", "--policy", policy(log_free), img.Ref()});
+  BOOST_TEST(ok.exit_code == 0, ok.out << ok.err);
+  BOOST_TEST(ok.out.find(kIdentity) != std::string::npos, ok.out);
+  RunResult flags = testing::Vouch({"verify-attestation", img.Ref(), "--type", "slsaprovenance1",
+                                    "--certificate-identity", kIdentity,
+                                    "--certificate-oidc-issuer", kIssuer, "--trusted-root",
+                                    log_free});
+  BOOST_TEST(flags.exit_code == 0, flags.out << flags.err);
+
+  RunResult with_log = testing::Vouch({"verify", "--policy", policy(Server().root()), img.Ref()});
+  BOOST_TEST(with_log.exit_code == 1, with_log.out << with_log.err);
+  BOOST_TEST(with_log.out.find("transparency log") != std::string::npos, with_log.out);
+  RunResult flags_log = testing::Vouch({"verify-attestation", img.Ref(), "--type",
+                                        "slsaprovenance1", "--certificate-identity", kIdentity,
+                                        "--certificate-oidc-issuer", kIssuer, "--trusted-root",
+                                        Server().root()});
+  BOOST_TEST(flags_log.exit_code == 1, flags_log.out << flags_log.err);
 }
 
 // The mock Rekor logs a DSSE entry as the client proposed it ({"proposedContent": {envelope,
