@@ -90,13 +90,13 @@ Status ReadReferrer(registry::Repository& repo, Evidence& e, const registry::Des
     Unreadable(e, view.status().message());
     return OkStatus();
   }
-  bool candidate = attest::IsBundleMediaType(view->artifact_type) ||
-                   (view->config && attest::IsBundleMediaType(view->config->media_type));
-  for (const registry::Descriptor& l : view->layers) {
-    candidate = candidate || attest::IsBundleMediaType(l.media_type);
-  }
-  if (!candidate) {
-    e.kind = EvidenceKind::kOther;
+  if (!HoldsBundle(view->artifact_type, view->config ? view->config->media_type : "",
+                   view->layers)) {
+    if (registry::IsUnnamedArtifactType(d.artifact_type)) {
+      e.state = EvidenceState::kNotEvidence;  // e.g. an SBOM whose entry named no type
+      return OkStatus();
+    }
+    e.kind = EvidenceKind::kOther;  // its entry claims a bundle type; its manifest is no bundle
     Unreadable(e, "not a Sigstore bundle");
     return OkStatus();
   }
@@ -201,7 +201,7 @@ void ListReferrers(Result<registry::Referrers> refs, const Digest& subject, List
   l.out.referrers_scheme =
       refs->scheme == registry::ReferrersScheme::kApi ? "api" : "fallback-tag";
   for (const registry::Descriptor& d : refs->descriptors) {
-    if (!d.artifact_type.empty() && !attest::IsBundleMediaType(d.artifact_type)) {
+    if (!ReadsReferrerEntry(d)) {
       continue;  // another kind of artifact (an SBOM, a Notation signature...)
     }
     Evidence e;
@@ -284,6 +284,19 @@ std::string_view Evidence::KindName() const {
   return i < std::size(kNames) ? kNames[i] : "unknown";
 }
 
+bool ReadsReferrerEntry(const registry::Descriptor& entry) {
+  return registry::IsUnnamedArtifactType(entry.artifact_type) ||
+         attest::IsBundleMediaType(entry.artifact_type);
+}
+
+bool HoldsBundle(std::string_view artifact_type, std::string_view config_media_type,
+                 const std::vector<registry::Descriptor>& layers) {
+  return attest::IsBundleMediaType(artifact_type) || attest::IsBundleMediaType(config_media_type) ||
+         std::any_of(layers.begin(), layers.end(), [](const registry::Descriptor& l) {
+           return attest::IsBundleMediaType(l.media_type);
+         });
+}
+
 void RunParallel(size_t count, int parallelism, const std::function<void(size_t)>& fn) {
   size_t workers = std::min(count, static_cast<size_t>(std::max(parallelism, 1)));
   if (workers <= 1) {
@@ -358,6 +371,8 @@ SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subjec
       l.Failed(s);
     }
   }
+  std::erase_if(l.out.objects,
+                [](const Evidence& e) { return e.state == EvidenceState::kNotEvidence; });
   return std::move(l.out);
 }
 

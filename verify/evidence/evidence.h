@@ -49,6 +49,9 @@ enum class EvidenceState {
   kFetched,     // read; the fields below hold it
   kUnreadable,  // could not be read (missing, corrupt, oversized, malformed): |problem| says why
   kFailed,      // a lookup failed operationally: SubjectEvidence::status says why
+  // kNotEvidence: read, and not evidence at all (a referrer whose entry named no artifact type
+  // and whose manifest holds no bundle); CollectEvidence drops it before returning.
+  kNotEvidence,
 };
 
 // Evidence is one signature or attestation object attached to a manifest.
@@ -110,6 +113,18 @@ struct CollectOptions {
 // attached".
 SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subject,
                                 const CollectOptions& options);
+
+// ReadsReferrerEntry reports whether the collector reads the referrer |entry| of a referrers
+// listing: its artifactType is a bundle media type, or names nothing
+// (registry::IsUnnamedArtifactType: the manifest then decides, HoldsBundle). A referrer of any
+// other artifact type (an SBOM, a Notation signature) is not evidence and is never fetched.
+bool ReadsReferrerEntry(const registry::Descriptor& entry);
+
+// HoldsBundle reports whether a referrer manifest holds a Sigstore bundle by the reader rule of
+// formats.md 4.3: its artifactType, its config media type or a layer media type is a bundle
+// media type.
+bool HoldsBundle(std::string_view artifact_type, std::string_view config_media_type,
+                 const std::vector<registry::Descriptor>& layers);
 
 // RunParallel calls fn(0..count-1) on at most |parallelism| threads and waits for all.
 void RunParallel(size_t count, int parallelism, const std::function<void(size_t)>& fn);

@@ -65,7 +65,7 @@ Check Content(const Evidence& e, const Verified& v) {
 
 EvidenceFinding Inventory(Context& c, const Evidence& e, size_t subject,
                           const std::vector<std::string>& authorities) {
-  if (e.kind == EvidenceKind::kOther) {
+  if (e.kind == EvidenceKind::kOther && e.fetched()) {
     EvidenceFinding f = NewFinding(e, subject);
     f.kind = "signature";
     f.reason = Reason::kWrongKind;

@@ -89,6 +89,12 @@ struct ManifestView {
   std::string EffectiveArtifactType() const;
 };
 
+// IsUnnamedArtifactType reports whether |artifact_type|, as a referrers listing or a fallback
+// index entry gives it, says nothing about what the referrer is: empty, or kOciEmpty (what a
+// writer derives from an artifact manifest's empty config when it reads no artifactType).
+// Readers then decide from the referrer manifest itself, as cosign and sigstore-go do.
+bool IsUnnamedArtifactType(std::string_view artifact_type);
+
 // ParseManifest parses |bytes| as an image manifest or index. |content_type| (may be empty) is
 // used when the document has no mediaType and must agree with it when both are present.
 // Malformed documents — bad JSON, schemaVersion != 2, invalid descriptors (bad digest, negative
