@@ -1,6 +1,7 @@
 // Storage forms beyond what vouch writes, against the in-memory registry
 // (tests/registry/fake_registry.h): fallback index entries whose artifactType is missing or the
-// empty media type (read from the referrer manifest, as cosign and sigstore-go do).
+// empty media type (read from the referrer manifest, as cosign and sigstore-go do), and BuildKit
+// attestations stored in the image index (listed by the inventory, never evidence).
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -12,6 +13,7 @@
 #include "core/internal/json.h"
 #include "registry/fake_registry.h"
 #include "registry/test_images.h"
+#include "vouch/attest/statement.h"
 #include "vouch/keys/keys.h"
 #include "vouch/sign/image.h"
 #include "vouch/verify/engine.h"
@@ -20,9 +22,26 @@
 namespace vouch::verify {
 namespace {
 
+using registry::testing::BuildKitImage;
 using registry::testing::FakeRegistry;
+using registry::testing::PushBuildKitImage;
 using registry::testing::PushImage;
 using registry::testing::ReferrerManifest;
+
+constexpr char kBuildKitBuilder[] = "https://github.com/docker/buildx@v0.12.1";
+
+// BuildKitProvenance is a SLSA v0.2 predicate as BuildKit writes it (mode=min).
+std::string BuildKitProvenance() {
+  return std::string(R"({"builder":{"id":")") + kBuildKitBuilder +
+         R"("},"buildType":"https://mobyproject.org/buildkit@v1",)"
+         R"("invocation":{"configSource":{"uri":"https://github.com/acme/app.git#refs/heads/main",)"
+         R"("digest":{"sha1":"0123456789abcdef0123456789abcdef01234567"}}},)"
+         R"("materials":[{"uri":"pkg:docker/alpine@3.19?platform=linux%2Famd64",)"
+         R"("digest":{"sha256":")" +
+         std::string(64, '1') +
+         R"("}}],"metadata":{"buildStartedOn":"2024-01-01T00:00:00Z",)"
+         R"("buildFinishedOn":"2024-01-01T00:01:00Z"}})";
+}
 
 struct Fixture {
   std::shared_ptr<FakeRegistry> reg = std::make_shared<FakeRegistry>();
@@ -131,6 +150,92 @@ BOOST_AUTO_TEST_CASE(UnnamedEntryThatIsNoBundleIsNotEvidence) {
   BOOST_REQUIRE_EQUAL(inv.inventory.size(), 1u);
   BOOST_TEST(inv.inventory[0].kind == "signature");
   BOOST_TEST(inv.inventory[0].valid);
+}
+
+// A BuildKit provenance in the index is the image's only provenance: a policy requiring
+// provenance rejects the image ("no verified ... attestation"), even when the inventory has
+// collected it, and the inventory lists it, unsigned, with what it says.
+BOOST_AUTO_TEST_CASE(BuildKitAttestationIsListedNeverEvidence) {
+  const BuildKitImage img = PushBuildKitImage(
+      *reg, "app", "v1", std::string(attest::kSlsaProvenanceV02), BuildKitProvenance());
+  policy::Policy pol;
+  policy::Authority a;
+  a.name = "release";
+  a.keys = {k1->PublicKey()};
+  pol.authorities = {{"release", a}};
+  policy::ScopePolicy sp;
+  sp.name = "prod";
+  sp.scope = "reg.test/**";
+  sp.platforms = policy::Platforms::kAll;
+  policy::AttestationRequirement req;
+  req.type = "slsaprovenance";
+  req.predicate_types = {std::string(attest::kSlsaProvenanceV1),
+                         std::string(attest::kSlsaProvenanceV02)};
+  req.authorities = {"release"};
+  sp.attestations = {req};
+  pol.policies.push_back(sp);
+  trust = TrustPolicy::Compile(pol);
+  for (bool inventory : {false, true}) {
+    reg->requests.clear();
+    EvaluateOptions o;
+    o.inventory = inventory;
+    ImageDecision d = Evaluate(*Repo(), *trust, o);
+    BOOST_TEST(DecisionName(d.decision) == "rejected", d.status.message());
+    const RequirementResult* att = nullptr;
+    for (const RequirementResult& r : d.results) {
+      if (r.requirement == "attestation slsaprovenance" && r.platform == "linux/amd64") {
+        att = &r;
+      }
+    }
+    BOOST_REQUIRE(att != nullptr);
+    BOOST_TEST(ReasonName(att->code) == "no-evidence");
+    BOOST_TEST(att->reason.find("no verified slsaprovenance attestation") == 0u, att->reason);
+    BOOST_TEST(att->findings.empty());
+    // Only the inventory reads the attestation manifest.
+    BOOST_TEST(reg->CountRequests("GET /v2/app/manifests/" + img.attestation) ==
+               (inventory ? 1 : 0));
+    if (!inventory) {
+      continue;
+    }
+    BOOST_REQUIRE_EQUAL(d.inventory.size(), 1u);
+    const EvidenceFinding& f = d.inventory[0];
+    BOOST_TEST(f.format == "buildkit");
+    BOOST_TEST(f.kind == "attestation");
+    BOOST_TEST(!f.is_signed);
+    BOOST_TEST(!f.valid);
+    BOOST_TEST(ReasonName(f.reason) == "unsigned");
+    BOOST_TEST(f.predicate_type == attest::kSlsaProvenanceV02);
+    BOOST_TEST(d.subjects[f.subject].platform == "linux/amd64");
+    BOOST_TEST(f.statement_json.find(kBuildKitBuilder) != std::string::npos);
+    BOOST_TEST(d.inputs.empty());
+  }
+}
+
+// inspect shows a BuildKit attestation with no signer; with keys it is "not verified" (false),
+// without keys unchecked (null), and its provenance is summarized like any other.
+BOOST_AUTO_TEST_CASE(InspectShowsBuildKitAttestationUnsigned) {
+  PushBuildKitImage(*reg, "app", "v1", std::string(attest::kSlsaProvenanceV02),
+                    BuildKitProvenance());
+  for (bool with_key : {true, false}) {
+    ImageDecision d = Inspect(with_key);
+    BOOST_TEST(d.status.ok(), d.status.message());
+    Json j = Json::parse(Render({d}, *trust, Shape::kInventory, Format::kJson));
+    BOOST_REQUIRE_EQUAL(j["objects"].size(), 1u);
+    const Json& o = j["objects"][0];
+    BOOST_TEST(o["format"] == "buildkit");
+    BOOST_TEST(o["kind"] == "attestation");
+    BOOST_TEST(o["signer"] == "none (unsigned)");
+    BOOST_TEST(o["verified"] == (with_key ? Json(false) : Json(nullptr)), o.dump());
+    BOOST_TEST(o["platform"] == "linux/amd64");
+    BOOST_TEST(o["predicateType"] == std::string(attest::kSlsaProvenanceV02));
+    BOOST_TEST(o["provenance"]["builderId"] == kBuildKitBuilder, o.dump());
+    const std::string text = Render({d}, *trust, Shape::kInventory, Format::kText);
+    BOOST_TEST(
+        text.find("attestation  buildkit  attestation manifest sha256:") != std::string::npos,
+        text);
+    BOOST_TEST(text.find("signer: none (unsigned)") != std::string::npos, text);
+    BOOST_TEST(text.find("(claimed, not verified)") == std::string::npos, text);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

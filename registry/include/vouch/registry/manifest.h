@@ -74,6 +74,23 @@ struct Descriptor {
 // inspect, and --platform selection all ask it.
 bool IsPlatformImage(const Descriptor& entry);
 
+// BuildKit stores the attestations of an image inside its index (formats.md section 2): an entry
+// with platform unknown/unknown and the annotations kDockerReferenceTypeAnnotation =
+// kAttestationManifestType and kDockerReferenceDigestAnnotation = <digest of the image it
+// describes>. Its manifest's layers are bare (unsigned) in-toto statements, media type
+// application/vnd.in-toto+json, each labelled with its predicate type by
+// kInTotoPredicateTypeAnnotation.
+inline constexpr std::string_view kDockerReferenceTypeAnnotation = "vnd.docker.reference.type";
+inline constexpr std::string_view kDockerReferenceDigestAnnotation = "vnd.docker.reference.digest";
+inline constexpr std::string_view kAttestationManifestType = "attestation-manifest";
+inline constexpr std::string_view kInTotoPredicateTypeAnnotation = "in-toto.io/predicate-type";
+
+// AttestationManifestSubject returns the digest of the image that the index entry |entry|, a
+// BuildKit attestation manifest, describes; nullopt when |entry| is not an attestation manifest
+// or its reference digest does not parse. The one home of this rule: `vouch tree` and the
+// inventory of `vouch inspect` ask it.
+std::optional<Digest> AttestationManifestSubject(const Descriptor& entry);
+
 // ManifestView is a parsed manifest or index. It keeps only what the client reads.
 struct ManifestView {
   std::string media_type;  // from the document, else from the Content-Type it came with
