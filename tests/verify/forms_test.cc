@@ -1,7 +1,8 @@
 // Storage forms beyond what vouch writes, against the in-memory registry
 // (tests/registry/fake_registry.h): fallback index entries whose artifactType is missing or the
-// empty media type (read from the referrer manifest, as cosign and sigstore-go do), and BuildKit
-// attestations stored in the image index (listed by the inventory, never evidence).
+// empty media type (read from the referrer manifest, as cosign and sigstore-go do), BuildKit
+// attestations stored in the image index (listed by the inventory, never evidence), and
+// `vouch tree`'s listing of every form with whether the engine reads it.
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -15,9 +16,11 @@
 #include "registry/test_images.h"
 #include "vouch/attest/statement.h"
 #include "vouch/keys/keys.h"
+#include "vouch/sign/attest.h"
 #include "vouch/sign/image.h"
 #include "vouch/verify/engine.h"
 #include "vouch/verify/render.h"
+#include "vouch/verify/tree.h"
 
 namespace vouch::verify {
 namespace {
@@ -63,6 +66,21 @@ struct Fixture {
     r.format = f;
     r.tag_update.sleep = [](std::chrono::milliseconds) {};
     auto res = sign::SignImage(*Repo(ref), r);
+    BOOST_REQUIRE_MESSAGE(res.ok(), res.status().message());
+  }
+  void AttestLegacy(const std::string& predicate_type, const std::string& predicate) {
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("vouch-forms-" + std::to_string(::getpid()) + ".json"))
+                                 .string();
+    std::ofstream(path) << predicate;
+    sign::AttestImageRequest a;
+    a.signer = k1.get();
+    a.predicate_type = predicate_type;
+    a.predicate_path = path;
+    a.format = sign::ImageSignatureFormat::kLegacy;
+    a.tag_update.sleep = [](std::chrono::milliseconds) {};
+    auto res = sign::AttestImage(*Repo(), a);
+    std::filesystem::remove(path);
     BOOST_REQUIRE_MESSAGE(res.ok(), res.status().message());
   }
   // EditFallbackIndex rewrites every entry of |subject|'s fallback index with |edit|, as another
@@ -236,6 +254,103 @@ BOOST_AUTO_TEST_CASE(InspectShowsBuildKitAttestationUnsigned) {
     BOOST_TEST(text.find("signer: none (unsigned)") != std::string::npos, text);
     BOOST_TEST(text.find("(claimed, not verified)") == std::string::npos, text);
   }
+}
+
+// The tree of an index with every form: on the index a bundle signature (its entry rewritten
+// with artifactType oci.empty by another writer), an SBOM referrer, a legacy `.att` and a cosign
+// `.sbom`; on its
+// image a legacy `.sig`, a Notation signature and a BuildKit provenance. Each is listed under
+// the manifest it belongs to, with whether the engine reads it.
+BOOST_AUTO_TEST_CASE(TreeListsEveryFormPerManifest) {
+  const BuildKitImage img = PushBuildKitImage(
+      *reg, "app", "v1", std::string(attest::kSlsaProvenanceV02), BuildKitProvenance());
+  Sign(sign::ImageSignatureFormat::kBundle);
+  EditFallbackIndex(img.index, [](Json& e) {
+    e["artifactType"] = std::string(registry::kOciEmpty);
+    e.erase("data");
+  });
+  AttestLegacy(std::string(attest::kSlsaProvenanceV1), R"({"buildDefinition":{},"runDetails":{}})");
+  Sign(sign::ImageSignatureFormat::kLegacy, "reg.test/app@" + img.image);
+  const std::string index = *reg->ManifestBytes("app", img.index);
+  const std::string image = *reg->ManifestBytes("app", img.image);
+  reg->AddBlob("app", "sbom");
+  reg->AddBlob("app", "jws");
+  reg->AddManifest(
+      "app", registry::CosignTag(*Digest::Parse(img.index), registry::CosignAttachment::kSbom),
+      registry::testing::ImageManifest("{}", "sbom"), std::string(registry::kOciManifest));
+  auto repo = Repo();
+  BOOST_REQUIRE(
+      repo->PushReferrer(AsBytes(ReferrerManifest(index, "application/spdx+json", "sbom")),
+                         registry::kOciManifest)
+          .ok());
+  BOOST_REQUIRE(repo->PushReferrer(AsBytes(ReferrerManifest(
+                                       image, "application/vnd.cncf.notary.signature", "jws")),
+                                   registry::kOciManifest)
+                    .ok());
+
+  reg->requests.clear();
+  auto tree = registry::ListTree(*Repo());
+  BOOST_REQUIRE_MESSAGE(tree.ok(), tree.status().ToString());
+  // The index; the tag list and the root's referrers (API probe, fallback tag); the image's
+  // fallback tag; the `.att`, `.sbom` and `.sig` tags; the attestation manifest; the bundle
+  // referrer whose entry named no type.
+  BOOST_TEST(reg->requests.size() == 10u);
+  BOOST_REQUIRE_EQUAL(tree->manifests.size(), 2u);
+  BOOST_TEST(tree->platforms.size() == 2u);  // the image and the attestation manifest
+
+  Json j = Json::parse(TreeToJson(*tree));
+  BOOST_REQUIRE_EQUAL(j["manifests"].size(), 2u);
+  BOOST_TEST(j["manifests"][0]["digest"] == img.index);
+  BOOST_TEST(j["manifests"][1]["digest"] == img.image);
+  BOOST_TEST(j["manifests"][1]["platform"] == "linux/amd64");
+  // format kind read, per manifest, in listing order: referrers (by artifact type), cosign tags,
+  // BuildKit attestation manifests.
+  auto summary = [](const Json& attachments) {
+    std::string out;
+    for (const Json& a : attachments) {
+      out += a["format"].get<std::string>() + " " + a["kind"].get<std::string>() +
+             (a["read"].get<bool>() ? " read" : " not-read") +
+             (a["signed"] == false ? " unsigned" : "") + ";";
+    }
+    return out;
+  };
+  BOOST_TEST(summary(j["manifests"][0]["attachments"]) ==
+             "other other not-read;sigstore-bundle signature read;cosign-tag attestation read;"
+             "cosign-tag sbom not-read unsigned;");
+  BOOST_TEST(j["manifests"][0]["attachments"][0]["signed"].is_null());  // an unknown form
+  BOOST_TEST(summary(j["manifests"][1]["attachments"]) ==
+             "notation signature not-read;cosign-tag signature read;"
+             "buildkit attestation not-read unsigned;");
+  const Json& att = j["manifests"][0]["attachments"][2];
+  BOOST_TEST(att["location"] == registry::CosignTag(*Digest::Parse(img.index),
+                                                    registry::CosignAttachment::kAttestation));
+  BOOST_TEST(att["layers"] == 1);
+  BOOST_TEST(att["predicateTypes"] == Json::array({std::string(attest::kSlsaProvenanceV1)}));
+  const Json& notation = j["manifests"][1]["attachments"][0];
+  BOOST_TEST(notation["note"] == "not verified by vouch yet");
+  const Json& buildkit = j["manifests"][1]["attachments"][2];
+  BOOST_TEST(buildkit["digest"] == img.attestation);
+  BOOST_TEST(buildkit["describes"] == img.image);
+  BOOST_TEST(buildkit["predicateTypes"] == Json::array({std::string(attest::kSlsaProvenanceV02)}));
+  // The shape `vouch tree` always had is kept, with the new fields added.
+  BOOST_TEST(j["referrersScheme"] == "fallback-tag");
+  BOOST_TEST(j["legacyTags"].size() == 2u);
+  BOOST_TEST(j["legacyTags"][0] == att["location"]);
+  const Json& bundle = j["referrers"]["application/vnd.dev.sigstore.bundle.v0.3+json"][0];
+  BOOST_TEST(bundle["describedFromManifest"] == true);
+  BOOST_TEST(bundle["read"] == true);
+  BOOST_TEST(bundle["kind"] == "signature");
+
+  const std::string text = TreeToText(*tree);
+  BOOST_TEST(text.find("`-- linux/amd64 " + img.image) != std::string::npos, text);
+  BOOST_TEST(
+      text.find("[notation signature, not read: not verified by vouch yet]") != std::string::npos,
+      text);
+  BOOST_TEST(text.find(img.attestation + " (1 layer: " + std::string(attest::kSlsaProvenanceV02) +
+                       ")  [buildkit attestation, unsigned, not read: listed by vouch inspect, "
+                       "never evidence]") != std::string::npos,
+             text);
+  BOOST_TEST(text.find(".sig (1 layer)  [cosign-tag signature, read]") != std::string::npos, text);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,6 +39,10 @@ enum class EvidenceForm {
   kBuildKitAttestation,
 };
 
+// kNotationSignatureArtifactType is the artifactType of a Notation signature referrer
+// (formats.md section 8). Not read as evidence yet: `vouch tree` lists such referrers.
+inline constexpr std::string_view kNotationSignatureArtifactType =
+    "application/vnd.cncf.notary.signature";
 
 // EvidenceKind is what an object claims to be, before anything is verified. It only routes
 // objects to the requirements that can use them: a claim can keep an object from counting,
@@ -135,6 +139,7 @@ SubjectEvidence CollectEvidence(
 // listing: its artifactType is a bundle media type, or names nothing
 // (registry::IsUnnamedArtifactType: the manifest then decides, HoldsBundle). A referrer of any
 // other artifact type (an SBOM, a Notation signature) is not evidence and is never fetched.
+// `vouch tree` says what the engine reads by these two rules.
 bool ReadsReferrerEntry(const registry::Descriptor& entry);
 
 // HoldsBundle reports whether a referrer manifest holds a Sigstore bundle by the reader rule of
