@@ -222,6 +222,10 @@ bool PlatformMatches(const Platform& want, const Platform& have) {
   return want.architecture == "arm64" && want.variant == "v8" && have.variant.empty();
 }
 
+bool IsUnnamedArtifactType(std::string_view artifact_type) {
+  return artifact_type.empty() || artifact_type == kOciEmpty;
+}
+
 std::string ManifestView::EffectiveArtifactType() const {
   if (!artifact_type.empty()) {
     return artifact_type;

@@ -193,15 +193,6 @@ Result<uint64_t> StreamBlob(Repository& src, Repository& dst, const BlobRef& b,
 constexpr CosignAttachment kCosignAttachments[] = {
     CosignAttachment::kSignature, CosignAttachment::kAttestation, CosignAttachment::kSbom};
 
-bool IsCosignTagFor(const std::string& tag, const Digest& d) {
-  for (CosignAttachment kind : kCosignAttachments) {
-    if (tag == CosignTag(d, kind)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // kMaxFollowedReferrers bounds how many referrers have their own referrers looked up (one
 // lookup each); an image with more is refused rather than copied partially.
 constexpr size_t kMaxFollowedReferrers = 256;
@@ -364,178 +355,200 @@ Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions
   return result;
 }
 
+namespace {
+
+TreeNode PlatformNode(const Descriptor& d) {
+  TreeNode n;
+  n.kind = "platform";
+  n.label = d.platform ? d.platform->ToString() : "(no platform)";
+  auto type = d.annotations.find(std::string(kDockerReferenceTypeAnnotation));
+  if (type != d.annotations.end()) {
+    n.label += " (" + type->second + ")";
+  }
+  n.descriptor = d;
+  return n;
+}
+
+std::string ArtifactLabel(const Descriptor& d) {
+  return d.artifact_type.empty() ? "(no artifact type)" : d.artifact_type;
+}
+
+Status ListManifestReferrers(Repository& repo, TreeManifest& m) {
+  VOUCH_ASSIGN_OR_RETURN(Referrers refs, repo.ListReferrers(m.descriptor.digest, ""));
+  m.referrers_scheme = refs.scheme;
+  for (Descriptor& d : refs.descriptors) {
+    TreeNode n;
+    n.kind = "referrer";
+    n.label = ArtifactLabel(d);
+    n.descriptor = std::move(d);
+    m.referrers.push_back(std::move(n));
+  }
+  return OkStatus();
+}
+
+// AddAttestationManifests lists each BuildKit attestation manifest under the manifest it
+// describes, or under the root when it describes none of the tree's.
+void AddAttestationManifests(Tree& tree, const std::vector<Descriptor>& entries) {
+  for (const Descriptor& d : entries) {
+    const std::optional<Digest> described = AttestationManifestSubject(d);
+    TreeManifest* owner = &tree.manifests[0];
+    for (TreeManifest& m : tree.manifests) {
+      if (described && *described == m.descriptor.digest) {
+        owner = &m;
+      }
+    }
+    TreeNode n;
+    n.kind = "attestation-manifest";
+    n.label = d.platform ? d.platform->ToString() : "(no platform)";
+    n.descriptor = d;
+    owner->attestation_manifests.push_back(std::move(n));
+  }
+}
+
+// AddCosignTags lists the cosign tags of each manifest that the tag list holds.
+void AddCosignTags(Tree& tree, const std::set<std::string>& tags) {
+  for (TreeManifest& m : tree.manifests) {
+    for (CosignAttachment kind : kCosignAttachments) {
+      std::string tag = CosignTag(m.descriptor.digest, kind);
+      if (tags.count(tag) > 0) {
+        TreeNode n;
+        n.kind = "tag";
+        n.label = std::move(tag);
+        n.attachment = kind;
+        m.cosign_tags.push_back(std::move(n));
+      }
+    }
+  }
+}
+
+// TreeRead is one manifest ListTree reads to describe |node|.
+struct TreeRead {
+  TreeNode* node;
+  std::string identifier;  // a digest, or a tag
+};
+
+// PlanReads lists the manifests to read: referrers whose descriptor lacks an artifact type or
+// annotations (formats.md pitfall 17: cosign fallback indexes before ggcr v0.22.1), every
+// cosign tag (its layers) and every attestation manifest (its layers).
+std::vector<TreeRead> PlanReads(Tree& tree) {
+  std::vector<TreeRead> reads;
+  for (TreeManifest& m : tree.manifests) {
+    for (TreeNode& n : m.referrers) {
+      if (IsUnnamedArtifactType(n.descriptor.artifact_type) || n.descriptor.annotations.empty()) {
+        reads.push_back({&n, n.descriptor.digest.ToString()});
+      }
+    }
+    for (TreeNode& n : m.cosign_tags) {
+      reads.push_back({&n, n.label});
+    }
+    for (TreeNode& n : m.attestation_manifests) {
+      reads.push_back({&n, n.descriptor.digest.ToString()});
+    }
+  }
+  return reads;
+}
+
+// Describe fills |node| from its own manifest |m|: the config media type and layers and, for a
+// referrer, the artifact type and annotations its descriptor lacked (the index's own values win).
+Status Describe(TreeNode& node, const Manifest& m) {
+  VOUCH_ASSIGN_OR_RETURN(ManifestView v, ParseManifest(m.bytes, m.media_type));
+  node.config_media_type = v.config ? v.config->media_type : "";
+  node.layers = v.layers;
+  if (node.kind == "tag") {
+    node.descriptor = m.ToDescriptor();
+  }
+  if (node.kind != "referrer") {
+    return OkStatus();
+  }
+  node.from_manifest = true;
+  if (IsUnnamedArtifactType(node.descriptor.artifact_type)) {
+    node.unnamed_artifact_type = true;
+    node.descriptor.artifact_type = v.EffectiveArtifactType();
+    node.label = ArtifactLabel(node.descriptor);
+  }
+  for (const auto& [key, value] : v.annotations) {
+    node.descriptor.annotations.emplace(key, value);
+  }
+  return OkStatus();
+}
+
+// ReadAll reads the planned manifests, 4 at a time. A referrer manifest embedded in its index
+// entry (the descriptor's data, checked against its digest when parsed) costs no request.
+Status ReadAll(Repository& repo, const std::vector<TreeRead>& reads) {
+  if (reads.size() > kMaxTreeReads) {
+    return ResourceExhaustedError("describing what is attached takes " +
+                                  std::to_string(reads.size()) + " manifest reads; tree reads " +
+                                  std::to_string(kMaxTreeReads) + " at most");
+  }
+  return ParallelFor(reads.size(), 4, [&](size_t k) -> Status {
+    TreeNode& node = *reads[k].node;
+    if (node.kind == "referrer" && node.descriptor.data) {
+      return Describe(node, Manifest{*node.descriptor.data, node.descriptor.digest,
+                                     node.descriptor.media_type});
+    }
+    VOUCH_ASSIGN_OR_RETURN(Manifest m, repo.FetchManifest(reads[k].identifier));
+    return Describe(node, m);
+  });
+}
+
+}  // namespace
+
 Result<Tree> ListTree(Repository& repo) {
   Tree tree;
   tree.reference = repo.reference();
   VOUCH_ASSIGN_OR_RETURN(Manifest root, repo.FetchManifest(tree.reference.Identifier()));
   tree.root = root.ToDescriptor();
   VOUCH_ASSIGN_OR_RETURN(ManifestView view, ParseManifest(root.bytes, root.media_type));
+  tree.manifests.emplace_back().descriptor = tree.root;
+  std::vector<Descriptor> attestation_entries;
   for (const Descriptor& d : view.manifests) {
-    TreeNode n;
-    n.kind = "platform";
-    n.label = d.platform ? d.platform->ToString() : "(no platform)";
-    if (d.annotations.count("vnd.docker.reference.type") > 0) {
-      n.label += " (" + d.annotations.at("vnd.docker.reference.type") + ")";
-    }
-    n.descriptor = d;
-    tree.platforms.push_back(std::move(n));
-  }
-  VOUCH_ASSIGN_OR_RETURN(Referrers refs, repo.ListReferrers(root.digest, ""));
-  tree.referrers_scheme = refs.scheme;
-  // Index descriptors may lack artifactType and annotations (formats.md pitfall 17: cosign
-  // fallback indexes written before ggcr v0.22.1): read those referrers' own manifests, in
-  // parallel. Complete descriptors cost no request.
-  std::vector<size_t> incomplete;
-  for (size_t i = 0; i < refs.descriptors.size(); ++i) {
-    const Descriptor& d = refs.descriptors[i];
-    if (d.artifact_type.empty() || d.annotations.empty()) {
-      incomplete.push_back(i);
+    tree.platforms.push_back(PlatformNode(d));
+    if (IsPlatformImage(d)) {
+      TreeManifest& m = tree.manifests.emplace_back();
+      m.descriptor = d;
+      m.platform = d.platform ? d.platform->ToString() : d.digest.ToString();
+    } else if (AttestationManifestSubject(d)) {
+      attestation_entries.push_back(d);
     }
   }
-  std::vector<bool> filled(refs.descriptors.size(), false);
-  VOUCH_RETURN_IF_ERROR(ParallelFor(incomplete.size(), 4, [&](size_t k) -> Status {
-    Descriptor& d = refs.descriptors[incomplete[k]];
-    VOUCH_ASSIGN_OR_RETURN(Manifest m, repo.FetchManifest(d.digest.ToString()));
-    VOUCH_ASSIGN_OR_RETURN(ManifestView v, ParseManifest(m.bytes, m.media_type));
-    if (d.artifact_type.empty()) {
-      d.artifact_type = v.EffectiveArtifactType();
+  if (tree.manifests.size() > kMaxTreeManifests) {
+    return ResourceExhaustedError("the index has " + std::to_string(tree.manifests.size() - 1) +
+                                  " platform images; tree follows " +
+                                  std::to_string(kMaxTreeManifests - 1) + " at most");
+  }
+  AddAttestationManifests(tree, attestation_entries);
+  // The tag list and the root's referrers at once; the root's listing also settles whether the
+  // registry has the referrers API.
+  std::vector<std::string> tag_list;
+  VOUCH_RETURN_IF_ERROR(ParallelFor(2, 2, [&](size_t i) -> Status {
+    if (i == 1) {
+      return ListManifestReferrers(repo, tree.manifests[0]);
     }
-    for (const auto& [key, value] : v.annotations) {
-      d.annotations.emplace(key, value);  // the index's own values win
-    }
-    filled[incomplete[k]] = true;
+    VOUCH_ASSIGN_OR_RETURN(tag_list, repo.ListTags());
     return OkStatus();
   }));
-  for (size_t i = 0; i < refs.descriptors.size(); ++i) {
-    const Descriptor& d = refs.descriptors[i];
-    TreeNode n;
-    n.kind = "referrer";
-    n.label = d.artifact_type.empty() ? "(no artifact type)" : d.artifact_type;
-    n.descriptor = d;
-    n.from_manifest = filled[i];
-    tree.referrers.push_back(std::move(n));
-  }
-  std::stable_sort(tree.referrers.begin(), tree.referrers.end(),
-                   [](const TreeNode& a, const TreeNode& b) { return a.label < b.label; });
-  VOUCH_ASSIGN_OR_RETURN(std::vector<std::string> tags, repo.ListTags());
-  for (const std::string& tag : tags) {
-    if (IsCosignTagFor(tag, root.digest)) {
-      TreeNode n;
-      n.kind = "tag";
-      n.label = tag;
-      tree.legacy_tags.push_back(std::move(n));
+  const std::set<std::string> tags(tag_list.begin(), tag_list.end());
+  // Without the referrers API, a platform image has referrers only if its fallback tag exists:
+  // the tag list answers that without a request per image.
+  std::vector<TreeManifest*> todo;
+  for (size_t i = 1; i < tree.manifests.size(); ++i) {
+    TreeManifest& m = tree.manifests[i];
+    m.referrers_scheme = tree.manifests[0].referrers_scheme;
+    if (m.referrers_scheme == ReferrersScheme::kApi ||
+        tags.count(FallbackTag(m.descriptor.digest)) > 0) {
+      todo.push_back(&m);
     }
+  }
+  VOUCH_RETURN_IF_ERROR(ParallelFor(todo.size(), 4, [&](size_t i) -> Status {
+    return ListManifestReferrers(repo, *todo[i]);
+  }));
+  AddCosignTags(tree, tags);
+  VOUCH_RETURN_IF_ERROR(ReadAll(repo, PlanReads(tree)));
+  for (TreeManifest& m : tree.manifests) {
+    std::stable_sort(m.referrers.begin(), m.referrers.end(),
+                     [](const TreeNode& a, const TreeNode& b) { return a.label < b.label; });
   }
   return tree;
-}
-
-// AnnotationsText renders annotations as " {k=v, ...}" with long values shortened (cosign
-// puts whole certificates and signatures there).
-std::string AnnotationsText(const std::map<std::string, std::string>& annotations) {
-  if (annotations.empty()) {
-    return "";
-  }
-  std::string out = " {";
-  bool first = true;
-  for (const auto& [k, v] : annotations) {
-    std::string value = v.size() > 48 ? v.substr(0, 45) + "..." : v;
-    std::replace(value.begin(), value.end(), '\n', ' ');
-    out += (first ? "" : ", ") + k + "=" + value;
-    first = false;
-  }
-  return out + "}";
-}
-
-std::string TreeToText(const Tree& tree) {
-  std::string out = tree.reference.RepositoryName() + "@" + tree.root.digest.ToString() + " (" +
-                    tree.root.media_type + ")\n";
-  auto section = [&](const std::string& title, const std::vector<TreeNode>& nodes, bool last) {
-    out += std::string(last ? "`-- " : "|-- ") + title + "\n";
-    std::string pad = last ? "    " : "|   ";
-    if (nodes.empty()) {
-      out += pad + "`-- (none)\n";
-      return;
-    }
-    // Referrers are grouped by artifact type.
-    std::string group;
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      const TreeNode& n = nodes[i];
-      bool end = i + 1 == nodes.size();
-      if (n.kind == "referrer") {
-        bool new_group = n.label != group;
-        bool group_end = end || nodes[i + 1].label != n.label;
-        bool last_group = true;
-        for (size_t k = i + 1; k < nodes.size(); ++k) {
-          if (nodes[k].label != n.label) {
-            last_group = false;
-          }
-        }
-        if (new_group) {
-          out += pad + (last_group ? "`-- " : "|-- ") + n.label + "\n";
-          group = n.label;
-        }
-        out += pad + (last_group ? "    " : "|   ") + (group_end ? "`-- " : "|-- ") +
-               n.descriptor.digest.ToString() + AnnotationsText(n.descriptor.annotations) +
-               "\n";
-      } else if (n.kind == "platform") {
-        out += pad + (end ? "`-- " : "|-- ") + n.label + " " + n.descriptor.digest.ToString() +
-               "\n";
-      } else {
-        out += pad + (end ? "`-- " : "|-- ") + n.label + "\n";
-      }
-    }
-  };
-  bool index = IsIndexMediaType(tree.root.media_type);
-  if (index) {
-    section("platforms", tree.platforms, false);
-  }
-  section(std::string("referrers (") +
-              (tree.referrers_scheme == ReferrersScheme::kApi
-                   ? "referrers API"
-                   : "fallback tag " + FallbackTag(tree.root.digest)) +
-              ")",
-          tree.referrers, false);
-  section("legacy cosign tags", tree.legacy_tags, true);
-  return out;
-}
-
-std::string TreeToJson(const Tree& tree) {
-  OrderedJson j;
-  j["reference"] = tree.reference.ToString();
-  j["digest"] = tree.root.digest.ToString();
-  j["mediaType"] = tree.root.media_type;
-  OrderedJson platforms = OrderedJson::array();
-  for (const TreeNode& n : tree.platforms) {
-    platforms.push_back(OrderedJson{{"platform", n.label},
-                                    {"digest", n.descriptor.digest.ToString()},
-                                    {"mediaType", n.descriptor.media_type},
-                                    {"size", n.descriptor.size}});
-  }
-  j["platforms"] = platforms;
-  j["referrersScheme"] = tree.referrers_scheme == ReferrersScheme::kApi ? "api" : "fallback-tag";
-  OrderedJson refs = OrderedJson::object();
-  for (const TreeNode& n : tree.referrers) {
-    if (!refs.contains(n.label)) {
-      refs[n.label] = OrderedJson::array();
-    }
-    OrderedJson e{{"digest", n.descriptor.digest.ToString()},
-                  {"mediaType", n.descriptor.media_type},
-                  {"size", n.descriptor.size}};
-    if (!n.descriptor.annotations.empty()) {
-      e["annotations"] = n.descriptor.annotations;
-    }
-    if (n.from_manifest) {
-      e["describedFromManifest"] = true;
-    }
-    refs[n.label].push_back(e);
-  }
-  j["referrers"] = refs;
-  OrderedJson tags = OrderedJson::array();
-  for (const TreeNode& n : tree.legacy_tags) {
-    tags.push_back(n.label);
-  }
-  j["legacyTags"] = tags;
-  return DumpJsonPretty(j);
 }
 
 }  // namespace vouch::registry

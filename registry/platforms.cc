@@ -1,5 +1,6 @@
 // Platform selection and image expansion: the one place that decides which manifests of an
 // index are the images a command signs, verifies or lists.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,17 @@ namespace vouch::registry {
 bool IsPlatformImage(const Descriptor& entry) {
   return !entry.platform ||
          (entry.platform->os != "unknown" && entry.platform->architecture != "unknown");
+}
+
+std::optional<Digest> AttestationManifestSubject(const Descriptor& entry) {
+  auto type = entry.annotations.find(std::string(kDockerReferenceTypeAnnotation));
+  auto digest = entry.annotations.find(std::string(kDockerReferenceDigestAnnotation));
+  if (type == entry.annotations.end() || type->second != kAttestationManifestType ||
+      digest == entry.annotations.end()) {
+    return std::nullopt;
+  }
+  auto parsed = Digest::Parse(digest->second);
+  return parsed.ok() ? std::optional<Digest>(*parsed) : std::nullopt;
 }
 
 Result<Descriptor> SelectPlatform(const Manifest& manifest, const Platform& platform) {

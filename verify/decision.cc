@@ -8,7 +8,7 @@ namespace {
 // The JSON spellings, indexed by the enums' values (their order is the declarations').
 constexpr std::array<std::string_view, 4> kOutcomeNames = {"pass", "fail", "warn", "error"};
 constexpr std::array<std::string_view, 3> kDecisionNames = {"accepted", "rejected", "error"};
-constexpr std::array<std::string_view, 24> kReasonNames = {
+constexpr std::array<std::string_view, 25> kReasonNames = {
     "",                        // kNone
     "no-scope",                // kNoScope
     "mode-reject",             // kModeReject
@@ -16,6 +16,7 @@ constexpr std::array<std::string_view, 24> kReasonNames = {
     "wrong-kind",              // kWrongKind
     "unreadable",              // kUnreadable
     "untrusted",               // kUntrusted
+    "unsigned",                // kUnsigned
     "revoked",                 // kRevoked
     "wrong-subject",           // kWrongSubject
     "malformed-payload",       // kMalformedPayload

@@ -99,6 +99,7 @@ internal::CollectOptions CollectFor(const Plan& p, const EvaluateOptions& option
   co.referrers = p.inventory || p.attestations || (p.signatures && bundles);
   co.sig_tag = p.inventory || (p.signatures && legacy);
   co.att_tag = p.inventory || p.attestations;
+  co.buildkit = p.inventory;  // listed, never evidence: nothing else reads them
   if (p.inventory) {
     return co;  // read everything
   }
@@ -112,6 +113,20 @@ internal::CollectOptions CollectFor(const Plan& p, const EvaluateOptions& option
     return p.attestations && maybe_att && (e.claimed_type.empty() || p.types.count(e.claimed_type));
   };
   return co;
+}
+
+// AttachAttestationManifests gives each subject the BuildKit attestation manifests among the
+// index |entries| that describe it.
+void AttachAttestationManifests(std::vector<Subject>& subjects,
+                                const std::vector<registry::Descriptor>& entries) {
+  for (const registry::Descriptor& d : entries) {
+    std::optional<Digest> described = registry::AttestationManifestSubject(d);
+    for (Subject& s : subjects) {
+      if (described && *described == s.descriptor.digest) {
+        s.attestation_manifests.push_back(d);
+      }
+    }
+  }
 }
 
 // Expand turns the reference into subjects (the root, and the platform manifests when the plan
@@ -128,14 +143,18 @@ bool Expand(Context& c, registry::Repository& repo, const EvaluateOptions& optio
     return false;
   }
   c.decision().digest = expanded->root.digest;
-  c.subjects().push_back({expanded->root, "", {}});
+  c.subjects().push_back({expanded->root, "", {}, {}});
   for (const registry::Descriptor& d : expanded->entries) {
     entries.push_back(d.digest);
   }
   if (plan.per_platform) {
     for (const registry::Descriptor& d : expanded->children) {
-      c.subjects().push_back({d, d.platform ? d.platform->ToString() : d.digest.ToString(), {}});
+      c.subjects().push_back(
+          {d, d.platform ? d.platform->ToString() : d.digest.ToString(), {}, {}});
     }
+  }
+  if (plan.inventory) {
+    AttachAttestationManifests(c.subjects(), expanded->entries);
   }
   return true;
 }
@@ -167,7 +186,8 @@ void Collect(Context& c, registry::Repository& repo, const Plan& plan,
     internal::CollectOptions co = CollectFor(plan, options);
     std::vector<Subject>& subjects = c.subjects();
     internal::RunParallel(subjects.size(), options.parallelism, [&](size_t i) {
-      subjects[i].found = internal::CollectEvidence(repo, subjects[i].descriptor.digest, co);
+      subjects[i].found = internal::CollectEvidence(repo, subjects[i].descriptor.digest, co,
+                                                    subjects[i].attestation_manifests);
     });
   }
   for (const Subject& s : c.subjects()) {

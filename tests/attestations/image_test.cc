@@ -1,6 +1,7 @@
-// `vouch attest`, `vouch verify-attestation` and `vouch inspect` against the real
+// `vouch attest`, `vouch verify-attestation`, `vouch inspect` and `vouch tree` against the real
 // docker-registry fixture (tests/fixtures/registry.sh): both storage forms, every rejection with
-// its exit code and the check it names, and the auditor's listing.
+// its exit code and the check it names, the auditor's listing, BuildKit attestations (listed,
+// never evidence), and every form tree lists with whether verification reads it.
 #include <boost/test/unit_test.hpp>
 
 #include <nlohmann/json.hpp>
@@ -58,11 +59,12 @@ std::string GetManifest(const std::string& repo, const std::string& tag) {
 }
 
 void PutManifest(const Env& env, const std::string& repo, const std::string& tag,
-                 const std::string& bytes) {
+                 const std::string& bytes,
+                 const std::string& type = "application/vnd.oci.image.manifest.v1+json") {
   std::string path = env.dir.File("manifest.json");
   WriteText(path, bytes);
-  Curl({"-X", "PUT", "-H", "Content-Type: application/vnd.oci.image.manifest.v1+json",
-        "--data-binary", "@" + path, "http://" + Reg() + "/v2/" + repo + "/manifests/" + tag});
+  Curl({"-X", "PUT", "-H", "Content-Type: " + type, "--data-binary", "@" + path,
+        "http://" + Reg() + "/v2/" + repo + "/manifests/" + tag});
 }
 
 // PushBlob uploads |data| with curl (POST, then PUT with the digest) and returns its digest.
@@ -299,6 +301,138 @@ BOOST_AUTO_TEST_CASE(InspectNamesSignersAlikeAndWalksPlatforms) {
   BOOST_TEST(text.out.find("signer: " + key_id + "  (claimed, not verified)") != std::string::npos,
              text.out);
   BOOST_TEST(text.out.find("linux/arm64/v8 " + Known("arm64")) != std::string::npos, text.out);
+}
+
+// A BuildKit provenance (pushed by skopeo from the fixture layout, as buildx writes it) is the
+// image's only provenance: inspect lists it, unsigned, with what it says; a policy requiring
+// provenance rejects the image without ever fetching it; verify-attestation finds nothing.
+BOOST_AUTO_TEST_CASE(BuildKitProvenanceIsListedNeverEvidence) {
+  Env env;
+  env.Key("k1");
+  std::string img = env.Image("buildkit", RepoName("att-buildkit"));
+  const std::string attestation = Known("buildkit-attestation");
+  for (bool with_key : {true, false}) {
+    std::vector<std::string> args = {"inspect", img, "--output", "json"};
+    if (with_key) {
+      args.insert(args.end(), {"--key", env.Pub("k1")});
+    }
+    RunResult r = env.Vouch(args);
+    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    Json j = Json::parse(r.out);
+    BOOST_REQUIRE_EQUAL(j["objects"].size(), 1u);
+    const Json& o = j["objects"][0];
+    BOOST_TEST(o["format"] == "buildkit");
+    BOOST_TEST(o["kind"] == "attestation");
+    BOOST_TEST(o["location"] == "attestation manifest " + attestation + " layer 0");
+    BOOST_TEST(o["manifest"] == Known("single"));
+    BOOST_TEST(o["signer"] == "none (unsigned)");
+    BOOST_TEST(o["verified"] == (with_key ? Json(false) : Json(nullptr)), o.dump());
+    BOOST_TEST(o["predicateType"] == "https://slsa.dev/provenance/v0.2");
+    BOOST_TEST(o["provenance"]["builderId"] == "https://github.com/docker/buildx@v0.12.1");
+  }
+  std::string policy = env.dir.File("policy.json");
+  WriteText(policy, R"({"version": 1,
+    "authorities": {"ci": {"key": {"path": ")" + env.Pub("k1") + R"("}}},
+    "policies": [{"name": "p", "scope": ")" + Reg() + R"(/**", "mode": "enforce",
+                  "attestations": [{"type": "slsaprovenance", "authorities": ["ci"]}],
+                  "platforms": "all"}]})");
+  size_t before = LogSize();
+  RunResult v = env.Vouch({"verify", "--policy", policy, img});
+  BOOST_TEST(v.exit_code == 1, v.out << v.err);
+  BOOST_TEST((v.out + v.err).find("no verified slsaprovenance attestation") != std::string::npos,
+             v.out << v.err);
+  const std::vector<std::string> requests = RequestsSince(before);
+  BOOST_TEST(!requests.empty());
+  for (const std::string& req : requests) {
+    BOOST_TEST(req.find(attestation) == std::string::npos, req);
+  }
+  RunResult a =
+      env.Vouch({"verify-attestation", img, "--key", env.Pub("k1"), "--type", "slsaprovenance02"});
+  BOOST_TEST(a.exit_code == 1, a.out << a.err);
+  BOOST_TEST(a.err.find("no attestation of type https://slsa.dev/provenance/v0.2 found") !=
+                 std::string::npos,
+             a.err);
+}
+
+// PushNotationSignature attaches a Notation-typed referrer (formats.md 8) to |subject| in |repo|
+// by hand, as notation does on a registry without the referrers API: the manifest by digest,
+// then an entry in the subject's fallback index.
+void PushNotationSignature(const Env& env, const std::string& repo, const std::string& subject) {
+  const std::string subject_bytes = GetManifest(repo, subject);
+  const std::string envelope = R"({"payload":"","protected":"","signature":""})";
+  const std::string jws = PushBlob(env, repo, envelope);
+  PushBlob(env, repo, "{}");
+  const std::string manifest =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+      R"("artifactType":"application/vnd.cncf.notary.signature",)"
+      R"("config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},)"
+      R"("layers":[{"mediaType":"application/jose+json","digest":")" + jws + R"(","size":)" +
+      std::to_string(envelope.size()) +
+      R"(}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      subject + R"(","size":)" + std::to_string(subject_bytes.size()) + "}}";
+  const std::string digest = Digest::Of(AsBytes(manifest)).ToString();
+  PutManifest(env, repo, digest, manifest);
+  PutManifest(env, repo, "sha256-" + subject.substr(7),
+              R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
+              R"("manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+              R"("digest":")" + digest + R"(","size":)" + std::to_string(manifest.size()) +
+                  R"(,"artifactType":"application/vnd.cncf.notary.signature"}]})",
+              "application/vnd.oci.image.index.v1+json");
+}
+
+// Every form on one image, each on the manifest it belongs to: the index has a bundle signature
+// and a legacy `.att`; its linux/amd64 image a legacy `.sig`, a Notation signature and a
+// BuildKit provenance. tree lists each, in text and JSON, with whether verification reads it.
+BOOST_AUTO_TEST_CASE(TreeListsEveryFormWithWhatVerificationReads) {
+  Env env;
+  std::string key = env.Key("k1");
+  std::string img = env.Image("buildkit", RepoName("tree-forms"));
+  const std::string repo = RepoOf(img);
+  const std::string image = Known("single");  // the index's linux/amd64 image
+  env.MustVouch({"sign", img, "--key", key});
+  env.MustVouch({"attest", img, "--key", key, "--predicate", Provenance(env), "--type",
+                 "slsaprovenance", "--format", "legacy"});
+  env.MustVouch({"sign", Reg() + "/" + repo + "@" + image, "--key", key, "--format", "legacy"});
+  PushNotationSignature(env, repo, image);
+
+  RunResult r = env.MustVouch({"tree", img, "--output", "json"});
+  Json j = Json::parse(r.out);
+  BOOST_REQUIRE_EQUAL(j["manifests"].size(), 2u);
+  BOOST_TEST(j["manifests"][0]["digest"] == Known("buildkit"));
+  BOOST_TEST(j["manifests"][1]["digest"] == image);
+  BOOST_TEST(j["manifests"][1]["platform"] == "linux/amd64");
+  auto forms = [](const Json& attachments) {
+    std::string out;
+    for (const Json& a : attachments) {
+      out += a["format"].get<std::string>() + " " + a["kind"].get<std::string>() +
+             (a["read"] == true ? " read" : " not-read") +
+             (a["signed"] == false ? " unsigned" : "") + ";";
+    }
+    return out;
+  };
+  BOOST_TEST(forms(j["manifests"][0]["attachments"]) ==
+                 "sigstore-bundle signature read;cosign-tag attestation read;",
+             r.out);
+  BOOST_TEST(forms(j["manifests"][1]["attachments"]) ==
+                 "notation signature not-read;cosign-tag signature read;"
+                 "buildkit attestation not-read unsigned;",
+             r.out);
+  BOOST_TEST(j["manifests"][1]["attachments"][2]["describes"] == image);
+  BOOST_TEST(j["legacyTags"] == Json::array({AttTag(Known("buildkit"))}));
+
+  RunResult t = env.MustVouch({"tree", img});
+  BOOST_TEST(t.out.find("`-- linux/amd64 " + image) != std::string::npos, t.out);
+  BOOST_TEST(t.out.find("[notation signature, not read: not verified by vouch yet]") !=
+                 std::string::npos,
+             t.out);
+  BOOST_TEST(t.out.find(Known("buildkit-attestation") +
+                        " (1 layer: https://slsa.dev/provenance/v0.2)  [buildkit attestation, "
+                        "unsigned, not read: listed by vouch inspect, never evidence]") !=
+                 std::string::npos,
+             t.out);
+  // What tree says is read is what verification reads: the Notation referrer changes nothing.
+  RunResult v = env.Vouch({"verify", img, "--key", env.Pub("k1"), "--all-platforms"});
+  BOOST_TEST(v.exit_code == 0, v.out << v.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -90,8 +90,8 @@ struct Env {
     return priv;
   }
   std::string Pub(const std::string& name) const { return dir.File(name + ".pub"); }
-  // Image pushes a fixture image ("single", "multi" or "arm64", from the fixture's layout)
-  // to REG/REPO:TAG with skopeo (digests preserved) and returns its reference.
+  // Image pushes a fixture image ("single", "multi", "arm64" or "buildkit", from the fixture's
+  // layout) to REG/REPO:TAG with skopeo (digests preserved) and returns its reference.
   std::string Image(const std::string& fixture, const std::string& repo,
                     const std::string& tag = "v1") const {
     std::string dst = Reg() + "/" + repo + ":" + tag;
@@ -102,10 +102,10 @@ struct Env {
       argv.insert(argv.end(), {"--override-arch", "arm64", "--override-variant", "v8"});
     }
     argv.insert(argv.end(), {"copy", "-q", "--preserve-digests", "--dest-tls-verify=false"});
-    if (fixture == "multi") {
+    if (fixture == "multi" || fixture == "buildkit") {
       argv.push_back("--all");
     }
-    argv.push_back("oci:" + FixtureDir() + "/layout:" + (fixture == "single" ? "single" : "multi"));
+    argv.push_back("oci:" + FixtureDir() + "/layout:" + (fixture == "arm64" ? "multi" : fixture));
     argv.push_back("docker://" + dst);
     RunResult r = Run(argv);
     BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "skopeo copy to " << dst << ": " << r.err);

@@ -86,6 +86,57 @@ inline std::string ReferrerManifest(const std::string& subject_manifest,
          R"(},"annotations":{"note":")" + annotation + R"("}})";
 }
 
+// BuildKitImage is what PushBuildKitImage stored: digests of the index, its image, and the
+// attestation manifest about that image.
+struct BuildKitImage {
+  std::string index;
+  std::string image;
+  std::string attestation;
+};
+
+// PushBuildKitImage stores, as BuildKit does (formats.md section 2), an index under |tag| with a
+// linux/amd64 image and an attestation manifest about it (platform unknown/unknown, annotations
+// vnd.docker.reference.type: attestation-manifest and vnd.docker.reference.digest: <image>)
+// whose one layer is an unsigned in-toto statement of |predicate_type| about the image, carrying
+// |predicate| and the in-toto.io/predicate-type annotation.
+inline BuildKitImage PushBuildKitImage(FakeRegistry& reg, const std::string& repo,
+                                       const std::string& tag, const std::string& predicate_type,
+                                       const std::string& predicate) {
+  BuildKitImage out;
+  out.image = PushImage(reg, repo, "", "amd64");
+  const std::string image = *reg.ManifestBytes(repo, out.image);
+  const std::string statement =
+      R"({"_type":"https://in-toto.io/Statement/v0.1","predicateType":")" + predicate_type +
+      R"(","subject":[{"name":"pkg:docker/reg.test/)" + repo +
+      R"(@v1?platform=linux%2Famd64","digest":{"sha256":")" + out.image.substr(7) +
+      R"("}}],"predicate":)" + predicate + "}";
+  const std::string config = R"({"architecture":"unknown","os":"unknown","config":{},)"
+                             R"("rootfs":{"type":"layers","diff_ids":[")" +
+                             Sha(statement) + R"("]}})";
+  reg.AddBlob(repo, statement);
+  reg.AddBlob(repo, config);
+  const std::string attestation =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":")" +
+      Sha(config) + R"(","size":)" + std::to_string(config.size()) +
+      R"(},"layers":[{"mediaType":"application/vnd.in-toto+json","digest":")" + Sha(statement) +
+      R"(","size":)" + std::to_string(statement.size()) +
+      R"(,"annotations":{"in-toto.io/predicate-type":")" + predicate_type + R"("}}]})";
+  out.attestation =
+      reg.AddManifest(repo, "", attestation, "application/vnd.oci.image.manifest.v1+json");
+  const std::string index =
+      R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[)"
+      R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      out.image + R"(","size":)" + std::to_string(image.size()) +
+      R"(,"platform":{"architecture":"amd64","os":"linux"}},)"
+      R"({"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":")" +
+      out.attestation + R"(","size":)" + std::to_string(attestation.size()) +
+      R"(,"annotations":{"vnd.docker.reference.digest":")" + out.image +
+      R"(","vnd.docker.reference.type":"attestation-manifest"},)"
+      R"("platform":{"architecture":"unknown","os":"unknown"}}]})";
+  out.index = reg.AddManifest(repo, tag, index, "application/vnd.oci.image.index.v1+json");
+  return out;
+}
+
 // FastOptions returns client options over |reg| with no real sleeping (sleeps are recorded).
 inline ClientOptions FastOptions(std::shared_ptr<FakeRegistry> reg,
                                  std::vector<std::chrono::milliseconds>* sleeps = nullptr) {

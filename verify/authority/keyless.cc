@@ -80,6 +80,9 @@ class KeylessAuthority final : public Authority {
 }  // namespace
 
 Result<LayerContent> ReadLayerContent(const Evidence& e) {
+  if (!e.is_signed()) {
+    return UnsignedError(e);
+  }
   if (!sigstore::HasCertificate(e.layer_annotations)) {
     return VerificationFailedError("no certificate annotation (a key-signed layer)");
   }

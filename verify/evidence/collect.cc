@@ -1,5 +1,6 @@
-// The evidence collector: one referrers listing and one `.sig` / `.att` fetch per manifest, in
-// parallel, then the wanted objects in parallel (formats.md sections 3 and 4.3).
+// The evidence collector: one referrers listing and one `.sig` / `.att` fetch per manifest (and,
+// for the inventory, one fetch per BuildKit attestation manifest), in parallel, then the wanted
+// objects in parallel (formats.md sections 2, 3 and 4.3).
 #include <algorithm>
 #include <atomic>
 #include <future>
@@ -61,6 +62,9 @@ void Classify(Evidence& e) {
   if (env != nullptr && e.claimed_type.empty()) {
     e.claimed_type = ClaimedPredicateType(env->payload);
   }
+  if (e.form == EvidenceForm::kBuildKitAttestation && e.claimed_type.empty()) {
+    e.claimed_type = ClaimedPredicateType(e.payload);
+  }
   if (e.form == EvidenceForm::kBundle) {
     e.kind = KindOfType(e.claimed_type);
   }
@@ -90,13 +94,13 @@ Status ReadReferrer(registry::Repository& repo, Evidence& e, const registry::Des
     Unreadable(e, view.status().message());
     return OkStatus();
   }
-  bool candidate = attest::IsBundleMediaType(view->artifact_type) ||
-                   (view->config && attest::IsBundleMediaType(view->config->media_type));
-  for (const registry::Descriptor& l : view->layers) {
-    candidate = candidate || attest::IsBundleMediaType(l.media_type);
-  }
-  if (!candidate) {
-    e.kind = EvidenceKind::kOther;
+  if (!HoldsBundle(view->artifact_type, view->config ? view->config->media_type : "",
+                   view->layers)) {
+    if (registry::IsUnnamedArtifactType(d.artifact_type)) {
+      e.state = EvidenceState::kNotEvidence;  // e.g. an SBOM whose entry named no type
+      return OkStatus();
+    }
+    e.kind = EvidenceKind::kOther;  // its entry claims a bundle type; its manifest is no bundle
     Unreadable(e, "not a Sigstore bundle");
     return OkStatus();
   }
@@ -131,11 +135,23 @@ Status ReadReferrer(registry::Repository& repo, Evidence& e, const registry::Des
   return OkStatus();
 }
 
-// ReadLayer reads a `.sig` payload or an `.att` envelope.
+// LayerCap is the size cap of a layer of |form|.
+size_t LayerCap(EvidenceForm form) {
+  switch (form) {
+    case EvidenceForm::kLegacySignature:
+      return attest::kMaxSimpleSigningPayloadSize;
+    case EvidenceForm::kBuildKitAttestation:
+      return attest::kMaxStatementSize;
+    case EvidenceForm::kBundle:
+    case EvidenceForm::kLegacyAttestation:
+      break;
+  }
+  return attest::kMaxBundleSize;
+}
+
+// ReadLayer reads a `.sig` payload, an `.att` envelope or a BuildKit statement.
 Status ReadLayer(registry::Repository& repo, Evidence& e, const registry::Descriptor& d) {
-  const bool sig = e.form == EvidenceForm::kLegacySignature;
-  const size_t cap = sig ? attest::kMaxSimpleSigningPayloadSize : attest::kMaxBundleSize;
-  if (d.size < 0 || static_cast<uint64_t>(d.size) > cap) {
+  if (d.size < 0 || static_cast<uint64_t>(d.size) > LayerCap(e.form)) {
     Unreadable(e, "layer is " + std::to_string(d.size) + " bytes, over the cap");
     return OkStatus();
   }
@@ -143,8 +159,8 @@ Status ReadLayer(registry::Repository& repo, Evidence& e, const registry::Descri
   if (!blob.ok()) {
     return blob.status();
   }
-  if (sig) {
-    e.payload = std::move(*blob);
+  if (e.form != EvidenceForm::kLegacyAttestation) {
+    e.payload = std::move(*blob);  // exact bytes: a `.sig` payload, or a statement nobody signed
   } else {
     auto env = attest::ParseEnvelope(AsChars(*blob));
     if (!env.ok()) {
@@ -201,7 +217,7 @@ void ListReferrers(Result<registry::Referrers> refs, const Digest& subject, List
   l.out.referrers_scheme =
       refs->scheme == registry::ReferrersScheme::kApi ? "api" : "fallback-tag";
   for (const registry::Descriptor& d : refs->descriptors) {
-    if (!d.artifact_type.empty() && !attest::IsBundleMediaType(d.artifact_type)) {
+    if (!ReadsReferrerEntry(d)) {
       continue;  // another kind of artifact (an SBOM, a Notation signature...)
     }
     Evidence e;
@@ -276,7 +292,72 @@ void ListTag(Result<registry::Manifest> m, const Digest& subject, bool sig, List
   }
 }
 
+// ListAttestationManifest lists the in-toto layers of the BuildKit attestation manifest |entry|
+// (an index entry describing |subject|), fetched as |m|: unsigned statements, for the inventory.
+void ListAttestationManifest(Result<registry::Manifest> m, const registry::Descriptor& entry,
+                             const Digest& subject, Listing& l) {
+  Evidence whole;
+  whole.form = EvidenceForm::kBuildKitAttestation;
+  whole.kind = EvidenceKind::kAttestation;
+  whole.location = "attestation manifest " + entry.digest.ToString();
+  whole.subject = subject;
+  if (!m.ok() && !IsEvidenceProblem(m.status())) {
+    l.Failed(m.status());
+    return;
+  }
+  auto view = m.ok() ? registry::ParseManifest(m->bytes, m->media_type)
+                     : Result<registry::ManifestView>(m.status());
+  if (!view.ok() || view->is_index) {
+    Unreadable(whole,
+               view.ok() ? "an index, not an attestation manifest" : view.status().message());
+    l.Add(std::move(whole), entry);
+    return;
+  }
+  const size_t n = std::min(view->layers.size(), kMaxTagLayers);
+  for (size_t i = 0; i < n; ++i) {
+    const registry::Descriptor& layer = view->layers[i];
+    // The layer media type is the in-toto media type, the DSSE payloadType of a statement.
+    if (layer.media_type != attest::kInTotoPayloadType) {
+      continue;
+    }
+    Evidence e = whole;
+    e.location += " layer " + std::to_string(i);
+    e.claimed_type = Label(layer.annotations, registry::kInTotoPredicateTypeAnnotation);
+    l.Add(std::move(e), layer);
+  }
+}
+
 }  // namespace
+
+std::string_view Evidence::FormatName() const {
+  switch (form) {
+    case EvidenceForm::kBundle:
+      return "bundle";
+    case EvidenceForm::kBuildKitAttestation:
+      return "buildkit";
+    case EvidenceForm::kLegacySignature:
+    case EvidenceForm::kLegacyAttestation:
+      break;
+  }
+  return "legacy";
+}
+
+Status UnsignedError(const Evidence& e) {
+  return VerificationFailedError("unsigned: " + e.location + " carries no signature");
+}
+
+bool ReadsReferrerEntry(const registry::Descriptor& entry) {
+  return registry::IsUnnamedArtifactType(entry.artifact_type) ||
+         attest::IsBundleMediaType(entry.artifact_type);
+}
+
+bool HoldsBundle(std::string_view artifact_type, std::string_view config_media_type,
+                 const std::vector<registry::Descriptor>& layers) {
+  return attest::IsBundleMediaType(artifact_type) || attest::IsBundleMediaType(config_media_type) ||
+         std::any_of(layers.begin(), layers.end(), [](const registry::Descriptor& l) {
+           return attest::IsBundleMediaType(l.media_type);
+         });
+}
 
 std::string_view Evidence::KindName() const {
   constexpr std::string_view kNames[] = {"unknown", "signature", "attestation", "other"};
@@ -316,7 +397,8 @@ bool IsEvidenceProblem(const Status& s) {
 }
 
 SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subject,
-                                const CollectOptions& options) {
+                                const CollectOptions& options,
+                                const std::vector<registry::Descriptor>& attestation_manifests) {
   std::future<Result<registry::Referrers>> referrers;
   if (options.referrers) {
     referrers =
@@ -332,6 +414,12 @@ SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subjec
   if (options.att_tag) {
     att = repo.FetchManifest(registry::CosignTag(subject, registry::CosignAttachment::kAttestation));
   }
+  std::vector<Result<registry::Manifest>> buildkit;
+  if (options.buildkit) {
+    for (const registry::Descriptor& entry : attestation_manifests) {
+      buildkit.push_back(repo.FetchManifest(entry.digest.ToString()));
+    }
+  }
   Listing l;
   l.out.referrers = options.referrers;
   l.out.sig_tag = options.sig_tag;
@@ -344,6 +432,9 @@ SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subjec
   }
   if (att) {
     ListTag(std::move(*att), subject, /*sig=*/false, l);
+  }
+  for (size_t i = 0; i < buildkit.size(); ++i) {
+    ListAttestationManifest(std::move(buildkit[i]), attestation_manifests[i], subject, l);
   }
   std::vector<Status> errors(l.out.objects.size(), OkStatus());
   RunParallel(l.out.objects.size(), options.parallelism, [&](size_t i) {
@@ -358,6 +449,8 @@ SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subjec
       l.Failed(s);
     }
   }
+  std::erase_if(l.out.objects,
+                [](const Evidence& e) { return e.state == EvidenceState::kNotEvidence; });
   return std::move(l.out);
 }
 

@@ -4,11 +4,13 @@
 //  * a Sigstore bundle referrer (referrers API, or the sha256-<hex> fallback index);
 //  * a layer of cosign's `sha256-<hex>.sig` manifest (simple-signing payload + signature
 //    annotation, and for keyless the certificate, chain and Rekor bundle annotations);
-//  * a layer of cosign's `sha256-<hex>.att` manifest (a DSSE envelope).
+//  * a layer of cosign's `sha256-<hex>.att` manifest (a DSSE envelope);
+//  * for the inventory only, a layer of a BuildKit attestation manifest stored in the image index
+//    (a bare in-toto statement: unsigned, so never evidence for any requirement).
 //
-// A new evidence form (a Notation envelope, a BuildKit in-index statement) is one more reader in
-// collect.cc and one more EvidenceForm; authorities (authority/) and requirements
-// (requirements/) then see it like the others.
+// A new evidence form (a Notation envelope) is one more reader in collect.cc and one more
+// EvidenceForm; authorities (authority/) and requirements (requirements/) then see it like the
+// others.
 #pragma once
 
 #include <functional>
@@ -31,7 +33,16 @@ enum class EvidenceForm {
   kBundle,             // a Sigstore bundle referrer
   kLegacySignature,    // a `.sig` layer
   kLegacyAttestation,  // a `.att` layer
+  // kBuildKitAttestation is an in-toto layer of a BuildKit attestation manifest: a statement
+  // nobody signed. Collected only for the inventory (CollectOptions::buildkit); no authority
+  // verifies it (Context::Verify refuses it) and no requirement counts it.
+  kBuildKitAttestation,
 };
+
+// kNotationSignatureArtifactType is the artifactType of a Notation signature referrer
+// (formats.md section 8). Not read as evidence yet: `vouch tree` lists such referrers.
+inline constexpr std::string_view kNotationSignatureArtifactType =
+    "application/vnd.cncf.notary.signature";
 
 // EvidenceKind is what an object claims to be, before anything is verified. It only routes
 // objects to the requirements that can use them: a claim can keep an object from counting,
@@ -49,6 +60,9 @@ enum class EvidenceState {
   kFetched,     // read; the fields below hold it
   kUnreadable,  // could not be read (missing, corrupt, oversized, malformed): |problem| says why
   kFailed,      // a lookup failed operationally: SubjectEvidence::status says why
+  // kNotEvidence: read, and not evidence at all (a referrer whose entry named no artifact type
+  // and whose manifest holds no bundle); CollectEvidence drops it before returning.
+  kNotEvidence,
 };
 
 // Evidence is one signature or attestation object attached to a manifest.
@@ -66,15 +80,20 @@ struct Evidence {
 
   std::optional<attest::Bundle> bundle;          // kBundle
   std::optional<attest::DsseEnvelope> envelope;  // kLegacyAttestation
-  Bytes payload;                                 // kLegacySignature: the simple-signing payload
-  std::string signature_b64;                     // kLegacySignature: the signature annotation
+  // payload is the simple-signing payload (kLegacySignature) or the bare in-toto statement
+  // (kBuildKitAttestation).
+  Bytes payload;
+  std::string signature_b64;  // kLegacySignature: the signature annotation
   // layer_annotations are a `.sig` / `.att` layer's annotations (the certificate, chain and Rekor
   // bundle of a certificate signature); empty for referrers.
   std::map<std::string, std::string> layer_annotations;
 
   bool fetched() const { return state == EvidenceState::kFetched; }
-  // FormatName is "bundle" or "legacy".
-  std::string_view FormatName() const { return form == EvidenceForm::kBundle ? "bundle" : "legacy"; }
+  // is_signed is false for a form that carries no signature (kBuildKitAttestation): such an
+  // object is listed, never verified, never counted.
+  bool is_signed() const { return form != EvidenceForm::kBuildKitAttestation; }
+  // FormatName is "bundle", "legacy" or "buildkit".
+  std::string_view FormatName() const;
   // KindName is "signature", "attestation" or "unknown".
   std::string_view KindName() const;
 };
@@ -97,22 +116,44 @@ struct CollectOptions {
   bool referrers = true;  // list referrers (bundles)
   bool sig_tag = false;   // read the `.sig` tag
   bool att_tag = false;   // read the `.att` tag
+  // buildkit reads the BuildKit attestation manifests passed to CollectEvidence (the inventory
+  // only: they are never evidence).
+  bool buildkit = false;
   // wanted decides, from what the listing says an object is (form, kind, claimed type), whether
   // it is read; null reads everything.
   std::function<bool(const Evidence&)> wanted;
   int parallelism = 8;
 };
 
-// CollectEvidence lists referrers of |subject| and, when asked, the `.sig` and `.att` tags, all
-// in parallel, then reads the wanted objects in parallel. An object that cannot be read is
-// kUnreadable with its problem (it cannot count); a lookup that fails operationally (network,
-// 5xx, throttling, credentials) is recorded in |lookup_errors| and |status|, never as "nothing
-// attached".
-SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subject,
-                                const CollectOptions& options);
+// CollectEvidence lists referrers of |subject| and, when asked, the `.sig` and `.att` tags and
+// the BuildKit attestation manifests |attestation_manifests| (index entries describing
+// |subject|, registry::AttestationManifestSubject), all in parallel, then reads the wanted
+// objects in parallel. An object that cannot be read is kUnreadable with its problem (it cannot
+// count); a lookup that fails operationally (network, 5xx, throttling, credentials) is recorded
+// in |lookup_errors| and |status|, never as "nothing attached".
+SubjectEvidence CollectEvidence(
+    registry::Repository& repo, const Digest& subject, const CollectOptions& options,
+    const std::vector<registry::Descriptor>& attestation_manifests = {});
+
+// ReadsReferrerEntry reports whether the collector reads the referrer |entry| of a referrers
+// listing: its artifactType is a bundle media type, or names nothing
+// (registry::IsUnnamedArtifactType: the manifest then decides, HoldsBundle). A referrer of any
+// other artifact type (an SBOM, a Notation signature) is not evidence and is never fetched.
+// `vouch tree` says what the engine reads by these two rules.
+bool ReadsReferrerEntry(const registry::Descriptor& entry);
+
+// HoldsBundle reports whether a referrer manifest holds a Sigstore bundle by the reader rule of
+// formats.md 4.3: its artifactType, its config media type or a layer media type is a bundle
+// media type.
+bool HoldsBundle(std::string_view artifact_type, std::string_view config_media_type,
+                 const std::vector<registry::Descriptor>& layers);
 
 // RunParallel calls fn(0..count-1) on at most |parallelism| threads and waits for all.
 void RunParallel(size_t count, int parallelism, const std::function<void(size_t)>& fn);
+
+// UnsignedError is what verifying an unsigned form (Evidence::is_signed false) comes to:
+// kVerificationFailed naming the object.
+Status UnsignedError(const Evidence& e);
 
 // IsEvidenceProblem tells failures that describe an evidence object (missing, corrupt,
 // oversized, malformed: it does not count) from operational failures (the registry could not

@@ -42,7 +42,11 @@ std::optional<attest::NormalizedProvenance> Provenance(const EvidenceFinding& f)
 }
 
 // SignerName is the key id vouch prints everywhere, or the certificate identity.
-std::string SignerName(const Signer& s) {
+std::string SignerName(const EvidenceFinding& f) {
+  if (!f.is_signed) {
+    return "none (unsigned)";
+  }
+  const Signer& s = f.signer;
   if (!s.identity.empty()) {
     return s.identity;
   }
@@ -63,7 +67,7 @@ std::string ProvenanceText(const attest::NormalizedProvenance& p, const std::str
 
 std::string ObjectText(const EvidenceFinding& f, bool checked, const std::string& pad) {
   std::string out = pad + f.kind + "  " + f.format + "  " + f.location + "\n";
-  out += pad + "  signer: " + SignerName(f.signer);
+  out += pad + "  signer: " + SignerName(f);
   if (checked) {
     out += f.valid ? "  verified" : "  NOT verified";
   } else if (f.signer.key_id.size() + f.signer.identity.size() > 0) {
@@ -102,7 +106,7 @@ OrderedJson ObjectJson(const ImageDecision& d, const EvidenceFinding& f, bool ch
   a["location"] = f.location;
   a["manifest"] = d.subjects[f.subject].digest.ToString();
   a["platform"] = d.subjects[f.subject].platform;
-  a["signer"] = SignerName(f.signer);
+  a["signer"] = SignerName(f);
   a["verified"] = checked ? OrderedJson(f.valid) : OrderedJson(nullptr);
   a["reason"] = f.valid ? "" : f.detail;
   a["predicateType"] = f.predicate_type;

@@ -17,6 +17,9 @@ bool IsCandidate(const Evidence& e, const policy::AttestationRequirement& req) {
   if (e.state == EvidenceState::kListed || e.state == EvidenceState::kFailed) {
     return false;
   }
+  if (!e.is_signed()) {
+    return false;  // a BuildKit attestation: unsigned, so never evidence (inspect lists it)
+  }
   if (e.kind != EvidenceKind::kAttestation && e.kind != EvidenceKind::kUnknown) {
     return false;
   }

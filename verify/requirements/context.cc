@@ -14,7 +14,11 @@ const Result<Verified>& Context::Verify(const Evidence& evidence, const Authorit
   auto key = std::make_pair(&evidence, &authority);
   auto it = verified_.find(key);
   if (it == verified_.end()) {
-    it = verified_.emplace(key, authority.Verify(evidence, now_)).first;
+    // An unsigned form never reaches an authority: nothing in it can be verified.
+    it = verified_
+             .emplace(key, evidence.is_signed() ? authority.Verify(evidence, now_)
+                                                : Result<Verified>(UnsignedError(evidence)))
+             .first;
   }
   return it->second;
 }

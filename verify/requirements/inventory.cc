@@ -1,7 +1,8 @@
 // The inventory (`vouch inspect`): every object attached to each manifest, verified against every
 // authority of the trust policy. Not a requirement: it decides nothing, it shows. Without a
 // verifying authority the signer shown is the one the evidence claims (a key hint or an
-// unverified certificate), and ImageDecision says so (signer_verified false).
+// unverified certificate), and ImageDecision says so (signer_verified false). BuildKit
+// attestations are shown with their statements and no signer: nobody signed them.
 #include <utility>
 
 #include "requirements/requirements.h"
@@ -44,6 +45,9 @@ Signer ClaimedSigner(const Evidence& e) {
 
 // Payload is the statement an object carries, verified or not: shown, never trusted.
 std::string Payload(const Evidence& e) {
+  if (e.form == EvidenceForm::kBuildKitAttestation) {
+    return std::string(AsChars(e.payload));
+  }
   const attest::DsseEnvelope* env = nullptr;
   if (e.bundle) {
     env = std::get_if<attest::DsseEnvelope>(&e.bundle->content);
@@ -65,11 +69,21 @@ Check Content(const Evidence& e, const Verified& v) {
 
 EvidenceFinding Inventory(Context& c, const Evidence& e, size_t subject,
                           const std::vector<std::string>& authorities) {
-  if (e.kind == EvidenceKind::kOther) {
+  if (e.kind == EvidenceKind::kOther && e.fetched()) {
     EvidenceFinding f = NewFinding(e, subject);
     f.kind = "signature";
     f.reason = Reason::kWrongKind;
     f.detail = "a message-signature bundle";
+    return f;
+  }
+  if (!e.is_signed()) {
+    EvidenceFinding f = NewFinding(e, subject);  // unreadable: NewFinding says why
+    f.is_signed = false;
+    if (e.fetched()) {
+      f.reason = Reason::kUnsigned;
+      f.detail = "unsigned: a BuildKit attestation in the image index, never evidence";
+      f.statement_json = Payload(e);
+    }
     return f;
   }
   Judgement j = Judge(c, e, subject, authorities, /*all=*/false,

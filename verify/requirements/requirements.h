@@ -39,6 +39,9 @@ struct Subject {
   // label names it in results: "" for the root, else its platform ("os/arch[/variant]"), or its
   // digest when the index entry has no platform.
   std::string label;
+  // attestation_manifests are the BuildKit attestation manifests of the index that describe it
+  // (registry::AttestationManifestSubject); only the inventory reads them.
+  std::vector<registry::Descriptor> attestation_manifests;
   SubjectEvidence found;
 };
 

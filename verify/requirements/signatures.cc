@@ -15,6 +15,9 @@ bool IsSignatureCandidate(const Evidence& e) {
   if (e.state == EvidenceState::kListed || e.state == EvidenceState::kFailed) {
     return false;
   }
+  if (!e.is_signed()) {
+    return false;  // a BuildKit attestation: never evidence, whatever it claims
+  }
   return e.kind == EvidenceKind::kSignature || e.kind == EvidenceKind::kUnknown;
 }
 

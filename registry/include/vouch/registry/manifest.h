@@ -74,6 +74,23 @@ struct Descriptor {
 // inspect, and --platform selection all ask it.
 bool IsPlatformImage(const Descriptor& entry);
 
+// BuildKit stores the attestations of an image inside its index (formats.md section 2): an entry
+// with platform unknown/unknown and the annotations kDockerReferenceTypeAnnotation =
+// kAttestationManifestType and kDockerReferenceDigestAnnotation = <digest of the image it
+// describes>. Its manifest's layers are bare (unsigned) in-toto statements, media type
+// application/vnd.in-toto+json, each labelled with its predicate type by
+// kInTotoPredicateTypeAnnotation.
+inline constexpr std::string_view kDockerReferenceTypeAnnotation = "vnd.docker.reference.type";
+inline constexpr std::string_view kDockerReferenceDigestAnnotation = "vnd.docker.reference.digest";
+inline constexpr std::string_view kAttestationManifestType = "attestation-manifest";
+inline constexpr std::string_view kInTotoPredicateTypeAnnotation = "in-toto.io/predicate-type";
+
+// AttestationManifestSubject returns the digest of the image that the index entry |entry|, a
+// BuildKit attestation manifest, describes; nullopt when |entry| is not an attestation manifest
+// or its reference digest does not parse. The one home of this rule: `vouch tree` and the
+// inventory of `vouch inspect` ask it.
+std::optional<Digest> AttestationManifestSubject(const Descriptor& entry);
+
 // ManifestView is a parsed manifest or index. It keeps only what the client reads.
 struct ManifestView {
   std::string media_type;  // from the document, else from the Content-Type it came with
@@ -88,6 +105,12 @@ struct ManifestView {
   // EffectiveArtifactType is artifactType, else config.mediaType (the referrers rule).
   std::string EffectiveArtifactType() const;
 };
+
+// IsUnnamedArtifactType reports whether |artifact_type|, as a referrers listing or a fallback
+// index entry gives it, says nothing about what the referrer is: empty, or kOciEmpty (what a
+// writer derives from an artifact manifest's empty config when it reads no artifactType).
+// Readers then decide from the referrer manifest itself, as cosign and sigstore-go do.
+bool IsUnnamedArtifactType(std::string_view artifact_type);
 
 // ParseManifest parses |bytes| as an image manifest or index. |content_type| (may be empty) is
 // used when the document has no mediaType and must agree with it when both are present.

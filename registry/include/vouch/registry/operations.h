@@ -57,34 +57,70 @@ struct CopyResult {
 // is tagged.
 Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions& options);
 
-// TreeEntry is one thing attached to an image.
+// TreeNode is one thing ListTree found: an index entry, a referrer, a cosign tag, or a BuildKit
+// attestation manifest. ListTree only lists: what each is, and whether the verification engine
+// reads it, is verify::DescribeAttachment's (vouch/verify/tree.h).
 struct TreeNode {
-  std::string kind;  // "platform", "referrer", "tag"
-  std::string label;  // platform string, artifact type, or tag name
+  std::string kind;   // "platform", "referrer", "tag", "attestation-manifest"
+  std::string label;  // platform string, artifact type, tag name, or "unknown/unknown"
+  // descriptor: for a platform or attestation manifest the index entry; for a referrer its
+  // descriptor (artifact type and annotations completed from its manifest when missing); for a
+  // tag the tagged manifest's.
   Descriptor descriptor;
   // from_manifest is true for a referrer whose artifact type or annotations were missing from
   // the index descriptor and were read from the referrer manifest itself.
   bool from_manifest = false;
+  // unnamed_artifact_type is true for a referrer whose listing named no artifact type
+  // (IsUnnamedArtifactType): |label| is then its manifest's (ManifestView::EffectiveArtifactType).
+  bool unnamed_artifact_type = false;
+  // attachment says which cosign tag a "tag" node is.
+  std::optional<CosignAttachment> attachment;
+  // config_media_type and layers are those of the node's own manifest when ListTree read it:
+  // referrers described from their manifest, tags, attestation manifests.
+  std::string config_media_type;
+  std::vector<Descriptor> layers;
+};
+
+// TreeManifest is one manifest of the image (the root, or a platform image of its index) with
+// what is attached to it.
+struct TreeManifest {
+  Descriptor descriptor;
+  std::string platform;  // "os/arch[/variant]" of a platform image; "" for the root
+  ReferrersScheme referrers_scheme = ReferrersScheme::kApi;
+  std::vector<TreeNode> referrers;  // sorted by label (artifact type)
+  // cosign_tags are the sha256-<hex>.sig, .att and .sbom tags of this digest that exist.
+  std::vector<TreeNode> cosign_tags;
+  // attestation_manifests are the index's BuildKit attestation manifests that describe this
+  // manifest (AttestationManifestSubject). One that describes no manifest of the tree is listed
+  // under the root.
+  std::vector<TreeNode> attestation_manifests;
 };
 
 struct Tree {
   Reference reference;
   Descriptor root;
+  // platforms are every entry of the root index, attestation manifests included.
   std::vector<TreeNode> platforms;
-  std::vector<TreeNode> referrers;
-  ReferrersScheme referrers_scheme = ReferrersScheme::kApi;
-  std::vector<TreeNode> legacy_tags;
+  // manifests[0] is the root; then, for an index, each of its platform images (IsPlatformImage)
+  // in index order.
+  std::vector<TreeManifest> manifests;
 };
 
-// ListTree resolves |repo|'s reference and lists its platforms (index children), referrers
-// (grouped by artifact type) and legacy cosign tags (sha256-<hex>.sig/.att/.sbom). A referrer
-// whose index descriptor lacks artifactType or annotations (formats.md pitfall 17) is described
-// from its own manifest (fetched by digest, several at once); complete descriptors cost no
-// request.
-Result<Tree> ListTree(Repository& repo);
+// kMaxTreeManifests bounds the manifests ListTree follows (the root and its platform images);
+// kMaxTreeReads the manifests it reads to describe what is attached (referrers whose descriptor
+// is incomplete, cosign tags, attestation manifests). An image over either bound is refused
+// (kResourceExhausted) rather than listed in part.
+inline constexpr size_t kMaxTreeManifests = 64;
+inline constexpr size_t kMaxTreeReads = 256;
 
-// TreeToText and TreeToJson render a Tree for `vouch tree`.
-std::string TreeToText(const Tree& tree);
-std::string TreeToJson(const Tree& tree);
+// ListTree resolves |repo|'s reference and lists, for it and for each platform image of an
+// index, the referrers (API or fallback tag), the cosign tags sha256-<hex>.sig/.att/.sbom with
+// their layers, and the BuildKit attestation manifests of the index that describe it, with
+// their layers. Requests: the manifest, the tag list and the root's referrers; one referrers
+// listing per platform image (without the referrers API, only for those the tag list shows a
+// fallback tag for); then one manifest GET per cosign tag, per attestation manifest and per
+// referrer whose index descriptor lacks artifactType (or names kOciEmpty) or annotations
+// (formats.md pitfall 17); complete descriptors cost no request. Each step runs 4 at a time.
+Result<Tree> ListTree(Repository& repo);
 
 }  // namespace vouch::registry

@@ -47,6 +47,7 @@ enum class Reason {
   kWrongKind,           // not of the kind asked for: never a failure, only left out
   kUnreadable,          // missing, corrupt, oversized or malformed: it cannot count
   kUntrusted,           // no trusted signer: signature, certificate, identity or log evidence
+  kUnsigned,            // carries no signature at all (a BuildKit attestation): listed only
   kRevoked,             // signed with a key in deny.keyIds
   kWrongSubject,        // the signed payload is about another digest
   kMalformedPayload,    // the signed payload does not parse or is not the expected payload type
@@ -90,7 +91,7 @@ struct Signer {
 // (or, in ImageDecision::inventory, for the trust policy's authorities as a whole).
 struct EvidenceFinding {
   size_t subject = 0;    // the manifest it is attached to: index into ImageDecision::subjects
-  std::string format;    // "bundle" or "legacy"
+  std::string format;    // "bundle", "legacy" or "buildkit" (inventory only)
   std::string location;  // "referrer sha256:…", "sha256-<hex>.sig layer N", "….att layer N"
   Digest digest = Digest::Of({});  // the object's own digest (referrer manifest or layer)
   std::string kind;                // "signature", "attestation" or "unknown" (not readable)
@@ -101,9 +102,13 @@ struct EvidenceFinding {
   // evidence claims (|signer_verified| false: a key hint or an unverified certificate).
   Signer signer;
   bool signer_verified = false;
+  // is_signed is false for an object that carries no signature (a BuildKit attestation stored
+  // in the image index): its signer is "none (unsigned)" and it is never valid.
+  bool is_signed = true;
   Reason reason = Reason::kNone;  // why it does not count (kNone when valid)
   std::string detail;             // the failed check, for people
-  // statement_json is the verified payload of a valid attestation (exact bytes as signed).
+  // statement_json is the verified payload of a valid attestation (exact bytes as signed); in the
+  // inventory, also the unverified statement of an object that is not valid (shown, not trusted).
   std::string statement_json;
 };
 
