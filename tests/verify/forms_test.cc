@@ -14,6 +14,7 @@
 #include "core/internal/json.h"
 #include "registry/fake_registry.h"
 #include "registry/test_images.h"
+#include "vouch/attest/dsse.h"
 #include "vouch/attest/statement.h"
 #include "vouch/keys/keys.h"
 #include "vouch/sign/attest.h"
@@ -142,6 +143,60 @@ BOOST_AUTO_TEST_CASE(FallbackEntryWithEmptyArtifactTypeIsRead) {
   ImageDecision other = VerifyBundles();
   BOOST_TEST(other.status.code() == ErrorCode::kVerificationFailed);
   BOOST_TEST(ReasonName(other.results[0].code) == "no-evidence");
+}
+
+// An attestation may name the image in another algorithm than SHA-256 (in-toto allows any): the
+// manifest is then fetched once and hashed in it. Only then: a SHA-256 subject costs no GET.
+BOOST_AUTO_TEST_CASE(AttestationNamingTheImageBySha512Verifies) {
+  const std::string type = "https://example.test/sha512/v1";
+  auto attach = [&](const std::string& repo, const std::string& manifest,
+                    const std::string& sha512_hex) {
+    const std::string statement =
+        R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":)"
+        R"({"sha512":")" + sha512_hex + R"("}}],"predicateType":")" + type + R"(","predicate":{}})";
+    Bytes sig = *k1->Sign(attest::Pae(attest::kInTotoPayloadType, AsBytes(statement)));
+    const std::string bundle = DumpJson(Json{
+        {"mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json"},
+        {"verificationMaterial", {{"publicKey", {{"hint", k1->PublicKey().KeyId()}}}}},
+        {"dsseEnvelope",
+         {{"payload", Base64Encode(AsBytes(statement))},
+          {"payloadType", attest::kInTotoPayloadType},
+          {"signatures", Json::array({Json{{"sig", Base64Encode(sig)}}})}}}});
+    reg->AddBlob(repo, bundle);
+    Status st = Repo("reg.test/" + repo + ":v1")->PushReferrer(
+        AsBytes(ReferrerManifest(manifest, "application/vnd.dev.sigstore.bundle.v0.3+json", bundle)),
+        registry::kOciManifest);
+    BOOST_REQUIRE_MESSAGE(st.ok(), st.message());
+  };
+  auto verify = [&](const std::string& ref) {
+    AttestationCheck check;
+    check.trust.keys = {k1->PublicKey()};
+    check.predicate_type = type;
+    auto t = CompileAttestationCheck(check);
+    BOOST_REQUIRE_MESSAGE(t.ok(), t.status().message());
+    trust = *t;
+    return Evaluate(*Repo(ref), *trust, EvaluateOptions());
+  };
+
+  const std::string image = PushImage(*reg, "app", "v1", "amd64");
+  const std::string manifest = *reg->ManifestBytes("app", image);
+  attach("app", manifest, Digest::Of(AsBytes(manifest), HashAlgorithm::kSha512).Hex());
+  const std::string get_image = "GET /v2/app/manifests/" + image;
+  const int before = reg->CountRequests(get_image);
+  ImageDecision ok = verify("reg.test/app:v1");
+  BOOST_TEST(DecisionName(ok.decision) == "accepted", ok.status.message());
+  BOOST_TEST(reg->CountRequests(get_image) - before == 1);
+
+  // Another image's SHA-512: rejected, and said so.
+  const std::string other = PushImage(*reg, "other", "v1", "amd64");
+  attach("other", *reg->ManifestBytes("other", other),
+         Digest::Of(AsBytes(std::string("another manifest")), HashAlgorithm::kSha512).Hex());
+  ImageDecision bad = verify("reg.test/other:v1");
+  BOOST_TEST(DecisionName(bad.decision) == "rejected", bad.status.message());
+  BOOST_REQUIRE(!bad.results.empty() && !bad.results[0].findings.empty());
+  BOOST_TEST(bad.results[0].findings[0].detail.find("no subject of the statement has digest") !=
+                 std::string::npos,
+             bad.results[0].findings[0].detail);
 }
 
 // A referrer whose entry names no type and whose manifest holds no bundle (an SBOM) is read,

@@ -48,10 +48,15 @@ class KeylessAuthority final : public Authority {
   }
 
  private:
-  // Rejected turns every failure into a rejection of this object: with its trust loaded, a
-  // keyless authority that cannot verify something has been shown bad evidence.
+  // Rejected turns a failure about the object into its rejection: with its trust loaded, a
+  // keyless authority that cannot verify something has been shown bad evidence. An operational
+  // failure (the image's manifest, read to hash it in a statement's other algorithm, could not
+  // be fetched) stays what it is: could not check.
   static Status Rejected(const Status& st) {
-    return IsVerificationFailed(st) ? st : VerificationFailedError(st.message());
+    if (IsVerificationFailed(st) || !IsEvidenceProblem(st)) {
+      return st;
+    }
+    return VerificationFailedError(st.message());
   }
 
   Result<Verified> VerifyBundleEvidence(const Evidence& e) const {
@@ -65,6 +70,7 @@ class KeylessAuthority final : public Authority {
     o.identities = identities_;
     Artifact artifact;
     artifact.digest = ArtifactDigest::Of(e.subject);
+    artifact.content = e.subject_content;
     auto v = VerifyBundle(*e.bundle, artifact, o);
     if (!v.ok()) {
       return Rejected(v.status());

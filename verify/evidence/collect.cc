@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <atomic>
 #include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -327,6 +330,22 @@ void ListAttestationManifest(Result<registry::Manifest> m, const registry::Descr
   }
 }
 
+// SubjectContent fetches |subject|'s manifest once, on the first call from any thread.
+std::function<Result<Bytes>()> SubjectContent(registry::Repository& repo, const Digest& subject) {
+  struct Once {
+    std::once_flag flag;
+    std::optional<Result<Bytes>> bytes;
+  };
+  auto once = std::make_shared<Once>();
+  return [&repo, subject, once]() -> Result<Bytes> {
+    std::call_once(once->flag, [&] {
+      Result<registry::Manifest> m = repo.FetchManifest(subject.ToString());
+      once->bytes = m.ok() ? Result<Bytes>(std::move(m->bytes)) : Result<Bytes>(m.status());
+    });
+    return *once->bytes;
+  };
+}
+
 }  // namespace
 
 std::string_view Evidence::FormatName() const {
@@ -451,6 +470,10 @@ SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subjec
   }
   std::erase_if(l.out.objects,
                 [](const Evidence& e) { return e.state == EvidenceState::kNotEvidence; });
+  std::function<Result<Bytes>()> content = SubjectContent(repo, subject);
+  for (Evidence& e : l.out.objects) {
+    e.subject_content = content;
+  }
   return std::move(l.out);
 }
 

@@ -87,6 +87,10 @@ struct Evidence {
   // layer_annotations are a `.sig` / `.att` layer's annotations (the certificate, chain and Rekor
   // bundle of a certificate signature); empty for referrers.
   std::map<std::string, std::string> layer_annotations;
+  // subject_content returns the bytes of |subject|'s manifest, fetched once per subject on first
+  // use (thread-safe): only a statement naming the image in another algorithm than SHA-256 needs
+  // them. It borrows the repository, so it is valid while the evaluation runs.
+  std::function<Result<Bytes>()> subject_content;
 
   bool fetched() const { return state == EvidenceState::kFetched; }
   // is_signed is false for a form that carries no signature (kBuildKitAttestation): such an

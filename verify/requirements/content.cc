@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "vouch/attest/simple_signing.h"
+#include "vouch/verify/sigstore.h"
 
 namespace vouch::verify::internal {
 namespace {
@@ -24,6 +25,24 @@ std::pair<std::string, std::string> SplitDockerReference(std::string_view ref) {
     name = name.substr(0, colon);
   }
   return {std::string(name), suffix};
+}
+
+// NamesSubject checks that |statement| names the manifest |e| is attached to: by its digest, or
+// by the manifest's bytes hashed in the other algorithms the subjects use (StatementNamesArtifact).
+Check NamesSubject(const attest::Statement& statement, const Evidence& e, std::string why_not) {
+  Artifact artifact;
+  artifact.digest = ArtifactDigest::Of(e.subject);
+  artifact.content = e.subject_content;
+  Status st = StatementNamesArtifact(statement, artifact);
+  if (st.ok()) {
+    return {};
+  }
+  if (!IsVerificationFailed(st)) {
+    Check c = Fail(Reason::kLookupFailed, "the image's manifest could not be read: " + st.message());
+    c.error = st;
+    return c;
+  }
+  return Fail(Reason::kWrongSubject, std::move(why_not));
 }
 
 Check CheckIdentity(std::string_view have, std::string_view want) {
@@ -120,9 +139,11 @@ Check CheckSignatureContent(const Evidence& e, const Verified& verified,
     return Fail(Reason::kWrongKind,
                 "not a signature: an attestation with predicateType " + statement->predicate_type());
   }
-  if (!attest::SubjectMatches(*statement, e.subject)) {
-    return Fail(Reason::kWrongSubject, "signed statement is for " + NamedSubjects(*statement) +
-                                           ", not " + e.subject.ToString());
+  if (Check c = NamesSubject(*statement, e,
+                              "signed statement is for " + NamedSubjects(*statement) + ", not " +
+                                  e.subject.ToString());
+      !c.ok()) {
+    return c;
   }
   return CheckAnnotations(SubjectAnnotations(*statement, e.subject), annotations);
 }
@@ -143,10 +164,11 @@ Check CheckAttestationContent(const Evidence& e, const Verified& verified,
     return Fail(Reason::kWrongKind, "predicate type \"" + parsed->predicate_type() +
                                         "\" is not the expected \"" + types.front() + "\"");
   }
-  if (!attest::SubjectMatches(*parsed, e.subject)) {
-    return Fail(Reason::kWrongSubject, "subject: no subject of the statement has digest " +
-                                           e.subject.ToString() +
-                                           ", so it is not about this artifact");
+  if (Check c = NamesSubject(*parsed, e,
+                              "subject: no subject of the statement has digest " +
+                                  e.subject.ToString() + ", so it is not about this artifact");
+      !c.ok()) {
+    return c;
   }
   if (Check c = CheckAnnotations(SubjectAnnotations(*parsed, e.subject), annotations); !c.ok()) {
     return c;

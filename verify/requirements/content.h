@@ -20,6 +20,9 @@ namespace vouch::verify::internal {
 struct Check {
   Reason reason = Reason::kNone;
   std::string detail;
+  // error is set when the rule could not be checked (the subject's manifest, needed to hash it
+  // in a statement's other algorithm, could not be fetched): "could not check", never rejected.
+  Status error = OkStatus();
   bool ok() const { return reason == Reason::kNone; }
 };
 

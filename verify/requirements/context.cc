@@ -113,6 +113,11 @@ Judgement Judge(Context& c, const Evidence& e, size_t subject,
       continue;
     }
     Check content = rule(*v);
+    if (!content.error.ok()) {
+      j.unavailable = content.error;
+      j.failures.emplace(name, content.error.message());
+      continue;
+    }
     if (content.reason == Reason::kWrongKind) {
       j.finding.reason = Reason::kWrongKind;  // not what this requirement is about, for anyone
       j.finding.detail = content.detail;

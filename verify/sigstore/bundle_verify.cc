@@ -141,18 +141,11 @@ Status VerifyMessageSignature(const attest::MessageSignature& ms, Artifact& arti
   return OkStatus();
 }
 
-// CheckSubjects checks that some subject of |statement| names the artifact: the given digest
-// compared as is, or the file hashed once with every algorithm the subjects use.
-Status CheckSubjects(const attest::Statement& statement, Artifact& artifact) {
-  if (artifact.digest.has_value()) {
-    if (!attest::SubjectMatches(statement, artifact.digest->algorithm, artifact.digest->hex)) {
-      return Fail("no subject of the statement has the artifact's digest " +
-                  artifact.digest->ToString());
-    }
-    return OkStatus();
-  }
+// ComputedAlgorithms returns the algorithms vouch computes among those |statement|'s subjects
+// name, and every name in |named|.
+std::vector<HashAlgorithm> ComputedAlgorithms(const attest::Statement& statement,
+                                              std::set<std::string>& named) {
   std::vector<HashAlgorithm> algs;
-  std::set<std::string> named;
   for (const attest::ResourceDescriptor& rd : statement.subjects()) {
     for (const auto& [alg, hex] : rd.digest) {
       named.insert(alg);
@@ -164,21 +157,48 @@ Status CheckSubjects(const attest::Statement& statement, Artifact& artifact) {
       }
     }
   }
-  if (algs.empty()) {
-    std::string names;
-    for (const std::string& n : named) {
-      names += (names.empty() ? "" : ", ") + n;
-    }
-    return Fail("the statement's subjects name no digest algorithm vouch computes (sha256, "
-                "sha384, sha512): " + (names.empty() ? std::string("none") : names));
-  }
-  VOUCH_ASSIGN_OR_RETURN(std::vector<Digest> ds, HashOnce(*artifact.source, algs));
+  return algs;
+}
+
+// SourceNamed hashes |source| once in |algs| and looks for a subject with one of the digests.
+Status SourceNamed(const attest::Statement& statement, ByteSource& source,
+                   const std::vector<HashAlgorithm>& algs) {
+  VOUCH_ASSIGN_OR_RETURN(std::vector<Digest> ds, HashOnce(source, algs));
   for (const Digest& d : ds) {
     if (attest::SubjectMatches(statement, d)) {
       return OkStatus();
     }
   }
   return Fail("no subject of the statement has the artifact's digest " + ds.front().ToString());
+}
+
+// ContentNamed is the digest mode's second chance: the artifact's content, checked against its
+// digest, hashed in the subjects' other algorithms.
+Status ContentNamed(const attest::Statement& statement, const Artifact& artifact,
+                    std::vector<HashAlgorithm> algs) {
+  const std::string no_subject =
+      "no subject of the statement has the artifact's digest " + artifact.digest->ToString();
+  std::optional<Digest> known = artifact.digest->AsDigest();
+  if (known) {
+    std::erase(algs, known->algorithm());
+  }
+  if (!artifact.content || !known || algs.empty()) {
+    return Fail(no_subject);
+  }
+  VOUCH_ASSIGN_OR_RETURN(Bytes bytes, artifact.content());
+  if (Digest::Of(bytes, known->algorithm()) != *known) {
+    return Fail("the artifact's content does not have its digest " + known->ToString());
+  }
+  std::unique_ptr<ByteSource> source = MemorySource(bytes);
+  Status st = SourceNamed(statement, *source, algs);
+  if (!IsVerificationFailed(st)) {
+    return st;
+  }
+  std::string others;
+  for (HashAlgorithm a : algs) {
+    others += (others.empty() ? "" : ", ") + std::string(HashAlgorithmName(a));
+  }
+  return Fail(no_subject + ", nor its " + others + " digest");
 }
 
 // VerifyDsse is step 2 for a DSSE envelope. It fills the payload fields of |content|.
@@ -202,7 +222,7 @@ Status VerifyDsse(const attest::DsseEnvelope& env, Artifact& artifact,
     return Fail("the DSSE payload is not a valid in-toto statement: " +
                 statement.status().message());
   }
-  VOUCH_RETURN_IF_ERROR(CheckSubjects(*statement, artifact));
+  VOUCH_RETURN_IF_ERROR(StatementNamesArtifact(*statement, artifact));
   if (!options.expected_predicate_type.empty() &&
       statement->predicate_type() != options.expected_predicate_type) {
     return Fail("predicate type \"" + statement->predicate_type() + "\" is not the expected \"" +
@@ -535,6 +555,26 @@ Result<BundleVerification> VerifyBundle(const attest::Bundle& bundle, Artifact a
   out.issuer = signer.leaf->issuer;
   out.leaf_der = signer.leaf->der;
   return out;
+}
+
+Status StatementNamesArtifact(const attest::Statement& statement, Artifact& artifact) {
+  std::set<std::string> named;
+  std::vector<HashAlgorithm> algs = ComputedAlgorithms(statement, named);
+  if (artifact.digest.has_value()) {
+    if (attest::SubjectMatches(statement, artifact.digest->algorithm, artifact.digest->hex)) {
+      return OkStatus();
+    }
+    return ContentNamed(statement, artifact, std::move(algs));
+  }
+  if (algs.empty()) {
+    std::string names;
+    for (const std::string& n : named) {
+      names += (names.empty() ? "" : ", ") + n;
+    }
+    return Fail("the statement's subjects name no digest algorithm vouch computes (sha256, "
+                "sha384, sha512): " + (names.empty() ? std::string("none") : names));
+  }
+  return SourceNamed(statement, *artifact.source, algs);
 }
 
 }  // namespace vouch::verify

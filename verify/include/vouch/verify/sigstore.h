@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vouch/attest/bundle.h"
+#include "vouch/attest/statement.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
 #include "vouch/core/digest.h"
@@ -57,7 +58,18 @@ struct ArtifactDigest {
 struct Artifact {
   ByteSource* source = nullptr;  // borrowed; one of source / digest
   std::optional<ArtifactDigest> digest;
+  // content, with |digest| only: the artifact's bytes on demand (an image manifest), fetched
+  // only when a statement names the artifact in no subject of |digest|'s algorithm but in
+  // another one vouch computes. The bytes must have |digest|.
+  std::function<Result<Bytes>()> content;
 };
+
+// StatementNamesArtifact checks that some subject of |statement| names |artifact|: the file
+// hashed once with every algorithm the subjects use (SHA-256, SHA-384, SHA-512), or the digest
+// compared as given, then, when the subjects use another algorithm and |artifact.content| is set,
+// the content hashed in those. kVerificationFailed says which digest no subject has; an error of
+// |content| or of the source is returned as is (could not check).
+Status StatementNamesArtifact(const attest::Statement& statement, Artifact& artifact);
 
 // ManagedKey is a trusted public key with a validity window (sigstore-go's "managed keys"; an
 // npm registry key): a signature counts only when a verified signing time (a transparency-log
