@@ -46,23 +46,7 @@ printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"blob","di
 "$VOUCH" attest-blob "$WORK/blob" --key "$WORK/key.pem" --statement "$WORK/statement.json" \
   --bundle "$WORK/att.json" >/dev/null 2>&1
 
-# measure NAME CMD...: runs CMD under /usr/bin/time, appends "seconds kib" to $WORK/NAME.
-measure() {
-  name=$1
-  shift
-  if ! /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" >"$WORK/cmd.out" 2>"$WORK/cmd.err"; then
-    echo "bench: $name failed:" >&2
-    cat "$WORK/cmd.out" "$WORK/cmd.err" >&2
-    exit 1
-  fi
-  cat "$WORK/time.out" >>"$WORK/$name"
-}
-
-# median FILE COLUMN: the median of a column of RUNS numbers.
-median() {
-  sort -n -k "$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END {
-    if (NR % 2) { print v[(NR + 1) / 2] } else { print (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'
-}
+. "$ROOT/bench/timing.sh"
 
 i=0
 while [ "$i" -lt "$RUNS" ]; do

@@ -55,6 +55,25 @@ Result<OrderedJson> ParseOrderedJson(std::string_view text, std::string_view wha
   return Parse<OrderedJson>(text, what);
 }
 
+std::vector<JsonDocument> JsonDocuments(std::string_view text) {
+  // accept() validates without building a value (and without throwing).
+  if (Json::accept(text.begin(), text.end(), /*ignore_comments=*/false)) {
+    return {JsonDocument{0, text}};
+  }
+  std::vector<JsonDocument> out;
+  size_t line = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view l = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line;
+    if (l.find_first_not_of(" \t\r") != std::string_view::npos) {
+      out.push_back(JsonDocument{line, l});
+    }
+  }
+  return out;
+}
+
 std::string DumpJson(const Json& j) { return Dump(j, -1); }
 std::string DumpJson(const OrderedJson& j) { return Dump(j, -1); }
 std::string DumpJsonPretty(const Json& j) { return Dump(j, 2); }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/internal/json.h"
+#include "oci_layout.h"
 #include "testutil/testutil.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
@@ -24,6 +25,7 @@ namespace {
 using testing::ReadText;
 using testing::RunResult;
 using testing::TempDir;
+using testing::Layout;
 using testing::WriteText;
 
 const std::string kFulcioIdentity = "mitr@redhat.com";
@@ -33,31 +35,6 @@ std::string Fixtures() { return testing::VectorsDir() + "/containers-image-cosig
 std::string ProductionRoot() {
   return testing::VectorsDir() + "/sigstore-trust-roots/production/trusted_root.json";
 }
-
-// Layout writes an OCI layout holding blobs and an index.
-struct Layout {
-  TempDir dir;
-  Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
-
-  Layout() {
-    WriteText(dir.File("oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
-    BOOST_REQUIRE(testing::Run({"mkdir", "-p", dir.File("blobs/sha256")}).exit_code == 0);
-  }
-  Digest Blob(const std::string& bytes) {
-    Digest d = Digest::Of(AsBytes(bytes));
-    WriteText(dir.File("blobs/sha256/" + d.Hex()), bytes);
-    return d;
-  }
-  void Add(const std::string& media_type, const std::string& bytes, const std::string& ref) {
-    Digest d = Blob(bytes);
-    Json e = {{"mediaType", media_type}, {"digest", d.ToString()}, {"size", bytes.size()}};
-    if (!ref.empty()) {
-      e["annotations"] = {{"org.opencontainers.image.ref.name", ref}};
-    }
-    index["manifests"].push_back(e);
-  }
-  void Finish() { WriteText(dir.File("index.json"), DumpJson(index)); }
-};
 
 // SignedImage is a layout with a fixture's image manifest and its `.sig` manifest.
 struct SignedImage {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/internal/json.h"
+#include "oci_layout.h"
 #include "testutil/testutil.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
@@ -282,16 +283,13 @@ BOOST_AUTO_TEST_CASE(timestamp_only_bundle_needs_a_log_entry) {
 // LayoutImage is an OCI layout holding one image; Attach adds a bundle referrer through the
 // fallback tag (sha256-<hex>), as a registry without the referrers API holds it.
 struct LayoutImage {
-  TempDir dir;
-  Json index = Json{{"schemaVersion", 2}, {"manifests", Json::array()}};
-  Digest image = Digest::Of(AsBytes(std::string()));
+  testing::Layout layout;
   std::string image_bytes;
+  Digest image = Digest::Of(AsBytes(std::string()));
 
   LayoutImage() {
-    WriteText(dir.File("oci-layout"), R"({"imageLayoutVersion":"1.0.0"})");
-    BOOST_REQUIRE(testing::Run({"mkdir", "-p", dir.File("blobs/sha256")}).exit_code == 0);
-    Digest config = Blob("{}");
-    Digest layer = Blob("layer");
+    Digest config = layout.Blob("{}");
+    Digest layer = layout.Blob("layer");
     image_bytes = DumpJson(Json{
         {"schemaVersion", 2},
         {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
@@ -302,26 +300,14 @@ struct LayoutImage {
         {"layers", Json::array({Json{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
                                      {"digest", layer.ToString()},
                                      {"size", 5}}})}});
-    image = Blob(image_bytes);
-    Add("application/vnd.oci.image.manifest.v1+json", image, image_bytes.size(), "app");
-  }
-  Digest Blob(const std::string& bytes) {
-    Digest d = Digest::Of(AsBytes(bytes));
-    WriteText(dir.File("blobs/sha256/" + d.Hex()), bytes);
-    return d;
-  }
-  void Add(const std::string& media_type, const Digest& d, size_t size, const std::string& ref) {
-    index["manifests"].push_back({{"mediaType", media_type},
-                                  {"digest", d.ToString()},
-                                  {"size", size},
-                                  {"annotations", {{"org.opencontainers.image.ref.name", ref}}}});
-    WriteText(dir.File("index.json"), DumpJson(index));
+    image = layout.Add("application/vnd.oci.image.manifest.v1+json", image_bytes, "app");
+    layout.Finish();
   }
   void Attach(const std::string& bundle, const std::string& predicate_type) {
     Json b = *ParseJson(bundle, "bundle");
     const std::string type = b["mediaType"].get<std::string>();
-    Digest bd = Blob(bundle);
-    Digest empty = Blob("{}");
+    Digest bd = layout.Blob(bundle);
+    Digest empty = layout.Blob("{}");
     Json annotations = {{"dev.sigstore.bundle.content", "dsse-envelope"},
                         {"dev.sigstore.bundle.predicateType", predicate_type}};
     std::string m = DumpJson(Json{
@@ -338,7 +324,7 @@ struct LayoutImage {
           {"digest", image.ToString()},
           {"size", image_bytes.size()}}},
         {"annotations", annotations}});
-    Digest md = Blob(m);
+    Digest md = layout.Blob(m);
     std::string fallback = DumpJson(Json{
         {"schemaVersion", 2},
         {"mediaType", "application/vnd.oci.image.index.v1+json"},
@@ -347,10 +333,10 @@ struct LayoutImage {
                                         {"size", m.size()},
                                         {"artifactType", type},
                                         {"annotations", annotations}}})}});
-    Add("application/vnd.oci.image.index.v1+json", Blob(fallback), fallback.size(),
-        "sha256-" + image.Hex());
+    layout.Add("application/vnd.oci.image.index.v1+json", fallback, "sha256-" + image.Hex());
+    layout.Finish();
   }
-  std::string Ref() const { return "oci:" + dir.path() + "@" + image.ToString(); }
+  std::string Ref() const { return "oci:" + layout.dir.path() + "@" + image.ToString(); }
 };
 
 // GitHub's own Sigstore instance signs with its Fulcio and stamps with its TSA, with no Rekor

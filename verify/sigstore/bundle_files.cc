@@ -15,37 +15,24 @@ namespace {
 // kMaxBundlesFileSize caps a JSONL file of bundles (each bundle is capped on its own too).
 constexpr size_t kMaxBundlesFileSize = 64 << 20;
 
-struct DigestForm {
-  std::string_view name;
-  size_t hex_length;
-};
-constexpr DigestForm kDigestForms[] = {
-    {"sha256", 64}, {"sha384", 96}, {"sha512", 128}, {"sha1", 40}};
-
 }  // namespace
 
 Result<ArtifactDigest> ArtifactDigest::Parse(std::string_view text) {
-  size_t colon = text.find(':');
-  if (colon == std::string_view::npos) {
-    return InvalidArgumentError("\"" + std::string(text) + "\" is not ALGORITHM:HEX");
+  // Hex in either case (GitHub and npm print both); Digest wants lowercase.
+  std::string lower(text);
+  for (size_t i = std::min(lower.find(':'), lower.size()); i < lower.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[i])));
   }
-  std::string_view alg = text.substr(0, colon);
-  std::string hex(text.substr(colon + 1));
-  std::transform(hex.begin(), hex.end(), hex.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const DigestForm& f : kDigestForms) {
-    if (alg != f.name) {
-      continue;
+  // SHA-1 only names in-toto subjects (compared, never computed): Digest does not hold it.
+  if (lower.rfind("sha1:", 0) == 0) {
+    std::string hex = lower.substr(5);
+    if (hex.size() != 40 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return InvalidArgumentError("a sha1 digest is 40 hex digits");
     }
-    if (hex.size() != f.hex_length ||
-        hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      return InvalidArgumentError("a " + std::string(f.name) + " digest is " +
-                                  std::to_string(f.hex_length) + " hex digits");
-    }
-    return ArtifactDigest{std::string(alg), hex};
+    return ArtifactDigest{"sha1", hex};
   }
-  return InvalidArgumentError("unsupported digest algorithm \"" + std::string(alg) +
-                              "\" (sha256, sha384, sha512 or sha1)");
+  VOUCH_ASSIGN_OR_RETURN(Digest d, Digest::Parse(lower));
+  return Of(d);
 }
 
 ArtifactDigest ArtifactDigest::Of(const Digest& digest) {
@@ -64,7 +51,6 @@ Result<std::vector<Result<attest::Bundle>>> ReadBundles(const std::string& path)
   }
   VOUCH_RETURN_IF_ERROR(data.status());
   std::vector<Result<attest::Bundle>> out;
-  std::string_view text = AsChars(*data);
   auto parse = [](std::string_view one) -> Result<attest::Bundle> {
     if (one.size() > attest::kMaxBundleSize) {
       return VerificationFailedError("bundle is malformed: larger than 16 MiB");
@@ -75,18 +61,8 @@ Result<std::vector<Result<attest::Bundle>>> ReadBundles(const std::string& path)
     }
     return b;
   };
-  // One JSON document (pretty-printed or not) is one bundle; otherwise one bundle per line.
-  if (ParseJson(text, "bundle").ok()) {
-    out.push_back(parse(text));
-    return out;
-  }
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
-      out.push_back(parse(line));
-    }
+  for (const JsonDocument& doc : JsonDocuments(AsChars(*data))) {
+    out.push_back(parse(doc.text));
   }
   if (out.empty()) {
     out.push_back(VerificationFailedError("bundle is malformed: " + path + " is empty"));

@@ -467,28 +467,11 @@ Result<std::vector<std::shared_ptr<const TrustedRoot>>> LoadTrustedRoots(const s
   VOUCH_ASSIGN_OR_RETURN(std::string file, TrustedRootFile(path));
   VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(file, kMaxTrustedRootSize));
   std::vector<std::shared_ptr<const TrustedRoot>> out;
-  if (ParseJson(AsChars(data), "trusted root").ok()) {
-    auto root = ParseTrustedRoot(AsChars(data));
+  for (const JsonDocument& doc : JsonDocuments(AsChars(data))) {
+    auto root = ParseTrustedRoot(doc.text);
     if (!root.ok()) {
-      return root.status().WithContext(file);
-    }
-    out.push_back(std::move(*root));
-    return out;
-  }
-  // JSONL: one trusted root per non-empty line.
-  std::string_view text = AsChars(data);
-  size_t line = 0;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view l = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    ++line;
-    if (l.find_first_not_of(" \t\r") == std::string_view::npos) {
-      continue;
-    }
-    auto root = ParseTrustedRoot(l);
-    if (!root.ok()) {
-      return root.status().WithContext(file + " line " + std::to_string(line));
+      return root.status().WithContext(doc.line == 0 ? file
+                                                     : file + " line " + std::to_string(doc.line));
     }
     out.push_back(std::move(*root));
   }

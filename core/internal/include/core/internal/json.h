@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/status.h"
@@ -25,6 +26,17 @@ inline constexpr int kMaxJsonDepth = 64;
 // kMaxJsonDepth, invalid UTF-8 and trailing garbage are kInvalidArgument naming |what|.
 Result<Json> ParseJson(std::string_view text, std::string_view what);
 Result<OrderedJson> ParseOrderedJson(std::string_view text, std::string_view what);
+
+// JsonDocument is one document of a file that holds one JSON value or JSON Lines.
+struct JsonDocument {
+  size_t line = 0;  // 1-based line of a JSON Lines document; 0 for a whole-file document
+  std::string_view text;
+};
+
+// JsonDocuments splits |text|: one JSON value (pretty-printed or not) is one document; anything
+// else is JSON Lines, one document per non-blank line (`gh attestation` writes bundles and
+// trusted roots so). Nothing is parsed into values; an empty result means only blank lines.
+std::vector<JsonDocument> JsonDocuments(std::string_view text);
 
 // DumpJson serializes compactly (no whitespace), keeping non-ASCII as UTF-8; never throws
 // (invalid UTF-8 in strings is replaced).
