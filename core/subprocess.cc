@@ -281,10 +281,10 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
     int timeout = RemainingMs(deadline);
     if (timeout == 0) {
       KillAndReap(pid);
-      return DeadlineExceededError(
-          WithStderr(program + " did not finish within " +
-                         std::to_string(options.deadline.count()) + "ms and was killed",
-                     result.stderr_data));
+      return DeadlineExceededError(WithStderr(program + " did not finish within " +
+                                                  std::to_string(options.deadline.count()) +
+                                                  "ms and was killed",
+                                              result.stderr_data));
     }
     int ready = poll(fds, n, timeout);
     if (ready < 0) {
@@ -319,10 +319,10 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
       if (r > 0) {
         if (result.stdout_data.size() + static_cast<size_t>(r) > options.max_stdout) {
           KillAndReap(pid);
-          return ResourceExhaustedError(
-              WithStderr(program + " wrote more than " + std::to_string(options.max_stdout) +
-                             " bytes to stdout and was killed",
-                         result.stderr_data));
+          return ResourceExhaustedError(WithStderr(program + " wrote more than " +
+                                                       std::to_string(options.max_stdout) +
+                                                       " bytes to stdout and was killed",
+                                                   result.stderr_data));
         }
         result.stdout_data.append(buf, static_cast<size_t>(r));
       } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
@@ -357,10 +357,10 @@ Result<SubprocessResult> RunSubprocess(const SubprocessOptions& options) {
     int timeout = RemainingMs(deadline);
     if (timeout == 0) {
       KillAndReap(pid);
-      return DeadlineExceededError(
-          WithStderr(program + " did not exit within " +
-                         std::to_string(options.deadline.count()) + "ms and was killed",
-                     result.stderr_data));
+      return DeadlineExceededError(WithStderr(program + " did not exit within " +
+                                                  std::to_string(options.deadline.count()) +
+                                                  "ms and was killed",
+                                              result.stderr_data));
     }
     poll(nullptr, 0, std::min(timeout, 5));
   }

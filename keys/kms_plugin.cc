@@ -104,10 +104,9 @@ class PluginClient {
         case ErrorCode::kPermissionDenied:
           return FailedPreconditionError(Who() + " cannot be run: " + s.message());
         case ErrorCode::kDeadlineExceeded:
-          return DeadlineExceededError(
-              Who() + ", " + method + ": " + s.message() +
-              " (VOUCH_KMS_PLUGIN_TIMEOUT sets the deadline, now " + FormatDuration(deadline_) +
-              ")");
+          return DeadlineExceededError(Who() + ", " + method + ": " + s.message() +
+                                       " (VOUCH_KMS_PLUGIN_TIMEOUT sets the deadline, now " +
+                                       FormatDuration(deadline_) + ")");
         default:
           return UnavailableError(Who() + ", " + method + ": " + s.message());
       }
@@ -134,8 +133,8 @@ class PluginClient {
         return malformed("an \"errorMessage\" that is not a string");
       }
       if (error->is_string() && !error->get<std::string>().empty()) {
-        return UnavailableError(Who() + " failed (" + method + "): " +
-                                StderrTail(error->get<std::string>()));
+        return UnavailableError(Who() + " failed (" + method +
+                                "): " + StderrTail(error->get<std::string>()));
       }
     }
     const Json* body = FindField(*response, method);
@@ -153,7 +152,8 @@ class PluginClient {
     VOUCH_ASSIGN_OR_RETURN(Bytes pem, Base64Field(body, "publicKey", "publicKeyPEM"));
     std::string_view text = AsChars(pem);
     if (text.find("-----BEGIN PUBLIC KEY-----") == std::string_view::npos) {
-      return UnavailableError(Who() + " returned a publicKeyPEM that is not a PUBLIC KEY PEM block");
+      return UnavailableError(Who() +
+                              " returned a publicKeyPEM that is not a PUBLIC KEY PEM block");
     }
     Result<Verifier> verifier = Verifier::FromPem(text);
     if (!verifier.ok()) {
@@ -177,7 +177,9 @@ class PluginClient {
     return Base64Field(body, "signMessage", "signature");
   }
 
-  std::string Who() const { return "KMS plugin " + ref_.Executable() + " (" + ref_.reference + ")"; }
+  std::string Who() const {
+    return "KMS plugin " + ref_.Executable() + " (" + ref_.reference + ")";
+  }
 
  private:
   Result<Bytes> Base64Field(const Json& body, const std::string& method,

@@ -1,13 +1,12 @@
 // RunSubprocess: stdin/stdout round trips, caps, deadline, missing programs, no leaks.
+#include "vouch/core/subprocess.h"
+
 #include <dirent.h>
 
 #include <boost/test/unit_test.hpp>
-
 #include <chrono>
 #include <ostream>
 #include <string>
-
-#include "vouch/core/subprocess.h"
 
 namespace vouch {
 inline std::ostream& operator<<(std::ostream& os, ErrorCode code) {

@@ -1,8 +1,9 @@
 // KMS CLI plugin signer against tests/keys/plugins/sigstore-kms-vouchtest: reference parsing,
 // signatures that vouch and `openssl` verify, and every fault the plugin can show.
+#include "vouch/keys/kms_plugin.h"
+
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <cstdlib>
 #include <optional>
 #include <ostream>
@@ -13,7 +14,6 @@
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
 #include "vouch/keys/keys.h"
-#include "vouch/keys/kms_plugin.h"
 
 namespace vouch {
 inline std::ostream& operator<<(std::ostream& os, ErrorCode code) {
@@ -37,7 +37,9 @@ std::string EnvOrFail(const char* name) {
   BOOST_REQUIRE_MESSAGE(v != nullptr && *v != '\0', name << " is not set (run through CTest)");
   return v;
 }
-std::string TestData(const std::string& name) { return EnvOrFail("VOUCH_KEYS_TESTDATA") + "/" + name; }
+std::string TestData(const std::string& name) {
+  return EnvOrFail("VOUCH_KEYS_TESTDATA") + "/" + name;
+}
 
 // PluginPath puts exactly the plugin directory in front of PATH, as a user installing a plugin
 // would, and restores PATH and VOUCH_KMS_PLUGIN_TIMEOUT afterwards.
@@ -131,19 +133,18 @@ void ExpectOpensslVerifies(const KeyCase& c, const std::string& pub, const std::
                            ByteView sig, const TempDir& dir) {
   const std::string sig_path = dir.File("sig.bin");
   WriteText(sig_path, std::string(AsChars(sig)));
-  RunResult r = c.openssl_digest != nullptr
-                    ? Run({"openssl", "dgst", c.openssl_digest, "-verify", pub, "-signature",
-                           sig_path, blob})
-                    : Run({"openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pub, "-rawin",
-                           "-in", blob, "-sigfile", sig_path});
+  RunResult r =
+      c.openssl_digest != nullptr
+          ? Run({"openssl", "dgst", c.openssl_digest, "-verify", pub, "-signature", sig_path, blob})
+          : Run({"openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pub, "-rawin", "-in", blob,
+                 "-sigfile", sig_path});
   BOOST_TEST(r.exit_code == 0, c.file << ": openssl: " << r.out << r.err);
 }
 
 BOOST_DATA_TEST_CASE(signs_like_the_in_process_signer, bdata::make(kKeys), c) {
   PluginPath path;
   TempDir dir;
-  Result<std::unique_ptr<Signer>> local =
-      LoadSignerPem(ReadText(TestData(c.file)), SecretString());
+  Result<std::unique_ptr<Signer>> local = LoadSignerPem(ReadText(TestData(c.file)), SecretString());
   BOOST_REQUIRE_MESSAGE(local.ok(), local.status().ToString());
   Result<std::unique_ptr<Signer>> signer = OpenKmsPluginSigner(KeyRef(c.file));
   BOOST_REQUIRE_MESSAGE(signer.ok(), signer.status().ToString());
@@ -178,8 +179,8 @@ BOOST_DATA_TEST_CASE(signs_like_the_in_process_signer, bdata::make(kKeys), c) {
   BOOST_TEST((*local)->PublicKey().Verify(*dsig, AsBytes(blob)).ok());
   ExpectOpensslVerifies(c, pub_path, blob_path, *dsig, dir);
   // A digest of the wrong hash is refused before the plugin runs.
-  HashAlgorithm other = *hash == HashAlgorithm::kSha256 ? HashAlgorithm::kSha512
-                                                        : HashAlgorithm::kSha256;
+  HashAlgorithm other =
+      *hash == HashAlgorithm::kSha256 ? HashAlgorithm::kSha512 : HashAlgorithm::kSha256;
   BOOST_TEST(IsInvalidArgument((*signer)->SignDigest(Digest::Of(AsBytes(blob), other)).status()));
 }
 
@@ -243,9 +244,9 @@ BOOST_AUTO_TEST_CASE(deadline_message_quotes_stderr) {
   options.deadline = milliseconds(3000);
   Result<Verifier> v = KmsPluginPublicKey(Ref("vouchtest://hang"), options);
   BOOST_TEST(v.status().code() == ErrorCode::kDeadlineExceeded, v.status().ToString());
-  BOOST_TEST(v.status().message().find("waiting for an HSM that never answers") !=
-                 std::string::npos,
-             v.status().message());
+  BOOST_TEST(
+      v.status().message().find("waiting for an HSM that never answers") != std::string::npos,
+      v.status().message());
 }
 
 BOOST_AUTO_TEST_CASE(deadline_from_the_environment) {

@@ -159,7 +159,8 @@ esac
              std::string::npos);
   // A helper that never reads its stdin still answers (no SIGPIPE, no hang).
   std::string deaf = dir.File("docker-credential-deaf");
-  vouch::testing::WriteText(deaf, "#!/bin/sh\nexec echo '{\"Username\":\"d\",\"Secret\":\"s\"}'\n");
+  vouch::testing::WriteText(deaf,
+                            "#!/bin/sh\nexec echo '{\"Username\":\"d\",\"Secret\":\"s\"}'\n");
   chmod(deaf.c_str(), 0755);
   vouch::testing::WriteText(cfg, R"({"credsStore":"deaf"})");
   auto d = NewDockerConfigStore({cfg})->Lookup("reg.example");
