@@ -2,24 +2,19 @@
 // (formats.md 1.11; docker-credential-helpers protocol).
 #include "vouch/registry/auth.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 
 #include "core/internal/json.h"
 #include "vouch/core/file.h"
+#include "vouch/core/subprocess.h"
 #include "vouch/registry/reference.h"
-
-extern char** environ;
 
 namespace vouch::registry {
 namespace {
@@ -191,63 +186,28 @@ bool IsDockerHub(std::string_view host) {
   return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
 }
 
+// kHelperDeadline bounds one credential helper run: a helper that waits on a locked keychain or
+// a network call must not hang vouch forever.
+constexpr std::chrono::seconds kHelperDeadline{30};
+
 // RunHelper runs `docker-credential-<name> get` with |server| on stdin and returns its exit code
-// and stdout (capped at 64 KiB).
+// (128 + N when killed by signal N) and stdout (at most 64 KiB: more is an error).
 Result<std::pair<int, std::string>> RunHelper(const std::string& name, const std::string& server) {
   std::string program = "docker-credential-" + name;
-  int in_pipe[2];
-  int out_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) != 0) {
-    return ErrnoToStatus(errno, "pipe");
-  }
-  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-    int e = errno;
-    close(in_pipe[0]);
-    close(in_pipe[1]);
-    return ErrnoToStatus(e, "pipe");
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  std::string arg0 = program;
-  std::string arg1 = "get";
-  char* argv[] = {arg0.data(), arg1.data(), nullptr};
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(in_pipe[0]);
-  close(out_pipe[1]);
-  if (rc != 0) {
-    close(in_pipe[1]);
-    close(out_pipe[0]);
-    return UnavailableError("cannot run credential helper " + program + ": " +
-                            std::strerror(rc));
-  }
-  std::string input = server;
-  ssize_t written = write(in_pipe[1], input.data(), input.size());
-  (void)written;
-  close(in_pipe[1]);
-  std::string out;
-  char buf[4096];
-  while (true) {
-    ssize_t n = read(out_pipe[0], buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) {
-      continue;
+  SubprocessOptions options;
+  options.argv = {program, "get"};
+  options.stdin_data = AsBytes(server);
+  options.max_stdout = 64u << 10;
+  options.deadline = kHelperDeadline;
+  Result<SubprocessResult> run = RunSubprocess(options);
+  if (!run.ok()) {
+    if (run.status().code() == ErrorCode::kDeadlineExceeded) {
+      return run.status().WithContext("credential helper");
     }
-    if (n <= 0) {
-      break;
-    }
-    if (out.size() < (64u << 10)) {
-      out.append(buf, static_cast<size_t>(n));
-    }
+    return UnavailableError("cannot run credential helper: " + run.status().message());
   }
-  close(out_pipe[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return std::make_pair(code, out);
+  int code = run->exited() ? run->exit_code : 128 + run->term_signal;
+  return std::make_pair(code, std::move(run->stdout_data));
 }
 
 Result<std::optional<Credentials>> FromHelper(const std::string& helper, std::string_view host) {

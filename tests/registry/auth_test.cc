@@ -151,6 +151,21 @@ esac
   auto s = NewDockerConfigStore({cfg})->Lookup("reg.example");
   BOOST_REQUIRE(s.ok() && s->has_value());
   BOOST_TEST((*s)->username == "hu");
+  // A helper that is not installed is an operational error naming the program.
+  vouch::testing::WriteText(cfg, R"({"credsStore":"not-installed-3f9a"})");
+  auto missing = NewDockerConfigStore({cfg})->Lookup("reg.example");
+  BOOST_TEST(IsUnavailable(missing.status()), missing.status().ToString());
+  BOOST_TEST(missing.status().message().find("docker-credential-not-installed-3f9a") !=
+             std::string::npos);
+  // A helper that never reads its stdin still answers (no SIGPIPE, no hang).
+  std::string deaf = dir.File("docker-credential-deaf");
+  vouch::testing::WriteText(deaf,
+                            "#!/bin/sh\nexec echo '{\"Username\":\"d\",\"Secret\":\"s\"}'\n");
+  chmod(deaf.c_str(), 0755);
+  vouch::testing::WriteText(cfg, R"({"credsStore":"deaf"})");
+  auto d = NewDockerConfigStore({cfg})->Lookup("reg.example");
+  BOOST_REQUIRE(d.ok() && d->has_value());
+  BOOST_TEST((*d)->username == "d");
   setenv("PATH", old_path.c_str(), 1);
 }
 
