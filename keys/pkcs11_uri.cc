@@ -227,9 +227,8 @@ Result<Pkcs11Uri> ParsePkcs11Uri(std::string_view uri) {
       if (!st.ok()) {
         return st;
       }
-      if (!v.empty()) {
-        SecureWipe(v.data(), v.size());  // may have been a PIN that was not moved
-      }
+      // |v| may have held the PIN: a moved-from short string keeps its bytes in the inline buffer.
+      SecureWipe(v.data(), v.capacity());
     }
   }
   return out;
