@@ -4,11 +4,15 @@
 #include <ostream>
 
 #include "vouch/core/digest.h"
+#include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 
 namespace vouch {
 inline std::ostream& operator<<(std::ostream& os, HashAlgorithm alg) {
   return os << HashAlgorithmName(alg);
+}
+inline std::ostream& operator<<(std::ostream& os, ErrorCode code) {
+  return os << ErrorCodeName(code);
 }
 }  // namespace vouch
 
