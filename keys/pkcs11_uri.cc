@@ -4,6 +4,7 @@
 #include <cctype>
 #include <vector>
 
+#include "core/internal/percent.h"
 #include "vouch/keys/pkcs11.h"
 
 namespace vouch::keys {
@@ -11,19 +12,6 @@ namespace internal {
 namespace {
 
 constexpr std::string_view kScheme = "pkcs11:";
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 bool IsUnreserved(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_' ||
@@ -107,29 +95,6 @@ Status Assign(std::optional<T>& slot, T value, std::string_view name) {
 }
 
 }  // namespace
-
-Result<std::string> PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) {
-      return InvalidArgumentError("truncated percent-encoding");
-    }
-    int hi = HexValue(s[i + 1]);
-    int lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) {
-      return InvalidArgumentError(
-          "bad percent-encoding (a '%' must be followed by two hex digits)");
-    }
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
 
 Result<Pkcs11Uri> ParsePkcs11Uri(std::string_view uri) {
   if (!IsPkcs11Uri(uri)) {

@@ -41,9 +41,5 @@ struct Pkcs11Uri {
 // use are ignored. Error messages never contain the `pin-value`.
 Result<Pkcs11Uri> ParsePkcs11Uri(std::string_view uri);
 
-// PercentDecode decodes RFC 3986 percent-encoding ("%2F" -> "/"); any other byte is copied. A '%'
-// not followed by two hex digits is kInvalidArgument. (The hand-written decoder in
-// verify/requirements/base_images.cc should move here.)
-Result<std::string> PercentDecode(std::string_view s);
 
 }  // namespace vouch::keys::internal

@@ -1,12 +1,24 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "core/internal/percent.h"
 #include "vouch/core/bytes.h"
 
 namespace vouch {
 namespace {
 
 BOOST_AUTO_TEST_SUITE(bytes)
+
+BOOST_AUTO_TEST_CASE(percent_decode) {
+  BOOST_TEST(*PercentDecode("") == "");
+  BOOST_TEST(*PercentDecode("abc") == "abc");
+  BOOST_TEST(*PercentDecode("%41%6a%4A%20") == "AjJ ");
+  BOOST_TEST(PercentDecode("%00").value() == std::string(1, '\0'));
+  BOOST_TEST(*PercentDecode("%25%32%35") == "%25");  // decoded once, not twice
+  BOOST_TEST(IsInvalidArgument(PercentDecode("%").status()));
+  BOOST_TEST(IsInvalidArgument(PercentDecode("%1").status()));
+  BOOST_TEST(IsInvalidArgument(PercentDecode("%G1").status()));
+}
 
 BOOST_AUTO_TEST_CASE(hex_round_trip) {
   Bytes b = {0x00, 0xab, 0xff};

@@ -15,12 +15,6 @@
 #include "vouch/core/file.h"
 #include "vouch/keys/keys.h"
 
-namespace vouch {
-inline std::ostream& operator<<(std::ostream& os, ErrorCode code) {
-  return os << ErrorCodeName(code);
-}
-}  // namespace vouch
-
 namespace vouch::keys {
 namespace {
 

@@ -13,7 +13,6 @@ namespace {
 
 namespace bdata = boost::unit_test::data;
 using internal::ParsePkcs11Uri;
-using internal::PercentDecode;
 using internal::Pkcs11Uri;
 
 std::string Str(const std::optional<std::string>& v) { return v ? "=" + *v : "<absent>"; }
@@ -105,17 +104,6 @@ BOOST_DATA_TEST_CASE(rejects_malformed, bdata::make(kBad), uri) {
   Result<Pkcs11Uri> u = ParsePkcs11Uri(uri);
   BOOST_TEST(u.status().code() == ErrorCode::kInvalidArgument);
   BOOST_TEST(u.status().message().find("s3cret") == std::string::npos, u.status().message());
-}
-
-BOOST_AUTO_TEST_CASE(percent_decode) {
-  BOOST_TEST(*PercentDecode("") == "");
-  BOOST_TEST(*PercentDecode("abc") == "abc");
-  BOOST_TEST(*PercentDecode("%41%6a%4A%20") == "AjJ ");
-  BOOST_TEST(PercentDecode("%00").value() == std::string(1, '\0'));
-  BOOST_TEST(*PercentDecode("%25%32%35") == "%25");  // decoded once, not twice
-  BOOST_TEST(IsInvalidArgument(PercentDecode("%").status()));
-  BOOST_TEST(IsInvalidArgument(PercentDecode("%1").status()));
-  BOOST_TEST(IsInvalidArgument(PercentDecode("%G1").status()));
 }
 
 BOOST_AUTO_TEST_CASE(is_pkcs11_uri) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/internal/percent.h"
 #include "requirements/requirements.h"
 #include "vouch/registry/reference.h"
 
@@ -34,28 +35,10 @@ std::string NormalizeRepoPattern(std::string_view repo) {
                          : "docker.io/" + std::string(repo);
 }
 
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') {
-          return c - '0';
-        }
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      };
-      int hi = hex(s[i + 1]);
-      int lo = hex(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
+// Decoded percent-decodes a purl component; a malformed escape is kept as written.
+std::string Decoded(std::string_view s) {
+  Result<std::string> decoded = PercentDecode(s);
+  return decoded.ok() ? *std::move(decoded) : std::string(s);
 }
 
 // BaseImage is one image dependency read from provenance.
@@ -91,13 +74,13 @@ std::optional<BaseImage> ImageDependency(const attest::ResourceDescriptor& rd) {
       rest = rest.substr(0, q);
     }
     if (size_t at = rest.find('@'); at != std::string_view::npos) {
-      version = PercentDecode(rest.substr(at + 1));
+      version = Decoded(rest.substr(at + 1));
       rest = rest.substr(0, at);
     }
-    ref_text = PercentDecode(rest);
+    ref_text = Decoded(rest);
     for (const std::string& kv : Split(qualifiers, '&')) {
       if (kv.starts_with("repository_url=")) {
-        std::string host = PercentDecode(kv.substr(15));
+        std::string host = Decoded(kv.substr(15));
         if (!host.empty()) {
           ref_text = host + "/" + ref_text;
         }
