@@ -7,6 +7,11 @@
 # page-cache state; each is measured with /usr/bin/time (wall seconds, peak RSS). Reports the
 # median of RUNS runs, the ratio vouch/openssl, and vouch's peak RSS in MiB.
 #
+# Then signs the same file with the same key held elsewhere: on a SoftHSM2 token (imported with
+# softhsm2-util, --key pkcs11:...) and behind the test KMS plugin (tests/keys/plugins,
+# --key vouchtest://...), and reports their wall time and peak RSS beside the file key's. (For the
+# plugin, /usr/bin/time's peak RSS is the larger of vouch and the Python plugin it runs.)
+#
 # Usage: bench/blob.sh [path/to/vouch]      (default: build/cli/vouch, built if missing)
 # Env:   RUNS (default 3), SIZE_MIB (default 1024), TMPDIR.
 # Target: ratio <= 1.10 and vouch peak RSS < 16 MiB. Exit status 0 when both hold, 1 otherwise.
@@ -23,7 +28,7 @@ if [ ! -x "$VOUCH" ]; then
   cmake --build "$ROOT/build" -j2 --target vouch >/dev/null
   VOUCH=$ROOT/build/cli/vouch
 fi
-for tool in openssl /usr/bin/time; do
+for tool in openssl /usr/bin/time softhsm2-util python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 2; }
 done
 
@@ -50,6 +55,25 @@ while [ "$i" -lt "$RUNS" ]; do
     "$WORK/blob"
   i=$((i + 1))
 done
+# The same key on a SoftHSM2 token and behind the test plugin.
+mkdir -p "$WORK/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' \
+  "$WORK/tokens" >"$WORK/softhsm2.conf"
+export SOFTHSM2_CONF="$WORK/softhsm2.conf"
+softhsm2-util --init-token --free --label bench --pin 1234 --so-pin 5678 >/dev/null
+softhsm2-util --import "$WORK/key.pem" --token bench --label blob --id 01 --pin 1234 >/dev/null
+TOKEN_KEY="pkcs11:token=bench;object=blob?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-value=1234"
+PLUGIN_KEY="vouchtest://$WORK/key.pem"
+PATH="$ROOT/tests/keys/plugins:$PATH"
+i=0
+while [ "$i" -lt "$RUNS" ]; do
+  measure vouch_sign_pkcs11 "$VOUCH" sign-blob "$WORK/blob" --key "$TOKEN_KEY" \
+    --bundle "$WORK/blob.p11.json"
+  measure vouch_sign_plugin "$VOUCH" sign-blob "$WORK/blob" --key "$PLUGIN_KEY" \
+    --bundle "$WORK/blob.kms.json"
+  i=$((i + 1))
+done
+
 i=0
 while [ "$i" -lt "$RUNS" ]; do
   measure vouch_verify "$VOUCH" verify-blob "$WORK/blob" --key "$WORK/pub.pem" \
@@ -74,9 +98,19 @@ for op in sign verify; do
   case "$line" in *MISSED) ok=1 ;; esac
 done
 echo
+echo "sign by where the key is (same P-256 key, same file):"
+printf '  %-8s %10s %14s %14s\n' key "vouch s" "vs openssl" "vouch RSS MiB"
+for src in file pkcs11 plugin; do
+  f=vouch_sign_$src
+  [ "$src" = file ] && f=vouch_sign
+  awk -v src="$src" -v t="$(median "$WORK/$f" 1)" -v m="$(median "$WORK/$f" 2)" \
+    -v ot="$(median "$WORK/openssl_sign" 1)" 'BEGIN {
+    printf "  %-8s %10.2f %14.3f %14.1f\n", src, t, (ot > 0) ? t / ot : 0, m / 1024 }'
+done
+echo
 echo "runs (seconds, peak KiB):"
-for f in vouch_sign openssl_sign vouch_verify openssl_verify; do
-  printf '  %-15s %s\n' "$f" "$(tr '\n' ';' <"$WORK/$f")"
+for f in vouch_sign vouch_sign_pkcs11 vouch_sign_plugin openssl_sign vouch_verify openssl_verify; do
+  printf '  %-18s %s\n' "$f" "$(tr '\n' ';' <"$WORK/$f")"
 done
 echo "target: ratio <= 1.10 and vouch RSS < 16 MiB"
 exit "$ok"

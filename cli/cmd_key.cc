@@ -12,14 +12,17 @@
 #include "key_flags.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
+#include "vouch/keys/key_ref.h"
 #include "vouch/keys/keys.h"
+#include "vouch/keys/pkcs11.h"
 
 namespace vouch::cli {
 namespace {
 
 constexpr std::string_view kKeyUsage =
     "usage: vouch key <generate|public|info|import-cosign|export-cosign> [options]\n"
-    "  generate       make a key pair: PREFIX.key (encrypted PKCS#8, 0600) and PREFIX.pub\n"
+    "  generate       make a key pair: PREFIX.key (encrypted PKCS#8, 0600) and PREFIX.pub,\n"
+    "                 or with --pkcs11 URI on a token (PREFIX.pub only)\n"
     "  public         print the public key of --key\n"
     "  info           print key id, algorithm and type of --key\n"
     "  import-cosign  convert a cosign encrypted key into a vouch key pair\n"
@@ -29,7 +32,7 @@ constexpr std::string_view kKeyUsage =
 // password flags for an encrypted key.
 Command KeyCommand(const std::string& sub, const std::string& summary) {
   Command cmd("key " + sub, summary);
-  cmd.Value("key", "key file or env://VAR").Require({"key"}).With({AddPasswordOptions});
+  cmd.Value("key", "key file, env://VAR, pkcs11: URI or NAME://ID (KMS plugin)").Require({"key"}).With({AddPasswordOptions});
   return cmd;
 }
 
@@ -96,8 +99,28 @@ std::optional<SecretString> CosignPasswordFromEnv() {
   return std::nullopt;
 }
 
+// GenerateOnToken makes the key pair on the PKCS#11 token |uri| names and writes only PREFIX.pub:
+// the private key never leaves the token, and the URI is how commands reach it.
+Status GenerateOnToken(const Args& args, keys::KeyAlgorithm alg, const std::string& uri) {
+  KeyOutput out{args.Get("output-key-prefix"), args.Has("force")};
+  const std::string pub = out.prefix + ".pub";
+  if (!out.force && PathExists(pub)) {
+    return AlreadyExistsError(pub + " already exists; pass --force to overwrite");
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer, keys::GeneratePkcs11Key(uri, alg));
+  const WriteMode mode = out.force ? WriteMode::kOverwrite : WriteMode::kCreateNew;
+  VOUCH_RETURN_IF_ERROR(
+      WriteFileAtomic(pub, AsBytes(signer->PublicKey().ToPem()), 0644, mode));
+  std::cerr << "made a key pair (" << keys::KeyAlgorithmName(alg) << ") on the token; wrote " << pub
+            << " (key id " << signer->PublicKey().KeyId() << ")\n";
+  return OkStatus();
+}
+
 Status Generate(const Args& args) {
   VOUCH_ASSIGN_OR_RETURN(keys::KeyAlgorithm alg, keys::ParseKeyAlgorithm(args.Get("algorithm")));
+  if (args.Has("pkcs11")) {
+    return GenerateOnToken(args, alg, args.Get("pkcs11"));
+  }
   VOUCH_ASSIGN_OR_RETURN(KeyOutput out, CheckedKeyOutput(args));
   VOUCH_ASSIGN_OR_RETURN(SecretString password, NewKeyPassword(args, out));
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer, keys::Generate(alg));
@@ -110,22 +133,34 @@ Status PrintPublic(const Args& args) {
   return OkStatus();
 }
 
+// IsPrivateKeyRef reports whether |spec| names a private key: a token or plugin key always does
+// (only its public half is read here); a file or env://VAR does when it holds a private key PEM.
+Result<bool> IsPrivateKeyRef(const std::string& spec) {
+  const keys::KeyRefKind kind = keys::ClassifyKeyRef(spec);
+  if (kind == keys::KeyRefKind::kPkcs11 || kind == keys::KeyRefKind::kKmsPlugin) {
+    return true;
+  }
+  VOUCH_ASSIGN_OR_RETURN(SecretString pem, keys::ReadKeySpec(spec));
+  return keys::IsPrivateKeyPem(pem.view());
+}
+
 Status PrintInfo(const Args& args) {
   const std::string spec = args.Get("key");
-  VOUCH_ASSIGN_OR_RETURN(SecretString pem, keys::ReadKeySpec(spec));
-  const bool is_private = keys::IsPrivateKeyPem(pem.view());
   VOUCH_ASSIGN_OR_RETURN(keys::Verifier v, LoadVerifier(args.parsed(), spec));
+  VOUCH_ASSIGN_OR_RETURN(bool is_private, IsPrivateKeyRef(spec));
   const std::string hint = Base64Encode(Digest::Of(v.SpkiDer()).bytes());
   const std::string_view type = is_private ? "private" : "public";
+  const std::string_view source = keys::KeyRefKindName(keys::ClassifyKeyRef(spec));
   if (args.json()) {
     // Every value is hex, base64 or a fixed name: no JSON escaping is needed.
     std::cout << "{\"keyId\":\"" << v.KeyId() << "\",\"algorithm\":\""
               << keys::KeyAlgorithmName(v.algorithm()) << "\",\"type\":\"" << type
-              << "\",\"sigstoreHint\":\"" << hint << "\"}\n";
+              << "\",\"source\":\"" << source << "\",\"sigstoreHint\":\"" << hint << "\"}\n";
   } else {
     std::cout << "key id:        " << v.KeyId() << "\n"
               << "algorithm:     " << keys::KeyAlgorithmName(v.algorithm()) << "\n"
               << "type:          " << type << "\n"
+              << "source:        " << source << "\n"
               << "sigstore hint: " << hint << "\n";
   }
   return OkStatus();
@@ -135,8 +170,7 @@ Status ImportCosign(const Args& args) {
   const std::string file = args.positional(0);
   VOUCH_ASSIGN_OR_RETURN(KeyOutput out, CheckedKeyOutput(args));
   VOUCH_ASSIGN_OR_RETURN(SecretString pem, keys::ReadKeySpec(file));
-  if (!keys::IsEncryptedPem(pem.view()) || !keys::IsPrivateKeyPem(pem.view()) ||
-      pem.view().find("ENCRYPTED PRIVATE KEY-----") != std::string_view::npos) {
+  if (!keys::IsCosignPem(pem.view())) {
     return InvalidArgumentError(
         file +
         " is not a cosign key (expected ENCRYPTED SIGSTORE PRIVATE KEY or ENCRYPTED "
@@ -191,6 +225,9 @@ int RunGenerate(int argc, char** argv) {
   Command cmd("key generate", "make a new signing key pair");
   cmd.Value("algorithm", "ecdsa-p256 (default), ecdsa-p384, ed25519, rsa-3072 or rsa-4096",
             "ecdsa-p256")
+      .Value("pkcs11",
+             "make the key pair on the PKCS#11 token URI names (pkcs11:token=…;object=…); "
+             "writes only PREFIX.pub")
       .With({AddPasswordOptions});
   return AddKeyOutputFlags(cmd, "vouch").Run(argc, argv, Generate);
 }

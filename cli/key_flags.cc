@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "vouch/core/file.h"
+#include "vouch/keys/key_ref.h"
 
 namespace vouch::cli {
 namespace {
@@ -114,19 +115,6 @@ class Tty {
   struct termios saved_ {};
 };
 
-// LoadPemSpec reads a --key spec into memory.
-Result<SecretString> ReadSpec(const std::string& key_spec) {
-  if (key_spec.empty()) {
-    return InvalidArgumentError("no key given: pass --key FILE or --key env://VAR");
-  }
-  Result<SecretString> pem = keys::ReadKeySpec(key_spec);
-  if (!pem.ok() && IsResourceExhausted(pem.status())) {
-    // An oversized key file is a bad --key argument (exit 2), not an I/O failure (exit 3).
-    return InvalidArgumentError(pem.status().message() + " (too large to be a key file)");
-  }
-  return pem;
-}
-
 }  // namespace
 
 void AddPasswordOptions(cxxopts::Options& options) {
@@ -137,18 +125,23 @@ void AddPasswordOptions(cxxopts::Options& options) {
 }
 
 void AddSigningKeyOptions(cxxopts::Options& options) {
-  options.add_options()("key", "private key file, or env://VAR", cxxopts::value<std::string>());
+  options.add_options()("key",
+                        "private key: a file, env://VAR, a pkcs11: URI or NAME://ID "
+                        "(KMS plugin sigstore-kms-NAME); see docs/keys.md",
+                        cxxopts::value<std::string>());
   AddPasswordOptions(options);
 }
 
 void AddVerifyingKeyOptions(cxxopts::Options& options) {
-  options.add_options()("key", "public key file (a private key is accepted too), or env://VAR",
+  options.add_options()("key",
+                        "public key: a file (a private key is accepted too), env://VAR, a "
+                        "pkcs11: URI or NAME://ID (KMS plugin); see docs/keys.md",
                         cxxopts::value<std::string>());
   AddPasswordOptions(options);
 }
 
 Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, PasswordPurpose purpose,
-                                    const std::string& prompt_subject) {
+                                    const std::string& prompt_subject, PasswordEnv env) {
   if (parsed.count("password-file") > 0) {
     const std::string path = parsed["password-file"].as<std::string>();
     Result<Bytes> data = ReadFile(path, kMaxPasswordFileSize);
@@ -160,8 +153,12 @@ Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, Password
     StripNewline(text);
     return SecretString(std::move(text));
   }
-  if (const char* env = std::getenv("VOUCH_PASSWORD"); env != nullptr) {
-    return SecretString(std::string(env));  // set, even to "", is an explicit choice
+  if (const char* vouch = std::getenv("VOUCH_PASSWORD"); vouch != nullptr) {
+    return SecretString(std::string(vouch));  // set, even to "", is an explicit choice
+  }
+  if (const char* cosign = std::getenv("COSIGN_PASSWORD");
+      cosign != nullptr && env == PasswordEnv::kVouchThenCosign) {
+    return SecretString(std::string(cosign));
   }
   Tty tty;
   if (!tty.ok()) {
@@ -186,50 +183,37 @@ Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, Password
 
 namespace {
 
-Result<std::unique_ptr<keys::Signer>> SignerFromSpecPem(const cxxopts::ParseResult& parsed,
-                                                        const std::string& key_spec,
-                                                        const SecretString& pem) {
-  SecretString password;
-  if (keys::IsEncryptedPem(pem.view())) {
-    VOUCH_ASSIGN_OR_RETURN(password,
-                           ObtainPassword(parsed, PasswordPurpose::kDecrypt, "key " + key_spec));
-  }
-  Result<std::unique_ptr<keys::Signer>> signer = keys::LoadSignerPem(pem.view(), password);
-  if (!signer.ok()) {
-    return signer.status().WithContext("key " + key_spec);
-  }
-  return signer;
+// PasswordFor asks for the password of the key file |key_spec| from the flags, the environment
+// and the terminal, when keys::OpenSigner needs one.
+keys::PasswordSource PasswordFor(const cxxopts::ParseResult& parsed, const std::string& key_spec) {
+  return [&parsed, key_spec](bool cosign_key) {
+    return ObtainPassword(parsed, PasswordPurpose::kDecrypt, "key " + key_spec,
+                          cosign_key ? PasswordEnv::kVouchThenCosign : PasswordEnv::kVouch);
+  };
+}
+
+std::string KeyFlag(const cxxopts::ParseResult& parsed) {
+  return parsed.count("key") > 0 ? parsed["key"].as<std::string>() : "";
 }
 
 }  // namespace
 
 Result<std::unique_ptr<keys::Signer>> LoadSigner(const cxxopts::ParseResult& parsed,
                                                  const std::string& key_spec) {
-  VOUCH_ASSIGN_OR_RETURN(SecretString pem, ReadSpec(key_spec));
-  return SignerFromSpecPem(parsed, key_spec, pem);
+  return keys::OpenSigner(key_spec, PasswordFor(parsed, key_spec));
 }
 
 Result<std::unique_ptr<keys::Signer>> LoadSignerFlag(const cxxopts::ParseResult& parsed) {
-  return LoadSigner(parsed, parsed.count("key") > 0 ? parsed["key"].as<std::string>() : "");
+  return LoadSigner(parsed, KeyFlag(parsed));
 }
 
 Result<keys::Verifier> LoadVerifier(const cxxopts::ParseResult& parsed,
                                     const std::string& key_spec) {
-  VOUCH_ASSIGN_OR_RETURN(SecretString pem, ReadSpec(key_spec));
-  if (keys::IsPrivateKeyPem(pem.view())) {
-    VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer,
-                           SignerFromSpecPem(parsed, key_spec, pem));
-    return signer->PublicKey();
-  }
-  Result<keys::Verifier> v = keys::Verifier::FromPem(pem.view());
-  if (!v.ok()) {
-    return v.status().WithContext("key " + key_spec);
-  }
-  return v;
+  return keys::OpenVerifier(key_spec, PasswordFor(parsed, key_spec));
 }
 
 Result<keys::Verifier> LoadVerifierFlag(const cxxopts::ParseResult& parsed) {
-  return LoadVerifier(parsed, parsed.count("key") > 0 ? parsed["key"].as<std::string>() : "");
+  return LoadVerifier(parsed, KeyFlag(parsed));
 }
 
 Result<std::vector<keys::Verifier>> LoadVerifiers(const cxxopts::ParseResult& parsed) {

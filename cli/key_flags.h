@@ -1,7 +1,8 @@
 // Shared handling of --key and password flags for every command that loads a private key.
 //
 // The password comes from, in order: --password-file F, the VOUCH_PASSWORD environment variable,
-// or a no-echo prompt on the controlling TTY (asked twice when creating a key). With none of
+// COSIGN_PASSWORD when the key is a cosign key file (as cosign users expect), or a no-echo prompt
+// on the controlling TTY (asked twice when creating a key). With none of
 // those available the result is kFailedPrecondition (exit 2) with a message naming the options.
 // An empty password is accepted only when given explicitly (an empty VOUCH_PASSWORD or an empty
 // password file), never from an accidental empty prompt answer.
@@ -35,9 +36,16 @@ enum class PasswordPurpose {
   kCreate,   // writing a new key: ask twice and require the answers to match
 };
 
+// PasswordEnv names the environment variables a password may come from.
+enum class PasswordEnv {
+  kVouch,            // VOUCH_PASSWORD
+  kVouchThenCosign,  // VOUCH_PASSWORD, else COSIGN_PASSWORD (reading a cosign key file)
+};
+
 // ObtainPassword resolves the password from the parsed options, the environment and the TTY.
 Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, PasswordPurpose purpose,
-                                    const std::string& prompt_subject);
+                                    const std::string& prompt_subject,
+                                    PasswordEnv env = PasswordEnv::kVouch);
 
 // LoadSigner reads the --key spec (a path or env://VAR), asks for a password only when the key is
 // encrypted, and returns the signer. Errors name the key spec, never its content.

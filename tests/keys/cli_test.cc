@@ -275,6 +275,74 @@ BOOST_AUTO_TEST_CASE(cosign_export_import_round_trip) {
   BOOST_TEST(none.err.find("VOUCH_PASSWORD") != std::string::npos);
 }
 
+// A cosign key file signs directly with COSIGN_PASSWORD (as with cosign); VOUCH_PASSWORD wins
+// when both are set, and a vouch key file never reads COSIGN_PASSWORD.
+BOOST_AUTO_TEST_CASE(cosign_password_opens_cosign_key_files_for_signing) {
+  TempDir dir;
+  const std::string k = dir.File("k");
+  BOOST_REQUIRE(Vouch({"key", "generate", "--output-key-prefix", k}, WithPassword("vouch-pw"))
+                    .exit_code == 0);
+  RunOptions exp = WithPassword("vouch-pw");
+  exp.env["COSIGN_PASSWORD"] = "cosign-pw";
+  exp.unset_env.clear();
+  const std::string c = dir.File("c");
+  BOOST_REQUIRE(
+      Vouch({"key", "export-cosign", "--key", k + ".key", "--output-key-prefix", c}, exp)
+          .exit_code == 0);
+  WriteText(dir.File("blob"), "payload");
+  auto sign = [&](const std::string& key, const std::map<std::string, std::string>& env) {
+    RunOptions o;
+    o.env = env;
+    for (const char* var : {"VOUCH_PASSWORD", "COSIGN_PASSWORD"}) {
+      if (env.find(var) == env.end()) {
+        o.unset_env.push_back(var);
+      }
+    }
+    return Vouch({"sign-blob", dir.File("blob"), "--key", key, "--bundle", dir.File("b.json")},
+                 o);
+  };
+  RunResult only_cosign = sign(c + ".key", {{"COSIGN_PASSWORD", "cosign-pw"}});
+  BOOST_TEST(only_cosign.exit_code == 0, only_cosign.err);
+  BOOST_TEST(Vouch({"verify-blob", dir.File("blob"), "--key", c + ".pub", "--bundle",
+                    dir.File("b.json")})
+                 .exit_code == 0);
+  // VOUCH_PASSWORD wins: a wrong VOUCH_PASSWORD beside a right COSIGN_PASSWORD fails (exit 2).
+  BOOST_TEST(sign(c + ".key", {{"VOUCH_PASSWORD", "wrong"}, {"COSIGN_PASSWORD", "cosign-pw"}})
+                 .exit_code == 2);
+  BOOST_TEST(sign(c + ".key", {{"VOUCH_PASSWORD", "cosign-pw"}, {"COSIGN_PASSWORD", "wrong"}})
+                 .exit_code == 0);
+  // A vouch key file is not opened with COSIGN_PASSWORD: no source, exit 2 naming the options.
+  RunResult vouch_key = sign(k + ".key", {{"COSIGN_PASSWORD", "vouch-pw"}});
+  BOOST_TEST(vouch_key.exit_code == 2);
+  BOOST_TEST(vouch_key.err.find("VOUCH_PASSWORD") != std::string::npos);
+}
+
+// `vouch key generate` writes a file that the openssl CLI and Python's cryptography open with the
+// password alone (default scrypt memory limits), holding the same key.
+BOOST_DATA_TEST_CASE(generated_key_files_open_in_openssl_and_python,
+                     bdata::make({"ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-3072"}), alg) {
+  TempDir dir;
+  const std::string k = dir.File("k");
+  BOOST_REQUIRE(Vouch({"key", "generate", "--algorithm", alg, "--output-key-prefix", k},
+                      WithPassword("s3cret pw"))
+                    .exit_code == 0);
+  RunResult pub = Run({"openssl", "pkey", "-in", k + ".key", "-passin", "pass:s3cret pw",
+                       "-pubout"});
+  BOOST_REQUIRE_MESSAGE(pub.exit_code == 0, pub.err);
+  BOOST_TEST(pub.out == ReadText(k + ".pub"));
+  BOOST_TEST(Run({"openssl", "pkey", "-in", k + ".key", "-passin", "pass:wrong", "-noout"})
+                 .exit_code != 0);
+  RunResult py = Run({"python3", "-c",
+                      "import sys\n"
+                      "from cryptography.hazmat.primitives import serialization as s\n"
+                      "k = s.load_pem_private_key(open(sys.argv[1], 'rb').read(), b's3cret pw')\n"
+                      "sys.stdout.write(k.public_key().public_bytes(s.Encoding.PEM,\n"
+                      "    s.PublicFormat.SubjectPublicKeyInfo).decode())\n",
+                      k + ".key"});
+  BOOST_REQUIRE_MESSAGE(py.exit_code == 0, py.err);
+  BOOST_TEST(py.out == ReadText(k + ".pub"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -17,6 +17,8 @@ openssl pkey -in rsa2048.pkcs8.pem -traditional -out rsa2048.pkcs1.pem
 openssl pkcs8 -topk8 -in p256.pkcs8.pem -v2 aes-256-cbc -passout pass:fixture -out p256.pbkdf2.pem
 openssl pkcs8 -topk8 -in p256.pkcs8.pem -scrypt -scrypt_N 16384 -scrypt_r 8 -scrypt_p 1 \
   -v2 aes-256-cbc -passout pass:fixture -out p256.scrypt16384.pem
+# scrypt N=65536, as vouch key files were written before: assembled by Python (OpenSSL cannot).
+python3 pkcs8_scrypt.py p256.pkcs8.pem > p256.scrypt65536.pem
 # Public keys and key ids (lowercase hex SHA-256 of the DER SubjectPublicKeyInfo).
 : > keyids.txt
 for k in p256 p384 p521 ed25519 rsa2048; do

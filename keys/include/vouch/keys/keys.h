@@ -135,9 +135,13 @@ Result<std::unique_ptr<Signer>> LoadSignerPem(std::string_view pem, const Secret
 bool IsEncryptedPem(std::string_view pem);
 // IsPrivateKeyPem reports whether |pem| holds any private key form.
 bool IsPrivateKeyPem(std::string_view pem);
+// IsCosignPem reports whether |pem| is a cosign private key file ("ENCRYPTED SIGSTORE PRIVATE KEY"
+// or "ENCRYPTED COSIGN PRIVATE KEY"), whose password cosign users keep in COSIGN_PASSWORD.
+bool IsCosignPem(std::string_view pem);
 
 // ExportEncryptedPem returns the key as "ENCRYPTED PRIVATE KEY" PEM: PKCS#8 encrypted with PBES2,
-// scrypt key derivation and AES-256-CBC. An empty password still encrypts.
+// scrypt key derivation (N = 2^14, r = 8, p = 1: 16 MiB) and AES-256-CBC, which `openssl pkey`
+// and Python's cryptography open with the password alone. An empty password still encrypts.
 Result<SecretString> ExportEncryptedPem(const Signer& signer, const SecretString& password,
                                         SecretAccessToken token);
 
