@@ -1,6 +1,8 @@
 // Image reference grammar: distribution/reference (reference.go, normalize.go), formats.md 1.1.
 #include "vouch/registry/reference.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -120,6 +122,54 @@ bool IsValidDomain(std::string_view d) {
   return true;
 }
 
+// CanonicalDomain spells a valid domain one way, so one registry written two ways is one scope,
+// one deny-list entry and one cache key: host lowercased (DNS names are case-insensitive), an IPv6
+// literal in RFC 5952 text, the port without leading zeros and without the https default 443
+// (kept for loopback hosts, which vouch may speak plain HTTP to), and Docker Hub's other names
+// (index.docker.io, registry-1.docker.io) as docker.io. A port outside 1..65535 is kInvalidArgument.
+Result<std::string> CanonicalDomain(std::string_view d) {
+  std::string host;
+  std::string_view port;
+  if (d.front() == '[') {
+    size_t close = d.find(']');
+    std::string literal(d.substr(1, close - 1));
+    in6_addr addr{};
+    char text[INET6_ADDRSTRLEN] = {};
+    if (inet_pton(AF_INET6, literal.c_str(), &addr) != 1 ||
+        inet_ntop(AF_INET6, &addr, text, sizeof(text)) == nullptr) {
+      return InvalidArgumentError("invalid IPv6 address [" + literal + "]");
+    }
+    host = "[" + std::string(text) + "]";
+    port = close + 1 < d.size() ? d.substr(close + 2) : std::string_view();
+  } else {
+    size_t colon = d.find(':');
+    host = std::string(d.substr(0, colon));
+    port = colon == std::string_view::npos ? std::string_view() : d.substr(colon + 1);
+    std::string lower = host;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    // A single-label host is a domain only while it has an uppercase letter ("Registry/app"):
+    // lowercased it would read as a Docker Hub repository, so it keeps its case.
+    if (d.find_first_of(".:") != std::string_view::npos || lower == "localhost") {
+      host = std::move(lower);
+    }
+  }
+  if (host == "index.docker.io" || host == "registry-1.docker.io") {
+    host = std::string(kDockerHubDomain);
+  }
+  if (port.empty()) {
+    return host;
+  }
+  unsigned long number = std::stoul(std::string(port));  // IsValidDomain: 1 to 5 digits
+  if (number == 0 || number > 65535) {
+    return InvalidArgumentError("invalid port " + std::string(port));
+  }
+  if (number == 443 && !IsLoopbackHost(host)) {
+    return host;
+  }
+  return host + ":" + std::to_string(number);
+}
+
 Result<Reference> ParseLayoutReference(std::string_view text) {
   Reference ref;
   std::string_view rest = text;
@@ -225,10 +275,12 @@ Result<Reference> ParseReference(std::string_view text) {
         "invalid repository \"" + std::string(path) + "\" in reference " + quoted +
         " (lowercase letters, digits and separators . _ __ - only)");
   }
-  ref.registry = std::string(domain);
-  if (ref.registry == "index.docker.io") {
-    ref.registry = std::string(kDockerHubDomain);
+  Result<std::string> canonical = CanonicalDomain(domain);
+  if (!canonical.ok()) {
+    return InvalidArgumentError("invalid registry \"" + std::string(domain) + "\" in reference " +
+                                quoted + ": " + canonical.status().message());
   }
+  ref.registry = *std::move(canonical);
   ref.repository = std::string(path);
   if (ref.registry == kDockerHubDomain && ref.repository.find('/') == std::string::npos) {
     ref.repository = "library/" + ref.repository;

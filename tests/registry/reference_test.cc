@@ -71,6 +71,45 @@ BOOST_DATA_TEST_CASE(ParseReferenceTable, bdata::make(kCases), c) {
   BOOST_TEST(again->ToString() == r->ToString());
 }
 
+// The same image written two ways parses to the same reference, so it lands in the same scope,
+// deny-list entry and cache key.
+struct SameImage {
+  std::string a, b;
+};
+std::ostream& operator<<(std::ostream& os, const SameImage& c) { return os << c.a << " ~ " << c.b; }
+const SameImage kSame[] = {
+    {"GHCR.io/o/app:v1", "ghcr.io/o/app:v1"},
+    {"Registry.Example.COM:5000/app", "registry.example.com:5000/app"},
+    {"registry.example.com:05000/app", "registry.example.com:5000/app"},
+    {"registry.example.com:443/app", "registry.example.com/app"},
+    {"registry.example.com:0443/app", "registry.example.com/app"},
+    {"index.docker.io/library/nginx", "nginx"},
+    {"registry-1.docker.io/library/nginx:latest", "docker.io/nginx"},
+    {"Docker.IO/nginx", "nginx:latest"},
+    {"docker.io:443/library/nginx", "nginx"},
+    {"[0:0:0:0:0:0:0:1]:5000/app", "[::1]:5000/app"},
+    {"[::FFFF:7F00:1]:5000/app", "[::ffff:127.0.0.1]:5000/app"},
+    {"[2001:DB8:0:0:0:0:0:1]/app", "[2001:db8::1]/app"},
+};
+BOOST_DATA_TEST_CASE(OneImageOneSpelling, bdata::make(kSame), c) {
+  auto a = ParseReference(c.a);
+  auto b = ParseReference(c.b);
+  BOOST_REQUIRE_MESSAGE(a.ok(), a.status().ToString());
+  BOOST_REQUIRE_MESSAGE(b.ok(), b.status().ToString());
+  BOOST_TEST(a->ToString() == b->ToString());
+  BOOST_TEST(a->SameRepository(*b));
+}
+
+BOOST_AUTO_TEST_CASE(LoopbackKeepsPort443AndBadPortsFail) {
+  // vouch may speak plain HTTP to loopback, where 443 is not the scheme's default.
+  BOOST_TEST(ParseReference("localhost:443/app")->registry == "localhost:443");
+  BOOST_TEST(ParseReference("127.0.0.1:0443/app")->registry == "127.0.0.1:443");
+  for (const char* bad : {"reg.example:0/app", "reg.example:65536/app", "reg.example:99999/app",
+                          "[::1::2]:5000/app", "[zz::1]/app"}) {
+    BOOST_TEST(IsInvalidArgument(ParseReference(bad).status()), bad);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(LayoutReferences) {
   auto a = ParseReference("oci:/tmp/lay");
   BOOST_REQUIRE(a.ok());
