@@ -212,11 +212,6 @@ Result<Bytes> SignEd25519(EVP_PKEY* pkey, ByteView message) {
   return sig;
 }
 
-Status MapFailed(const ByteSource& source) {
-  return InvalidArgumentError("Ed25519 signs the whole message at once and " + source.Name() +
-                              " cannot be memory-mapped (a pipe or stdin?): pass a regular file");
-}
-
 class EvpSigner final : public Signer {
  public:
   EvpSigner(OsslPtr<EVP_PKEY> pkey, Verifier pub)
@@ -253,7 +248,7 @@ class EvpSigner final : public Signer {
     if (rs.kind == SchemeKind::kEd25519) {
       std::optional<ByteView> mapped = source.Map();
       if (!mapped) {
-        return MapFailed(source);
+        return internal::Ed25519MapFailed(source);
       }
       return SignEd25519(pkey_.get(), *mapped);
     }
@@ -380,7 +375,7 @@ Status Verifier::VerifySource(ByteView signature, ByteSource& source,
   if (rs.kind == SchemeKind::kEd25519) {
     std::optional<ByteView> mapped = source.Map();
     if (!mapped) {
-      return MapFailed(source);
+      return internal::Ed25519MapFailed(source);
     }
     return VerifyEd25519(impl_->pkey.get(), signature, *mapped);
   }
@@ -422,6 +417,11 @@ Result<std::unique_ptr<Signer>> Generate(KeyAlgorithm alg) {
 // ---- internal ----
 
 namespace internal {
+
+Status Ed25519MapFailed(const ByteSource& source) {
+  return InvalidArgumentError("Ed25519 signs the whole message at once and " + source.Name() +
+                              " cannot be memory-mapped (a pipe or stdin?): pass a regular file");
+}
 
 Result<KeyAlgorithm> ClassifyKey(const EVP_PKEY* pkey) {
   switch (EVP_PKEY_get_base_id(pkey)) {

@@ -80,6 +80,11 @@ Result<std::unique_ptr<Signer>> SignerFromPkey(OsslPtr<EVP_PKEY> pkey);
 // implementations (none yet) are kUnimplemented.
 Result<SecretBytes> PrivatePkcs8Der(const Signer& signer, SecretAccessToken token);
 
+// Ed25519MapFailed is the error of every Ed25519 signer (in process or on a token) whose
+// SignSource is given a source that cannot be mapped (ByteSource::Map): pure Ed25519 needs the
+// whole message at once. kInvalidArgument naming the source.
+Status Ed25519MapFailed(const ByteSource& source);
+
 // ParsePkcs8Der parses an unencrypted PKCS#8 PrivateKeyInfo; the whole input must be consumed.
 Result<OsslPtr<EVP_PKEY>> ParsePkcs8Der(ByteView der);
 
