@@ -145,6 +145,25 @@ BOOST_AUTO_TEST_CASE(token_key_made_by_vouch_signs_blob_image_and_attestation) {
   BOOST_TEST(by_env.exit_code == 0, by_env.err);
 }
 
+// Ed25519 on the token (CKM_EDDSA through the module's function list): pure Ed25519 over the
+// whole blob, checked by vouch and by openssl pkeyutl.
+BOOST_AUTO_TEST_CASE(ed25519_token_key_signs_a_blob) {
+  KeyEnv env;
+  const std::string uri = TokenUri("ed", std::string("pin-value=") + kPin);
+  const std::string prefix = env.dir.File("ed");
+  env.MustVouch({"key", "generate", "--algorithm", "ed25519", "--pkcs11", uri,
+                 "--output-key-prefix", prefix});
+  const std::string blob = env.dir.File("blob");
+  WriteText(blob, "pure Ed25519 signs the message itself\n");
+  env.MustVouch({"sign-blob", blob, "--key", uri, "--bundle", blob + ".json",
+                 "--output-signature", blob + ".sig"});
+  env.MustVouch({"verify-blob", blob, "--key", prefix + ".pub", "--bundle", blob + ".json"});
+  BOOST_REQUIRE(Run({"sh", "-c", "base64 -d < \"$0\" > \"$0.raw\"", blob + ".sig"}).exit_code == 0);
+  RunResult ossl = Run({"openssl", "pkeyutl", "-verify", "-pubin", "-inkey", prefix + ".pub",
+                        "-rawin", "-in", blob, "-sigfile", blob + ".sig.raw"});
+  BOOST_TEST(ossl.exit_code == 0, ossl.out << ossl.err);
+}
+
 BOOST_AUTO_TEST_CASE(token_failures_are_usage_errors_without_the_pin) {
   KeyEnv env;
   env.MustVouch({"key", "generate", "--pkcs11", TokenUri("k", std::string("pin-value=") + kPin),
