@@ -76,6 +76,7 @@ const std::string kDebian = "pkg:docker/debian@12?platform=linux%2Famd64";
 struct Fixture {
   Env env;
   std::string good, unsigned_image, builder, fork, ref, base, crit, old_vuln, multi;
+  std::string oci_base, odd_base;
   std::string multi_attested;
   std::string release_key_id;
 
@@ -109,6 +110,18 @@ struct Fixture {
                Write("prov-base", Provenance(kGoodBuilder, kGoodSource, "refs/tags/v1.2",
                                              "pkg:docker/quay.io/evil/base@1.0")),
                vuln_good, kInTotoVulns);
+    // pkg:oci purls name the whole repository in repository_url (purl-spec); a purl type vouch
+    // does not know fails baseImages instead of being skipped.
+    oci_base = Add("ocibase", "bundle",
+                   Write("prov-ocibase",
+                         Provenance(kGoodBuilder, kGoodSource, "refs/heads/main",
+                                    std::string("pkg:oci/debian@sha256%3A") + kBaseHex +
+                                        "?repository_url=docker.io%2Flibrary%2Fdebian&tag=12")),
+                   vuln_good, kInTotoVulns);
+    odd_base = Add("oddbase", "bundle",
+                   Write("prov-oddbase", Provenance(kGoodBuilder, kGoodSource, "refs/heads/main",
+                                                    "pkg:frobnicator/base@1.0")),
+                   vuln_good, kInTotoVulns);
     crit = Add("crit", "bundle", prov_good, Write("vuln-crit", TrivyVulns()), "vuln");
     old_vuln = Add("oldvuln", "bundle", prov_good,
                    Write("vuln-old", InTotoVulns(std::chrono::hours(24 * 10))), kInTotoVulns);
@@ -289,6 +302,16 @@ BOOST_AUTO_TEST_CASE(UntrustedBaseImage) {
         {"pass   attestation slsaprovenance",  // refs/tags/v1.2 matches refs/tags/v*
          std::string("FAIL   baseImages: base image quay.io/evil/base@sha256:") + kBaseHex +
              " is not allowed"});
+}
+
+BOOST_AUTO_TEST_CASE(OciPurlBaseImageIsRead) {
+  Check("ocibase", {}, F().oci_base, 0, {"pass   baseImages: 1 base image allowed"});
+}
+
+BOOST_AUTO_TEST_CASE(UninterpretableBaseImageFails) {
+  Check("oddbase", {}, F().odd_base, 1,
+        {"FAIL   baseImages: dependency pkg:frobnicator/base@1.0 cannot be interpreted: unknown "
+         "package URL type \"frobnicator\""});
 }
 
 BOOST_AUTO_TEST_CASE(CriticalVulnerability) {
