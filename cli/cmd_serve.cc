@@ -64,6 +64,7 @@ int Serve(const Args& args) {
                                    2 * o.deadline + std::chrono::milliseconds(999)));
   to.connect_timeout = budget;
   to.low_speed_timeout = budget;
+  to.request_timeout = budget;
   co.transport = registry::NewCurlTransport(to);
   co.retry.max_attempts = 3;
   co.retry.max_total = std::chrono::duration_cast<std::chrono::milliseconds>(o.deadline);

@@ -59,6 +59,30 @@ std::string UrlHost(std::string_view url) {
   return std::string(auth);
 }
 
+// CheckComplete returns TruncatedResponseError when a 2xx body of |req| ended before the length
+// it was expected to have (|req|.expected_body_bytes, else the Content-Length header): a server
+// that closes a connection-delimited body early, or a transport that did not notice.
+// |received| is the body length (streamed bytes for a body_sink).
+Status CheckComplete(const HttpRequest& req, const HttpResponse& resp, uint64_t received) {
+  if (req.method == "HEAD" || resp.status < 200 || resp.status > 299) {
+    return OkStatus();
+  }
+  std::optional<uint64_t> want = req.expected_body_bytes;
+  if (!want) {
+    auto cl = resp.headers.Get("Content-Length");
+    if (!cl || cl->empty() || cl->size() > 19 ||
+        !std::all_of(cl->begin(), cl->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return OkStatus();
+    }
+    want = std::stoull(*cl);
+  }
+  if (received >= *want) {
+    return OkStatus();
+  }
+  return TruncatedResponseError(req.method + " " + RedactUrl(req.url) + ": body ended after " +
+                                std::to_string(received) + " of " + std::to_string(*want) +
+                                " bytes");
+}
 
 }  // namespace
 
@@ -165,10 +189,30 @@ void Client::Impl::Warn(const std::string& text) {
 Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
   const RetryPolicy& policy = opts.retry;
   milliseconds slept{0};
+  // How much of a streamed body the sink took in the current attempt (a retried exchange
+  // starts again at offset 0).
+  uint64_t streamed = 0;
+  if (req.body_sink) {
+    req.body_sink = [inner = std::move(req.body_sink), &streamed](uint64_t offset,
+                                                                  ByteView piece) -> Status {
+      Status s = inner(offset, piece);
+      if (s.ok()) {
+        streamed = offset + piece.size();
+      }
+      return s;
+    };
+  }
   for (int attempt = 1;; ++attempt) {
     auto t0 = Clock::now();
+    streamed = 0;
     Result<HttpResponse> r = transport->RoundTrip(req);
     count.fetch_add(1);
+    if (r.ok()) {
+      Status complete = CheckComplete(req, *r, req.body_sink ? streamed : r->body.size());
+      if (!complete.ok()) {
+        r = complete;  // retried below like a connection reset
+      }
+    }
     if (opts.observer) {
       RequestLog log;
       log.method = req.method;
@@ -423,6 +467,16 @@ Status Client::Impl::Authorize(const std::string& host, const std::vector<std::s
 Result<HttpResponse> Client::Impl::Exchange(const std::string& host,
                                             std::vector<std::string> scopes,
                                             const std::string& target, HttpRequest req) {
+  bool absolute = target.starts_with("http://") || target.starts_with("https://");
+  if (absolute && !MaySendCredentials(BaseUrl(host), target)) {
+    // A redirect, pagination Link or upload Location to another host or port, or down to
+    // plain HTTP: followed, but never with this registry's credentials, and a 401 there is
+    // not answered with them either.
+    req.headers.Remove("Authorization");
+    req.url = target;
+    req.tls_verify = !IsInsecure(UrlHost(target));
+    return Send(std::move(req));
+  }
   for (int round = 0; round < 2; ++round) {
     VOUCH_RETURN_IF_ERROR(Authorize(host, scopes, req, round > 0));
     VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, SendTo(host, target, req));

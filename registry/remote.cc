@@ -55,15 +55,6 @@ std::string ResolveLocation(const std::string& base_url, const std::string& loc)
   return dir + loc;
 }
 
-std::string HostOf(std::string_view url) {
-  size_t p = url.find("://");
-  if (p == std::string_view::npos) {
-    return "";
-  }
-  std::string_view rest = url.substr(p + 3);
-  return std::string(rest.substr(0, rest.find_first_of("/?#")));
-}
-
 bool IsRedirect(int s) { return s == 301 || s == 302 || s == 303 || s == 307 || s == 308; }
 
 class RemoteRepository final : public Repository {
@@ -157,6 +148,9 @@ class RemoteRepository final : public Repository {
     }
     HttpRequest req;
     req.max_response_bytes = cap;
+    if (expected_size >= 0) {
+      req.expected_body_bytes = static_cast<uint64_t>(expected_size);  // shorter: retried
+    }
     VOUCH_ASSIGN_OR_RETURN(HttpResponse resp, GetBlob(digest, req));
     if (expected_size >= 0 && static_cast<int64_t>(resp.body.size()) != expected_size) {
       return DataLossError(What("blob", digest.ToString()) + " has " +
@@ -178,6 +172,9 @@ class RemoteRepository final : public Repository {
     HttpRequest req;
     req.max_response_bytes = expected_size >= 0 ? static_cast<uint64_t>(expected_size)
                                                 : std::numeric_limits<uint64_t>::max();
+    if (expected_size >= 0) {
+      req.expected_body_bytes = static_cast<uint64_t>(expected_size);
+    }
     req.body_sink = [&](uint64_t offset, ByteView piece) -> Status {
       if (offset == 0) {
         hasher = std::make_unique<Hasher>(digest.algorithm());  // (re)started body
@@ -432,7 +429,8 @@ class RemoteRepository final : public Repository {
     }
   }
 
-  // GetBlob GETs a blob, following redirects (Authorization dropped on a host change), and
+  // GetBlob GETs a blob, following redirects (Authorization only where MaySendCredentials
+  // allows), and
   // returns the final 200 response (its body empty when |req| streams to a sink).
   Result<HttpResponse> GetBlob(const Digest& digest, const HttpRequest& req) {
     std::string target = Path("blobs/", digest.ToString());
@@ -449,16 +447,9 @@ class RemoteRepository final : public Repository {
                                             ": redirect without Location");
       }
       url = ResolveLocation(url, *loc);
-      if (HostOf(url) == host_) {
-        VOUCH_ASSIGN_OR_RETURN(resp, impl_->Exchange(host_, {scope_}, url, req));
-      } else {
-        // Another host (a CDN): never send our registry credentials there.
-        HttpRequest plain = req;
-        plain.headers.Remove("Authorization");
-        plain.url = url;
-        plain.tls_verify = !impl_->IsInsecure(HostOf(url));
-        VOUCH_ASSIGN_OR_RETURN(resp, impl_->Send(plain));
-      }
+      // Exchange sends credentials only where MaySendCredentials allows (not to a CDN, not
+      // down to plain HTTP).
+      VOUCH_ASSIGN_OR_RETURN(resp, impl_->Exchange(host_, {scope_}, url, req));
     }
     if (resp.status != 200) {
       return StatusFromResponse(resp, What("fetch blob", digest.ToString()));

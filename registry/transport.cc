@@ -1,6 +1,7 @@
 // Headers helpers and the libcurl Transport.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -21,6 +22,48 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 constexpr std::string_view kTlsMismatchPrefix = "tls-mismatch: ";
+constexpr std::string_view kTruncatedPrefix = "truncated response: ";
+
+// Origin is the part of a URL that decides where credentials may go.
+struct Origin {
+  std::string scheme;
+  std::string host;  // lower case, IPv6 literals with their brackets
+  std::string port;  // explicit or the scheme's default
+};
+
+std::optional<Origin> ParseOrigin(std::string_view url) {
+  size_t sep = url.find("://");
+  if (sep == std::string_view::npos) {
+    return std::nullopt;
+  }
+  Origin o;
+  for (char c : url.substr(0, sep)) {
+    o.scheme.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  if (o.scheme != "http" && o.scheme != "https") {
+    return std::nullopt;
+  }
+  std::string_view authority = url.substr(sep + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    authority.remove_prefix(at + 1);
+  }
+  size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
+    o.port = std::string(authority.substr(colon + 1));
+    authority = authority.substr(0, colon);
+  }
+  if (o.port.empty()) {
+    o.port = o.scheme == "https" ? "443" : "80";
+  }
+  for (char c : authority) {
+    o.host.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  if (o.host.empty()) {
+    return std::nullopt;
+  }
+  return o;
+}
 
 }  // namespace
 
@@ -58,6 +101,28 @@ Result<bool> Transport::ProbeTls(const std::string& host_port) {
 
 bool IsTlsMismatch(const Status& s) {
   return s.code() == ErrorCode::kUnavailable && s.message().starts_with(kTlsMismatchPrefix);
+}
+
+Status TruncatedResponseError(const std::string& what) {
+  return UnavailableError(std::string(kTruncatedPrefix) + what);
+}
+
+bool IsTruncatedResponse(const Status& s) {
+  return s.code() == ErrorCode::kUnavailable && s.message().starts_with(kTruncatedPrefix);
+}
+
+bool MaySendCredentials(std::string_view origin_url, std::string_view target_url) {
+  std::optional<Origin> from = ParseOrigin(origin_url);
+  std::optional<Origin> to = ParseOrigin(target_url);
+  if (!from || !to || from->host != to->host) {
+    return false;
+  }
+  if (from->scheme == "https" && to->scheme == "http") {
+    return false;  // never in cleartext what was meant for TLS
+  }
+  // Another port is another server (ports after defaults: http://h and https://h differ, while
+  // a loopback registry upgraded from http://h:5000 to https://h:5000 stays the same).
+  return from->port == to->port;
 }
 
 std::string RedactUrl(std::string_view url) {
@@ -278,6 +343,9 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
                      static_cast<long>(options_.low_speed_timeout.count()));
+    if (options_.request_timeout.count() > 0) {
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+    }
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
@@ -334,7 +402,9 @@ class CurlTransport final : public Transport {
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
 
+    const auto started = std::chrono::steady_clock::now();
     CURLcode rc = curl_easy_perform(h);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
@@ -354,7 +424,19 @@ class CurlTransport final : public Transport {
       }
       switch (rc) {
         case CURLE_PARTIAL_FILE:
-          return DataLossError("truncated response: " + what);
+          return TruncatedResponseError(what);
+        case CURLE_OPERATION_TIMEDOUT:
+          // The overall deadline, as opposed to the low-speed check or the connect timeout
+          // (both also CURLE_OPERATION_TIMEDOUT, both worth a retry). libcurl's clock may fire
+          // a few milliseconds before ours reaches the deadline, hence the margin.
+          if (options_.request_timeout.count() > 0 &&
+              detail.find("too slow") == std::string::npos &&
+              elapsed + std::chrono::milliseconds(50) >= options_.request_timeout) {
+            return DeadlineExceededError(what + " (request deadline of " +
+                                         std::to_string(options_.request_timeout.count()) +
+                                         " ms)");
+          }
+          return UnavailableError(what);
         case CURLE_PEER_FAILED_VERIFICATION:
           return UnauthenticatedError("TLS certificate not trusted: " + what +
                                       " (use --ca-file or SSL_CERT_FILE)");

@@ -1,4 +1,5 @@
 // Client against the fake registry: resolve/fetch with digest checks, auth flows, caps.
+#include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include "registry/fake_registry.h"
@@ -24,7 +25,116 @@ struct Fixture {
   }
 };
 
+// Where the credentials of a registry may go (origin, target, allowed).
+struct CredentialCase {
+  const char* origin;
+  const char* target;
+  bool allowed;
+};
+std::ostream& operator<<(std::ostream& os, const CredentialCase& c) {
+  return os << c.origin << " -> " << c.target;
+}
+const CredentialCase kCredentialCases[] = {
+    {"https://reg.test", "https://reg.test/v2/a/tags/list?last=x", true},
+    {"https://reg.test", "https://REG.test:443/v2/", true},  // case, default port
+    {"https://reg.test:443", "https://reg.test/v2/", true},
+    {"http://127.0.0.1:5000", "http://127.0.0.1:5000/v2/", true},
+    {"http://127.0.0.1:5000", "https://127.0.0.1:5000/v2/", true},  // upgrade, same port
+    {"https://reg.test", "http://reg.test/v2/", false},            // downgrade, same host
+    {"https://reg.test:5000", "http://reg.test:5000/v2/", false},  // downgrade, same port
+    {"https://reg.test", "https://cdn.test/blob", false},          // another host
+    {"https://reg.test", "https://reg.test:8443/v2/", false},      // another port
+    {"https://reg.test", "https://reg.test.evil/v2/", false},
+    {"https://reg.test", "https://evil@reg.test.evil/v2/", false},
+    {"https://reg.test", "https://reg.test@evil.test/v2/", false},  // userinfo is not the host
+    {"http://reg.test", "https://reg.test/v2/", false},  // ports 80 and 443: another server
+    {"https://[::1]:5000", "https://[::1]:5000/v2/", true},
+    {"https://[::1]:5000", "https://[::1]:5001/v2/", false},
+    {"https://reg.test", "ftp://reg.test/v2/", false},
+    {"https://reg.test", "/v2/relative", false},
+    {"https://reg.test", "https:///v2/", false},
+};
+
+BOOST_DATA_TEST_CASE(MaySendCredentialsOnlyToTheSameOriginWithoutDowngrade,
+                     boost::unit_test::data::make(kCredentialCases), c) {
+  BOOST_TEST(MaySendCredentials(c.origin, c.target) == c.allowed);
+}
+
 BOOST_FIXTURE_TEST_SUITE(ClientTests, Fixture)
+
+BOOST_AUTO_TEST_CASE(TagsLinkToAnotherHostGetsNoCredentials) {
+  reg->auth = FakeRegistry::Auth::kBasic;
+  reg->tags_page_size = 2;
+  reg->link_base = "https://mirror.test:8443";
+  reg->mirror_hosts = {"mirror.test:8443"};
+  for (const char* t : {"a", "b", "c", "d", "e"}) {
+    reg->AddManifest("team/app", t, *reg->ManifestBytes("team/app", "v1"),
+                     std::string(kOciManifest));
+  }
+  auto o = FastOptions(reg);
+  o.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "s3cret"));
+  Client c(o);
+  auto tags = Open(c, "reg.test/team/app:v1")->ListTags();
+  BOOST_REQUIRE_MESSAGE(tags.ok(), tags.status().ToString());
+  BOOST_TEST(tags->size() == 6u);
+  BOOST_TEST(reg->CountRequests("GET mirror.test:8443/v2/team/app/tags/list") == 2);
+  BOOST_TEST(!reg->authorized_urls.empty());  // the first page, on reg.test, had them
+  for (const std::string& u : reg->authorized_urls) {
+    BOOST_TEST(u.starts_with("https://reg.test/"), u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(TagsLinkOnTheSameOriginKeepsCredentials) {
+  reg->auth = FakeRegistry::Auth::kBasic;
+  reg->tags_page_size = 2;
+  reg->link_base = "https://reg.test";
+  for (const char* t : {"a", "b", "c"}) {
+    reg->AddManifest("team/app", t, *reg->ManifestBytes("team/app", "v1"),
+                     std::string(kOciManifest));
+  }
+  auto o = FastOptions(reg);
+  o.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "s3cret"));
+  Client c(o);
+  auto tags = Open(c, "reg.test/team/app:v1")->ListTags();
+  BOOST_REQUIRE_MESSAGE(tags.ok(), tags.status().ToString());
+  BOOST_TEST(tags->size() == 4u);
+  BOOST_TEST(reg->authorized_urls.size() == 2u);  // both pages (after the first 401)
+}
+
+BOOST_AUTO_TEST_CASE(TagsLinkDownToPlainHttpGetsNoCredentials) {
+  reg->auth = FakeRegistry::Auth::kBasic;
+  reg->tags_page_size = 2;
+  reg->link_base = "http://reg.test";
+  for (const char* t : {"a", "b", "c"}) {
+    reg->AddManifest("team/app", t, *reg->ManifestBytes("team/app", "v1"),
+                     std::string(kOciManifest));
+  }
+  auto o = FastOptions(reg);
+  o.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "s3cret"));
+  Client c(o);
+  (void)Open(c, "reg.test/team/app:v1")->ListTags();  // the fake speaks only https
+  BOOST_TEST(reg->CountRequests("GET /v2/team/app/tags/list?n=2") >= 1);
+  for (const std::string& u : reg->authorized_urls) {
+    BOOST_TEST(!u.starts_with("http://"), u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(BlobRedirectDownToPlainHttpGetsNoCredentials) {
+  reg->auth = FakeRegistry::Auth::kBasic;
+  reg->redirect_blobs = true;
+  reg->blob_redirect_base = "http://reg.test/v2/team/app";  // same host, cleartext
+  auto o = FastOptions(reg);
+  o.credentials = NewStaticCredentialStore("reg.test", UserPass("alice", "s3cret"));
+  Client c(o);
+  std::string layer = "layer bytes for amd64";
+  (void)Open(c, "reg.test/team/app:v1")
+      ->FetchBlob(*Digest::Parse(Sha(layer)), static_cast<int64_t>(layer.size()));
+  BOOST_TEST(reg->CountRequests("GET /v2/team/app/blobs") >= 2);  // https, then the http hop
+  BOOST_TEST(!reg->authorized_urls.empty());
+  for (const std::string& u : reg->authorized_urls) {
+    BOOST_TEST(!u.starts_with("http://"), u);
+  }
+}
 
 BOOST_AUTO_TEST_CASE(ResolveIsOneHeadWithAllFourAcceptTypes) {
   std::vector<std::string> accepts;

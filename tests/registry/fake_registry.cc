@@ -172,6 +172,17 @@ Result<HttpResponse> FakeRegistry::RoundTrip(const HttpRequest& in) {
     request = &pulled;
   }
   Result<HttpResponse> r = Serve(*request);
+  if (r.ok() && in.method == "GET" && r->status >= 200 && r->status <= 299 &&
+      r->body.size() >= 2) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (short_bodies > 0) {
+      --short_bodies;
+      if (short_bodies_announce_length) {
+        r->headers.Set("Content-Length", std::to_string(r->body.size()));
+      }
+      r->body.resize(r->body.size() / 2);
+    }
+  }
   if (r.ok() && in.body_sink && r->status >= 200 && r->status <= 299) {
     Bytes body = std::move(r->body);
     r->body.clear();
@@ -207,6 +218,9 @@ Result<HttpResponse> FakeRegistry::Serve(const HttpRequest& request) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     requests.push_back(request.method + " " + (url_host == host ? "" : url_host) + path_query);
+    if (request.headers.Get("Authorization")) {
+      authorized_urls.push_back(url);
+    }
   }
   if (fault) {
     if (auto r = fault(request); r) {
@@ -252,10 +266,10 @@ Result<HttpResponse> FakeRegistry::Serve(const HttpRequest& request) {
         resp = Resp(200, r.blobs[d]);
       }
     }
-  } else if (url_host != host) {
+  } else if (url_host != host && mirror_hosts.count(url_host) == 0) {
     return UnavailableError("could not resolve host " + url_host);
   } else {
-    resp = Handle(request.method, path, query, request);
+    resp = Handle(request.method, path, query, request, /*check_auth=*/url_host == host);
   }
   if (request.method == "HEAD") {
     resp.headers.Set("Content-Length", std::to_string(resp.body.size()));
@@ -348,10 +362,10 @@ std::optional<HttpResponse> FakeRegistry::CheckAuth(const std::string& repo, boo
 
 HttpResponse FakeRegistry::Handle(const std::string& method, const std::string& path,
                                   const std::map<std::string, std::string>& query,
-                                  const HttpRequest& req) {
+                                  const HttpRequest& req, bool check_auth) {
   std::unique_lock<std::mutex> lock(mu_);
   if (path == "/v2/" || path == "/v2") {
-    if (auto a = CheckAuth("", false, "", req); a) {
+    if (auto a = check_auth ? CheckAuth("", false, "", req) : std::nullopt; a) {
       return *a;
     }
     return Resp(200, "{}");
@@ -377,7 +391,7 @@ HttpResponse FakeRegistry::Handle(const std::string& method, const std::string& 
   }
   bool push = method == "PUT" || method == "POST" || method == "PATCH" || method == "DELETE";
   std::string from = kind == "/blobs/uploads/" && query.count("from") ? query.at("from") : "";
-  if (auto a = CheckAuth(name, push, from, req); a) {
+  if (auto a = check_auth ? CheckAuth(name, push, from, req) : std::nullopt; a) {
     return *a;
   }
   Repo& repo = repos_[name];
@@ -456,7 +470,7 @@ HttpResponse FakeRegistry::Handle(const std::string& method, const std::string& 
     }
     if (method == "GET" && redirect_blobs) {
       HttpResponse r = Resp(307);
-      r.headers.Add("Location", "https://cdn.test/blobs/" + ref);
+      r.headers.Add("Location", blob_redirect_base + "/blobs/" + ref);
       return r;
     }
     HttpResponse r = Resp(200, it->second);
@@ -538,8 +552,9 @@ HttpResponse FakeRegistry::Handle(const std::string& method, const std::string& 
     body += "]}";
     HttpResponse r = Resp(200, body);
     if (more) {
-      r.headers.Add("Link", "</v2/" + name + "/tags/list?n=" + std::to_string(tags_page_size) +
-                                "&last=" + tags.back() + ">; rel=\"next\"");
+      r.headers.Add("Link", "<" + link_base + "/v2/" + name + "/tags/list?n=" +
+                                std::to_string(tags_page_size) + "&last=" + tags.back() +
+                                ">; rel=\"next\"");
     }
     return r;
   }

@@ -31,8 +31,20 @@ class FakeRegistry : public Transport {
   bool referrers_api = false;                    // serve GET /v2/<n>/referrers/<d>
   bool honor_if_match = true;                    // 412 on If-Match mismatch
   bool refuse_mounts = false;                    // mount requests open a session (202)
-  bool redirect_blobs = false;                   // 307 blob GETs to https://cdn.test/...
+  bool redirect_blobs = false;                   // 307 blob GETs to <blob_redirect_base>/blobs/...
+  std::string blob_redirect_base = "https://cdn.test";  // cdn.test serves every blob
   size_t tags_page_size = 0;                     // >0: paginate tags/list with Link
+  // link_base, when set, makes the Link of tags and referrers pages absolute on this
+  // scheme://host[:port] (another host, or http:// for a downgrade).
+  std::string link_base;
+  // mirror_hosts serve the same repositories as |host|, without auth (where a Link may point).
+  std::set<std::string> mirror_hosts;
+  // short_bodies cuts the next N 2xx GET bodies to half, as a server that closes the
+  // connection mid-body. With short_bodies_announce_length the response keeps the full
+  // Content-Length (a real transport turns that into TruncatedResponseError itself); without
+  // it, only the expected size (a descriptor's) can tell.
+  int short_bodies = 0;
+  bool short_bodies_announce_length = false;
   // fault is consulted first for every request; a value short-circuits the fake.
   std::function<std::optional<Result<HttpResponse>>(const HttpRequest&)> fault;
   // observe runs (unlocked) after every request with its outcome, before it is returned.
@@ -55,6 +67,8 @@ class FakeRegistry : public Transport {
   // OpenUploads returns the number of upload sessions still open.
   size_t OpenUploads();
   bool cdn_saw_authorization = false;
+  // authorized_urls lists the full URL of every request that carried Authorization.
+  std::vector<std::string> authorized_urls;
 
   // --- content helpers ---
   std::string AddBlob(const std::string& repo, const std::string& data);
@@ -86,7 +100,8 @@ class FakeRegistry : public Transport {
     std::map<std::string, std::string> tags;  // tag -> digest
   };
   HttpResponse Handle(const std::string& method, const std::string& path,
-                      const std::map<std::string, std::string>& query, const HttpRequest& req);
+                      const std::map<std::string, std::string>& query, const HttpRequest& req,
+                      bool check_auth);
   std::optional<HttpResponse> CheckAuth(const std::string& repo, bool push,
                                         const std::string& from, const HttpRequest& req);
   HttpResponse Token(const std::map<std::string, std::vector<std::string>>& query,

@@ -112,11 +112,98 @@ BOOST_AUTO_TEST_CASE(ConnectionResetIsRetried) {
   BOOST_TEST(r.status().message().find("attempt") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(TruncatedBodyIsDataLoss) {
-  FailFirst(1, std::nullopt, DataLossError("truncated response"));
+// A body cut short is "could not check": retried like a connection reset, then kUnavailable,
+// never kDataLoss (which the verifier treats as a corrupt object, i.e. a rejection).
+BOOST_AUTO_TEST_CASE(TruncatedBodyIsRetriedThenUnavailable) {
+  // What the curl transport answers for a body shorter than its Content-Length.
+  Status cut = TruncatedResponseError("GET https://reg.test/v2/app/manifests/v1: transfer closed");
+  BOOST_TEST(IsUnavailable(cut));
+  FailFirst(2, std::nullopt, cut);
   Client c(FastOptions(reg, &sleeps));
-  auto r = (*c.Open(*ParseReference("reg.test/app:v1")))->FetchManifest("v1");
-  BOOST_TEST(IsDataLoss(r.status()));
+  auto repo = *c.Open(*ParseReference("reg.test/app:v1"));
+  auto ok = repo->FetchManifest("v1");
+  BOOST_TEST(ok.ok(), ok.status().ToString());
+  BOOST_TEST(sleeps.size() == 2u);
+  FailFirst(1000, std::nullopt, cut);
+  auto r = repo->FetchManifest("v1");
+  BOOST_TEST(r.status().code() == ErrorCode::kUnavailable, r.status().ToString());
+  BOOST_TEST(IsTruncatedResponse(r.status()));
+}
+
+BOOST_AUTO_TEST_CASE(ShortManifestBodyUnderContentLengthIsRetried) {
+  // The body stops before the announced Content-Length (a transport that did not notice): a
+  // truncation, retried, not a digest mismatch.
+  reg->short_bodies = 1;
+  reg->short_bodies_announce_length = true;
+  Client c(FastOptions(reg, &sleeps));
+  auto repo = *c.Open(*ParseReference("reg.test/app:v1"));
+  auto m = repo->FetchManifest(digest);
+  BOOST_TEST(m.ok(), m.status().ToString());
+  BOOST_TEST(reg->CountRequests("GET /v2/app/manifests/") == 2);
+  reg->short_bodies = 1000;
+  auto r = repo->FetchManifest(digest);
+  BOOST_TEST(r.status().code() == ErrorCode::kUnavailable, r.status().ToString());
+  BOOST_TEST(IsTruncatedResponse(r.status()));
+}
+
+BOOST_AUTO_TEST_CASE(ShortBlobBodyIsRetriedThenUnavailable) {
+  // No Content-Length (a connection-delimited body): the descriptor's size tells.
+  const std::string layer = "layer bytes for amd64";
+  const Digest d = *Digest::Parse(Sha(layer));
+  const auto size = static_cast<int64_t>(layer.size());
+  reg->short_bodies = 2;
+  Client c(FastOptions(reg, &sleeps));
+  auto repo = *c.Open(*ParseReference("reg.test/app:v1"));
+  auto b = repo->FetchBlob(d, size);
+  BOOST_REQUIRE_MESSAGE(b.ok(), b.status().ToString());
+  BOOST_TEST(ToString(*b) == layer);
+  BOOST_TEST(reg->CountRequests("GET /v2/app/blobs/") == 3);
+  reg->short_bodies = 1000;
+  auto r = repo->FetchBlob(d, size);
+  BOOST_TEST(r.status().code() == ErrorCode::kUnavailable, r.status().ToString());
+  BOOST_TEST(IsTruncatedResponse(r.status()));
+}
+
+BOOST_AUTO_TEST_CASE(ShortStreamedBlobIsRetriedThenUnavailable) {
+  const std::string layer = "layer bytes for amd64";
+  const Digest d = *Digest::Parse(Sha(layer));
+  const auto size = static_cast<int64_t>(layer.size());
+  std::string got;
+  BlobSink sink = [&](uint64_t offset, ByteView piece) {
+    got.resize(offset);  // a retried download starts over at 0
+    got += ToString(Bytes(piece.begin(), piece.end()));
+    return OkStatus();
+  };
+  reg->short_bodies = 1;
+  Client c(FastOptions(reg, &sleeps));
+  auto repo = *c.Open(*ParseReference("reg.test/app:v1"));
+  Status s = repo->FetchBlobStream(d, size, sink);
+  BOOST_TEST(s.ok(), s.ToString());
+  BOOST_TEST(got == layer);
+  reg->short_bodies = 1000;
+  s = repo->FetchBlobStream(d, size, sink);
+  BOOST_TEST(s.code() == ErrorCode::kUnavailable, s.ToString());
+  BOOST_TEST(IsTruncatedResponse(s));
+}
+
+BOOST_AUTO_TEST_CASE(CompleteBlobWithWrongBytesStaysDataLoss) {
+  // Tampering, not truncation: the whole announced body arrived and does not match its digest.
+  const std::string layer = "layer bytes for amd64";
+  reg->fault = [&](const HttpRequest& r) -> std::optional<Result<HttpResponse>> {
+    if (r.url.find("/blobs/") == std::string::npos) {
+      return std::nullopt;
+    }
+    HttpResponse resp;
+    resp.status = 200;
+    resp.body = ToBytes(std::string(layer.size(), 'x'));
+    resp.headers.Add("Content-Length", std::to_string(layer.size()));
+    return Result<HttpResponse>(resp);
+  };
+  Client c(FastOptions(reg, &sleeps));
+  auto r = (*c.Open(*ParseReference("reg.test/app:v1")))
+               ->FetchBlob(*Digest::Parse(Sha(layer)), static_cast<int64_t>(layer.size()));
+  BOOST_TEST(IsDataLoss(r.status()), r.status().ToString());
+  BOOST_TEST(reg->requests.size() == 1u);  // not retried
 }
 
 BOOST_AUTO_TEST_CASE(MalformedJsonIsDataLoss) {

@@ -2,11 +2,13 @@
 // layouts on disk, so that every command works the same against both (air-gapped copies).
 //
 // Every manifest and blob fetched is checked against its digest before it is returned, and every
-// response is capped. Error codes: a missing manifest/blob/tag is kNotFound; bytes that do not
-// match their digest, truncated bodies and malformed documents are kDataLoss; oversized bodies
-// are kResourceExhausted; refused credentials are kUnauthenticated, 403 kPermissionDenied;
-// connection failures, 5xx and throttling that outlast the retry policy are kUnavailable (the
-// message starts with "registry throttled" for 429).
+// response is capped. Error codes: a missing manifest/blob/tag is kNotFound; complete bodies that
+// do not match their digest and malformed documents are kDataLoss; oversized bodies are
+// kResourceExhausted; refused credentials are kUnauthenticated, 403 kPermissionDenied;
+// connection failures, bodies cut short (IsTruncatedResponse: shorter than their Content-Length
+// or their descriptor's size), 5xx and throttling that outlast the retry policy are
+// kUnavailable (the message starts with "registry throttled" for 429); an exchange past the
+// transport's request deadline is kDeadlineExceeded (not retried).
 #pragma once
 
 #include <atomic>
@@ -31,7 +33,7 @@
 
 namespace vouch::registry {
 
-// RetryPolicy bounds retries of 5xx, 429 and connection errors: at most |max_attempts| tries and
+// RetryPolicy bounds retries of 5xx, 429, connection errors and truncated bodies: at most |max_attempts| tries and
 // |max_total| of sleeping, with exponential backoff from |initial_backoff| (doubling, capped at
 // |max_backoff|, full jitter). A Retry-After longer than what is left of |max_total| ends the
 // retries at once. |sleep| is the seam tests replace to run without waiting.
@@ -145,8 +147,9 @@ class Repository {
   // BlobExists reports whether the blob is present (HEAD).
   virtual Result<bool> BlobExists(const Digest& digest) = 0;
 
-  // FetchBlob returns the blob, following redirects (Authorization dropped on a host change),
-  // checking size (when |expected_size| >= 0) and digest. Capped by max_blob_bytes.
+  // FetchBlob returns the blob, following redirects (credentials only where MaySendCredentials
+  // allows), checking size (when |expected_size| >= 0) and digest. Capped by max_blob_bytes. A
+  // body shorter than |expected_size| is a truncated response, retried, then kUnavailable.
   virtual Result<Bytes> FetchBlob(const Digest& digest, int64_t expected_size) = 0;
 
   // PushBlob uploads |data| whose digest is |digest| (monolithic POST+PUT, or PATCH chunks above

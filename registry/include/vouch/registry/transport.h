@@ -39,7 +39,7 @@ class Headers {
 };
 
 // HttpRequest is one request. Transports never follow redirects: the client does, so that it can
-// drop credentials when the host changes.
+// drop credentials when the host or scheme changes (MaySendCredentials).
 struct HttpRequest {
   std::string method = "GET";
   std::string url;  // absolute http:// or https:// URL
@@ -48,6 +48,10 @@ struct HttpRequest {
   // max_response_bytes caps the body; a larger body (by Content-Length or while streaming) makes
   // the round trip fail with kResourceExhausted.
   uint64_t max_response_bytes = 4 << 20;
+  // expected_body_bytes, when set, is the length a 2xx body must reach (a blob's descriptor
+  // size): a shorter body is a truncated response (TruncatedResponseError), which the client
+  // retries. Without it, the response's Content-Length is the expectation.
+  std::optional<uint64_t> expected_body_bytes;
   // tls_verify false accepts any server certificate (only for --insecure-registry hosts).
   bool tls_verify = true;
   // body_sink, when set, receives a 2xx response body piece by piece as it arrives instead of
@@ -75,10 +79,12 @@ struct HttpResponse {
 //
 // RoundTrip returns the response for any HTTP status (a 404 is a response, not an error). Only
 // 2xx bodies count against max_response_bytes; other bodies are truncated to 64 KiB. Errors:
-// connection refused/reset/timeouts are kUnavailable; a body shorter than its Content-Length is
-// kDataLoss; a body over max_response_bytes is kResourceExhausted; a TLS server answering a
-// plain-HTTP peer or vice versa is kUnavailable with IsTlsMismatch() set on the message prefix
-// "tls-mismatch:"; certificate verification failure is kUnauthenticated.
+// connection refused/reset and low-speed aborts are kUnavailable; a body cut short (shorter
+// than its Content-Length, a chunked body without its last chunk) is TruncatedResponseError
+// (kUnavailable); an exchange that outlasts the transport's overall request deadline is
+// kDeadlineExceeded; a body over max_response_bytes is kResourceExhausted; a TLS server
+// answering a plain-HTTP peer or vice versa is kUnavailable with IsTlsMismatch() set on the
+// message prefix "tls-mismatch:"; certificate verification failure is kUnauthenticated.
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -99,13 +105,30 @@ class Transport {
 // hosts where plain HTTP is allowed).
 bool IsTlsMismatch(const Status& s);
 
+// TruncatedResponseError returns the status of a response whose body ended before its announced
+// or expected length (|what| names the exchange). It is kUnavailable, with the message prefix
+// "truncated response: ", because a body cut short says nothing about the object: the client
+// retries it like a 5xx, and a verifier that still cannot read the object reports "could not
+// check" (exit 3), never a rejection. A complete body that does not match its digest is
+// kDataLoss instead.
+Status TruncatedResponseError(const std::string& what);
+
+// IsTruncatedResponse reports whether |s| came from TruncatedResponseError.
+bool IsTruncatedResponse(const Status& s);
+
 // CurlTransportOptions configures NewCurlTransport.
 struct CurlTransportOptions {
   // ca_file, when set, replaces the system CA store (PEM bundle).
   std::optional<std::string> ca_file;
   std::chrono::seconds connect_timeout{15};
-  // low_speed_timeout aborts a transfer that moves under 1 byte/s for this long.
+  // low_speed_timeout aborts a transfer that moves under 1 byte/s for this long (kUnavailable,
+  // retried).
   std::chrono::seconds low_speed_timeout{60};
+  // request_timeout is the overall deadline of one exchange, connection and whole body
+  // included, so that a registry dripping bytes just above the low-speed limit cannot hold a
+  // command for ever: past it the exchange fails with kDeadlineExceeded, which is not retried.
+  // Zero or less means no deadline.
+  std::chrono::milliseconds request_timeout{std::chrono::minutes(10)};
   std::string user_agent = "vouch/0.1";
 };
 
@@ -129,5 +152,13 @@ using RequestObserver = std::function<void(const RequestLog&)>;
 
 // RedactUrl removes userinfo ("user:pass@") from |url|.
 std::string RedactUrl(std::string_view url);
+
+// MaySendCredentials reports whether the credentials of the registry at |origin_url|
+// ("scheme://host[:port]", the scheme the client speaks to it) may go with a request to the
+// absolute URL |target_url| (a redirect Location, a pagination Link, an upload Location). Only
+// when both name the same host and port (host compared case-insensitively, default ports 443
+// and 80 implied) and the target does not go from https to plain http. Anything else, including
+// a URL that does not parse, is false: the request is then sent without Authorization.
+bool MaySendCredentials(std::string_view origin_url, std::string_view target_url);
 
 }  // namespace vouch::registry
