@@ -60,21 +60,25 @@ std::string UrlHost(std::string_view url) {
 }
 
 // CheckComplete returns TruncatedResponseError when a 2xx body of |req| ended before the length
-// it was expected to have (|req|.expected_body_bytes, else the Content-Length header): a server
-// that closes a connection-delimited body early, or a transport that did not notice.
-// |received| is the body length (streamed bytes for a body_sink).
+// it was expected to have: the Content-Length header when the response has one (its framing: a
+// transport that did not notice the cut), else |req|.expected_body_bytes (a connection-delimited
+// body closed early looks complete to HTTP). A body that is complete by its own Content-Length
+// but not the descriptor's size is what the registry meant to send: not a truncation, and the
+// caller's size and digest checks reject it. |received| is the body length (streamed bytes for a
+// body_sink).
 Status CheckComplete(const HttpRequest& req, const HttpResponse& resp, uint64_t received) {
   if (req.method == "HEAD" || resp.status < 200 || resp.status > 299) {
     return OkStatus();
   }
-  std::optional<uint64_t> want = req.expected_body_bytes;
-  if (!want) {
-    auto cl = resp.headers.Get("Content-Length");
-    if (!cl || cl->empty() || cl->size() > 19 ||
-        !std::all_of(cl->begin(), cl->end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return OkStatus();
-    }
+  std::optional<uint64_t> want;
+  if (auto cl = resp.headers.Get("Content-Length"); cl && !cl->empty() && cl->size() <= 19 &&
+      std::all_of(cl->begin(), cl->end(), [](char c) { return c >= '0' && c <= '9'; })) {
     want = std::stoull(*cl);
+  } else {
+    want = req.expected_body_bytes;
+  }
+  if (!want) {
+    return OkStatus();
   }
   if (received >= *want) {
     return OkStatus();

@@ -48,9 +48,11 @@ struct HttpRequest {
   // max_response_bytes caps the body; a larger body (by Content-Length or while streaming) makes
   // the round trip fail with kResourceExhausted.
   uint64_t max_response_bytes = 4 << 20;
-  // expected_body_bytes, when set, is the length a 2xx body must reach (a blob's descriptor
-  // size): a shorter body is a truncated response (TruncatedResponseError), which the client
-  // retries. Without it, the response's Content-Length is the expectation.
+  // expected_body_bytes, when set, is the length a 2xx body without a Content-Length must reach
+  // (a blob's descriptor size): a shorter one may be a connection-delimited body cut early, a
+  // truncated response (TruncatedResponseError) the client retries. A response's own
+  // Content-Length, when it has one, is the expectation instead: a body complete by it but not
+  // of the descriptor's size is what the registry sent, and the size and digest checks reject it.
   std::optional<uint64_t> expected_body_bytes;
   // tls_verify false accepts any server certificate (only for --insecure-registry hosts).
   bool tls_verify = true;
