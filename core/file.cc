@@ -275,6 +275,24 @@ Status WriteFileAtomic(const std::string& path, ByteView data, uint32_t perm, Wr
   return OkStatus();
 }
 
+Status SyncDirectoryOf(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) {
+    dir = ".";
+  }
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return ErrnoToStatus(errno, "opening directory " + dir.string());
+  }
+  int rc = fsync(fd);
+  int err = errno;
+  close(fd);
+  if (rc != 0) {
+    return ErrnoToStatus(err, "flushing directory " + dir.string());
+  }
+  return OkStatus();
+}
+
 bool PathExists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;

@@ -61,6 +61,10 @@ enum class WriteMode {
 // With kCreateNew an existing file is left untouched and the result is kAlreadyExists.
 Status WriteFileAtomic(const std::string& path, ByteView data, uint32_t perm, WriteMode mode);
 
+// SyncDirectoryOf fsyncs the directory holding |path|, so that renames into it survive a crash.
+// Failures are mapped as above.
+Status SyncDirectoryOf(const std::string& path);
+
 // PathExists reports whether |path| names an existing file system entry.
 bool PathExists(const std::string& path);
 
