@@ -7,6 +7,7 @@
 
 #include "core/internal/json.h"
 #include "resource_descriptor_json.h"
+#include "vouch/attest/provenance.h"
 
 namespace vouch::attest {
 
@@ -384,11 +385,17 @@ Status ValidateSlsaProvenanceV1(std::string_view predicate_json) {
   return OkStatus();
 }
 
-Status ValidatePredicate(const Statement& statement) {
-  if (statement.predicate_type() == kSlsaProvenanceV1) {
-    return ValidateSlsaProvenanceV1(statement.predicate_json());
+Status ValidatePredicate(std::string_view predicate_type, std::string_view predicate_json) {
+  // The same reader verification uses (verify/requirements/provenance.cc), so a predicate vouch
+  // signs is one vouch's SLSA checks can read.
+  if (IsProvenanceType(predicate_type)) {
+    return NormalizeProvenance(predicate_type, predicate_json).status();
   }
   return OkStatus();
+}
+
+Status ValidatePredicate(const Statement& statement) {
+  return ValidatePredicate(statement.predicate_type(), statement.predicate_json());
 }
 
 Result<std::string> PredicateTypeFromName(std::string_view name) {

@@ -12,6 +12,7 @@
 #include "key_flags.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
+#include "vouch/keys/key_pair_files.h"
 #include "vouch/keys/key_ref.h"
 #include "vouch/keys/keys.h"
 #include "vouch/keys/pkcs11.h"
@@ -55,6 +56,8 @@ Result<KeyOutput> CheckedKeyOutput(const Args& args) {
   if (out.prefix.empty()) {
     return InvalidArgumentError("--output-key-prefix must not be empty");
   }
+  // An interrupted earlier write is explained before any password is asked for.
+  VOUCH_RETURN_IF_ERROR(keys::CheckKeyPairLeftovers(out.prefix));
   if (out.force) {
     return out;
   }
@@ -66,12 +69,11 @@ Result<KeyOutput> CheckedKeyOutput(const Args& args) {
   return out;
 }
 
-// WriteKeyPair writes PREFIX.key (0600) and PREFIX.pub, refusing to replace them without --force.
+// WriteKeyPair writes PREFIX.key (0600) and PREFIX.pub as one unit (keys::WriteKeyPairFiles),
+// refusing to replace them without --force.
 Status WriteKeyPair(const KeyOutput& out, const SecretString& key_pem, const keys::Signer& key) {
-  WriteMode mode = out.force ? WriteMode::kOverwrite : WriteMode::kCreateNew;
-  VOUCH_RETURN_IF_ERROR(WriteFileAtomic(out.prefix + ".key", AsBytes(key_pem.view()), 0600, mode));
-  VOUCH_RETURN_IF_ERROR(
-      WriteFileAtomic(out.prefix + ".pub", AsBytes(key.PublicKey().ToPem()), 0644, mode));
+  VOUCH_RETURN_IF_ERROR(keys::WriteKeyPairFiles(out.prefix, AsBytes(key_pem.view()),
+                                                AsBytes(key.PublicKey().ToPem()), out.force));
   std::cerr << "wrote " << out.prefix << ".key and " << out.prefix << ".pub\n";
   return OkStatus();
 }

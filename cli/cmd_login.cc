@@ -1,22 +1,35 @@
 // `vouch login HOST -u USER --password-stdin` and `vouch logout HOST`: the docker config file
 // docker itself writes ($DOCKER_CONFIG/config.json or ~/.docker/config.json), atomically, 0600.
 #include <iostream>
-#include <iterator>
 #include <string>
 
 #include "command.h"
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
+#include "vouch/core/file.h"
 #include "vouch/registry/auth.h"
 
 namespace vouch::cli {
 namespace {
 
+// A registry password or token (a JWT, an ECR token) is a few KiB; the cap keeps a mistaken
+// redirect (a disk image, /dev/zero) from being read into memory.
+constexpr size_t kMaxPasswordStdinSize = 16 * 1024;
+
 int Login(const Args& args) {
   const std::string host = registry::NormalizeAuthKey(args.positional(0));
   const std::string user = args.Get("username");
-  SecretString password(std::string(std::istreambuf_iterator<char>(std::cin), {}));
+  Result<Bytes> in = ReadFile("-", kMaxPasswordStdinSize);
+  if (!in.ok()) {
+    if (IsResourceExhausted(in.status())) {
+      return UsageError("login: the password on standard input is longer than " +
+                        std::to_string(kMaxPasswordStdinSize) + " bytes");
+    }
+    return Fail(in.status().WithContext("login: reading the password"));
+  }
+  SecretString password{std::string(AsChars(*in))};
+  SecureWipe(in->data(), in->size());
   std::string_view pv = password.view();
   while (!pv.empty() && (pv.back() == '\n' || pv.back() == '\r')) {
     pv.remove_suffix(1);
@@ -62,7 +75,7 @@ int RunLogin(int argc, char** argv) {
       .Positional({"HOST"})
       .With({AddRegistryFlags})
       .Value("u,username", "user name")
-      .Flag("password-stdin", "read the password from standard input")
+      .Flag("password-stdin", "read the password from standard input (at most 16 KiB)")
       .Flag("no-verify", "store the credentials without checking them against the registry")
       .Require({"username", "password-stdin"})
       .Run(argc, argv, Login);

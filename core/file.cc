@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <utility>
 
 #include "vouch/core/bytes.h"
 
@@ -121,20 +122,61 @@ Status ErrnoToStatus(int err, const std::string& what) {
   }
 }
 
-Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path) {
-  if (path == "-") {
-    return std::unique_ptr<ByteSource>(new FdSource(STDIN_FILENO, false, "stdin"));
+namespace {
+
+// FileKind names a non-regular file type for the refusal message.
+const char* FileKind(mode_t mode) {
+  if (S_ISFIFO(mode)) {
+    return "a FIFO";
   }
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (S_ISDIR(mode)) {
+    return "a directory";
+  }
+  if (S_ISCHR(mode) || S_ISBLK(mode)) {
+    return "a device";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  return "not a regular file";
+}
+
+// OpenRegularFile opens |path| for reading and returns the descriptor and its size, refusing
+// anything but a regular file. O_NONBLOCK keeps open() from waiting for a writer when |path| is
+// a FIFO; it is cleared again once fstat has shown a regular file, so reads behave as usual.
+Result<std::pair<int, uint64_t>> OpenRegularFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     return ErrnoToStatus(errno, "opening " + path);
   }
   struct stat st {};
-  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
     close(fd);
-    return InvalidArgumentError(path + " is a directory, not a file");
+    return ErrnoToStatus(err, "opening " + path);
   }
-  return std::unique_ptr<ByteSource>(new FdSource(fd, true, path));
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    const char* kind = FileKind(st.st_mode);
+    return InvalidArgumentError(path + " is " + kind + ", not a file");
+  }
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    int err = errno;
+    close(fd);
+    return ErrnoToStatus(err, "opening " + path);
+  }
+  return std::pair<int, uint64_t>(fd, static_cast<uint64_t>(st.st_size));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path) {
+  if (path == "-") {
+    return std::unique_ptr<ByteSource>(new FdSource(STDIN_FILENO, false, "stdin"));
+  }
+  VOUCH_ASSIGN_OR_RETURN(auto opened, OpenRegularFile(path));
+  return std::unique_ptr<ByteSource>(new FdSource(opened.first, true, path));
 }
 
 std::unique_ptr<ByteSource> MemorySource(ByteView data, std::string name) {
@@ -159,16 +201,18 @@ Result<Bytes> ReadSource(ByteSource& source, size_t max_size) {
 }
 
 Result<Bytes> ReadFile(const std::string& path, size_t max_size) {
-  VOUCH_ASSIGN_OR_RETURN(auto source, OpenFileSource(path));
-  if (path != "-") {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        static_cast<uint64_t>(st.st_size) > max_size) {
-      return ResourceExhaustedError(path + " is larger than the limit of " +
-                                    std::to_string(max_size) + " bytes");
-    }
+  if (path == "-") {
+    FdSource in(STDIN_FILENO, false, "stdin");
+    return ReadSource(in, max_size);
   }
-  return ReadSource(*source, max_size);
+  VOUCH_ASSIGN_OR_RETURN(auto opened, OpenRegularFile(path));
+  FdSource source(opened.first, true, path);
+  if (opened.second > max_size) {
+    return ResourceExhaustedError(path + " is larger than the limit of " +
+                                  std::to_string(max_size) + " bytes");
+  }
+  // The size is checked again while reading: the file may grow after fstat.
+  return ReadSource(source, max_size);
 }
 
 Status WriteFileAtomic(const std::string& path, ByteView data, uint32_t perm, WriteMode mode) {
@@ -227,6 +271,24 @@ Status WriteFileAtomic(const std::string& path, ByteView data, uint32_t perm, Wr
     int err = errno;
     unlink(tmp.c_str());
     return ErrnoToStatus(err, "replacing " + path);
+  }
+  return OkStatus();
+}
+
+Status SyncDirectoryOf(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) {
+    dir = ".";
+  }
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return ErrnoToStatus(errno, "opening directory " + dir.string());
+  }
+  int rc = fsync(fd);
+  int err = errno;
+  close(fd);
+  if (rc != 0) {
+    return ErrnoToStatus(err, "flushing directory " + dir.string());
   }
   return OkStatus();
 }

@@ -15,6 +15,7 @@
 
 #include "key_internal.h"
 #include "vouch/core/file.h"
+#include "vouch/keys/key_pair_files.h"
 #include "vouch/keys/keys.h"
 
 namespace vouch::keys {
@@ -444,6 +445,14 @@ Result<SecretString> ReadKeySpec(const std::string& spec) {
   }
   if (spec.empty()) {
     return InvalidArgumentError("empty key path");
+  }
+  // PREFIX.key.new without PREFIX.pub.new: a key pair replacement stopped between its renames,
+  // so PREFIX.key no longer matches PREFIX.pub (key_pair_files.h). Never sign with it unnoticed.
+  if (constexpr std::string_view kKey = ".key"; spec.size() > kKey.size() && spec.ends_with(kKey)) {
+    const std::string prefix = spec.substr(0, spec.size() - kKey.size());
+    if (PathExists(StagedPath(spec)) && !PathExists(StagedPath(prefix + ".pub"))) {
+      return CheckKeyPairLeftovers(prefix);
+    }
   }
   Result<Bytes> data = ReadFile(spec, kMaxKeyFileSize);
   if (!data.ok()) {

@@ -120,30 +120,27 @@ class LayoutRepository final : public Repository {
   // layouts are not bound by max_blob_bytes either.
   Status FetchBlobStream(const Digest& digest, int64_t expected_size,
                          const BlobSink& sink) override {
-    int fd = open(BlobPath(digest).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      if (errno == ENOENT) {
-        return NotFoundError(digest.ToString() + " not found in " + ref_.RepositoryName());
-      }
-      return ErrnoToStatus(errno, "opening " + BlobPath(digest));
+    // Through the file seam, so a FIFO or device planted in blobs/ is refused, never waited on.
+    Result<std::unique_ptr<ByteSource>> file = OpenFileSource(BlobPath(digest));
+    if (IsNotFound(file.status())) {
+      return NotFoundError(digest.ToString() + " not found in " + ref_.RepositoryName());
     }
+    VOUCH_RETURN_IF_ERROR(file.status());
+    ByteSource& source = **file;
     Hasher hasher(digest.algorithm());
     Bytes buf(kStreamBufferSize);
     uint64_t off = 0;
     Status s;
     while (s.ok()) {
-      ssize_t n = read(fd, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n < 0) {
-        s = ErrnoToStatus(errno, "reading " + BlobPath(digest));
+      Result<size_t> n = source.Read(buf);
+      if (!n.ok()) {
+        s = n.status();
         break;
       }
-      if (n == 0) {
+      if (*n == 0) {
         break;
       }
-      ByteView piece(buf.data(), static_cast<size_t>(n));
+      ByteView piece(buf.data(), *n);
       if (expected_size >= 0 && off + piece.size() > static_cast<uint64_t>(expected_size)) {
         s = DataLossError("blob " + BlobPath(digest) + " is larger than its descriptor says");
         break;
@@ -152,7 +149,6 @@ class LayoutRepository final : public Repository {
       s = sink(off, piece);
       off += piece.size();
     }
-    close(fd);
     VOUCH_RETURN_IF_ERROR(s);
     if (expected_size >= 0 && off != static_cast<uint64_t>(expected_size)) {
       return DataLossError("blob " + BlobPath(digest) + " has " + std::to_string(off) +

@@ -37,6 +37,13 @@ Result<StatementInput> ReadStatementInput(std::string_view command, std::string 
     }
     in.given = std::move(*st);
   }
+  // Refuse what verification would refuse (an invalid SLSA provenance predicate) before the
+  // subject is hashed or resolved and before anything is signed.
+  Status valid = in.given ? attest::ValidatePredicate(*in.given)
+                          : attest::ValidatePredicate(in.predicate_type, AsChars(in.bytes));
+  if (!valid.ok()) {
+    return valid.WithContext(std::string(what) + " " + path);
+  }
   return in;
 }
 

@@ -22,8 +22,9 @@ struct StatementInput {
 };
 
 // ReadStatementInput checks that exactly one of the two forms is given (messages name
-// |command|), reads the file (at most 16 MiB: kInvalidArgument past that) and parses a given
-// statement.
+// |command|), reads the file (at most 16 MiB: kInvalidArgument past that), parses a given
+// statement and checks the predicate with attest::ValidatePredicate (an invalid SLSA provenance
+// predicate is its kInvalidArgument, in the context "predicate PATH" or "statement PATH").
 Result<StatementInput> ReadStatementInput(std::string_view command, std::string statement_path,
                                           std::string predicate_path, std::string predicate_type);
 

@@ -247,6 +247,70 @@ BOOST_AUTO_TEST_CASE(statement_form) {
   BOOST_TEST(!PathExists(env.dir.File("no.json")));
 }
 
+// Signing refuses what verification would refuse: an invalid SLSA provenance predicate is the
+// parser's usage error (exit 2) and no bundle is written; a valid one still signs.
+struct InvalidPredicate {
+  std::string name;
+  std::string type;
+  std::string predicate;
+  std::string mentions;  // the parser's reason
+};
+std::ostream& operator<<(std::ostream& os, const InvalidPredicate& c) { return os << c.name; }
+
+const InvalidPredicate kInvalidPredicates[] = {
+    {"v1 without buildType",
+     "slsaprovenance",
+     R"({"buildDefinition":{"externalParameters":{}},"runDetails":{"builder":{"id":"b"}}})",
+     "buildDefinition.buildType is required"},
+    {"v1 builder id not a string",
+     "slsaprovenance1",
+     R"({"buildDefinition":{"buildType":"t","externalParameters":{}},)"
+     R"("runDetails":{"builder":{"id":7}}})",
+     "id must be a string"},
+    {"v1 without runDetails",
+     "https://slsa.dev/provenance/v1",
+     R"({"buildDefinition":{"buildType":"t","externalParameters":{}}})",
+     "runDetails is required"},
+    {"v0.2 without builder id",
+     "slsaprovenance02",
+     R"({"buildType":"t","builder":{}})",
+     "builder.id"},
+};
+
+BOOST_DATA_TEST_CASE(invalid_slsa_predicate_is_refused_before_signing,
+                     bdata::make(kInvalidPredicates), c) {
+  Env env;
+  WriteText(env.predicate, c.predicate);
+  RunResult a = env.Attest(c.type);
+  BOOST_TEST(a.exit_code == 2, a.err);
+  BOOST_TEST(a.err.find("predicate " + env.predicate) != std::string::npos, a.err);
+  BOOST_TEST(a.err.find(c.mentions) != std::string::npos, a.err);
+  BOOST_TEST(!PathExists(env.bundle));
+
+  // The same predicate inside a --statement is refused the same way.
+  std::string statement = env.dir.File("statement.json");
+  const std::string type_uri = c.type == "slsaprovenance02" ? "https://slsa.dev/provenance/v0.2"
+                                                            : "https://slsa.dev/provenance/v1";
+  WriteText(statement, R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"x",)"
+                       R"("digest":{"sha256":")" +
+                           FileDigest(env.artifact).substr(7) + R"("}}],"predicateType":")" +
+                           type_uri + R"(","predicate":)" + c.predicate + "}");
+  RunResult s = Vouch({"attest-blob", env.artifact, "--key", env.key, "--statement", statement,
+                       "--bundle", env.bundle});
+  BOOST_TEST(s.exit_code == 2, s.err);
+  BOOST_TEST(s.err.find("statement " + statement) != std::string::npos, s.err);
+  BOOST_TEST(s.err.find(c.mentions) != std::string::npos, s.err);
+  BOOST_TEST(!PathExists(env.bundle));
+
+  // A valid predicate of the same type still signs.
+  WriteText(env.predicate, c.type == "slsaprovenance02"
+                               ? std::string(R"({"buildType":"t","builder":{"id":"b"}})")
+                               : kPredicate);
+  RunResult ok = env.Attest(c.type);
+  BOOST_TEST(ok.exit_code == 0, ok.err);
+  BOOST_TEST(PathExists(env.bundle));
+}
+
 struct UsageCase {
   std::string name;
   std::vector<std::string> args;  // @A artifact, @K key, @P pub, @R predicate, @B bundle

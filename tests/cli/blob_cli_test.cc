@@ -1,6 +1,7 @@
 // End-to-end tests of `vouch sign-blob` and `vouch verify-blob`: exit codes (0 verified, 1 not
 // verified, 2 usage or key error, 3 file unreadable), messages, stdin, and a table of bad inputs
 // that must each produce a clear error without crashing.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -236,6 +237,28 @@ BOOST_AUTO_TEST_CASE(unreadable_files_exit_3) {
   // A directory where a file is expected is a usage error.
   ExpectFailure(Vouch({"verify-blob", s.dir.path(), "--key", K().pub, "--bundle", s.bundle}), 2,
                 "directory");
+}
+
+// A FIFO with no writer, or a device, where a file is expected is refused at once (exit 2), not
+// waited on: the timeout turns a regression into a failure instead of a hung test.
+BOOST_AUTO_TEST_CASE(fifo_and_device_inputs_exit_2_promptly) {
+  Signed s("x");
+  const std::string fifo = s.dir.File("pipe");
+  BOOST_REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  RunOptions quick = kWithPassword;
+  quick.timeout_seconds = 10;
+  ExpectFailure(Vouch({"verify-blob", s.file, "--key", K().pub, "--bundle", fifo}, quick), 2,
+                fifo + " is a FIFO, not a file");
+  ExpectFailure(Vouch({"verify-blob", s.file, "--key", fifo, "--bundle", s.bundle}, quick), 2,
+                "is a FIFO, not a file");
+  ExpectFailure(Vouch({"verify-blob", fifo, "--key", K().pub, "--bundle", s.bundle}, quick), 2,
+                "is a FIFO, not a file");
+  ExpectFailure(Vouch({"sign-blob", s.file, "--key", K().key, "--password-file", fifo, "--bundle",
+                       s.dir.File("o")},
+                      quick),
+                2, "is a FIFO, not a file");
+  ExpectFailure(Vouch({"verify-blob", s.file, "--key", K().pub, "--bundle", "/dev/zero"}, quick),
+                2, "/dev/zero is a device, not a file");
 }
 
 // EACCES on the artifact, bundle, signature or key is exit 3. Root reads anything, so as root the

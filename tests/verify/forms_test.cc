@@ -324,7 +324,9 @@ BOOST_AUTO_TEST_CASE(TreeListsEveryFormPerManifest) {
     e["artifactType"] = std::string(registry::kOciEmpty);
     e.erase("data");
   });
-  AttestLegacy(std::string(attest::kSlsaProvenanceV1), R"({"buildDefinition":{},"runDetails":{}})");
+  AttestLegacy(std::string(attest::kSlsaProvenanceV1),
+               R"({"buildDefinition":{"buildType":"https://bt.test/v1","externalParameters":{}},)"
+               R"("runDetails":{"builder":{"id":"https://builder.test"}}})");
   Sign(sign::ImageSignatureFormat::kLegacy, "reg.test/app@" + img.image);
   const std::string index = *reg->ManifestBytes("app", img.index);
   const std::string image = *reg->ManifestBytes("app", img.image);

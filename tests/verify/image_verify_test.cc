@@ -185,7 +185,10 @@ BOOST_AUTO_TEST_CASE(RejectionsAreVerificationFailed) {
 BOOST_AUTO_TEST_CASE(AttestationsAreNotInvalidSignatures) {
   const std::string predicate =
       (std::filesystem::temp_directory_path() / ("vouch-pred-" + std::to_string(::getpid()))).string();
-  std::ofstream(predicate) << R"({"buildDefinition":{},"runDetails":{}})";
+  // A valid SLSA v1 predicate: signing refuses an invalid one (attest::ValidatePredicate).
+  std::ofstream(predicate) << R"({"buildDefinition":{"buildType":"https://bt.test/v1",)"
+                              R"("externalParameters":{}},)"
+                              R"("runDetails":{"builder":{"id":"https://builder.test"}}})";
   sign::AttestImageRequest a;
   a.signer = k1.get();
   a.predicate_type = std::string(attest::kSlsaProvenanceV1);

@@ -151,8 +151,14 @@ bool SubjectMatches(const Statement& statement, std::string_view algorithm, std:
 Status ValidateSlsaProvenanceV1(std::string_view predicate_json);
 
 // ValidatePredicate applies the predicate-specific checks vouch knows for the statement's
-// predicateType (today: SLSA Provenance v1). Other predicate types are OK.
+// predicateType: a SLSA provenance predicate (v1 or v0.2) must be readable by NormalizeProvenance
+// (provenance.h), the reader verification's SLSA checks use; its kInvalidArgument is returned
+// as is. Other predicate types are OK. `vouch attest` and `attest-blob` call it before signing.
 Status ValidatePredicate(const Statement& statement);
+
+// ValidatePredicate is the same check on a predicate not yet in a statement: |predicate_json|
+// is the predicate of type |predicate_type|.
+Status ValidatePredicate(std::string_view predicate_type, std::string_view predicate_json);
 
 // PredicateTypeFromName maps a cosign-style `--type` value to a predicateType URI. Any value that
 // contains "://" is returned unchanged. Short names (as cosign defines them):

@@ -3,6 +3,12 @@
 //
 // Error mapping: a missing file is kNotFound, EACCES is kPermissionDenied, other I/O failures are
 // kUnavailable (operational, exit 3), a file larger than the caller's cap is kResourceExhausted.
+//
+// Local input is bounded: a path given to OpenFileSource or ReadFile must name a regular file
+// (symbolic links are followed). A FIFO, a directory, a device or a socket is refused at once with
+// kInvalidArgument "PATH is a FIFO, not a file" (a directory, a device...) instead of blocking on
+// a FIFO without a writer or reading /dev/zero forever. Standard input is read only where a
+// command asks for it by the name "-", and under the same caps.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +36,8 @@ class ByteSource {
   virtual std::string Name() const = 0;
 };
 
-// OpenFileSource opens |path| for streaming; "-" means standard input.
+// OpenFileSource opens |path| for streaming; "-" means standard input. Anything but a regular
+// file is kInvalidArgument (see above), decided without blocking.
 Result<std::unique_ptr<ByteSource>> OpenFileSource(const std::string& path);
 
 // MemorySource streams a borrowed buffer, which must outlive the source.
@@ -40,7 +47,8 @@ std::unique_ptr<ByteSource> MemorySource(ByteView data, std::string name = "memo
 Result<Bytes> ReadSource(ByteSource& source, size_t max_size);
 
 // ReadFile reads a whole file ("-" is stdin) into memory, failing with kResourceExhausted when it
-// is larger than |max_size| bytes (checked before and while reading).
+// is larger than |max_size| bytes (checked before and while reading). Anything but a regular
+// file (or "-") is kInvalidArgument, decided without blocking.
 Result<Bytes> ReadFile(const std::string& path, size_t max_size);
 
 enum class WriteMode {
@@ -52,6 +60,10 @@ enum class WriteMode {
 // same directory, fsync and rename: readers see the old content or the new, never a partial file.
 // With kCreateNew an existing file is left untouched and the result is kAlreadyExists.
 Status WriteFileAtomic(const std::string& path, ByteView data, uint32_t perm, WriteMode mode);
+
+// SyncDirectoryOf fsyncs the directory holding |path|, so that renames into it survive a crash.
+// Failures are mapped as above.
+Status SyncDirectoryOf(const std::string& path);
 
 // PathExists reports whether |path| names an existing file system entry.
 bool PathExists(const std::string& path);

@@ -158,6 +158,9 @@ Result<SecretString> ExportCosignPem(const Signer& signer, const SecretString& p
 // ReadKeySpec returns the PEM text a --key argument names: "env://VAR" reads the environment
 // variable VAR (kInvalidArgument when unset or empty), anything else is a file path read with the
 // kMaxKeyFileSize cap (kNotFound, kPermissionDenied, kResourceExhausted as core/file.h maps them).
+// A path PREFIX.key beside a PREFIX.key.new left by an interrupted key pair replacement is
+// CheckKeyPairLeftovers' kFailedPrecondition (key_pair_files.h): that key no longer matches
+// PREFIX.pub.
 Result<SecretString> ReadKeySpec(const std::string& spec);
 
 }  // namespace vouch::keys
