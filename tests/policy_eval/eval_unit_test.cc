@@ -110,6 +110,58 @@ BOOST_AUTO_TEST_CASE(ThresholdCountsAuthoritiesNotSignatures) {
   BOOST_TEST(Evaluate().decision == Decision::kAccepted);
 }
 
+// CompressedSpki re-encodes a P-256 SubjectPublicKeyInfo (30 59 … 03 42 00 04 || X || Y) with
+// the compressed point (02|03 || X), as `openssl ec -pubin -conv_form compressed -pubout` does.
+Bytes CompressedSpki(const Bytes& spki) {
+  static constexpr uint8_t kPrefix[] = {0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                        0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                        0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00};
+  BOOST_REQUIRE_EQUAL(spki.size(), 91u);
+  BOOST_REQUIRE_EQUAL(spki[26], 0x04);
+  Bytes out(std::begin(kPrefix), std::end(kPrefix));
+  out.push_back((spki[90] & 1) != 0 ? 0x03 : 0x02);
+  out.insert(out.end(), spki.begin() + 27, spki.begin() + 59);
+  return out;
+}
+
+// Two authorities holding one key (the same key file, or the same key as a compressed EC point)
+// are one signer: a threshold of 2 is not met by that key's signature alone.
+const bool kCompressed[] = {false, true};
+
+BOOST_DATA_TEST_CASE_F(Fixture, SharedKeyCountsOnceTowardThreshold,
+                       boost::unit_test::data::make(kCompressed), compressed) {
+  keys::Verifier same = k1->PublicKey();
+  if (compressed) {
+    Bytes der = CompressedSpki(k1->PublicKey().SpkiDer());
+    BOOST_REQUIRE(!(der == k1->PublicKey().SpkiDer()));
+    auto v = keys::Verifier::FromSpkiDer(der);
+    BOOST_REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    same = *v;
+    // Keys compare as keys: the compressed form has the key's one SPKI and key id.
+    BOOST_TEST(same.KeyId() == k1->PublicKey().KeyId());
+  }
+  pol.authorities["b"].keys = {same};
+  pol.policies[0].signatures->threshold = 2;
+  Sign(*k1, sign::ImageSignatureFormat::kBundle);
+  Sign(*k1, sign::ImageSignatureFormat::kLegacy);
+  ImageDecision d = Evaluate();
+  BOOST_TEST(d.decision == Decision::kRejected, DecisionsToText({d}));
+  BOOST_TEST(d.status.code() == ErrorCode::kVerificationFailed, d.status.ToString());
+  BOOST_REQUIRE_EQUAL(d.results.size(), 1u);
+  BOOST_TEST(d.results[0].code == Reason::kThresholdNotMet);
+  BOOST_TEST(d.results[0].signers == 1u);
+  BOOST_TEST(d.results[0].reason.find("1 of 2 required authorities") != std::string::npos,
+             d.results[0].reason);
+  BOOST_TEST(d.results[0].reason.find("b: the same signer as a (key ") != std::string::npos,
+             d.results[0].reason);
+  // A second, distinct signer meets it: b may hold k1 and k2 (rotation), a only k1.
+  pol.authorities["b"].keys = {same, k2->PublicKey()};
+  Sign(*k2, sign::ImageSignatureFormat::kLegacy);
+  ImageDecision two = Evaluate();
+  BOOST_TEST(two.decision == Decision::kAccepted, DecisionsToText({two}));
+  BOOST_TEST(two.results[0].signers == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(DeniedKeyNeverCounts) {
   Sign(*k1, sign::ImageSignatureFormat::kBundle);
   pol.deny.key_ids = {k1->PublicKey().KeyId()};
