@@ -59,6 +59,7 @@ enum class Reason {
   kProvenanceMismatch,  // SLSA builder, source or ref not as required
   kTooOld,              // older than the allowed age
   kAgeUnknown,          // no time to measure the age by
+  kFutureDated,         // a time the evidence claims lies in the future (beyond kClaimedTimeSkew)
   kVulnerable,          // vulnerability findings above the allowed severity
   kVsaMismatch,         // the VSA's result, verifier, policy, level or resource differs
   kBaseImageNotAllowed,  // a base image outside the allow list, or without a digest
