@@ -2,7 +2,8 @@
 // collects its evidence, and hands a Context to each requirement of the scope policy; each
 // requirement is one file here:
 //
-//   signatures.cc       signature threshold over distinct authorities, annotations, deny.keyIds
+//   signatures.cc       signature threshold over distinct authorities with distinct signers,
+//                       annotations, deny.keyIds
 //   attestations.cc     attestation type, signer and freshness, then the typed checks:
 //   provenance.cc         SLSA builder, source, ref and age (the one SLSA matcher, slsa.h)
 //   vulnerabilities.cc    the newest scan's findings against a severity limit

@@ -58,6 +58,7 @@ class Matching {
     return it == owner_.end() ? "" : it->second;
   }
 
+  // Signed returns the distinct signers |authority| verified, or null when it verified none.
   const std::vector<Signer>* Signed(const std::string& authority) const {
     auto it = edges_.find(authority);
     return it == edges_.end() ? nullptr : &it->second;
