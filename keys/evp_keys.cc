@@ -1,5 +1,6 @@
 // EVP_PKEY-backed Verifier and Signer: key classification, signature schemes, sign and verify.
 #include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/rsa.h>
 
 #include <cstring>
@@ -473,8 +474,10 @@ Result<KeyAlgorithm> ClassifyKey(const EVP_PKEY* pkey) {
   }
 }
 
-Result<Verifier> VerifierFromPkey(const EVP_PKEY* pkey) {
-  VOUCH_ASSIGN_OR_RETURN(KeyAlgorithm alg, ClassifyKey(pkey));
+namespace {
+
+// EncodeSpki returns |pkey|'s DER SubjectPublicKeyInfo as OpenSSL writes it.
+Result<Bytes> EncodeSpki(const EVP_PKEY* pkey) {
   unsigned char* der = nullptr;
   int len = i2d_PUBKEY(pkey, &der);
   if (len <= 0) {
@@ -482,7 +485,15 @@ Result<Verifier> VerifierFromPkey(const EVP_PKEY* pkey) {
   }
   Bytes spki(der, der + len);
   OPENSSL_free(der);
-  // Re-parse the canonical encoding so the Verifier never holds private material.
+  return spki;
+}
+
+}  // namespace
+
+Result<Verifier> VerifierFromPkey(const EVP_PKEY* pkey) {
+  VOUCH_ASSIGN_OR_RETURN(KeyAlgorithm alg, ClassifyKey(pkey));
+  VOUCH_ASSIGN_OR_RETURN(Bytes spki, EncodeSpki(pkey));
+  // Re-parse the encoding so the Verifier never holds private material.
   const unsigned char* p = spki.data();
   OsslPtr<EVP_PKEY> pub(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
   if (!pub) {
@@ -494,6 +505,21 @@ Result<Verifier> VerifierFromPkey(const EVP_PKEY* pkey) {
       ClearOpenSslErrors();
       return InvalidArgumentError("EC public key is not a valid curve point");
     }
+    // OpenSSL re-encodes an EC key the way it was read (a compressed or hybrid point, explicit
+    // curve parameters). One key has one SPKI, and so one KeyId: the uncompressed point on the
+    // named curve (SEC 1 2.3.3, RFC 5480 2.2), which is what cosign and Go write.
+    char uncompressed[] = OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED;
+    char named[] = OSSL_PKEY_EC_ENCODING_GROUP;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                         uncompressed, 0),
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, named, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (EVP_PKEY_set_params(pub.get(), params) != 1) {
+      return OpenSslError(ErrorCode::kInternal, "cannot normalize the EC public key encoding");
+    }
+    VOUCH_ASSIGN_OR_RETURN(spki, EncodeSpki(pub.get()));
   }
   auto impl = std::make_shared<Verifier::Impl>();
   impl->pkey = std::move(pub);

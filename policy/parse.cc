@@ -2,6 +2,7 @@
 // authorities, requirements, deny; then ParsePolicy and LoadPolicy.
 #include <algorithm>
 #include <array>
+#include <map>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -45,8 +46,12 @@ bool IsHex(std::string_view s) {
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
+// KeyHolders maps a key (keys::Verifier::KeyId, which names the key whatever its encoding) to
+// the first authority that holds it.
+using KeyHolders = std::map<std::string, std::string>;
+
 void LoadKey(Checker& c, Authority& a, const std::string& pem, const std::string& path,
-             const std::string& source) {
+             const std::string& source, KeyHolders& holders) {
   if (keys::IsPrivateKeyPem(pem)) {
     c.Error(path, source + " holds a private key: give the public key (vouch key public)");
     return;
@@ -56,10 +61,20 @@ void LoadKey(Checker& c, Authority& a, const std::string& pem, const std::string
     c.Error(path, source + " is not a usable public key: " + v.status().message());
     return;
   }
+  // A key held by two authorities is one signer: a signatures threshold counts it once
+  // (verify/requirements/signatures.cc). Valid (one release key may sign images and
+  // attestations under two names), so a warning.
+  auto [held, first] = holders.emplace(v->KeyId(), a.name);
+  if (!first && held->second != a.name) {
+    c.Warn(path, source + " holds key " + v->KeyId().substr(0, 16) +
+                     "…, which authority " + Quote(held->second) +
+                     " also holds: the two are one signer, counted once toward a threshold");
+  }
   a.keys.push_back(*v);
 }
 
-void ParseKeyAuthority(Checker& c, const Json& j, const std::string& path, Authority& a) {
+void ParseKeyAuthority(Checker& c, const Json& j, const std::string& path, Authority& a,
+                       KeyHolders& holders) {
   if (!c.Object(j, path, {"path", "paths", "data"})) {
     return;
   }
@@ -77,7 +92,7 @@ void ParseKeyAuthority(Checker& c, const Json& j, const std::string& path, Autho
     }
   } else if (which == "data") {
     if (auto d = c.String(j, path, "data", true); d && c.options().load_keys) {
-      LoadKey(c, a, *d, path + "/data", "data");
+      LoadKey(c, a, *d, path + "/data", "data", holders);
     }
   }
   for (const auto& [file, p] : files) {
@@ -90,7 +105,7 @@ void ParseKeyAuthority(Checker& c, const Json& j, const std::string& path, Autho
       c.Error(p, "cannot read key file: " + pem.status().message());
       continue;
     }
-    LoadKey(c, a, std::string(pem->begin(), pem->end()), p, "key file " + Quote(file));
+    LoadKey(c, a, std::string(pem->begin(), pem->end()), p, "key file " + Quote(file), holders);
   }
 }
 
@@ -521,6 +536,7 @@ void ParseAll(Checker& c, const Json& root, Policy& policy) {
       c.Error("/authorities",
               "must be an object (authority name -> definition), got " + TypeName(*auths));
     } else {
+      KeyHolders holders;
       for (const auto& [name, def] : auths->items()) {
         std::string p = "/authorities/" + PointerToken(name);
         Authority a;
@@ -532,7 +548,7 @@ void ParseAll(Checker& c, const Json& root, Policy& policy) {
           std::string which = c.Exclusive(def, p, {"key", "keyless", "x509"}, true);
           if (which == "key") {
             a.kind = AuthorityKind::kKey;
-            ParseKeyAuthority(c, def["key"], p + "/key", a);
+            ParseKeyAuthority(c, def["key"], p + "/key", a, holders);
           } else if (which == "keyless") {
             a.kind = AuthorityKind::kKeyless;
             ParseKeylessAuthority(c, def["keyless"], p + "/keyless", a);

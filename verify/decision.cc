@@ -8,7 +8,7 @@ namespace {
 // The JSON spellings, indexed by the enums' values (their order is the declarations').
 constexpr std::array<std::string_view, 4> kOutcomeNames = {"pass", "fail", "warn", "error"};
 constexpr std::array<std::string_view, 3> kDecisionNames = {"accepted", "rejected", "error"};
-constexpr std::array<std::string_view, 25> kReasonNames = {
+constexpr std::array<std::string_view, 26> kReasonNames = {
     "",                        // kNone
     "no-scope",                // kNoScope
     "mode-reject",             // kModeReject
@@ -27,6 +27,7 @@ constexpr std::array<std::string_view, 25> kReasonNames = {
     "provenance-mismatch",     // kProvenanceMismatch
     "too-old",                 // kTooOld
     "age-unknown",             // kAgeUnknown
+    "future-dated",            // kFutureDated
     "vulnerable",              // kVulnerable
     "vsa-mismatch",            // kVsaMismatch
     "base-image-not-allowed",  // kBaseImageNotAllowed

@@ -148,6 +148,13 @@ Status CheckProvenance(const attest::NormalizedProvenance& p, const SlsaExpectat
                                      FormatDuration(*want.max_age) +
                                      ": the provenance records no build start or finish time");
     }
+    if (IsFutureDated(*t, want.now)) {
+      return VerificationFailedError(
+          std::string("provenance is future-dated: the build ") +
+          (p.finished_on.has_value() ? "finished" : "started") + " at " + FormatRfc3339(*t) +
+          ", after now (" + FormatRfc3339(want.now) + ") plus the allowed clock skew of " +
+          FormatDuration(kClaimedTimeSkew));
+    }
     if (want.now - *t > *want.max_age) {
       return VerificationFailedError(
           "attestation is older than " + FormatDuration(*want.max_age) + ": the build " +

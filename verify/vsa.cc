@@ -46,7 +46,7 @@ Status CheckVsa(const VerifiedAttestation& verified, const Digest& subject,
     return VerificationFailedError("vsa level too low: verifiedLevels [" + have +
                                    "] do not establish " + want.min_level);
   }
-  if (vsa->time_verified && *vsa->time_verified > now + kVsaClockSkew) {
+  if (vsa->time_verified && IsFutureDated(*vsa->time_verified, now)) {
     return VerificationFailedError("vsa is from the future: timeVerified " +
                                    FormatRfc3339(*vsa->time_verified) + " is after " +
                                    FormatRfc3339(now));

@@ -100,6 +100,31 @@ BOOST_DATA_TEST_CASE(public_key_ids_match_openssl,
   BOOST_TEST(again->KeyId() == v->KeyId());
 }
 
+// A public key read in another encoding (a compressed point, explicit curve parameters) is the
+// same key: one canonical SPKI (uncompressed point, named curve) and so one key id.
+struct EncodingCase {
+  const char* file;
+  const char* key;  // name in keyids.txt
+};
+std::ostream& operator<<(std::ostream& os, const EncodingCase& c) { return os << c.file; }
+const EncodingCase kEncodings[] = {
+    {"p256.compressed.pub.pem", "p256"},
+    {"p256.explicit.pub.pem", "p256"},
+    {"p384.compressed.pub.pem", "p384"},
+    {"p384.explicit.pub.pem", "p384"},
+};
+
+BOOST_DATA_TEST_CASE(other_encodings_of_a_public_key_have_its_key_id, bdata::make(kEncodings),
+                     c) {
+  auto v = Verifier::FromPem(TestData(c.file));
+  BOOST_REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+  BOOST_TEST(v->KeyId() == KnownKeyIds()[c.key]);
+  auto plain = Verifier::FromPem(TestData(std::string(c.key) + ".pub.pem"));
+  BOOST_REQUIRE(plain.ok());
+  BOOST_TEST((v->SpkiDer() == plain->SpkiDer()));
+  BOOST_TEST(v->ToPem() == TestData(std::string(c.key) + ".pub.pem"));
+}
+
 BOOST_AUTO_TEST_CASE(encrypted_pkcs8_round_trip) {
   Result<std::unique_ptr<Signer>> signer = Generate(KeyAlgorithm::kEcdsaP256);
   BOOST_REQUIRE(signer.ok());

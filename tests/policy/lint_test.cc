@@ -3,6 +3,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "policy/policy_test_util.h"
+#include "vouch/core/bytes.h"
+#include "vouch/keys/keys.h"
 
 namespace vouch::policy::testing {
 namespace {
@@ -414,6 +416,51 @@ BOOST_AUTO_TEST_CASE(source_uri_with_a_ref_is_a_warning) {
                  "prefer \"git+https://github.com/acme/app\" here and \"sourceRefs\": "
                  "[\"refs/heads/main\"]") != std::string::npos,
              findings[0].message);
+}
+
+// CompressedPem re-encodes a P-256 "PUBLIC KEY" PEM with the compressed point (02|03 || X), as
+// `openssl ec -pubin -conv_form compressed -pubout` writes it: another encoding of the same key.
+std::string CompressedPem(const std::string& pem) {
+  auto v = keys::Verifier::FromPem(pem);
+  BOOST_REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+  const Bytes& spki = v->SpkiDer();  // 30 59 … 03 42 00 04 || X || Y
+  BOOST_REQUIRE_EQUAL(spki.size(), 91u);
+  static constexpr uint8_t kPrefix[] = {0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                        0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                        0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00};
+  Bytes der(std::begin(kPrefix), std::end(kPrefix));
+  der.push_back((spki[90] & 1) != 0 ? 0x03 : 0x02);
+  der.insert(der.end(), spki.begin() + 27, spki.begin() + 59);
+  const std::string b64 = Base64Encode(der);
+  std::string out = "-----BEGIN PUBLIC KEY-----\n";
+  for (size_t i = 0; i < b64.size(); i += 64) {
+    out += b64.substr(i, 64) + "\n";
+  }
+  return out + "-----END PUBLIC KEY-----\n";
+}
+
+// A key held by two authorities (the same file, or the same key in another encoding) is one
+// signer: lint warns at the second holder's key, and the policy stays valid.
+const char* const kSharedKeyFiles[] = {"release.pub", "compressed.pub"};
+
+BOOST_DATA_TEST_CASE(key_shared_by_two_authorities_is_a_warning,
+                     boost::unit_test::data::make(kSharedKeyFiles), file) {
+  KeyDir dir;
+  dir.Write("compressed.pub", CompressedPem(ReadText(dir.File("release.pub"))));
+  const std::string text = Doc(
+      R"([{"name": "p", "scope": "*", "signatures": {"authorities": ["a", "b"], "threshold": 2}}])",
+      R"({"a": {"key": {"path": "release.pub"}},
+          "b": {"key": {"paths": ["ci-a.pub", ")" + std::string(file) + R"("]}}})");
+  std::vector<LintFinding> findings;
+  auto p = Parse(text, dir, &findings);
+  BOOST_REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  BOOST_REQUIRE_EQUAL(findings.size(), 1u);
+  BOOST_TEST((findings[0].severity == Severity::kWarning));
+  BOOST_TEST(findings[0].path == "/authorities/b/key/paths/1");
+  BOOST_TEST(findings[0].message.find("holds key " + dir.KeyId("release.pub").substr(0, 16) +
+                                      "…, which authority \"a\" also holds") != std::string::npos,
+             findings[0].message);
+  BOOST_TEST(findings[0].message.find("counted once toward a threshold") != std::string::npos);
 }
 
 // Errors and warnings together: the policy is invalid because of the errors; the findings hold

@@ -5,13 +5,17 @@
 // and JSON reports.
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
+#include <unistd.h>
 
 #include "core/internal/json.h"
 #include "registry/fake_registry.h"
 #include "registry/test_images.h"
 #include "vouch/keys/keys.h"
+#include "vouch/sign/attest.h"
 #include "vouch/sign/image.h"
 #include "vouch/verify/engine.h"
 #include "vouch/verify/render.h"
@@ -78,8 +82,38 @@ struct Fixture {
   std::string DecisionsToJson(const std::vector<ImageDecision>& ds) {
     return Render(ds, *trust, Shape::kPolicy, Format::kJson);
   }
+  // Attest attaches a |predicate| of |type| signed by |k| as an `.att` layer.
+  void Attest(const keys::Signer& k, const std::string& type, const std::string& predicate) {
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("vouch-eval-" + std::to_string(::getpid()) + ".json"))
+                                 .string();
+    std::ofstream(path) << predicate;
+    sign::AttestImageRequest a;
+    a.signer = &k;
+    a.predicate_type = type;
+    a.predicate_path = path;
+    a.format = sign::ImageSignatureFormat::kLegacy;
+    a.tag_update.sleep = [](std::chrono::milliseconds) {};
+    auto repo = Repo();
+    auto res = sign::AttestImage(*repo, a);
+    std::filesystem::remove(path);
+    BOOST_REQUIRE_MESSAGE(res.ok(), res.status().message());
+  }
   std::shared_ptr<const TrustPolicy> trust;
 };
+
+// FixedClock is a Clock stopped at one instant.
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(TimePoint t) : t_(t) {}
+  TimePoint Now() const override { return t_; }
+
+ private:
+  TimePoint t_;
+};
+
+// kNow is the fixed "now" of the time tests: 2026-03-01T12:00:00Z.
+const TimePoint kNow = *ParseRfc3339("2026-03-01T12:00:00Z");
 
 BOOST_FIXTURE_TEST_SUITE(PolicyEval, Fixture)
 
@@ -108,6 +142,173 @@ BOOST_AUTO_TEST_CASE(ThresholdCountsAuthoritiesNotSignatures) {
              d.status.message());
   Sign(*k2, sign::ImageSignatureFormat::kLegacy);
   BOOST_TEST(Evaluate().decision == Decision::kAccepted);
+}
+
+// CompressedSpki re-encodes a P-256 SubjectPublicKeyInfo (30 59 … 03 42 00 04 || X || Y) with
+// the compressed point (02|03 || X), as `openssl ec -pubin -conv_form compressed -pubout` does.
+Bytes CompressedSpki(const Bytes& spki) {
+  static constexpr uint8_t kPrefix[] = {0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                        0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                        0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00};
+  BOOST_REQUIRE_EQUAL(spki.size(), 91u);
+  BOOST_REQUIRE_EQUAL(spki[26], 0x04);
+  Bytes out(std::begin(kPrefix), std::end(kPrefix));
+  out.push_back((spki[90] & 1) != 0 ? 0x03 : 0x02);
+  out.insert(out.end(), spki.begin() + 27, spki.begin() + 59);
+  return out;
+}
+
+// Two authorities holding one key (the same key file, or the same key as a compressed EC point)
+// are one signer: a threshold of 2 is not met by that key's signature alone.
+const bool kCompressed[] = {false, true};
+
+BOOST_DATA_TEST_CASE_F(Fixture, SharedKeyCountsOnceTowardThreshold,
+                       boost::unit_test::data::make(kCompressed), compressed) {
+  keys::Verifier same = k1->PublicKey();
+  if (compressed) {
+    Bytes der = CompressedSpki(k1->PublicKey().SpkiDer());
+    BOOST_REQUIRE(!(der == k1->PublicKey().SpkiDer()));
+    auto v = keys::Verifier::FromSpkiDer(der);
+    BOOST_REQUIRE_MESSAGE(v.ok(), v.status().ToString());
+    same = *v;
+    // Keys compare as keys: the compressed form has the key's one SPKI and key id.
+    BOOST_TEST(same.KeyId() == k1->PublicKey().KeyId());
+  }
+  pol.authorities["b"].keys = {same};
+  pol.policies[0].signatures->threshold = 2;
+  Sign(*k1, sign::ImageSignatureFormat::kBundle);
+  Sign(*k1, sign::ImageSignatureFormat::kLegacy);
+  ImageDecision d = Evaluate();
+  BOOST_TEST(d.decision == Decision::kRejected, DecisionsToText({d}));
+  BOOST_TEST(d.status.code() == ErrorCode::kVerificationFailed, d.status.ToString());
+  BOOST_REQUIRE_EQUAL(d.results.size(), 1u);
+  BOOST_TEST(d.results[0].code == Reason::kThresholdNotMet);
+  BOOST_TEST(d.results[0].signers == 1u);
+  BOOST_TEST(d.results[0].reason.find("1 of 2 required authorities") != std::string::npos,
+             d.results[0].reason);
+  BOOST_TEST(d.results[0].reason.find("b: the same signer as a (key ") != std::string::npos,
+             d.results[0].reason);
+  // A second, distinct signer meets it: b may hold k1 and k2 (rotation), a only k1.
+  pol.authorities["b"].keys = {same, k2->PublicKey()};
+  Sign(*k2, sign::ImageSignatureFormat::kLegacy);
+  ImageDecision two = Evaluate();
+  BOOST_TEST(two.decision == Decision::kAccepted, DecisionsToText({two}));
+  BOOST_TEST(two.results[0].signers == 2u);
+}
+
+// A provenance that claims to have been built in the future is refused (it would pass any maxAge
+// until that date), with a reason naming the time.
+BOOST_AUTO_TEST_CASE(FutureDatedProvenanceIsRejected) {
+  pol.policies[0].signatures.reset();
+  pol.policies[0].attestations.push_back({"slsaprovenance",
+                                          {"https://slsa.dev/provenance/v1"},
+                                          {"a"},
+                                          std::chrono::hours(24 * 30),
+                                          {},
+                                          {},
+                                          {},
+                                          {}});
+  auto provenance = [](const std::string& finished) {
+    return R"({"buildDefinition": {"buildType": "https://example.com/build/v1",
+                 "externalParameters": {}},
+               "runDetails": {"builder": {"id": "https://example.com/builder"},
+                 "metadata": {"startedOn": "2026-03-01T11:00:00Z", "finishedOn": ")" +
+           finished + R"("}}})";
+  };
+  Attest(*k1, "https://slsa.dev/provenance/v1", provenance("2026-03-02T12:00:00Z"));
+  FixedClock clock(kNow);
+  EvaluateOptions o;
+  o.clock = &clock;
+  ImageDecision d = Evaluate(o);
+  BOOST_TEST(d.decision == Decision::kRejected, DecisionsToText({d}));
+  BOOST_TEST(d.status.code() == ErrorCode::kVerificationFailed, d.status.ToString());
+  BOOST_REQUIRE_EQUAL(d.results.size(), 1u);
+  BOOST_TEST(d.results[0].findings.size() == 1u);
+  BOOST_TEST(d.results[0].findings[0].reason == Reason::kFutureDated);
+  BOOST_TEST(d.results[0].reason.find("provenance is future-dated: the build finished at "
+                                      "2026-03-02T12:00:00Z, after now (2026-03-01T12:00:00Z)") !=
+                 std::string::npos,
+             d.results[0].reason);
+  // Within the clock skew (4 minutes ahead) it is a current build.
+  Attest(*k1, "https://slsa.dev/provenance/v1", provenance("2026-03-01T12:04:00Z"));
+  ImageDecision ok = Evaluate(o);
+  BOOST_TEST(ok.decision == Decision::kAccepted, DecisionsToText({ok}));
+}
+
+// A future-dated vulnerability report never becomes the newest: the current report's critical
+// finding decides, and the future one is reported as such.
+BOOST_AUTO_TEST_CASE(FutureDatedScanCannotHideCurrentFinding) {
+  pol.policies[0].signatures.reset();
+  policy::AttestationRequirement vuln{"vuln",
+                                      {"https://cosign.sigstore.dev/attestation/vuln/v1"},
+                                      {"a"},
+                                      std::chrono::hours(24 * 7),
+                                      {},
+                                      policy::VulnerabilityRequirement{},
+                                      {},
+                                      {}};
+  vuln.vulnerabilities->max_severity = "high";
+  pol.policies[0].attestations.push_back(vuln);
+  auto report = [](const std::string& finished, const std::string& result) {
+    return R"({"invocation": {}, "scanner": {"uri": "pkg:github/aquasecurity/trivy",
+                 "version": "0.50.0", "result": )" +
+           result + R"(}, "metadata": {"scanStartedOn": "2026-02-28T00:00:00Z",
+                 "scanFinishedOn": ")" +
+           finished + R"("}})";
+  };
+  const std::string type = "https://cosign.sigstore.dev/attestation/vuln/v1";
+  Attest(*k1, type,
+         report("2026-03-01T11:00:00Z",
+                R"([{"id": "CVE-2026-0001", "severity": [{"method": "CVSSv3", "score": "9.8"}]}])"));
+  Attest(*k1, type, report("2027-01-01T00:00:00Z", "[]"));
+  FixedClock clock(kNow);
+  EvaluateOptions o;
+  o.clock = &clock;
+  ImageDecision d = Evaluate(o);
+  BOOST_TEST(d.decision == Decision::kRejected, DecisionsToText({d}));
+  BOOST_TEST(d.status.code() == ErrorCode::kVerificationFailed, d.status.ToString());
+  BOOST_REQUIRE_EQUAL(d.results.size(), 2u);
+  BOOST_TEST((d.results[0].outcome == Outcome::kPass), d.results[0].reason);
+  BOOST_TEST(d.results[1].requirement == "vulnerabilities");
+  BOOST_TEST(d.results[1].code == Reason::kVulnerable);
+  BOOST_TEST(d.results[1].reason.find("CVE-2026-0001 (critical)") != std::string::npos,
+             d.results[1].reason);
+  size_t future = 0;
+  for (const EvidenceFinding& f : d.results[0].findings) {
+    if (f.reason == Reason::kFutureDated) {
+      ++future;
+      BOOST_TEST(!f.valid);
+      BOOST_TEST(f.detail.find("metadata.scanFinishedOn 2027-01-01T00:00:00Z is after now") !=
+                     std::string::npos,
+                 f.detail);
+    }
+  }
+  BOOST_TEST(future == 1u);
+}
+
+// Only a future-dated report: nothing can decide, and the reason says why.
+BOOST_AUTO_TEST_CASE(OnlyFutureDatedScanIsRejected) {
+  pol.policies[0].signatures.reset();
+  pol.policies[0].attestations.push_back({"vuln",
+                                          {"https://cosign.sigstore.dev/attestation/vuln/v1"},
+                                          {"a"},
+                                          {},
+                                          {},
+                                          {},
+                                          {},
+                                          {}});
+  Attest(*k1, "https://cosign.sigstore.dev/attestation/vuln/v1",
+         R"({"scanner": {"result": []}, "metadata": {"scanFinishedOn": "2026-03-01T12:06:00Z"}})");
+  FixedClock clock(kNow);
+  EvaluateOptions o;
+  o.clock = &clock;
+  ImageDecision d = Evaluate(o);
+  BOOST_TEST(d.decision == Decision::kRejected, DecisionsToText({d}));
+  BOOST_REQUIRE_EQUAL(d.results.size(), 1u);
+  BOOST_TEST(d.results[0].code == Reason::kFutureDated);
+  BOOST_TEST(d.results[0].reason.find("is future-dated: metadata.scanFinishedOn "
+                                      "2026-03-01T12:06:00Z") != std::string::npos,
+             d.results[0].reason);
 }
 
 BOOST_AUTO_TEST_CASE(DeniedKeyNeverCounts) {

@@ -147,6 +147,13 @@ bool Vulnerabilities(Context& c, const Unit& unit, const policy::AttestationRequ
     locations.push_back(a.evidence->location);
   }
   VulnerabilityVerdict v = DecideVulnerabilities(statements, locations, req, c.now());
+  for (const auto& [i, why] : v.skipped) {
+    EvidenceFinding& f = r.findings[g.valid[i].finding];
+    f.valid = false;
+    f.reason = why.reason;
+    f.detail = why.detail;
+    f.statement_json.clear();
+  }
   if (!v.check.ok()) {
     return NotMet(c, unit, g, std::move(r), v.check.reason, v.check.detail);
   }

@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "requirements/requirements.h"
+#include "vouch/core/clock.h"
+#include "vouch/core/duration.h"
 #include "vouch/verify/slsa.h"
 
 namespace vouch::verify::internal {
@@ -13,6 +15,17 @@ Check CheckProvenanceRule(const attest::Statement& statement,
   auto p = attest::NormalizeProvenance(statement.predicate_type(), statement.predicate_json());
   if (!p.ok()) {
     return {Reason::kMalformedPayload, "provenance is malformed: " + p.status().message()};
+  }
+  // A build time claimed in the future is refused whatever the requirement asks: it would pass
+  // any maxAge for as long as it stays in the future.
+  for (const auto& [field, t] : {std::pair{"finished", p->finished_on},
+                                 std::pair{"started", p->started_on}}) {
+    if (t && IsFutureDated(*t, now)) {
+      return {Reason::kFutureDated, std::string("provenance is future-dated: the build ") + field +
+                                        " at " + FormatRfc3339(*t) + ", after now (" +
+                                        FormatRfc3339(now) + ") plus the allowed clock skew of " +
+                                        FormatDuration(kClaimedTimeSkew)};
+    }
   }
   SlsaExpectations want;
   if (req.slsa) {

@@ -2,7 +2,8 @@
 // collects its evidence, and hands a Context to each requirement of the scope policy; each
 // requirement is one file here:
 //
-//   signatures.cc       signature threshold over distinct authorities, annotations, deny.keyIds
+//   signatures.cc       signature threshold over distinct authorities with distinct signers,
+//                       annotations, deny.keyIds
 //   attestations.cc     attestation type, signer and freshness, then the typed checks:
 //   provenance.cc         SLSA builder, source, ref and age (the one SLSA matcher, slsa.h)
 //   vulnerabilities.cc    the newest scan's findings against a severity limit
@@ -160,12 +161,15 @@ struct VulnerabilityVerdict {
   Check check;
   // newest is the deciding report: an index into the candidates (when check passed).
   size_t newest = 0;
+  // skipped are the reports that could not decide, by index, with why (future-dated).
+  std::vector<std::pair<size_t, Check>> skipped;
   // severity is the second result, "vulnerabilities", when the requirement sets limits.
   std::optional<RequirementResult> severity;
 };
 
 // DecideVulnerabilities picks the newest of the verified reports |statements| (by scan finish
-// time; reports without one count as oldest), checks its age against req.max_age and, with
+// time; reports without one count as oldest; reports finished after |now| + kClaimedTimeSkew are
+// skipped as future-dated, never newest), checks its age against req.max_age and, with
 // req.vulnerabilities, counts its findings against the severity limit.
 VulnerabilityVerdict DecideVulnerabilities(const std::vector<const attest::Statement*>& statements,
                                            const std::vector<std::string>& locations,

@@ -1,6 +1,8 @@
 // The signature requirement: at least `threshold` distinct authorities of the list have a valid
-// image signature on the manifest (either storage form), carrying every required annotation. A
-// signature by a key in deny.keyIds never counts. docs/policy.md ("signatures").
+// image signature on the manifest (either storage form), carrying every required annotation, and
+// each counts with a signer of its own: two authorities that hold the same key (or trust the same
+// identity) are one signer. A signature by a key in deny.keyIds never counts. docs/policy.md
+// ("signatures").
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -21,6 +23,74 @@ bool IsSignatureCandidate(const Evidence& e) {
   return e.kind == EvidenceKind::kSignature || e.kind == EvidenceKind::kUnknown;
 }
 
+// Matching pairs authorities with the signers (Signer::Who: a canonical key id, or a certificate
+// identity) they verified, each signer credited to at most one authority, so that a threshold
+// counts distinct signers and not authorities that share a key.
+class Matching {
+ public:
+  // Add records that |authority| verified a signature by |who| (repeats are ignored).
+  void Add(const std::string& authority, const Signer& who) {
+    auto& list = edges_[authority];
+    if (std::none_of(list.begin(), list.end(),
+                     [&](const Signer& s) { return s.Who() == who.Who(); })) {
+      list.push_back(who);
+    }
+  }
+
+  // Solve computes a maximum matching over |order| (Kuhn's augmenting paths: a handful of
+  // authorities and signers), trying authorities in that order so the result is stable.
+  void Solve(const std::vector<std::string>& order) {
+    for (const std::string& a : order) {
+      std::set<std::string> seen;
+      Augment(a, seen);
+    }
+  }
+
+  // Counted returns the signer credited to |authority|, or null when it counts for nobody.
+  const Signer* Counted(const std::string& authority) const {
+    auto it = matched_.find(authority);
+    return it == matched_.end() ? nullptr : &it->second;
+  }
+
+  // Holder returns the authority a signature by |who| was credited to ("" when none).
+  std::string Holder(const Signer& who) const {
+    auto it = owner_.find(who.Who());
+    return it == owner_.end() ? "" : it->second;
+  }
+
+  // Signed returns the distinct signers |authority| verified, or null when it verified none.
+  const std::vector<Signer>* Signed(const std::string& authority) const {
+    auto it = edges_.find(authority);
+    return it == edges_.end() ? nullptr : &it->second;
+  }
+
+  size_t size() const { return matched_.size(); }
+
+ private:
+  bool Augment(const std::string& authority, std::set<std::string>& seen) {
+    auto it = edges_.find(authority);
+    if (it == edges_.end()) {
+      return false;
+    }
+    for (const Signer& who : it->second) {
+      if (!seen.insert(who.Who()).second) {
+        continue;
+      }
+      auto owner = owner_.find(who.Who());
+      if (owner == owner_.end() || Augment(std::string(owner->second), seen)) {
+        owner_[who.Who()] = authority;
+        matched_.insert_or_assign(authority, who);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::map<std::string, std::vector<Signer>> edges_;  // authority -> distinct signers
+  std::map<std::string, std::string> owner_;          // signer (Who) -> authority credited
+  std::map<std::string, Signer> matched_;             // authority -> signer credited
+};
+
 }  // namespace
 
 void CheckSignatures(Context& c, size_t subject, const policy::SignatureRequirement& req) {
@@ -31,8 +101,8 @@ void CheckSignatures(Context& c, size_t subject, const policy::SignatureRequirem
   r.subject = subject;
   r.threshold = req.threshold;
   const Digest& digest = s.descriptor.digest;
-  std::set<std::string> signers;       // authorities with a valid signature
-  std::vector<std::string> signed_by;  // how each signed: "name (key …)", first seen first
+  std::vector<std::string> signed_first;  // authorities with a valid signature, first seen first
+  Matching matching;
   std::map<std::string, std::vector<std::string>> why;  // per authority
   Status unavailable = OkStatus();
   for (const Evidence& e : s.found.objects) {
@@ -50,9 +120,10 @@ void CheckSignatures(Context& c, size_t subject, const policy::SignatureRequirem
     }
     for (const Signer& who : j.signers) {
       c.AddInput("signature", "", who.authority, e);
-      if (signers.insert(who.authority).second) {
-        signed_by.push_back(who.Describe());
+      if (matching.Signed(who.authority) == nullptr) {
+        signed_first.push_back(who.authority);
       }
+      matching.Add(who.authority, who);
     }
     for (const auto& [name, detail] : j.failures) {
       auto& list = why[name];
@@ -70,7 +141,14 @@ void CheckSignatures(Context& c, size_t subject, const policy::SignatureRequirem
     }
     r.findings.push_back(std::move(j.finding));
   }
-  r.signers = signers.size();
+  matching.Solve(req.authorities);
+  r.signers = matching.size();
+  std::vector<std::string> signed_by;  // how each counted: "name (key …)", first seen first
+  for (const std::string& name : signed_first) {
+    if (const Signer* who = matching.Counted(name)) {
+      signed_by.push_back(who->Describe());
+    }
+  }
   if (r.signers >= req.threshold) {
     r.outcome = Outcome::kPass;
     r.reason = "signed by " + Join(signed_by, ", ");
@@ -103,11 +181,20 @@ void CheckSignatures(Context& c, size_t subject, const policy::SignatureRequirem
   r.code = r.signers == 0 ? Reason::kNoneValid : Reason::kThresholdNotMet;
   std::vector<std::string> missing;
   for (const std::string& name : req.authorities) {
-    if (signers.count(name) == 0) {
-      auto it = why.find(name);
-      bool none = it == why.end() || it->second.empty();
-      missing.push_back(name + ": " + (none ? "no signature" : Join(it->second, "; ")));
+    if (matching.Counted(name) != nullptr) {
+      continue;
     }
+    if (const std::vector<Signer>* as = matching.Signed(name)) {
+      // It signed, but only as a signer already credited to another authority.
+      const Signer& who = as->front();
+      Signer other = who;
+      other.authority = matching.Holder(who);
+      missing.push_back(name + ": the same signer as " + other.Describe() + ", which counts once");
+      continue;
+    }
+    auto it = why.find(name);
+    bool none = it == why.end() || it->second.empty();
+    missing.push_back(name + ": " + (none ? "no signature" : Join(it->second, "; ")));
   }
   r.reason = std::to_string(r.signers) + " of " + std::to_string(req.threshold) +
              " required authorities signed " + Short(digest) + ": " + Join(missing, "; ");

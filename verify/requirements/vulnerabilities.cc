@@ -235,10 +235,22 @@ VulnerabilityVerdict DecideVulnerabilities(const std::vector<const attest::State
   VulnerabilityVerdict out;
   std::optional<VulnReport> newest;
   std::string malformed;
+  std::vector<std::string> future;
   for (size_t i = 0; i < statements.size(); ++i) {
     auto r = ReadVulns(statements[i]->predicate_json());
     if (!r.ok()) {
       malformed = locations[i] + ": vulnerability predicate is malformed: " + r.status().message();
+      continue;
+    }
+    // A scan dated in the future never decides: it would be the newest until that date came,
+    // and hide every current report.
+    if (r->finished && IsFutureDated(*r->finished, now)) {
+      Check skip{Reason::kFutureDated,
+                 "vulnerability report is future-dated: metadata.scanFinishedOn " +
+                     FormatRfc3339(*r->finished) + " is after now (" + FormatRfc3339(now) +
+                     ") plus the allowed clock skew of " + FormatDuration(kClaimedTimeSkew)};
+      future.push_back(locations[i] + ": " + skip.detail);
+      out.skipped.emplace_back(i, std::move(skip));
       continue;
     }
     if (!newest || (r->finished && (!newest->finished || *r->finished > *newest->finished))) {
@@ -247,7 +259,8 @@ VulnerabilityVerdict DecideVulnerabilities(const std::vector<const attest::State
     }
   }
   if (!newest) {
-    out.check = {Reason::kMalformedPayload, malformed};
+    out.check = future.empty() ? Check{Reason::kMalformedPayload, malformed}
+                               : Check{Reason::kFutureDated, Join(future, "; ")};
     return out;
   }
   if (req.max_age) {

@@ -25,5 +25,10 @@ for k in p256 p384 p521 ed25519 rsa2048; do
   openssl pkey -in $k.pkcs8.pem -pubout -out $k.pub.pem
   echo "$k $(openssl pkey -pubin -in $k.pub.pem -outform DER | sha256sum | cut -d' ' -f1)" >> keyids.txt
 done
+# The same EC public keys in other encodings: a compressed point, explicit curve parameters.
+for k in p256 p384; do
+  openssl ec -pubin -in $k.pub.pem -conv_form compressed -pubout -out $k.compressed.pub.pem
+  openssl ec -pubin -in $k.pub.pem -param_enc explicit -pubout -out $k.explicit.pub.pem
+done
 openssl pkey -in rsa1024.pkcs8.pem -pubout -out rsa1024.pub.pem
 openssl pkey -in k256.pkcs8.pem -pubout -out k256.pub.pem

@@ -69,9 +69,12 @@ class Verifier {
   static Result<Verifier> FromSpkiDer(ByteView der);
 
   KeyAlgorithm algorithm() const;
-  // KeyId is lowercase hex of SHA-256 over the DER SubjectPublicKeyInfo.
+  // KeyId is lowercase hex of SHA-256 over the DER SubjectPublicKeyInfo (SpkiDer). It names the
+  // key, not an encoding of it: two Verifiers of the same public key have the same KeyId.
   std::string KeyId() const;
-  // SpkiDer returns the DER SubjectPublicKeyInfo.
+  // SpkiDer returns the canonical DER SubjectPublicKeyInfo: re-encoded by OpenSSL, an EC key as
+  // an uncompressed point on its named curve whatever form it was read in (a compressed point
+  // gives the same SpkiDer as the uncompressed one).
   const Bytes& SpkiDer() const;
   // ToPem returns the "PUBLIC KEY" PEM block.
   std::string ToPem() const;

@@ -59,6 +59,7 @@ enum class Reason {
   kProvenanceMismatch,  // SLSA builder, source or ref not as required
   kTooOld,              // older than the allowed age
   kAgeUnknown,          // no time to measure the age by
+  kFutureDated,         // a time the evidence claims lies in the future (beyond kClaimedTimeSkew)
   kVulnerable,          // vulnerability findings above the allowed severity
   kVsaMismatch,         // the VSA's result, verifier, policy, level or resource differs
   kBaseImageNotAllowed,  // a base image outside the allow list, or without a digest
@@ -123,8 +124,8 @@ struct RequirementResult {
   Reason code = Reason::kNone;
   // reason says why (failures) or what satisfied it (passes: "release (key sha256:…)").
   std::string reason;
-  // signers and threshold: for signature requirements, the distinct authorities that signed and
-  // how many were required.
+  // signers and threshold: for signature requirements, the distinct authorities that signed, each
+  // with a signer of its own (authorities sharing a key count once), and how many were required.
   size_t signers = 0;
   size_t threshold = 0;
   // findings are the evidence of the kind this requirement asks for, each with its fate.

@@ -32,7 +32,7 @@ struct SlsaExpectations {
   // source_refs are the git refs the build may have run on (see SourceRefMatches).
   std::vector<std::string> source_refs;
   // max_age bounds how long ago the build finished (or, when no finish time is recorded,
-  // started), measured at |now|.
+  // started), measured at |now|; that time may not lie more than kClaimedTimeSkew after |now|.
   std::optional<std::chrono::seconds> max_age;
   // now is the time max_age is measured at; callers pass Clock::Now().
   TimePoint now{};
@@ -75,6 +75,8 @@ bool SourceRefMatches(std::string_view recorded, std::string_view expected);
 //   "builder id <recorded> does not match the expected <pattern>" (or "any of the expected …")
 //   "source <recorded> does not match the expected <pattern>" (also when none is recorded)
 //   "ref <recorded> does not match the expected <pattern>" (also when none is recorded)
+//   "provenance is future-dated: the build finished at <time>, after now (<now>) ..." (max age
+//   set, the time beyond now + kClaimedTimeSkew, vouch/core/clock.h)
 //   "attestation is older than <max age>: the build finished at <time>"
 //   "attestation age cannot be checked ...: the provenance records no build start or finish time"
 // OK when all pass.

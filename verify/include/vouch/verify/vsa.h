@@ -21,10 +21,6 @@
 
 namespace vouch::verify {
 
-// kVsaClockSkew is how far in the future a VSA's timeVerified may lie (clocks of the promotion
-// gate and of the deploy gate differ); later is a rejection.
-inline constexpr std::chrono::seconds kVsaClockSkew{300};
-
 // CheckVsa checks the verified attestation |verified| as a VSA about |subject| against |want|,
 // in this order, stopping at the first failure (each kVerificationFailed, message prefix in
 // quotes):
@@ -39,7 +35,8 @@ inline constexpr std::chrono::seconds kVsaClockSkew{300};
 //  8. |max_age|, when set: timeVerified is present and no older than
 //     |max_age| at |now|                                            "vsa is stale ..." /
 //                                                                   "vsa has no timeVerified"
-//     in any case, a timeVerified later than now + kVsaClockSkew    "vsa is from the future ..."
+//     in any case, a timeVerified later than now + kClaimedTimeSkew "vsa is from the future ..."
+//     (vouch/core/clock.h: the clocks of the promotion and deploy gates differ a little)
 //  9. |resource_uri|, when non-empty, equals resourceUri exactly    "vsa resourceUri ..."
 // OK means the VSA vouches for |subject| as asked.
 Status CheckVsa(const VerifiedAttestation& verified, const Digest& subject,
