@@ -97,7 +97,10 @@ std::unique_ptr<PkiImage> MakePkiImage() {
            "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"});
   Openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
            "-keyout", key, "-out", csr, "-subj", "/CN=Team B/O=Acme"});
-  WriteText(ext, "subjectAltName=email:team@example.test\nkeyUsage=critical,digitalSignature\n");
+  // Two names for one key: the distinct-signer rule must see through them.
+  WriteText(ext,
+            "subjectAltName=email:team@example.test,email:ops@example.test\n"
+            "keyUsage=critical,digitalSignature\n");
   Openssl({"x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", leaf,
            "-days", "30", "-extfile", ext});
   out->root_pem = ca;
@@ -274,6 +277,32 @@ BOOST_AUTO_TEST_CASE(policy_keyless_and_x509_authorities) {
   RunResult m = testing::Vouch({"verify", "--policy", policy(bad), fulcio->Ref()});
   BOOST_TEST(m.exit_code == 3, m.out << m.err);
   BOOST_TEST(m.out.find("rejected") == std::string::npos, m.out);
+}
+
+// Two x509 authorities that match different names of one certificate trust one key: that
+// key's signature is one signer, so a threshold of 2 is not met by it.
+BOOST_AUTO_TEST_CASE(one_certificate_under_two_names_is_one_signer) {
+  auto pki = MakePkiImage();
+  TempDir dir;
+  auto authority = [&](const std::string& san) {
+    return R"({"x509": {"roots": [")" + pki->root_pem + R"("], "san": ")" + san + R"("}})";
+  };
+  std::string path = dir.File("policy.json");
+  WriteText(path, R"({"version": 1, "authorities": {"team": )" + authority("team@example.test") +
+                      R"(, "ops": )" + authority("ops@example.test") + R"(},
+      "policies": [{"name": "p", "scope": "*", "mode": "enforce",
+                    "signatures": {"authorities": ["team", "ops"], "threshold": 2}}]})");
+  RunResult r = testing::Vouch({"verify", "--policy", path, pki->img.Ref()});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(r.out.find("1 of 2 required authorities") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("ops: the same signer as team (team@example.test") != std::string::npos,
+             r.out);
+  // Either name alone meets a threshold of 1: the rule counts signers, it does not refuse them.
+  WriteText(path, R"({"version": 1, "authorities": {"ops": )" + authority("ops@example.test") +
+                      R"(}, "policies": [{"name": "p", "scope": "*", "mode": "enforce",
+                    "signatures": {"authorities": ["ops"], "threshold": 1}}]})");
+  RunResult one = testing::Vouch({"verify", "--policy", path, pki->img.Ref()});
+  BOOST_TEST(one.exit_code == 0, one.out << one.err);
 }
 
 BOOST_AUTO_TEST_CASE(slsa_verifier_attestation_verifies_keyless) {

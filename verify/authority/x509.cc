@@ -26,7 +26,7 @@ class X509Authority final : public Authority {
         sigstore::VerifyLegacyX509(sigstore::EvidenceFromAnnotations(e.layer_annotations),
                                    layer.message, std::move(layer.content), trust_, root_.get(),
                                    now));
-    Verified out{Signer{name(), "", CertificateSigner(v.signer, v.issuer)},
+    Verified out{Signer{name(), v.key_id, CertificateSigner(v.signer, v.issuer)},
                  std::move(layer.payload), {}};
     if (v.signing_time) {
       out.times.push_back(*v.signing_time);
@@ -62,7 +62,7 @@ class X509Authority final : public Authority {
     std::vector<Bytes> extra(certs.begin() + 1, certs.end());
     VOUCH_ASSIGN_OR_RETURN(sigstore::LegacyVerification v,
                            sigstore::VerifyX509Certificate(certs[0], extra, trust_, now));
-    return Verified{Signer{name(), "", CertificateSigner(v.signer, v.issuer)}, env->payload, {}};
+    return Verified{Signer{name(), v.key_id, CertificateSigner(v.signer, v.issuer)}, env->payload, {}};
   }
 
   sigstore::X509Trust trust_;

@@ -23,13 +23,18 @@ bool IsSignatureCandidate(const Evidence& e) {
   return e.kind == EvidenceKind::kSignature || e.kind == EvidenceKind::kUnknown;
 }
 
-// Matching pairs authorities with the signers (Signer::Who: a canonical key id, or a certificate
-// identity) they verified, each signer credited to at most one authority, so that a threshold
-// counts distinct signers and not authorities that share a key.
+// Matching pairs authorities with the signers they verified, each signer credited to at most
+// one authority, so that a threshold counts distinct signers and not authorities that share a
+// key. A signer is its key id or certificate identity (Signer::Who), and a certificate that
+// carries its key id joins the two: one x509 key is one signer under whichever of its names an
+// authority matched, and one name is one signer whichever key it rotated to.
 class Matching {
  public:
   // Add records that |authority| verified a signature by |who| (repeats are ignored).
   void Add(const std::string& authority, const Signer& who) {
+    if (!who.identity.empty() && !who.key_id.empty()) {
+      Join(who.identity, who.key_id);
+    }
     auto& list = edges_[authority];
     if (std::none_of(list.begin(), list.end(),
                      [&](const Signer& s) { return s.Who() == who.Who(); })) {
@@ -38,7 +43,8 @@ class Matching {
   }
 
   // Solve computes a maximum matching over |order| (Kuhn's augmenting paths: a handful of
-  // authorities and signers), trying authorities in that order so the result is stable.
+  // authorities and signers), trying authorities in that order so the result is stable. Call
+  // it after every Add.
   void Solve(const std::vector<std::string>& order) {
     for (const std::string& a : order) {
       std::set<std::string> seen;
@@ -54,7 +60,7 @@ class Matching {
 
   // Holder returns the authority a signature by |who| was credited to ("" when none).
   std::string Holder(const Signer& who) const {
-    auto it = owner_.find(who.Who());
+    auto it = owner_.find(Root(who.Who()));
     return it == owner_.end() ? "" : it->second;
   }
 
@@ -67,18 +73,33 @@ class Matching {
   size_t size() const { return matched_.size(); }
 
  private:
+  // Root and Join keep the union of names (identities, key ids) that denote one signer.
+  std::string Root(std::string name) const {
+    for (auto it = same_.find(name); it != same_.end(); it = same_.find(name)) {
+      name = it->second;
+    }
+    return name;
+  }
+  void Join(const std::string& a, const std::string& b) {
+    std::string ra = Root(a), rb = Root(b);
+    if (ra != rb) {
+      same_[ra] = rb;
+    }
+  }
+
   bool Augment(const std::string& authority, std::set<std::string>& seen) {
     auto it = edges_.find(authority);
     if (it == edges_.end()) {
       return false;
     }
     for (const Signer& who : it->second) {
-      if (!seen.insert(who.Who()).second) {
+      const std::string node = Root(who.Who());
+      if (!seen.insert(node).second) {
         continue;
       }
-      auto owner = owner_.find(who.Who());
+      auto owner = owner_.find(node);
       if (owner == owner_.end() || Augment(std::string(owner->second), seen)) {
-        owner_[who.Who()] = authority;
+        owner_[node] = authority;
         matched_.insert_or_assign(authority, who);
         return true;
       }
@@ -87,7 +108,8 @@ class Matching {
   }
 
   std::map<std::string, std::vector<Signer>> edges_;  // authority -> distinct signers
-  std::map<std::string, std::string> owner_;          // signer (Who) -> authority credited
+  std::map<std::string, std::string> same_;           // name -> a name of the same signer
+  std::map<std::string, std::string> owner_;          // signer (Root) -> authority credited
   std::map<std::string, Signer> matched_;             // authority -> signer credited
 };
 
@@ -185,11 +207,12 @@ void CheckSignatures(Context& c, size_t subject, const policy::SignatureRequirem
       continue;
     }
     if (const std::vector<Signer>* as = matching.Signed(name)) {
-      // It signed, but only as a signer already credited to another authority.
-      const Signer& who = as->front();
-      Signer other = who;
-      other.authority = matching.Holder(who);
-      missing.push_back(name + ": the same signer as " + other.Describe() + ", which counts once");
+      // It signed, but only as a signer already credited to another authority (under that
+      // authority's name for it: a certificate's other SAN, say).
+      const Signer* credited = matching.Counted(matching.Holder(as->front()));
+      missing.push_back(name + ": the same signer as " +
+                        (credited != nullptr ? credited->Describe() : as->front().Describe()) +
+                        ", which counts once");
       continue;
     }
     auto it = why.find(name);

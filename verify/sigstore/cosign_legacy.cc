@@ -377,6 +377,8 @@ Result<LegacyVerification> VerifyX509Certificate(ByteView leaf_der,
   }
   VOUCH_ASSIGN_OR_RETURN(OsslPtr<X509> leaf, ParseCertificateDer(leaf_der, "signing certificate"));
   LegacyVerification out;
+  VOUCH_ASSIGN_OR_RETURN(keys::Verifier leaf_key, LeafKey(leaf.get()));
+  out.key_id = leaf_key.KeyId();
   std::vector<Bytes> untrusted_der = trust.intermediates;
   untrusted_der.insert(untrusted_der.end(), untrusted_extra.begin(), untrusted_extra.end());
   VOUCH_ASSIGN_OR_RETURN(OsslPtr<STACK_OF(X509)> untrusted, Untrusted(untrusted_der));

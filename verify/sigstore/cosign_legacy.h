@@ -78,6 +78,9 @@ struct LegacyVerification {
   std::string signer;   // keyless: the SAN that matched; x509: the first SAN, else the subject
   std::string issuer;   // keyless: the OIDC issuer; x509: the certificate's issuer name
   std::string subject;  // the leaf's subject (RFC 2253), may be empty (Fulcio)
+  // key_id is the leaf's public key (keys::Verifier::KeyId), x509 only: the signer is the key,
+  // whichever of the certificate's names an authority matched.
+  std::string key_id;
   std::optional<TimePoint> signing_time;  // the SET's integrated time, when verified
 };
 

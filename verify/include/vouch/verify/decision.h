@@ -80,7 +80,9 @@ bool IsCouldNotCheck(Reason r);
 // the key (its key id) or the certificate identity.
 struct Signer {
   std::string authority;  // the authority's name in the policy ("" when none verified)
-  std::string key_id;     // key authorities: keys::Verifier::KeyId() of the key that verified
+  // key_id is keys::Verifier::KeyId() of the key that verified: a key authority's key, or an
+  // x509 certificate's (keyless certificates hold one-use keys and leave it empty).
+  std::string key_id;
   std::string identity;   // certificate authorities: "<SAN> (<issuer>)"
   // Describe renders "release (key 0123456789abcdef…)" or "release (<identity>)".
   std::string Describe() const;
