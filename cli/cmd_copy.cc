@@ -21,7 +21,7 @@ Status Copy(const Args& args) {
   VOUCH_ASSIGN_OR_RETURN(copy.platform, ParsedPlatform(args.parsed()));
   copy.parallelism = args.As<int>("jobs");
   copy.with_attachments = !args.Has("no-attachments");
-  std::unique_ptr<registry::Client> client = NewClient(args.parsed());
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(args.parsed()));
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> src,
                          client->Open(src_ref, registry::Access::kPull));
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> dst,

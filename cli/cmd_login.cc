@@ -42,7 +42,11 @@ int Login(const Args& args) {
     registry::Credentials c;
     c.username = user;
     c.password = trimmed.Clone();
-    Status s = NewClient(args.parsed())->Ping(host, c);
+    auto client = NewClient(args.parsed());
+    if (!client.ok()) {
+      return Fail(client.status());
+    }
+    Status s = (*client)->Ping(host, c);
     if (!s.ok()) {
       return Fail(s.WithContext("login to " + host + " failed"));
     }

@@ -31,7 +31,8 @@ Status Promote(const Args& args) {
   request.signer = signer.get();
   request.verifier_id = args.Get("verifier-id");
   request.policy_uri = args.Get("policy-uri");
-  promote::PromoteResult result = promote::Promote(*NewClient(args.parsed()), src, dst, request);
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(args.parsed()));
+  promote::PromoteResult result = promote::Promote(*client, src, dst, request);
   std::cout << (args.json() ? promote::PromoteResultToJson(result, *trust)
                             : promote::PromoteResultToText(result, *trust));
   return result.status;

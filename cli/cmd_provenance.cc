@@ -43,8 +43,8 @@ Status Provenance(const Args& args) {
   request.statement = args.Has("statement");
   request.env = Environment();
   request.now = SystemClock().Now();
-  VOUCH_ASSIGN_OR_RETURN(std::string out,
-                         sign::GenerateProvenance(request, *NewClient(args.parsed())));
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(args.parsed()));
+  VOUCH_ASSIGN_OR_RETURN(std::string out, sign::GenerateProvenance(request, *client));
   const std::string text = out + "\n";
   if (!args.Has("output")) {
     std::cout << text;

@@ -51,7 +51,11 @@ int Serve(const Args& args) {
   // not hold a worker for long. The transfer timeouts are twice the deadline: the request's
   // deadline timer always fires first, so the answer says "within the deadline" rather than
   // racing a transport error.
-  o.client = ClientOptionsFromFlags(args.parsed());
+  auto client_options = ClientOptionsFromFlags(args.parsed());
+  if (!client_options.ok()) {
+    return UsageError(client_options.status().message());
+  }
+  o.client = std::move(*client_options);
   registry::ClientOptions& co = o.client;
   registry::CurlTransportOptions to;
   if (co.ca_file) {
@@ -64,7 +68,9 @@ int Serve(const Args& args) {
                                    2 * o.deadline + std::chrono::milliseconds(999)));
   to.connect_timeout = budget;
   to.low_speed_timeout = budget;
-  to.request_timeout = budget;
+  // --request-timeout may shorten a request's budget, never lengthen it past the deadline's.
+  to.request_timeout = std::min<std::chrono::milliseconds>(
+      budget, co.request_timeout.value_or(std::chrono::milliseconds(budget)));
   co.transport = registry::NewCurlTransport(to);
   co.retry.max_attempts = 3;
   co.retry.max_total = std::chrono::duration_cast<std::chrono::milliseconds>(o.deadline);

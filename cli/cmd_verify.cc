@@ -104,7 +104,10 @@ int Verify(const Args& args) {
     return Fail(refs.status());
   }
   auto client = NewClient(args.parsed());
-  return ReportDecisions(verify::EvaluateImages(*client, *refs, **trust, *eval),
+  if (!client.ok()) {
+    return Fail(client.status());
+  }
+  return ReportDecisions(verify::EvaluateImages(**client, *refs, **trust, *eval),
                          args.positionals(), **trust,
                          with_policy ? verify::Shape::kPolicy : verify::Shape::kSignatures,
                          args.json());

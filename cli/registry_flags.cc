@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "key_flags.h"
+#include "vouch/core/duration.h"
 
 namespace vouch::cli {
 
@@ -13,6 +14,10 @@ void AddRegistryFlags(cxxopts::Options& options) {
                         "allow plain HTTP and unverified TLS for HOST[:PORT] (repeatable)",
                         cxxopts::value<std::vector<std::string>>())(
       "ca-file", "PEM bundle of CAs to trust instead of the system store (default $SSL_CERT_FILE)",
+      cxxopts::value<std::string>())(
+      "request-timeout",
+      "the longest one registry request may take, connection and whole body, retries not "
+      "included (default 10m)",
       cxxopts::value<std::string>())("v,verbose", "log every HTTP request to stderr");
 }
 
@@ -21,8 +26,15 @@ void AddPlatformOption(cxxopts::Options& options) {
                         cxxopts::value<std::string>());
 }
 
-registry::ClientOptions ClientOptionsFromFlags(const cxxopts::ParseResult& parsed) {
+Result<registry::ClientOptions> ClientOptionsFromFlags(const cxxopts::ParseResult& parsed) {
   registry::ClientOptions o;
+  if (parsed.count("request-timeout") > 0) {
+    auto t = ParsePositiveMilliseconds(parsed["request-timeout"].as<std::string>());
+    if (!t.ok()) {
+      return InvalidArgumentError("--request-timeout: " + t.status().message());
+    }
+    o.request_timeout = *t;
+  }
   if (parsed.count("insecure-registry") > 0) {
     for (const auto& h : parsed["insecure-registry"].as<std::vector<std::string>>()) {
       o.insecure_registries.insert(h);
@@ -51,8 +63,9 @@ registry::ClientOptions ClientOptionsFromFlags(const cxxopts::ParseResult& parse
   return o;
 }
 
-std::unique_ptr<registry::Client> NewClient(const cxxopts::ParseResult& parsed) {
-  return std::make_unique<registry::Client>(ClientOptionsFromFlags(parsed));
+Result<std::unique_ptr<registry::Client>> NewClient(const cxxopts::ParseResult& parsed) {
+  VOUCH_ASSIGN_OR_RETURN(registry::ClientOptions o, ClientOptionsFromFlags(parsed));
+  return std::make_unique<registry::Client>(std::move(o));
 }
 
 Result<std::optional<registry::Platform>> ParsedPlatform(const cxxopts::ParseResult& parsed) {
@@ -72,14 +85,16 @@ Result<std::unique_ptr<registry::Repository>> OpenImage(const cxxopts::ParseResu
                                                         const std::string& image,
                                                         registry::Access access) {
   VOUCH_ASSIGN_OR_RETURN(registry::Reference ref, ParseImage(image));
-  return NewClient(parsed)->Open(ref, access);
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(parsed));
+  return client->Open(ref, access);
 }
 
 Result<ImageToSign> OpenImageToSign(const cxxopts::ParseResult& parsed, const std::string& image) {
   VOUCH_ASSIGN_OR_RETURN(registry::Reference ref, ParseImage(image));
   ImageToSign out;
   VOUCH_ASSIGN_OR_RETURN(out.signer, LoadSignerFlag(parsed));
-  VOUCH_ASSIGN_OR_RETURN(out.repo, NewClient(parsed)->Open(ref, registry::Access::kPullPush));
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(parsed));
+  VOUCH_ASSIGN_OR_RETURN(out.repo, client->Open(ref, registry::Access::kPullPush));
   return out;
 }
 

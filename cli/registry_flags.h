@@ -14,22 +14,24 @@
 
 namespace vouch::cli {
 
-// AddRegistryFlags registers --insecure-registry HOST (repeatable), --ca-file F and
-// -v/--verbose on |options| (Command::With(AddRegistryFlags); Command registers --help itself).
+// AddRegistryFlags registers --insecure-registry HOST (repeatable), --ca-file F,
+// --request-timeout DURATION and -v/--verbose on |options| (Command::With(AddRegistryFlags);
+// Command registers --help itself).
 void AddRegistryFlags(cxxopts::Options& options);
 
 // AddPlatformOption registers --platform os/arch[/variant].
 void AddPlatformOption(cxxopts::Options& options);
 
 // ClientOptionsFromFlags returns the registry ClientOptions the parsed common flags describe
-// (insecure registries, CA file, the -v request log and the warning printer), for callers that
-// adjust them before building a Client (vouch serve ties timeouts to its deadline).
-registry::ClientOptions ClientOptionsFromFlags(const cxxopts::ParseResult& parsed);
+// (insecure registries, CA file, request timeout, the -v request log and the warning printer),
+// for callers that adjust them before building a Client (vouch serve ties timeouts to its
+// deadline). A malformed --request-timeout is kInvalidArgument (exit 2).
+Result<registry::ClientOptions> ClientOptionsFromFlags(const cxxopts::ParseResult& parsed);
 
 // NewClient builds a registry Client from the parsed common flags. With -v every HTTP exchange
 // is logged to stderr as "vouch: GET <url> -> 200 (12 ms)" (credentials never appear: they
 // travel in headers, which are not logged, and URL userinfo is redacted).
-std::unique_ptr<registry::Client> NewClient(const cxxopts::ParseResult& parsed);
+Result<std::unique_ptr<registry::Client>> NewClient(const cxxopts::ParseResult& parsed);
 
 // ParsedPlatform returns --platform, parsed, or nullopt when absent.
 Result<std::optional<registry::Platform>> ParsedPlatform(const cxxopts::ParseResult& parsed);

@@ -141,6 +141,9 @@ Client::Impl::Impl(ClientOptions options) : opts(std::move(options)) {
   if (!transport) {
     CurlTransportOptions t;
     t.ca_file = opts.ca_file;
+    if (opts.request_timeout) {
+      t.request_timeout = *opts.request_timeout;
+    }
     if (!t.ca_file) {
       if (const char* f = std::getenv("SSL_CERT_FILE"); f != nullptr && *f != '\0') {
         t.ca_file = f;

@@ -71,6 +71,18 @@ class LoopbackServer {
     return heads_;
   }
 
+  // Drip answers 200 with a long announced body and then sends one byte every 50 ms (20
+  // bytes/s, well above curl's low-speed limit of 1 byte/s) until the client goes away: only an
+  // overall deadline ends the exchange.
+  void Drip(int fd) const {
+    if (!Send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")) {
+      return;
+    }
+    while (!stopping() && Send(fd, "x")) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
   // Send writes |data| without SIGPIPE; false when the peer has gone.
   static bool Send(int fd, const std::string& data) {
     size_t off = 0;

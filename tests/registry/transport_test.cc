@@ -21,22 +21,11 @@ HttpRequest Get(const LoopbackServer& server, const std::string& path) {
   return req;
 }
 
-// Drip answers 200 with a long announced body and then sends one byte every 50 ms (20 bytes/s,
-// well above the low-speed limit of 1 byte/s) until the client goes away.
-void Drip(const LoopbackServer& server, int fd) {
-  if (!LoopbackServer::Send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")) {
-    return;
-  }
-  while (!server.stopping() && LoopbackServer::Send(fd, "x")) {
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-}
-
 BOOST_AUTO_TEST_SUITE(CurlTransportTests)
 
 BOOST_AUTO_TEST_CASE(DrippingBodyHitsTheRequestDeadline) {
   LoopbackServer* self = nullptr;
-  LoopbackServer server([&](int fd, const std::string&) { Drip(*self, fd); });
+  LoopbackServer server([&](int fd, const std::string&) { self->Drip(fd); });
   self = &server;
   BOOST_REQUIRE(server.port() != 0);
   CurlTransportOptions o;
@@ -48,7 +37,7 @@ BOOST_AUTO_TEST_CASE(DrippingBodyHitsTheRequestDeadline) {
 
 BOOST_AUTO_TEST_CASE(DeadlineIsNotRetriedByTheClient) {
   LoopbackServer* self = nullptr;
-  LoopbackServer server([&](int fd, const std::string&) { Drip(*self, fd); });
+  LoopbackServer server([&](int fd, const std::string&) { self->Drip(fd); });
   self = &server;
   BOOST_REQUIRE(server.port() != 0);
   CurlTransportOptions to;

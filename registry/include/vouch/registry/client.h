@@ -55,6 +55,9 @@ struct ClientOptions {
   std::shared_ptr<Transport> transport;
   // ca_file replaces the system CA store; defaults to $SSL_CERT_FILE when that is set.
   std::optional<std::string> ca_file;
+  // request_timeout, when set, replaces the default curl transport's overall deadline of one
+  // exchange (CurlTransportOptions::request_timeout, 10 minutes).
+  std::optional<std::chrono::milliseconds> request_timeout;
   // insecure_registries may be spoken to over plain HTTP and with unverified TLS.
   std::set<std::string> insecure_registries;
   // credentials supplies login data; when null, the docker config files are used.
