@@ -12,6 +12,11 @@ function(vouch_module name)
   target_link_libraries(vouch_${name} PUBLIC vouch_sanitizers)
 endfunction()
 
+# vouch_unit_tests builds what the `unit` label runs (its suites, the fuzz corpus replays and the
+# vouch binary some of them drive) and nothing else: the sanitizer job builds just this.
+add_custom_target(vouch_unit_tests)
+add_dependencies(vouch_unit_tests vouch)
+
 # vouch_test(NAME SOURCES ... DEPS ... LABELS ...)
 # One Boost.Test executable, registered with CTest under the given labels.
 function(vouch_test name)
@@ -26,6 +31,9 @@ function(vouch_test name)
     set(T_TIMEOUT 300)
   endif()
   set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT})
+  if("unit" IN_LIST T_LABELS)
+    add_dependencies(vouch_unit_tests ${name})
+  endif()
   if(T_FIXTURES_REQUIRED)
     set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${T_FIXTURES_REQUIRED}")
     # Suites on the shared fixture registries count requests in their access logs: run them one
