@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "core/internal/json.h"
+#include "header_lexer.h"
 #include "vouch/core/file.h"
 #include "vouch/core/subprocess.h"
 #include "vouch/registry/reference.h"
@@ -27,15 +29,9 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// RFC 7230 tchar.
-bool IsTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-class ChallengeParser {
+class ChallengeParser : private internal::HeaderLexer {
  public:
-  explicit ChallengeParser(std::string_view s) : s_(s) {}
+  explicit ChallengeParser(std::string_view s) : HeaderLexer(s) {}
 
   Status Parse(std::vector<Challenge>& out) {
     SkipListSeparators();
@@ -62,43 +58,12 @@ class ChallengeParser {
     return InvalidArgumentError("malformed WWW-Authenticate header at offset " +
                                 std::to_string(pos_) + ": " + what);
   }
-  size_t SkipSpaces() {
-    size_t n = 0;
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t')) {
-      ++pos_;
-      ++n;
+  Result<std::string> QuotedValue() {
+    std::optional<std::string> value = Quoted();
+    if (!value) {
+      return Error("unterminated quoted string");
     }
-    return n;
-  }
-  void SkipListSeparators() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == ',')) {
-      ++pos_;
-    }
-  }
-  std::string Token() {
-    size_t start = pos_;
-    while (pos_ < s_.size() && IsTokenChar(s_[pos_])) {
-      ++pos_;
-    }
-    return std::string(s_.substr(start, pos_ - start));
-  }
-  Result<std::string> Quoted() {
-    ++pos_;  // opening quote
-    std::string out;
-    while (pos_ < s_.size()) {
-      char c = s_[pos_++];
-      if (c == '"') {
-        return out;
-      }
-      if (c == '\\') {
-        if (pos_ >= s_.size()) {
-          break;
-        }
-        c = s_[pos_++];
-      }
-      out.push_back(c);
-    }
-    return Error("unterminated quoted string");
+    return std::move(*value);
   }
   // Params parses auth-param *( OWS "," OWS auth-param ) or a token68. It stops before the next
   // challenge (a token followed by a space and not by '=').
@@ -113,7 +78,8 @@ class ChallengeParser {
     if (!param) {
       pos_ = save;
       size_t start = pos_;
-      while (pos_ < s_.size() && (IsTokenChar(s_[pos_]) || s_[pos_] == '/' || s_[pos_] == '=')) {
+      while (pos_ < s_.size() &&
+             (internal::IsTokenChar(s_[pos_]) || s_[pos_] == '/' || s_[pos_] == '=')) {
         ++pos_;
       }
       if (pos_ == start) {
@@ -139,7 +105,7 @@ class ChallengeParser {
       SkipSpaces();
       std::string value;
       if (pos_ < s_.size() && s_[pos_] == '"') {
-        VOUCH_ASSIGN_OR_RETURN(value, Quoted());
+        VOUCH_ASSIGN_OR_RETURN(value, QuotedValue());
       } else {
         value = Token();
         if (value.empty()) {
@@ -170,9 +136,6 @@ class ChallengeParser {
       }
     }
   }
-
-  std::string_view s_;
-  size_t pos_ = 0;
 };
 
 // --- docker config -----------------------------------------------------------------------------
