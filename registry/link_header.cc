@@ -59,7 +59,8 @@ class LinkReader : private HeaderLexer {
       if (!next) {
         return std::nullopt;
       }
-      if (*next) {
+      // An empty reference is the page itself: following it would loop, so it names no next.
+      if (*next && !target.empty()) {
         return std::string(target);
       }
     }
