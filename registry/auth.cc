@@ -68,7 +68,6 @@ class ChallengeParser : private internal::HeaderLexer {
   // Params parses auth-param *( OWS "," OWS auth-param ) or a token68. It stops before the next
   // challenge (a token followed by a space and not by '=').
   Status Params(Challenge& ch) {
-    // token68: token chars plus '/' and '=' padding, with no '=' separator followed by a value.
     size_t save = pos_;
     std::string name = Token();
     SkipSpaces();
@@ -76,14 +75,26 @@ class ChallengeParser : private internal::HeaderLexer {
     bool param = !name.empty() && pos_ < s_.size() && s_[pos_] == '=' &&
                  pos_ + 1 < s_.size() && s_[pos_ + 1] != '=' && s_[pos_ + 1] != ',';
     if (!param) {
+      // token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" (RFC 9110
+      // section 11.2), then the end of the challenge. A looser reading ("=x=y") let a value
+      // parse that, written back after another challenge, reads as a parameter instead.
       pos_ = save;
       size_t start = pos_;
-      while (pos_ < s_.size() &&
-             (internal::IsTokenChar(s_[pos_]) || s_[pos_] == '/' || s_[pos_] == '=')) {
+      auto token68_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("-._~+/").find(c) != std::string_view::npos;
+      };
+      while (pos_ < s_.size() && token68_char(s_[pos_])) {
         ++pos_;
       }
       if (pos_ == start) {
         return Error("expected a parameter");
+      }
+      while (pos_ < s_.size() && s_[pos_] == '=') {
+        ++pos_;
+      }
+      if (pos_ < s_.size() && s_[pos_] != ' ' && s_[pos_] != '\t' && s_[pos_] != ',') {
+        return Error("malformed token68");
       }
       ch.params[""] = std::string(s_.substr(start, pos_ - start));
       return OkStatus();
