@@ -140,21 +140,25 @@ Result<Pattern> ParsePattern(std::string_view text) {
 
 namespace {
 
+// Host names are case-insensitive, in a wildcard's suffix too; normalized references keep a
+// single-label host as written.
+bool HostEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 bool SegmentMatches(std::string_view pat, std::string_view seg, bool host) {
   if (pat == "*") {
     return !seg.empty();
   }
   if (host && IsHostWildcard(pat)) {
     std::string_view suffix = pat.substr(1);  // ".example.com"
-    return seg.size() > suffix.size() && seg.substr(seg.size() - suffix.size()) == suffix;
+    return seg.size() > suffix.size() && HostEquals(seg.substr(seg.size() - suffix.size()), suffix);
   }
   if (host) {
-    // Host names are case-insensitive; normalized references keep them as written.
-    return pat.size() == seg.size() &&
-           std::equal(pat.begin(), pat.end(), seg.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) ==
-                    std::tolower(static_cast<unsigned char>(b));
-           });
+    return HostEquals(pat, seg);
   }
   return pat == seg;
 }

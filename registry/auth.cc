@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "core/internal/json.h"
+#include "header_lexer.h"
 #include "vouch/core/file.h"
 #include "vouch/core/subprocess.h"
 #include "vouch/registry/reference.h"
@@ -27,15 +29,9 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// RFC 7230 tchar.
-bool IsTokenChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-class ChallengeParser {
+class ChallengeParser : private internal::HeaderLexer {
  public:
-  explicit ChallengeParser(std::string_view s) : s_(s) {}
+  explicit ChallengeParser(std::string_view s) : HeaderLexer(s) {}
 
   Status Parse(std::vector<Challenge>& out) {
     SkipListSeparators();
@@ -62,48 +58,16 @@ class ChallengeParser {
     return InvalidArgumentError("malformed WWW-Authenticate header at offset " +
                                 std::to_string(pos_) + ": " + what);
   }
-  size_t SkipSpaces() {
-    size_t n = 0;
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t')) {
-      ++pos_;
-      ++n;
+  Result<std::string> QuotedValue() {
+    std::optional<std::string> value = Quoted();
+    if (!value) {
+      return Error("unterminated quoted string");
     }
-    return n;
-  }
-  void SkipListSeparators() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == ',')) {
-      ++pos_;
-    }
-  }
-  std::string Token() {
-    size_t start = pos_;
-    while (pos_ < s_.size() && IsTokenChar(s_[pos_])) {
-      ++pos_;
-    }
-    return std::string(s_.substr(start, pos_ - start));
-  }
-  Result<std::string> Quoted() {
-    ++pos_;  // opening quote
-    std::string out;
-    while (pos_ < s_.size()) {
-      char c = s_[pos_++];
-      if (c == '"') {
-        return out;
-      }
-      if (c == '\\') {
-        if (pos_ >= s_.size()) {
-          break;
-        }
-        c = s_[pos_++];
-      }
-      out.push_back(c);
-    }
-    return Error("unterminated quoted string");
+    return std::move(*value);
   }
   // Params parses auth-param *( OWS "," OWS auth-param ) or a token68. It stops before the next
   // challenge (a token followed by a space and not by '=').
   Status Params(Challenge& ch) {
-    // token68: token chars plus '/' and '=' padding, with no '=' separator followed by a value.
     size_t save = pos_;
     std::string name = Token();
     SkipSpaces();
@@ -111,13 +75,26 @@ class ChallengeParser {
     bool param = !name.empty() && pos_ < s_.size() && s_[pos_] == '=' &&
                  pos_ + 1 < s_.size() && s_[pos_ + 1] != '=' && s_[pos_ + 1] != ',';
     if (!param) {
+      // token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" (RFC 9110
+      // section 11.2), then the end of the challenge. A looser reading ("=x=y") let a value
+      // parse that, written back after another challenge, reads as a parameter instead.
       pos_ = save;
       size_t start = pos_;
-      while (pos_ < s_.size() && (IsTokenChar(s_[pos_]) || s_[pos_] == '/' || s_[pos_] == '=')) {
+      auto token68_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) ||
+               std::string_view("-._~+/").find(c) != std::string_view::npos;
+      };
+      while (pos_ < s_.size() && token68_char(s_[pos_])) {
         ++pos_;
       }
       if (pos_ == start) {
         return Error("expected a parameter");
+      }
+      while (pos_ < s_.size() && s_[pos_] == '=') {
+        ++pos_;
+      }
+      if (pos_ < s_.size() && s_[pos_] != ' ' && s_[pos_] != '\t' && s_[pos_] != ',') {
+        return Error("malformed token68");
       }
       ch.params[""] = std::string(s_.substr(start, pos_ - start));
       return OkStatus();
@@ -139,7 +116,7 @@ class ChallengeParser {
       SkipSpaces();
       std::string value;
       if (pos_ < s_.size() && s_[pos_] == '"') {
-        VOUCH_ASSIGN_OR_RETURN(value, Quoted());
+        VOUCH_ASSIGN_OR_RETURN(value, QuotedValue());
       } else {
         value = Token();
         if (value.empty()) {
@@ -170,9 +147,6 @@ class ChallengeParser {
       }
     }
   }
-
-  std::string_view s_;
-  size_t pos_ = 0;
 };
 
 // --- docker config -----------------------------------------------------------------------------

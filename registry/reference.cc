@@ -125,8 +125,9 @@ bool IsValidDomain(std::string_view d) {
 // CanonicalDomain spells a valid domain one way, so one registry written two ways is one scope,
 // one deny-list entry and one cache key: host lowercased (DNS names are case-insensitive), an IPv6
 // literal in RFC 5952 text, the port without leading zeros and without the https default 443
-// (kept for loopback hosts, which vouch may speak plain HTTP to), and Docker Hub's other names
-// (index.docker.io, registry-1.docker.io) as docker.io. A port outside 1..65535 is kInvalidArgument.
+// (kept for loopback hosts, which vouch may speak plain HTTP to, and for single-label hosts), and
+// Docker Hub's other names (index.docker.io, registry-1.docker.io) as docker.io. A port outside
+// 1..65535 is kInvalidArgument.
 Result<std::string> CanonicalDomain(std::string_view d) {
   std::string host;
   std::string_view port;
@@ -164,7 +165,10 @@ Result<std::string> CanonicalDomain(std::string_view d) {
   if (number == 0 || number > 65535) {
     return InvalidArgumentError("invalid port " + std::string(port));
   }
-  if (number == 443 && !IsLoopbackHost(host)) {
+  // Without its port a single-label host ("registry:443") would read as a Docker Hub
+  // namespace, so only a host that still reads as one drops the default port.
+  bool reads_as_domain = host.find_first_of(".:") != std::string::npos;
+  if (number == 443 && !IsLoopbackHost(host) && reads_as_domain) {
     return host;
   }
   return host + ":" + std::to_string(number);

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "client_impl.h"
+#include "link_header.h"
 #include "url.h"
 #include "core/internal/json.h"
 #include "fallback.h"
@@ -21,23 +22,6 @@ std::string StripParams(std::string_view ct) {
   }
   return std::string(s);
 }
-
-// ParseLinkNext returns the target of a `Link: <url>; rel="next"` header, or "".
-std::string ParseLinkNext(const HttpResponse& resp) {
-  for (const std::string& v : resp.headers.GetAll("Link")) {
-    size_t lt = v.find('<');
-    size_t gt = v.find('>', lt == std::string::npos ? 0 : lt);
-    if (lt == std::string::npos || gt == std::string::npos) {
-      continue;
-    }
-    std::string rest = v.substr(gt + 1);
-    if (rest.find("rel=\"next\"") != std::string::npos || rest.find("rel=next") != std::string::npos) {
-      return v.substr(lt + 1, gt - lt - 1);
-    }
-  }
-  return "";
-}
-
 
 // ResolveLocation makes an upload/redirect Location absolute against |base| ("scheme://host").
 std::string ResolveLocation(const std::string& base_url, const std::string& loc) {
@@ -301,7 +285,7 @@ class RemoteRepository final : public Repository {
           }
         }
       }
-      target = ParseLinkNext(resp);
+      target = internal::ParseLinkNext(resp.headers.GetAll("Link"));
       if (!target.empty() && !target.starts_with("/") && !target.starts_with("http")) {
         target = "/" + target;
       }
@@ -340,7 +324,7 @@ class RemoteRepository final : public Repository {
       VOUCH_ASSIGN_OR_RETURN(auto ds, internal::ParseReferrersIndex(
                                           resp.body, filtered ? "" : artifact_type, false));
       out.descriptors.insert(out.descriptors.end(), ds.begin(), ds.end());
-      target = ParseLinkNext(resp);
+      target = internal::ParseLinkNext(resp.headers.GetAll("Link"));
     }
     out.scheme = ReferrersScheme::kApi;
     return out;

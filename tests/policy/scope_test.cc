@@ -60,6 +60,7 @@ const MatchCase kMatches[] = {
     {"*.example.com/**", "example.com/a:1", false},
     {"*.example.com/**", "registry.example.org/a:1", false},
     {"Registry.Example.com/app", "registry.example.com/app:1", true},
+    {"*.Example.COM/app", "registry.example.com/app:1", true},  // found by scope_fuzz
     // Invalid patterns never match.
     {"app", "docker.io/library/app:latest", false},
     {"registry.example.com/ap*", "registry.example.com/app:1", false},

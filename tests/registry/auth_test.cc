@@ -57,6 +57,9 @@ const ChallengeCase kChallenges[] = {
     {R"(Bearer realm=)", true, "bearer{=realm=}"},  // a token68
     {R"(=bad)", false, ""},
     {R"(Bearer realm="r" junk)", false, ""},
+    // token68 is alphanumerics and -._~+/ with '=' only as trailing padding (www_authenticate_fuzz).
+    {R"(Bearer =x=y)", false, ""},
+    {R"(Negotiate ab/c+~== , Basic realm=r)", true, "negotiate{=ab/c+~==}|basic{realm=r}"},
 };
 
 BOOST_DATA_TEST_CASE(ChallengeTable, bdata::make(kChallenges), c) {

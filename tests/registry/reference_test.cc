@@ -104,6 +104,9 @@ BOOST_AUTO_TEST_CASE(LoopbackKeepsPort443AndBadPortsFail) {
   // vouch may speak plain HTTP to loopback, where 443 is not the scheme's default.
   BOOST_TEST(ParseReference("localhost:443/app")->registry == "localhost:443");
   BOOST_TEST(ParseReference("127.0.0.1:0443/app")->registry == "127.0.0.1:443");
+  // Without the port a single-label host would read as a Docker Hub namespace (reference_fuzz).
+  BOOST_TEST(ParseReference("Registry:443/app")->ToString() == "registry:443/app:latest");
+  BOOST_TEST(ParseReference("registry:443/app")->registry == "registry:443");
   for (const char* bad : {"reg.example:0/app", "reg.example:65536/app", "reg.example:99999/app",
                           "[::1::2]:5000/app", "[zz::1]/app"}) {
     BOOST_TEST(IsInvalidArgument(ParseReference(bad).status()), bad);

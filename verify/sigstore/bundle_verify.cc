@@ -23,8 +23,6 @@ namespace {
 using sigstore::LeafCertificate;
 using sigstore::SignedContent;
 
-// kMaxTimestamps bounds the RFC 3161 tokens of one bundle, as sigstore-go bounds log entries.
-constexpr size_t kMaxTimestamps = 32;
 
 Status Fail(const std::string& why) { return VerificationFailedError(why); }
 
@@ -237,60 +235,6 @@ Status VerifyDsse(const attest::DsseEnvelope& env, Artifact& artifact,
   return OkStatus();
 }
 
-// ParseTimestamps reads timestampVerificationData.rfc3161Timestamps[].signedTimestamp.
-Result<std::vector<Bytes>> ParseTimestamps(const std::string& tvd) {
-  std::vector<Bytes> out;
-  if (tvd.empty()) {
-    return out;
-  }
-  Result<Json> j = ParseJson(tvd, "timestampVerificationData");
-  if (!j.ok()) {
-    return Fail(j.status().message());
-  }
-  const Json* arr = FindField(*j, "rfc3161Timestamps");
-  if (arr == nullptr) {
-    arr = FindField(*j, "rfc3161_timestamps");
-  }
-  if (arr == nullptr || arr->is_null()) {
-    return out;
-  }
-  if (!arr->is_array()) {
-    return Fail("timestampVerificationData.rfc3161Timestamps is not an array");
-  }
-  if (arr->size() > kMaxTimestamps) {
-    return Fail("the bundle holds " + std::to_string(arr->size()) +
-                " timestamps, more than the limit of " + std::to_string(kMaxTimestamps));
-  }
-  std::set<Bytes> seen;
-  for (const Json& t : *arr) {
-    const Json* st = FindField(t, "signedTimestamp");
-    if (st == nullptr) {
-      st = FindField(t, "signed_timestamp");
-    }
-    // Go's base64 decoder (protojson, hence sigstore-go and cosign) skips line breaks, and
-    // real bundles carry MIME-wrapped tokens: drop \r and \n, nothing else.
-    std::string text;
-    if (st != nullptr && st->is_string()) {
-      for (char c : st->get_ref<const std::string&>()) {
-        if (c != '\n' && c != '\r') {
-          text += c;
-        }
-      }
-    }
-    Result<Bytes> der = st != nullptr && st->is_string()
-                            ? Base64Decode(text, Base64Alphabet::kEither)
-                            : Result<Bytes>(Fail("missing"));
-    if (!der.ok() || der->empty()) {
-      return Fail("a timestamp's signedTimestamp is missing or not base64");
-    }
-    if (!seen.insert(*der).second) {
-      return Fail("the bundle holds the same timestamp twice");
-    }
-    out.push_back(std::move(der).value());
-  }
-  return out;
-}
-
 // LogValidAt reports whether some trusted-root instance of |log|'s key is valid at |t|.
 bool LogValidAt(const TrustedRoot& root, const TransparencyLogInstance& log, TimePoint t) {
   for (const TransparencyLogInstance* l : root.FindTlogs(log.log_id)) {
@@ -416,7 +360,8 @@ Result<std::vector<sigstore::VerifiedTlogEntry>> VerifyTlogEntries(
 Result<std::vector<TimePoint>> VerifyTimestamps(const attest::VerificationMaterial& vm,
                                                 const SignedContent& content,
                                                 const TrustedRoot& root, size_t threshold) {
-  VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> tokens, ParseTimestamps(vm.timestamp_verification_data));
+  VOUCH_ASSIGN_OR_RETURN(std::vector<Bytes> tokens,
+                         sigstore::ParseTimestamps(vm.timestamp_verification_data));
   std::vector<TimePoint> times;
   std::set<size_t> authorities;
   for (size_t i = 0; i < tokens.size(); ++i) {

@@ -6,9 +6,12 @@
 #include <openssl/x509_vfy.h>
 
 #include <ctime>
+#include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "core/internal/json.h"
 #include "core/internal/ossl.h"
 
 namespace vouch::verify::sigstore {
@@ -202,6 +205,59 @@ Result<VerifiedTimestamp> VerifyTimestampBy(ByteView timestamp_der, ByteView sig
     why += (why.empty() ? "" : "; ") + ("TSA " + name + ": " + st.message());
   }
   return Fail("no trusted timestamp authority verifies the timestamp: " + why);
+}
+
+Result<std::vector<Bytes>> ParseTimestamps(const std::string& tvd) {
+  std::vector<Bytes> out;
+  if (tvd.empty()) {
+    return out;
+  }
+  Result<Json> j = ParseJson(tvd, "timestampVerificationData");
+  if (!j.ok()) {
+    return Fail(j.status().message());
+  }
+  const Json* arr = FindField(*j, "rfc3161Timestamps");
+  if (arr == nullptr) {
+    arr = FindField(*j, "rfc3161_timestamps");
+  }
+  if (arr == nullptr || arr->is_null()) {
+    return out;
+  }
+  if (!arr->is_array()) {
+    return Fail("timestampVerificationData.rfc3161Timestamps is not an array");
+  }
+  if (arr->size() > kMaxTimestamps) {
+    return Fail("the bundle holds " + std::to_string(arr->size()) +
+                " timestamps, more than the limit of " + std::to_string(kMaxTimestamps));
+  }
+  std::set<Bytes> seen;
+  for (const Json& t : *arr) {
+    const Json* st = FindField(t, "signedTimestamp");
+    if (st == nullptr) {
+      st = FindField(t, "signed_timestamp");
+    }
+    // Go's base64 decoder (protojson, hence sigstore-go and cosign) skips line breaks, and
+    // real bundles carry MIME-wrapped tokens: drop \r and \n, nothing else.
+    std::string text;
+    if (st != nullptr && st->is_string()) {
+      for (char c : st->get_ref<const std::string&>()) {
+        if (c != '\n' && c != '\r') {
+          text += c;
+        }
+      }
+    }
+    Result<Bytes> der = st != nullptr && st->is_string()
+                            ? Base64Decode(text, Base64Alphabet::kEither)
+                            : Result<Bytes>(Fail("missing"));
+    if (!der.ok() || der->empty()) {
+      return Fail("a timestamp's signedTimestamp is missing or not base64");
+    }
+    if (!seen.insert(*der).second) {
+      return Fail("the bundle holds the same timestamp twice");
+    }
+    out.push_back(std::move(der).value());
+  }
+  return out;
 }
 
 }  // namespace vouch::verify::sigstore

@@ -1,12 +1,26 @@
 // RFC 3161 timestamps (private to verify): formats.md 5.8.
 #pragma once
 
+#include <cstddef>
+#include <string>
+#include <vector>
+
 #include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
 #include "vouch/core/status.h"
 #include "vouch/verify/trusted_root.h"
 
 namespace vouch::verify::sigstore {
+
+// kMaxTimestamps bounds the RFC 3161 tokens of one bundle, as sigstore-go bounds log entries.
+inline constexpr size_t kMaxTimestamps = 32;
+
+// ParseTimestamps reads the DER tokens of a bundle's timestampVerificationData (|tvd|, the
+// compact JSON attest::VerificationMaterial keeps; empty means none):
+// rfc3161Timestamps[].signedTimestamp, snake_case spellings accepted, base64 with line breaks
+// skipped. More than kMaxTimestamps, a missing, empty or non-base64 token, or the same token
+// twice is kVerificationFailed. Nothing is verified.
+Result<std::vector<Bytes>> ParseTimestamps(const std::string& tvd);
 
 // VerifyTimestamp checks one DER TimeStampResp (or bare TimeStampToken) over |signature| (the
 // bundle's signature bytes): status granted, imprint = H(signature), CMS signature, signer

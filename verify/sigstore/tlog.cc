@@ -389,12 +389,8 @@ Status VerifyInclusionProof(ByteView body, uint64_t index, uint64_t tree_size,
   return OkStatus();
 }
 
-Result<Checkpoint> VerifyCheckpoint(std::string_view envelope,
-                                    const TransparencyLogInstance& log) {
+Result<SignedNote> ParseSignedNote(std::string_view envelope) {
   constexpr std::string_view kEmDash = "\xE2\x80\x94 ";
-  if (log.key == nullptr) {
-    return InternalError("transparency log without a key");
-  }
   size_t blank = envelope.rfind("\n\n");
   if (blank == std::string_view::npos) {
     return Fail("checkpoint: no blank line before the signatures");
@@ -410,8 +406,13 @@ Result<Checkpoint> VerifyCheckpoint(std::string_view envelope,
   if (!sigs.empty() && sigs.back() != '\n') {
     return Fail("checkpoint: the last signature line does not end with a newline");
   }
-  bool known = false;
+  SignedNote note;
+  note.text = std::string(text);
   while (!sigs.empty()) {
+    if (note.signatures.size() == kMaxNoteSignatures) {
+      return Fail("checkpoint: more than " + std::to_string(kMaxNoteSignatures) +
+                  " signature lines");
+    }
     size_t nl = sigs.find('\n');
     std::string_view line = sigs.substr(0, nl);
     sigs.remove_prefix(nl + 1);
@@ -423,34 +424,26 @@ Result<Checkpoint> VerifyCheckpoint(std::string_view envelope,
     if (sp == std::string_view::npos || sp == 0) {
       return Fail("checkpoint: a signature line has no key name");
     }
-    std::string_view name = line.substr(0, sp);
     Result<Bytes> blob = Base64Decode(line.substr(sp + 1), Base64Alphabet::kStd);
     if (!blob.ok() || blob->size() < 5) {
       return Fail("checkpoint: a signature line's signature is not base64 of key id and "
                   "signature");
     }
-    ByteView key_id(blob->data(), 4);
-    if (name != log.checkpoint_key_name || log.checkpoint_key_id.size() != 4 ||
-        !ConstantTimeEquals(key_id, log.checkpoint_key_id)) {
-      continue;  // a witness cosignature or another key: not ours to check
-    }
-    known = true;
-    ByteView sig(blob->data() + 4, blob->size() - 4);
-    Status st = log.key->Verify(sig, AsBytes(text), log.scheme);
-    if (!st.ok()) {
-      return Fail("checkpoint: the signature of " + std::string(name) + " does not verify");
-    }
+    NoteSignature sig;
+    sig.name = std::string(line.substr(0, sp));
+    sig.key_id.assign(blob->begin(), blob->begin() + 4);
+    sig.signature.assign(blob->begin() + 4, blob->end());
+    note.signatures.push_back(std::move(sig));
   }
-  if (!known) {
-    return Fail("checkpoint: no signature by the log's key (" + log.checkpoint_key_name + " " +
-                HexEncode(log.checkpoint_key_id) + ")");
-  }
-  // The text: origin, tree size, root hash, then optional extension lines.
+  return note;
+}
+
+Result<Checkpoint> ParseCheckpointText(std::string_view text) {
   std::vector<std::string_view> lines;
   while (!text.empty()) {
     size_t nl = text.find('\n');
     lines.push_back(text.substr(0, nl));
-    text.remove_prefix(nl + 1);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
   }
   if (lines.size() < 3 || lines[0].empty()) {
     return Fail("checkpoint: the note lacks an origin, a tree size or a root hash");
@@ -469,6 +462,30 @@ Result<Checkpoint> VerifyCheckpoint(std::string_view envelope,
   }
   out.root_hash = std::move(root).value();
   return out;
+}
+
+Result<Checkpoint> VerifyCheckpoint(std::string_view envelope,
+                                    const TransparencyLogInstance& log) {
+  if (log.key == nullptr) {
+    return InternalError("transparency log without a key");
+  }
+  VOUCH_ASSIGN_OR_RETURN(SignedNote note, ParseSignedNote(envelope));
+  bool known = false;
+  for (const NoteSignature& sig : note.signatures) {
+    if (sig.name != log.checkpoint_key_name || log.checkpoint_key_id.size() != 4 ||
+        !ConstantTimeEquals(sig.key_id, log.checkpoint_key_id)) {
+      continue;  // a witness cosignature or another key: not ours to check
+    }
+    known = true;
+    if (!log.key->Verify(sig.signature, AsBytes(note.text), log.scheme).ok()) {
+      return Fail("checkpoint: the signature of " + sig.name + " does not verify");
+    }
+  }
+  if (!known) {
+    return Fail("checkpoint: no signature by the log's key (" + log.checkpoint_key_name + " " +
+                HexEncode(log.checkpoint_key_id) + ")");
+  }
+  return ParseCheckpointText(note.text);
 }
 
 namespace {

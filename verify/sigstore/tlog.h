@@ -84,11 +84,39 @@ struct Checkpoint {
   Bytes root_hash;
 };
 
-// VerifyCheckpoint checks the signed note |envelope| with |log|'s key: the note text is
-// everything up to the last blank line; every signature line ("— <name> <b64 keyid||sig>") is
-// read; lines whose (name, key id) are not |log|'s are ignored (witness cosignatures); at least
-// one line must be |log|'s and every such line must verify. Then the text must hold an origin, a
-// decimal tree size and a base64 32-byte root hash. Returns the parsed checkpoint.
+// kMaxNoteSignatures bounds the signature lines of a signed note, as golang.org/x/mod/sumdb/note
+// does: each line of the log's own key costs a signature verification.
+inline constexpr size_t kMaxNoteSignatures = 100;
+
+// NoteSignature is one signature line of a signed note: "— <name> <base64(key id || sig)>".
+struct NoteSignature {
+  std::string name;
+  Bytes key_id;     // the first 4 bytes of the decoded blob
+  Bytes signature;  // the rest (at least one byte)
+};
+
+// SignedNote is a signed note (C2SP signed-note) split into its text and signature lines.
+struct SignedNote {
+  std::string text;  // everything up to the last blank line, ending with its newline
+  std::vector<NoteSignature> signatures;
+};
+
+// ParseSignedNote splits |envelope| at its last blank line into text and signature lines. The
+// text must hold no control character but newline; every signature line must start with an em
+// dash and a space, name a key (no space in the name) and carry std base64 of at least five
+// bytes, and end with a newline; at most kMaxNoteSignatures lines. kVerificationFailed
+// ("checkpoint: ...") otherwise. Nothing is verified.
+Result<SignedNote> ParseSignedNote(std::string_view envelope);
+
+// ParseCheckpointText reads a checkpoint note text (C2SP tlog-checkpoint): an origin line, the
+// tree size in decimal without leading zeros, the std base64 of a 32-byte root hash, then
+// optional extension lines. kVerificationFailed ("checkpoint: ...") otherwise.
+Result<Checkpoint> ParseCheckpointText(std::string_view text);
+
+// VerifyCheckpoint checks the signed note |envelope| with |log|'s key: the note is split by
+// ParseSignedNote; signature lines whose (name, key id) are not |log|'s are ignored (witness
+// cosignatures); at least one line must be |log|'s and every such line must verify. Then the text
+// must be a checkpoint (ParseCheckpointText), which is returned.
 Result<Checkpoint> VerifyCheckpoint(std::string_view envelope, const TransparencyLogInstance& log);
 
 }  // namespace vouch::verify::sigstore
