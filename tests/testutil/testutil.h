@@ -82,7 +82,8 @@ class FaultProxy {
   FaultProxy& operator=(const FaultProxy&) = delete;
   // host_port is where the proxy listens: "127.0.0.1:<port>".
   const std::string& host_port() const { return host_port_; }
-  // SetRules replaces the rules (and resets their counts) from the next request on.
+  // SetRules replaces the rules from the next request on; rules that differ from the current
+  // ones start counting afresh (the same text again keeps the counts).
   void SetRules(const std::string& rules_json);
   // Log returns what the proxy wrote to stderr: one "FAULT <action> <method> <path>" line per
   // injected fault, and any error.
