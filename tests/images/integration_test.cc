@@ -321,40 +321,13 @@ BOOST_AUTO_TEST_CASE(RegistryFailuresAreExitThree) {
   BOOST_TEST(down.exit_code == 3, down.out << down.err);
   BOOST_TEST(down.err.find("no signatures") == std::string::npos, down.err);
 
-  // Throttled after resolution: HEAD answers, everything else is 429.
-  std::string tport = FreePort();
-  std::string script = env.dir.File("throttle.py");
-  WriteText(script,
-            "import http.server,sys\n"
-            "D='" + Known("single") + "'\n"
-            "class H(http.server.BaseHTTPRequestHandler):\n"
-            "  def log_message(self,*a): pass\n"
-            "  def do_HEAD(self):\n"
-            "    self.send_response(200); self.send_header('Docker-Content-Digest',D)\n"
-            "    self.send_header('Content-Type','application/vnd.oci.image.manifest.v1+json')\n"
-            "    self.send_header('Content-Length','100'); self.end_headers()\n"
-            "  def do_GET(self):\n"
-            "    if self.path=='/v2/': self.send_response(200); self.send_header('Content-Length','0'); self.end_headers(); return\n"
-            "    self.send_response(429); self.send_header('Retry-After','0'); self.send_header('Content-Length','0'); self.end_headers()\n"
-            "http.server.ThreadingHTTPServer(('127.0.0.1',int(sys.argv[1])),H).serve_forever()\n");
-  pid_t tpid = fork();
-  BOOST_REQUIRE(tpid >= 0);
-  if (tpid == 0) {
-    setsid();
-    execlp("timeout", "timeout", "120", "python3", script.c_str(), tport.c_str(), nullptr);
-    _exit(127);
-  }
-  up = false;
-  for (int i = 0; i < 100 && !up; ++i) {
-    up = Run({"curl", "-s", "-o", "/dev/null", "http://127.0.0.1:" + tport + "/v2/"}).exit_code == 0;
-    if (!up) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-  BOOST_REQUIRE_MESSAGE(up, "throttling server did not start");
-  RunResult thr = env.Vouch({"verify", "127.0.0.1:" + tport + "/x/app:v1", "--key", env.Pub("k1")});
-  kill(-tpid, SIGTERM);
-  waitpid(tpid, &status, 0);
+  // Throttled after resolution: HEAD answers, every other request is 429 (the fault proxy).
+  vouch::testing::FaultProxy throttle(
+      Reg(), vouch::testing::FaultRule("^/v2/.", "status",
+                                       R"(, "code": 429, "retry_after": 0, "body": "")"));
+  std::string throttled = env.Image("single", RepoName("throttled"));
+  RunResult thr = env.Vouch(
+      {"verify", throttle.host_port() + throttled.substr(Reg().size()), "--key", env.Pub("k1")});
   BOOST_TEST(thr.exit_code == 3, thr.out << thr.err);
   BOOST_TEST(thr.err.find("throttled") != std::string::npos, thr.err);
   BOOST_TEST(thr.err.find("no signatures") == std::string::npos, thr.err);

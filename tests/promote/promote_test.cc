@@ -1,17 +1,14 @@
 // `vouch promote` and VSAs end to end against the real docker-registry fixture
 // (tests/fixtures/registry.sh): an accepted image arrives with identical digests and verifies at
-// DST, a rejected one leaves DST untouched, a registry fault in the middle of the copy (a
-// loopback proxy, fault_proxy.py, that fails the Nth manifest PUT) leaves DST's tag untouched,
-// and VSAs round-trip while tampered, misaddressed, stale, FAILED and other-policy ones are
-// refused.
+// DST, a rejected one leaves DST untouched, a registry fault in the middle of the copy (the
+// fault proxy, tests/fixtures/fault_proxy.py, failing the Nth manifest PUT) leaves DST's tag
+// untouched, and VSAs round-trip while tampered, misaddressed, stale, FAILED and other-policy ones
+// are refused.
 #include <boost/test/unit_test.hpp>
-
-#include <signal.h>
 
 #include <chrono>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/internal/json.h"
@@ -110,43 +107,14 @@ struct Setup {
   }
 };
 
-// Proxy runs fault_proxy.py in front of the open registry for the life of the object.
-class Proxy {
- public:
-  Proxy(const Env& env, const std::string& path_regex, int fail_after) {
-    port_file_ = env.dir.File("proxy-" + std::to_string(++count_) + ".port");
-    log_ = port_file_ + ".log";
-    std::string script = vouch::testing::SourceDir() + "/tests/promote/fault_proxy.py";
-    RunResult r = Run({"bash", "-c",
-                       "setsid timeout 300 python3 \"$0\" --upstream \"$1\" --port-file \"$2\" "
-                       "--path-regex \"$3\" --fail-after \"$4\" >\"$5\" 2>&1 </dev/null & echo $!",
-                       script, Reg(), port_file_, path_regex, std::to_string(fail_after), log_});
-    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    pid_ = std::stoi(r.out);
-    for (int i = 0; i < 200 && ::access(port_file_.c_str(), F_OK) != 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    BOOST_REQUIRE_MESSAGE(::access(port_file_.c_str(), F_OK) == 0,
-                          "fault proxy did not start: " << ReadText(log_));
-    addr_ = "127.0.0.1:" + ReadText(port_file_);
-  }
-  ~Proxy() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGTERM);
-    }
-  }
-  Proxy(const Proxy&) = delete;
-  Proxy& operator=(const Proxy&) = delete;
-  const std::string& addr() const { return addr_; }
-  std::string Log() const { return ReadText(log_); }
-
- private:
-  static inline int count_ = 0;
-  std::string port_file_;
-  std::string log_;
-  std::string addr_;
-  int pid_ = -1;
-};
+// FailManifestPutsAfter is the fault proxy's rule that lets the first |n| manifest PUTs to |repo|
+// through and answers every later one 503 with a Retry-After that outlasts any client retry
+// budget, so the client gives up at once: a registry fault in the middle of a copy.
+std::string FailManifestPutsAfter(const std::string& repo, int n) {
+  return vouch::testing::FaultRule(
+      "^/v2/" + repo + "/manifests/", "status",
+      R"(, "after": )" + std::to_string(n) + R"(, "code": 503, "retry_after": 3600)", "PUT");
+}
 
 // PushVsa signs a VSA statement about |about| with |pem| and attaches it to |image| as a bundle
 // referrer, optionally tampering with the payload after signing. Library calls, so that the
@@ -321,16 +289,17 @@ BOOST_AUTO_TEST_CASE(RegistryFaultMidCopyLeavesDestinationTagUntouched) {
     const std::string repo = s.prefix + "/prod/app-" + std::to_string(fail_after);
     s.env.Image("single", repo, "v1");
     BOOST_REQUIRE(DigestOf(ManifestBytes(repo, "v1")) == Known("single"));
-    Proxy proxy(s.env, "^/v2/" + repo + "/manifests/", fail_after);
-    std::string policy = WritePolicy(s.env, proxy.addr(), "proxy");
-    RunResult p = s.env.Vouch({"promote", s.src, proxy.addr() + "/" + repo + ":v1", "--policy",
+    vouch::testing::FaultProxy proxy(Reg(), FailManifestPutsAfter(repo, fail_after));
+    std::string policy = WritePolicy(s.env, proxy.host_port(), "proxy");
+    RunResult p = s.env.Vouch({"promote", s.src, proxy.host_port() + "/" + repo + ":v1", "--policy",
                                policy, "--key", s.env.dir.File("gate.pem")});
     BOOST_TEST(p.exit_code == 3, "fail after " << fail_after << ": " << p.out << p.err);
     BOOST_TEST(p.out.find("The destination tag was not moved") != std::string::npos, p.out);
     std::string log = proxy.Log();
-    BOOST_TEST(log.find("FAILED PUT") != std::string::npos, log);
+    BOOST_TEST(log.find("FAULT status PUT") != std::string::npos, log);
     if (fail_after == 11) {
-      BOOST_TEST(log.find("FAILED PUT /v2/" + repo + "/manifests/v1") != std::string::npos, log);
+      BOOST_TEST(log.find("FAULT status PUT /v2/" + repo + "/manifests/v1") != std::string::npos,
+                 log);
     }
     BOOST_TEST(DigestOf(ManifestBytes(repo, "v1")) == Known("single"),
                "fail after " << fail_after << " moved the tag");
@@ -338,9 +307,9 @@ BOOST_AUTO_TEST_CASE(RegistryFaultMidCopyLeavesDestinationTagUntouched) {
   // Without faults the same promotion goes through, and the tag is the last manifest PUT.
   const std::string repo = s.prefix + "/prod/app-ok";
   s.env.Image("single", repo, "v1");
-  Proxy proxy(s.env, "^/v2/" + repo + "/manifests/", 1000);
-  std::string policy = WritePolicy(s.env, proxy.addr(), "proxy");
-  RunResult p = s.env.Vouch({"promote", s.src, proxy.addr() + "/" + repo + ":v1", "--policy",
+  vouch::testing::FaultProxy proxy(Reg());
+  std::string policy = WritePolicy(s.env, proxy.host_port(), "proxy");
+  RunResult p = s.env.Vouch({"promote", s.src, proxy.host_port() + "/" + repo + ":v1", "--policy",
                              policy, "--key", s.env.dir.File("gate.pem"), "-v"});
   BOOST_TEST(p.exit_code == 0, p.out << p.err);
   BOOST_TEST(DigestOf(ManifestBytes(repo, "v1")) == Known("multi"));

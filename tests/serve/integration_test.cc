@@ -709,6 +709,47 @@ BOOST_AUTO_TEST_CASE(bad_start_configuration_is_a_usage_error) {
   }
 }
 
+// A registry whose bodies all arrive cut short or reset (the fault proxy,
+// tests/fixtures/fault_proxy.py, in front of the open registry; HEADs pass, so tags resolve) makes
+// the verification "error": denied as could not check, never rejected. The rejection-free error
+// is not cached either: once the faults are cleared, the next review verifies the image.
+BOOST_AUTO_TEST_CASE(truncated_or_reset_registry_is_an_error_and_not_cached) {
+  vouch::testing::FaultProxy proxy(Reg());
+  const std::string image = proxy.host_port() + W().signed_image.substr(Reg().size());
+  Server s(W().Policy(
+      R"({"name":"proxied","scope":")" + proxy.host_port() +
+      R"(/**","mode":"enforce","signatures":{"authorities":["release"],"threshold":1}},)"));
+  auto image_log = [&](const std::string& uid) {
+    const std::string text = ReadText(s.log_path());
+    for (size_t start = 0, nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+      Json j = Json::parse(text.substr(start, nl - start));
+      if (j["uid"] == uid) {
+        return j["images"][0];
+      }
+    }
+    BOOST_FAIL("no decision logged for " << uid);
+    return Json();
+  };
+  for (const auto& [fault, extra] : std::vector<std::pair<std::string, std::string>>{
+           {"truncate", ""}, {"reset", R"(, "bytes": 1)"}}) {
+    proxy.SetRules(vouch::testing::FaultRule("", fault, extra));
+    const std::string uid = Uid();
+    Json r = s.Review(Review(uid, "Pod", "p", {{image}, {}, {}}));
+    BOOST_TEST(r["allowed"] == false, fault << ": " << r.dump());
+    BOOST_TEST(Message(r).find("could not be verified") != std::string::npos, Message(r));
+    Json logged = image_log(uid);
+    BOOST_TEST(logged["result"] == "error", fault << ": " << logged.dump());
+    BOOST_TEST(proxy.Faults() > 0, proxy.Log());
+  }
+  proxy.SetRules("[]");
+  const std::string uid = Uid();
+  Json r = s.Review(Review(uid, "Pod", "p", {{image}, {}, {}}));
+  BOOST_TEST(r["allowed"] == true, r.dump() << "\n" << s.Stderr());
+  Json logged = image_log(uid);
+  BOOST_TEST(logged["result"] == "accepted", logged.dump());
+  BOOST_TEST(logged["cached"] == false, logged.dump());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -15,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 extern char** environ;
 
@@ -235,6 +235,80 @@ std::string KnownDigest(const std::string& ref) {
   }
   BOOST_FAIL("no known digest for " << ref << " in the registry fixture");
   return "";
+}
+
+FaultProxy::FaultProxy(const std::string& upstream, const std::string& rules_json) {
+  SetRules(rules_json);
+  const std::string port_file = dir_.File("port");
+  const std::string log = dir_.File("stderr");
+  // `timeout` bounds the proxy's life should the test crash before the destructor runs.
+  std::vector<std::string> args = {"timeout",     "600",
+                                   "python3",     SourceDir() + "/tests/fixtures/fault_proxy.py",
+                                   "--upstream",  upstream,
+                                   "--port-file", port_file,
+                                   "--rules",     dir_.File("rules.json")};
+  std::vector<char*> argv;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+  }
+  argv.push_back(nullptr);
+  pid_ = fork();
+  BOOST_REQUIRE_MESSAGE(pid_ >= 0, "fork failed");
+  if (pid_ == 0) {
+    setsid();  // its own process group, so that the destructor ends timeout and python together
+    int null_fd = open("/dev/null", O_RDONLY);
+    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (null_fd < 0 || log_fd < 0) {
+      _exit(127);
+    }
+    dup2(null_fd, 0);
+    dup2(log_fd, 1);
+    dup2(log_fd, 2);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  for (int i = 0; i < 400 && !std::filesystem::exists(port_file); ++i) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      BOOST_FAIL("fault proxy exited at start: " << ReadText(log));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  BOOST_REQUIRE_MESSAGE(std::filesystem::exists(port_file),
+                        "fault proxy did not start: " << ReadText(log));
+  host_port_ = "127.0.0.1:" + ReadText(port_file);
+}
+
+FaultProxy::~FaultProxy() {
+  if (pid_ > 0) {
+    ::kill(-pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+void FaultProxy::SetRules(const std::string& rules_json) {
+  // Written whole and renamed: the proxy re-reads the file on every request.
+  WriteText(dir_.File("rules.json.tmp"), rules_json);
+  std::filesystem::rename(dir_.File("rules.json.tmp"), dir_.File("rules.json"));
+}
+
+std::string FaultRule(const std::string& path_regex, const std::string& action,
+                      const std::string& extra, const std::string& method) {
+  return R"([{"method": ")" + method + R"(", "path": ")" + path_regex + R"(", "action": ")" +
+         action + "\"" + extra + "}]";
+}
+
+std::string FaultProxy::Log() const { return ReadText(dir_.File("stderr")); }
+
+int FaultProxy::Faults() const {
+  std::istringstream in(Log());
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    n += line.rfind("FAULT ", 0) == 0 ? 1 : 0;
+  }
+  return n;
 }
 
 std::string ReadText(const std::string& path) {

@@ -68,6 +68,41 @@ std::string RegistryAddr(const std::string& name);
 // fails the test when there is none.
 std::string KnownDigest(const std::string& ref);
 
+// FaultProxy runs tests/fixtures/fault_proxy.py, a loopback proxy in front of the registry at
+// |upstream| (host:port) that injects the faults its rules describe and forwards everything else
+// unchanged, for the life of the object. |rules_json| is a JSON array of rules (the script's
+// docstring lists the fields), e.g.
+//   [{"method": "GET", "path": "/blobs/", "action": "truncate", "count": 1}]
+// The destructor ends the proxy's process group and reaps it.
+class FaultProxy {
+ public:
+  explicit FaultProxy(const std::string& upstream, const std::string& rules_json = "[]");
+  ~FaultProxy();
+  FaultProxy(const FaultProxy&) = delete;
+  FaultProxy& operator=(const FaultProxy&) = delete;
+  // host_port is where the proxy listens: "127.0.0.1:<port>".
+  const std::string& host_port() const { return host_port_; }
+  // SetRules replaces the rules from the next request on; rules that differ from the current
+  // ones start counting afresh (the same text again keeps the counts).
+  void SetRules(const std::string& rules_json);
+  // Log returns what the proxy wrote to stderr: one "FAULT <action> <method> <path>" line per
+  // injected fault, and any error.
+  std::string Log() const;
+  // Faults counts the injected faults so far.
+  int Faults() const;
+
+ private:
+  TempDir dir_;
+  std::string host_port_;
+  int pid_ = -1;
+};
+
+// FaultRule returns a rules array for FaultProxy of one rule: |action| on |method| requests whose
+// target matches |path_regex| ("" matches all), with the further JSON fields |extra| (e.g.
+// R"(, "count": 1)").
+std::string FaultRule(const std::string& path_regex, const std::string& action,
+                      const std::string& extra = "", const std::string& method = "GET");
+
 // ReadText / WriteText: whole-file helpers that fail the test on error.
 std::string ReadText(const std::string& path);
 void WriteText(const std::string& path, const std::string& content);
