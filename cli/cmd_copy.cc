@@ -42,8 +42,11 @@ Status Copy(const Args& args) {
     std::cerr << "vouch: copied " << result->blobs_copied << " blobs (" << result->bytes_copied
               << " bytes), skipped " << result->blobs_skipped << ", mounted "
               << result->blobs_mounted << "; " << result->manifests_pushed << " manifests, "
-              << result->referrers_copied << " referrers, " << result->tags_copied.size()
-              << " cosign tags; " << client->request_count() << " requests\n";
+              << result->referrers_copied << " referrers (" << result->referrers_present
+              << " present), cosign tags: " << result->tags_copied.size() << " new, "
+              << result->tags_merged.size() << " merged into the destination's, "
+              << result->tags_present.size() << " present; " << client->request_count()
+              << " requests\n";
   }
   std::cout << result->digest.ToString() << "\n";
   return OkStatus();

@@ -223,7 +223,10 @@ std::string PromoteResultToJson(const PromoteResult& r, const verify::TrustPolic
   copy["blobsMounted"] = r.copy.blobs_mounted;
   copy["bytesCopied"] = r.copy.bytes_copied;
   copy["referrersCopied"] = r.copy.referrers_copied;
+  copy["referrersPresent"] = r.copy.referrers_present;
   copy["tagsCopied"] = r.copy.tags_copied;
+  copy["tagsMerged"] = r.copy.tags_merged;
+  copy["tagsPresent"] = r.copy.tags_present;
   j["copied"] = std::move(copy);
   if (!r.vsa_location.empty()) {
     OrderedJson vsa = OrderedJson::object();
@@ -256,8 +259,11 @@ std::string PromoteResultToText(const PromoteResult& r, const verify::TrustPolic
          std::to_string(r.copy.blobs_copied) + " blobs (" + std::to_string(r.copy.bytes_copied) +
          " bytes; " + std::to_string(r.copy.blobs_skipped) + " present, " +
          std::to_string(r.copy.blobs_mounted) + " mounted), " +
-         std::to_string(r.copy.referrers_copied) + " referrers, " +
-         std::to_string(r.copy.tags_copied.size()) + " cosign tags\n";
+         std::to_string(r.copy.referrers_copied) + " referrers (" +
+         std::to_string(r.copy.referrers_present) + " present), " +
+         std::to_string(r.copy.tags_copied.size()) + " cosign tags new, " +
+         std::to_string(r.copy.tags_merged.size()) + " merged into DST's, " +
+         std::to_string(r.copy.tags_present.size()) + " present\n";
   if (!r.vsa_location.empty()) {
     out += "  VSA: " + r.vsa_location + "\n";
   } else {

@@ -16,6 +16,7 @@
 
 #include "core/internal/json.h"
 #include "vouch/core/file.h"
+#include "vouch/registry/cosign_tag.h"
 
 namespace vouch::registry {
 namespace {
@@ -59,13 +60,20 @@ struct BlobRef {
   int64_t size;
 };
 
+// PlannedTag is one cosign tag of the source to write at the destination.
+struct PlannedTag {
+  std::string tag;
+  CosignAttachment kind;
+  Manifest manifest;
+};
+
 // Plan is everything one copy moves, in push order.
 struct Plan {
   std::vector<BlobRef> blobs;
   std::set<std::string> blob_seen;
   std::vector<Manifest> children;       // pushed by digest before their parents
   std::vector<Manifest> referrers;      // pushed with PushReferrer
-  std::vector<std::pair<std::string, Manifest>> tagged;  // cosign tags
+  std::vector<PlannedTag> tagged;  // cosign tags
   std::set<std::string> manifest_seen;
 
   void AddBlob(const Descriptor& d) {
@@ -225,7 +233,7 @@ Status CollectAttachments(Repository& src, const Manifest& root, Plan& plan, int
         }
         VOUCH_ASSIGN_OR_RETURN(Manifest m, src.FetchManifest(tag));
         VOUCH_RETURN_IF_ERROR(Collect(src, m, plan, 0, parallelism));
-        plan.tagged.emplace_back(tag, std::move(m));
+        plan.tagged.push_back({tag, kind, std::move(m)});
       }
       // Without the referrers API, a subject has referrers only if its fallback tag exists:
       // the tag list answers that without a request per subject.
@@ -245,6 +253,89 @@ Status CollectAttachments(Repository& src, const Manifest& root, Plan& plan, int
       }
     }
     level = std::move(next);
+  }
+  return OkStatus();
+}
+
+Status SbomConflict(const std::string& tag, const Digest& dst, const Digest& src) {
+  return FailedPreconditionError(
+      "the destination's " + tag + " holds another SBOM (" + dst.ToString() + ", the source's is " +
+      src.ToString() + "); cosign attaches one SBOM per image, so it is neither merged nor " +
+      "replaced: delete one of them, or copy without attachments");
+}
+
+// CheckSboms refuses, before anything is written, a copy whose .sbom tags the destination holds
+// with other content (CopyTag refuses them again, race-safe, when it writes).
+Status CheckSboms(Repository& dst, const Plan& plan) {
+  for (const PlannedTag& t : plan.tagged) {
+    if (t.kind != CosignAttachment::kSbom) {
+      continue;
+    }
+    VOUCH_ASSIGN_OR_RETURN(std::optional<TaggedManifest> cur, dst.FetchTaggedManifest(t.tag));
+    if (cur && !(cur->manifest.digest == t.manifest.digest)) {
+      return SbomConflict(t.tag, cur->manifest.digest, t.manifest.digest);
+    }
+  }
+  return OkStatus();
+}
+
+enum class TagOutcome { kCopied, kMerged, kPresent };
+
+// CopyTag writes the source's cosign tag |t| at |dst| without losing what the destination's tag
+// holds (see CopyImage). A tag the destination lacks gets the source's manifest unchanged, so
+// its digest is preserved.
+Result<TagOutcome> CopyTag(Repository& dst, const PlannedTag& t, const TagUpdateOptions& options) {
+  TagOutcome outcome = TagOutcome::kPresent;
+  auto mutate = [&](const std::optional<Manifest>& cur) -> Result<std::optional<ManifestUpdate>> {
+    outcome = TagOutcome::kPresent;  // each round decides afresh
+    if (!cur) {
+      outcome = TagOutcome::kCopied;
+      return std::optional<ManifestUpdate>(
+          ManifestUpdate{t.manifest.bytes, t.manifest.media_type});
+    }
+    if (cur->digest == t.manifest.digest) {
+      return std::optional<ManifestUpdate>();
+    }
+    if (t.kind == CosignAttachment::kSbom) {
+      return SbomConflict(t.tag, cur->digest, t.manifest.digest);
+    }
+    VOUCH_ASSIGN_OR_RETURN(std::optional<ManifestUpdate> merged,
+                           AppendCosignLayers(dst, cur, t.manifest.bytes));
+    if (merged) {
+      outcome = TagOutcome::kMerged;
+    }
+    return merged;
+  };
+  auto present = [&](const Manifest& served) {
+    return served.digest == t.manifest.digest ||
+           (t.kind != CosignAttachment::kSbom && HasCosignLayers(served, t.manifest.bytes));
+  };
+  VOUCH_RETURN_IF_ERROR(UpdateTaggedManifest(dst, t.tag, mutate, present, options)
+                            .WithContext("copying " + t.tag));
+  return outcome;
+}
+
+// CopyReferrers pushes the planned referrers (each after its subject) that the destination does
+// not list among its subject's referrers yet; one listing per subject.
+Status CopyReferrers(Repository& dst, const Plan& plan, CopyResult& result) {
+  std::map<std::string, std::set<std::string>> listed;  // subject -> referrer digests at dst
+  for (const Manifest& m : plan.referrers) {
+    VOUCH_ASSIGN_OR_RETURN(ManifestView view, ParseManifest(m.bytes, m.media_type));
+    if (view.subject) {
+      auto [it, fresh] = listed.try_emplace(view.subject->digest.ToString());
+      if (fresh) {
+        VOUCH_ASSIGN_OR_RETURN(Referrers refs, dst.ListReferrers(view.subject->digest, ""));
+        for (const Descriptor& d : refs.descriptors) {
+          it->second.insert(d.digest.ToString());
+        }
+      }
+      if (it->second.count(m.digest.ToString()) > 0) {
+        ++result.referrers_present;
+        continue;
+      }
+    }
+    VOUCH_RETURN_IF_ERROR(dst.PushReferrer(m.bytes, m.media_type));
+    ++result.referrers_copied;
   }
   return OkStatus();
 }
@@ -274,6 +365,7 @@ Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions
   result.digest = root.digest;
   if (options.with_attachments) {
     VOUCH_RETURN_IF_ERROR(CollectAttachments(src, root, plan, options.parallelism));
+    VOUCH_RETURN_IF_ERROR(CheckSboms(dst, plan));
   }
 
   // 1. Blobs (in parallel): skip what the destination has, mount within one registry.
@@ -339,13 +431,13 @@ Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions
         dst.PushManifest(root.digest.ToString(), root.bytes, root.media_type).status());
     ++result.manifests_pushed;
   }
-  for (const Manifest& m : plan.referrers) {
-    VOUCH_RETURN_IF_ERROR(dst.PushReferrer(m.bytes, m.media_type));
-    ++result.referrers_copied;
-  }
-  for (const auto& [tag, m] : plan.tagged) {
-    VOUCH_RETURN_IF_ERROR(dst.PushManifest(tag, m.bytes, m.media_type).status());
-    result.tags_copied.push_back(tag);
+  VOUCH_RETURN_IF_ERROR(CopyReferrers(dst, plan, result));
+  for (const PlannedTag& t : plan.tagged) {
+    VOUCH_ASSIGN_OR_RETURN(TagOutcome outcome, CopyTag(dst, t, options.tag_update));
+    (outcome == TagOutcome::kCopied   ? result.tags_copied
+     : outcome == TagOutcome::kMerged ? result.tags_merged
+                                      : result.tags_present)
+        .push_back(t.tag);
   }
   // 4. The destination tag, last: a failure above leaves it untouched.
   if (!dref.tag.empty() && !dref.digest) {

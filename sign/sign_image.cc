@@ -10,6 +10,7 @@
 #include "vouch/attest/dsse.h"
 #include "vouch/attest/simple_signing.h"
 #include "vouch/attest/statement.h"
+#include "vouch/registry/cosign_tag.h"
 #include "vouch/registry/manifest.h"
 
 namespace vouch::sign {
@@ -41,17 +42,6 @@ Result<std::string> SignBundle(registry::Repository& repo, const registry::Descr
                             req.clock);
 }
 
-// PushBlobIfMissing uploads a blob unless the repository has it. Concurrent signers of one image
-// write identical payload and config blobs; skipping what is there keeps them from committing
-// the same blob at once, which distribution 2.8 can answer with a spurious 400.
-Status PushBlobIfMissing(registry::Repository& repo, const Digest& digest, std::string_view data) {
-  VOUCH_ASSIGN_OR_RETURN(bool present, repo.BlobExists(digest));
-  if (present) {
-    return OkStatus();
-  }
-  return repo.PushBlob(digest, AsBytes(data));
-}
-
 // HasOurLayer reports whether the `.sig` manifest |m| has a layer holding |payload_digest| whose
 // signature annotation verifies with |key| over |payload| (cosign's DupeDetector rule: the same
 // payload already signed by the same key).
@@ -75,61 +65,6 @@ bool HasOurLayer(const registry::Manifest& m, const Digest& payload_digest, Byte
     }
   }
   return false;
-}
-
-// AppendLayer returns the `.sig` manifest |current| (or a new one) with |layer| appended and the
-// config rebuilt as cosign writes it (diff_ids = every layer digest, in order); the config blob
-// is pushed here. Existing layers and unknown fields are kept as they are.
-Result<registry::ManifestUpdate> AppendLayer(registry::Repository& repo,
-                                             const std::optional<registry::Manifest>& current,
-                                             OrderedJson layer) {
-  OrderedJson m = OrderedJson::object();
-  if (current) {
-    if (!registry::IsManifestMediaType(current->media_type)) {
-      return FailedPreconditionError("the signature tag holds a " + current->media_type +
-                                     ", not an image manifest; refusing to overwrite it");
-    }
-    VOUCH_ASSIGN_OR_RETURN(m, ParseOrderedJson(AsChars(current->bytes), "signature manifest"));
-    if (!m.is_object()) {
-      return FailedPreconditionError("the signature tag does not hold a JSON object");
-    }
-  } else {
-    m["schemaVersion"] = 2;
-    m["mediaType"] = registry::kOciManifest;
-  }
-  OrderedJson layers = OrderedJson::array();
-  if (auto it = m.find("layers"); it != m.end() && it->is_array()) {
-    layers = *it;
-  }
-  layers.push_back(std::move(layer));
-  OrderedJson diff_ids = OrderedJson::array();
-  for (const auto& l : layers) {
-    if (l.is_object() && l.contains("digest") && l["digest"].is_string()) {
-      diff_ids.push_back(l["digest"]);
-    }
-  }
-  // cosign's config blob (formats.md 3.2), in Go's field order.
-  OrderedJson config = OrderedJson::object();
-  config["architecture"] = "";
-  config["created"] = "0001-01-01T00:00:00Z";
-  config["history"] = OrderedJson::array({{{"created", "0001-01-01T00:00:00Z"}}});
-  config["os"] = "";
-  config["rootfs"] = {{"type", "layers"}, {"diff_ids", diff_ids}};
-  config["config"] = OrderedJson::object();
-  const std::string config_bytes = DumpJson(config);
-  const Digest config_digest = Digest::Of(AsBytes(config_bytes));
-  VOUCH_RETURN_IF_ERROR(PushBlobIfMissing(repo, config_digest, config_bytes));
-  OrderedJson cfg = OrderedJson::object();
-  cfg["mediaType"] = kCosignConfigMediaType;
-  cfg["size"] = static_cast<int64_t>(config_bytes.size());
-  cfg["digest"] = config_digest.ToString();
-  m["config"] = std::move(cfg);
-  m["layers"] = std::move(layers);
-  std::string media_type = m.contains("mediaType") && m["mediaType"].is_string()
-                               ? m["mediaType"].get<std::string>()
-                               : std::string(registry::kOciManifest);
-  const std::string out = DumpJson(m);
-  return registry::ManifestUpdate{ToBytes(out), media_type};
 }
 
 // SignLegacy appends a simple-signing layer to the `.sig` tag of |subject| (formats.md 3.5).
@@ -225,7 +160,7 @@ Result<bool> AppendTaggedLayer(registry::Repository& repo, std::string_view tag,
                                const std::function<bool(const registry::Manifest&)>& present,
                                const registry::TagUpdateOptions& options) {
   const Digest blob_digest = Digest::Of(layer.blob);
-  VOUCH_RETURN_IF_ERROR(PushBlobIfMissing(repo, blob_digest, AsChars(layer.blob)));
+  VOUCH_RETURN_IF_ERROR(registry::PushBlobIfMissing(repo, blob_digest, layer.blob));
   OrderedJson l = OrderedJson::object();
   l["mediaType"] = layer.media_type;
   l["size"] = static_cast<int64_t>(layer.blob.size());
@@ -234,30 +169,24 @@ Result<bool> AppendTaggedLayer(registry::Repository& repo, std::string_view tag,
   for (const auto& [k, v] : layer.annotations) {
     l["annotations"][k] = v;
   }
+  // The layer as the only entry of a manifest's layers: the form AppendCosignLayers adds from.
+  OrderedJson addition = OrderedJson::object();
+  addition["layers"] = OrderedJson::array({std::move(l)});
+  const std::string addition_json = DumpJson(addition);
   bool wrote = false;
   auto mutate = [&](const std::optional<registry::Manifest>& current)
       -> Result<std::optional<registry::ManifestUpdate>> {
     if (current && present && present(*current)) {
       return std::optional<registry::ManifestUpdate>();  // already there
     }
-    VOUCH_ASSIGN_OR_RETURN(registry::ManifestUpdate update, AppendLayer(repo, current, l));
-    wrote = true;
-    return std::optional<registry::ManifestUpdate>(std::move(update));
+    VOUCH_ASSIGN_OR_RETURN(
+        std::optional<registry::ManifestUpdate> update,
+        registry::AppendCosignLayers(repo, current, AsBytes(addition_json)));
+    wrote = wrote || update.has_value();
+    return update;
   };
   auto confirm = [&](const registry::Manifest& served) {
-    if (present) {
-      return present(served);
-    }
-    auto view = registry::ParseManifest(served.bytes, served.media_type);
-    if (!view.ok()) {
-      return false;
-    }
-    for (const registry::Descriptor& d : view->layers) {
-      if (d.digest == blob_digest) {
-        return true;
-      }
-    }
-    return false;
+    return present ? present(served) : registry::HasCosignLayers(served, AsBytes(addition_json));
   };
   // distribution 2.8's spurious 400 DIGEST_INVALID under concurrent writers is repeated by the
   // registry client itself (registry/remote.cc PutManifestBytes).

@@ -40,11 +40,6 @@ std::string Provenance(const Env& env, std::chrono::seconds age = std::chrono::s
   return path;
 }
 
-std::string RepoOf(const std::string& image) {
-  std::string noreg = image.substr(image.find('/') + 1);
-  return noreg.substr(0, noreg.rfind(':'));
-}
-
 std::string Curl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"curl", "-fsS"};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -89,15 +84,6 @@ std::string PushBlob(const Env& env, const std::string& repo, const std::string&
 }
 
 std::string AttTag(const std::string& digest) { return "sha256-" + digest.substr(7) + ".att"; }
-
-size_t Count(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
-}
 
 BOOST_AUTO_TEST_SUITE(ImageAttestations)
 

@@ -113,6 +113,22 @@ struct Env {
   }
 };
 
+// RepoOf returns the repository of a REG/REPO:TAG reference.
+inline std::string RepoOf(const std::string& image) {
+  std::string noreg = image.substr(image.find('/') + 1);
+  return noreg.substr(0, noreg.rfind(':'));
+}
+
+// Count returns how often |needle| occurs in |haystack| (overlaps included).
+inline size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
 // RepoName returns a repository name unique to this test run and |what|, so that suites and
 // repeated runs against the same fixture never see each other's signatures.
 inline std::string RepoName(const std::string& what) {

@@ -325,6 +325,48 @@ BOOST_AUTO_TEST_CASE(RegistryFaultMidCopyLeavesDestinationTagUntouched) {
   BOOST_TEST(puts.back().find("/manifests/v1 ") != std::string::npos, Join(puts));
 }
 
+// DST already holds the image, signed by another key in both forms: the promotion adds the
+// release signatures to DST's (.sig tags merged, referrers added) and DST then verifies with
+// either key; promoting again adds nothing and reports it as present.
+BOOST_AUTO_TEST_CASE(PromotionKeepsTheDestinationsSignatures) {
+  Setup s("merge");
+  s.env.MustVouch({"sign", s.src, "--key", s.env.dir.File("release.pem"), "--recursive",
+                   "--format", "legacy"});
+  s.env.Key("other");
+  const std::string dst = s.env.Image("multi", s.dst_repo);
+  for (const char* format : {"bundle", "legacy"}) {
+    s.env.MustVouch({"sign", dst, "--key", s.env.dir.File("other.pem"), "--recursive",
+                     "--format", format});
+  }
+  auto promote = [&]() {
+    RunResult p = s.env.MustVouch({"promote", s.src, s.Dst(), "--policy", s.policy, "--key",
+                                   s.env.dir.File("gate.pem"), "--output", "json"});
+    auto j = ParseJson(p.out, "promote output");
+    BOOST_REQUIRE_MESSAGE(j.ok(), p.out);
+    return (*j)["copied"];
+  };
+  const Json first = promote();
+  // The index and its two platform images each had a .sig at DST: all three merged.
+  BOOST_TEST(first["tagsMerged"].size() == 3u, first.dump());
+  BOOST_TEST(first["tagsCopied"].size() == 0u, first.dump());
+  BOOST_TEST(first["referrersCopied"].get<int>() == 3, first.dump());
+  for (const char* key : {"release", "other"}) {
+    for (const char* format : {"bundle", "legacy"}) {
+      RunResult v = s.env.Vouch({"verify", s.Dst(), "--key", s.env.Pub(key), "--all-platforms",
+                                 "--signature-format", format});
+      BOOST_TEST(v.exit_code == 0, key << " " << format << ": " << v.out << v.err);
+    }
+  }
+  const std::string sig_tag = "sha256-" + Known("multi").substr(7) + ".sig";
+  const std::string merged = ManifestBytes(s.dst_repo, sig_tag);
+  const Json second = promote();
+  BOOST_TEST(second["tagsPresent"].size() == 3u, second.dump());
+  BOOST_TEST(second["tagsMerged"].size() == 0u, second.dump());
+  BOOST_TEST(second["referrersPresent"].get<int>() == 3, second.dump());
+  BOOST_TEST(second["referrersCopied"].get<int>() == 0, second.dump());
+  BOOST_TEST(ManifestBytes(s.dst_repo, sig_tag) == merged);
+}
+
 BOOST_AUTO_TEST_CASE(CraftedVsasAreRefused) {
   Env env;
   env.Key("gate");

@@ -241,6 +241,58 @@ BOOST_AUTO_TEST_CASE(CopyCarriesAttachmentsOfEveryPlatformChild) {
   BOOST_TEST(count("GET /v2/src/app/manifests/sha256-") == 4);
 }
 
+// A .sig tag at the destination keeps its layers: the source's are appended. Two keys signing
+// one payload make two layers with one digest and different signature annotations; both stay.
+// Copying again writes nothing.
+BOOST_AUTO_TEST_CASE(SigTagIsMergedKeepingSameDigestLayersOfOtherKeys) {
+  Client c(FastOptions(reg));
+  auto src = Open(c, "reg.test/src/app:v1");
+  auto dst = Open(c, "reg.test/dst/app:v1", Access::kPullPush);
+  CopyOptions image_only;
+  image_only.with_attachments = false;
+  BOOST_REQUIRE(CopyImage(*src, *dst, image_only).ok());
+  const std::string payload = "one simple signing payload";
+  const std::string config = R"({"os":""})";
+  auto sig_manifest = [&](const std::string& signature) {
+    return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":)" +
+           std::to_string(config.size()) + R"(,"digest":")" + Sha(config) +
+           R"("},"layers":[{"mediaType":"application/vnd.dev.cosign.simplesigning.v1+json","size":)" +
+           std::to_string(payload.size()) + R"(,"digest":")" + Sha(payload) +
+           R"(","annotations":{"dev.cosignproject.cosign/signature":")" + signature + R"("}}]})";
+  };
+  const std::string tag = FallbackTag(*Digest::Parse(index_digest)) + ".sig";
+  for (const char* repo : {"src/app", "dst/app"}) {
+    reg->AddBlob(repo, payload);
+    reg->AddBlob(repo, config);
+  }
+  reg->AddManifest("src/app", tag, sig_manifest("c2lnbmVkIGJ5IEE="), kOciManifest.data());
+  reg->AddManifest("dst/app", tag, sig_manifest("c2lnbmVkIGJ5IEI="), kOciManifest.data());
+  CopyOptions options;
+  options.tag_update.sleep = [](std::chrono::milliseconds) {};
+  auto r = CopyImage(*src, *dst, options);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->tags_merged == std::vector<std::string>{tag});
+  BOOST_TEST(r->tags_copied.empty());
+  auto merged = ParseManifest(AsBytes(*reg->ManifestBytes("dst/app", tag)), kOciManifest);
+  BOOST_REQUIRE(merged.ok());
+  BOOST_REQUIRE(merged->layers.size() == 2u);
+  BOOST_TEST(merged->layers[0].annotations.at("dev.cosignproject.cosign/signature") ==
+             "c2lnbmVkIGJ5IEI=");  // the destination's own first
+  BOOST_TEST(merged->layers[1].annotations.at("dev.cosignproject.cosign/signature") ==
+             "c2lnbmVkIGJ5IEE=");
+  BOOST_TEST(merged->layers[0].digest.ToString() == merged->layers[1].digest.ToString());
+  // cosign's config, rebuilt for two layers, is at the destination.
+  BOOST_TEST(merged->config->media_type == "application/vnd.oci.image.config.v1+json");
+  BOOST_TEST(reg->HasBlob("dst/app", merged->config->digest.ToString()));
+  auto again = CopyImage(*src, *dst, options);
+  BOOST_REQUIRE_MESSAGE(again.ok(), again.status().ToString());
+  BOOST_TEST(again->tags_present == std::vector<std::string>{tag});
+  BOOST_TEST(again->tags_merged.empty());
+  auto unchanged = ParseManifest(AsBytes(*reg->ManifestBytes("dst/app", tag)), kOciManifest);
+  BOOST_REQUIRE(unchanged.ok());
+  BOOST_TEST(unchanged->layers.size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(SelectPlatformSkipsAttestations) {
   std::string a = ImageManifest("c1", "l1");
   std::string b = ImageManifest("c2", "l2");

@@ -10,6 +10,7 @@
 
 #include "vouch/core/status.h"
 #include "vouch/registry/client.h"
+#include "vouch/registry/tag_update.h"
 
 namespace vouch::registry {
 
@@ -27,7 +28,13 @@ struct CopyOptions {
   // parallelism is how many blobs move at once.
   int parallelism = 4;
   // with_attachments copies referrers (fallback-index entries) and cosign .sig/.att/.sbom tags.
+  // What the destination already has is never replaced: referrers are added to its referrers
+  // (the fallback index is updated, never overwritten), the source's .sig/.att layers are added
+  // to the destination's tag (registry::AppendCosignLayers), and a .sbom tag is written only
+  // where the destination has none or the same one (see CopyImage).
   bool with_attachments = true;
+  // tag_update bounds the race-safe writes of cosign tags (tests shorten its waits).
+  TagUpdateOptions tag_update;
   std::function<void(const CopyProgress&)> progress;
   // in_memory_blob_bytes: blobs up to this size are copied through memory (FetchBlob/PushBlob);
   // larger ones, and blobs of unknown size, stream GET -> temp file -> upload with memory
@@ -46,8 +53,17 @@ struct CopyResult {
   uint64_t blobs_mounted = 0;
   uint64_t bytes_copied = 0;
   uint64_t manifests_pushed = 0;
+  // referrers_copied were pushed; referrers_present were listed among the destination's
+  // referrers of their subject already, so they were not pushed again.
   uint64_t referrers_copied = 0;
-  std::vector<std::string> tags_copied;  // cosign tags
+  uint64_t referrers_present = 0;
+  // Cosign tags by what happened at the destination: tags_copied did not exist there and now
+  // hold the source's manifest as it is (same digest); tags_merged existed and had the source's
+  // missing layers appended after their own; tags_present already held every source layer (or,
+  // for .sbom, the same manifest), so nothing was written.
+  std::vector<std::string> tags_copied;
+  std::vector<std::string> tags_merged;
+  std::vector<std::string> tags_present;
 };
 
 // CopyImage copies |src|'s image to |dst| preserving digests: every blob before any manifest,
@@ -55,6 +71,16 @@ struct CopyResult {
 // a failure part-way leaves the destination tag as it was. Blobs the destination has are
 // skipped; on the same registry they are mounted. When |dst| names a digest and no tag, nothing
 // is tagged.
+//
+// Attachments already at the destination are never lost (issue "nothing lost"): referrers are
+// pushed with Repository::PushReferrer, which adds them to the destination's referrers; a
+// `.sig` / `.att` tag the destination has gets the source's layers it lacks appended (same
+// digest and same annotations count as present) through UpdateTaggedManifest, so a concurrent
+// `vouch sign` there is not lost either; the merged manifest then has a new digest. A `.sbom`
+// tag is never merged: cosign attaches one SBOM per image and readers take that one, so a
+// destination `.sbom` that differs from the source's is kFailedPrecondition, detected before
+// anything is written (and again, race-safe, when the tag is written). A destination `.sig` or
+// `.att` tag that holds something other than an image manifest is kFailedPrecondition too.
 Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions& options);
 
 // TreeNode is one thing ListTree found: an index entry, a referrer, a cosign tag, or a BuildKit

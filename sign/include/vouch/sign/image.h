@@ -41,9 +41,6 @@ enum class ImageSignatureFormat {
 // ParseImageSignatureFormat maps "bundle" and "legacy"; anything else is kInvalidArgument.
 Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name);
 
-// kCosignConfigMediaType is the config media type of cosign's `.sig` manifests.
-inline constexpr std::string_view kCosignConfigMediaType = "application/vnd.oci.image.config.v1+json";
-
 // SignImageRequest describes one `vouch sign` operation on the image the repository's reference
 // names.
 struct SignImageRequest {
@@ -114,10 +111,11 @@ struct TaggedLayer {
 };
 
 // AppendTaggedLayer uploads |layer|'s blob and appends the layer to the manifest tagged |tag|
-// (created when missing), rebuilding cosign's config blob, through registry::UpdateTaggedManifest
-// so concurrent writers do not lose layers. |present|, when set, tells whether a manifest already
-// holds this layer: a current manifest for which it is true is left alone (idempotent writes),
-// and it confirms the write after the PUT; when null a layer with the same blob digest counts.
+// (created when missing) with registry::AppendCosignLayers (cosign's config blob rebuilt), through
+// registry::UpdateTaggedManifest so concurrent writers do not lose layers. |present|, when set,
+// tells whether a manifest already holds this layer: a current manifest for which it is true is
+// left alone (idempotent writes), and it confirms the write after the PUT; when null a layer with
+// the same blob digest and the same annotations counts.
 // Returns whether a layer was written. Errors as SignImage's legacy form.
 Result<bool> AppendTaggedLayer(registry::Repository& repo, std::string_view tag,
                                const TaggedLayer& layer,
