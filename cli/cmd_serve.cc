@@ -12,6 +12,7 @@
 #include "exit_code.h"
 #include "registry_flags.h"
 #include "vouch/core/duration.h"
+#include "vouch/registry/reference.h"
 #include "vouch/registry/transport.h"
 #include "vouch/serve/serve.h"
 
@@ -43,6 +44,18 @@ int Serve(const Args& args) {
   o.cache_ttl = *cache_ttl;
   o.tag_ttl = *tag_ttl;
   o.decision_log = args.Get("decision-log");
+  for (const std::string& h : args.GetAll("allow-registry-host")) {
+    // Spelled as image references spell registries, so it compares with what the client
+    // connects to ("localhost:5000", "[::1]:5000"): a single-label name would read as a Docker
+    // Hub namespace.
+    Result<registry::Reference> r = registry::ParseReference(h + "/allow-registry-host");
+    if (h.empty() || h.find('/') != std::string::npos || !r.ok() ||
+        r->registry == registry::kDockerHubDomain) {
+      return UsageError("--allow-registry-host: bad registry host \"" + h +
+                        "\" (write HOST or HOST:PORT, with a dot or a port, or localhost)");
+    }
+    o.allow_registry_hosts.push_back(r->registry);
+  }
   o.io_threads = args.As<int>("threads");
   o.worker_threads = args.As<int>("workers");
 
@@ -85,7 +98,8 @@ int RunServe(int argc, char** argv) {
                  "workload (docs/gate.md)")
       .Usage(
           "--policy FILE --tls-cert CERT --tls-key KEY [--listen HOST:PORT] [--deadline 8s] "
-          "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]")
+          "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N] "
+          "[--allow-registry-host HOST[:PORT]]...")
       .With({AddRegistryFlags})
       .Value("policy", "trust policy file (JSON or YAML); reloaded on SIGHUP and when it changes")
       .Value("tls-cert", "PEM serving certificate chain")
@@ -101,6 +115,9 @@ int RunServe(int argc, char** argv) {
       .Value("tag-ttl", "how long a tag -> digest resolution is reused (whole seconds: 30s, 10m)",
              "30s")
       .Value("decision-log", "append one JSON line per decision to FILE (- for stdout)")
+      .Values("allow-registry-host",
+              "may connect to HOST[:PORT] on a loopback, link-local or metadata address "
+              "(repeatable; default none: only hosts a policy scope names literally)")
       .Int("threads", "HTTP threads", 2, 1, 256)
       .Int("workers", "verification threads (they wait on registries)", 16, 1, 1024)
       .Note(

@@ -206,6 +206,17 @@ class SegmentMatcher {
 
 }  // namespace
 
+std::string ScopeRegistry(std::string_view pattern) {
+  Result<Pattern> p = ParsePattern(pattern);
+  if (!p.ok() || p->everything || p->segments[0].find('*') != std::string::npos) {
+    return "";
+  }
+  std::string host = p->segments[0];
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return host;
+}
+
 Status CheckScopePattern(std::string_view pattern) { return ParsePattern(pattern).status(); }
 
 Status CheckBaseImagePattern(std::string_view pattern) {

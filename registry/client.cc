@@ -194,6 +194,9 @@ void Client::Impl::Warn(const std::string& text) {
 }
 
 Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
+  if (!req.address_filter) {
+    req.address_filter = opts.address_filter;  // redirects and token realms included
+  }
   const RetryPolicy& policy = opts.retry;
   milliseconds slept{0};
   // How much of a streamed body the sink took in the current attempt (a retried exchange
@@ -318,7 +321,7 @@ void Client::Impl::ProbeScheme(const std::string& host) {
   }
   // HTTPS first, as docker does for insecure and 127.0.0.0/8 registries, but found out with a
   // bare handshake: a verified failed handshake costs ~50 ms of CA loading per process.
-  Result<bool> tls = transport->ProbeTls(host);
+  Result<bool> tls = transport->ProbeTls(host, opts.address_filter);
   if (!tls.ok()) {
     return;  // unknown: the first real request decides, as before
   }

@@ -1,4 +1,8 @@
 // Headers helpers and the libcurl Transport.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -95,7 +99,7 @@ std::vector<std::string> Headers::GetAll(std::string_view name) const {
   return out;
 }
 
-Result<bool> Transport::ProbeTls(const std::string& host_port) {
+Result<bool> Transport::ProbeTls(const std::string& host_port, const AddressFilter&) {
   return UnimplementedError("this transport cannot probe " + host_port + " for TLS");
 }
 
@@ -123,6 +127,88 @@ bool MaySendCredentials(std::string_view origin_url, std::string_view target_url
   // Another port is another server (ports after defaults: http://h and https://h differ, while
   // a loopback registry upgraded from http://h:5000 to https://h:5000 stays the same).
   return from->port == to->port;
+}
+
+namespace {
+
+bool IsRestrictedV4(const uint8_t* a) {
+  return a[0] == 127 || a[0] == 0 || (a[0] == 169 && a[1] == 254) ||
+         (a[0] == 100 && a[1] == 100 && a[2] == 100 && a[3] == 200);  // Alibaba Cloud metadata
+}
+
+// HostPortNames reports whether allow-list |entry| ("HOST" or "HOST:PORT") names |host|:|port|.
+bool HostPortNames(std::string_view entry, std::string_view host, uint16_t port) {
+  std::string_view entry_host = entry;
+  std::string_view entry_port;
+  size_t colon = entry.rfind(':');
+  if (colon != std::string_view::npos && entry.find(']', colon) == std::string_view::npos &&
+      (entry.front() == '[' || entry.find(':') == colon)) {
+    entry_host = entry.substr(0, colon);
+    entry_port = entry.substr(colon + 1);
+  }
+  if (!EqualsIgnoreCase(entry_host, host)) {
+    return false;
+  }
+  if (entry_port.empty()) {
+    return port == 443 || port == 80;
+  }
+  return entry_port == std::to_string(port);
+}
+
+}  // namespace
+
+bool IsRestrictedAddress(std::string_view address) {
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  const std::string text(address);
+  uint8_t a[16] = {};
+  if (inet_pton(AF_INET, text.c_str(), a) == 1) {
+    return IsRestrictedV4(a);
+  }
+  if (inet_pton(AF_INET6, text.c_str(), a) != 1) {
+    return true;  // not an address: fail closed
+  }
+  static constexpr uint8_t kEc2Metadata[16] = {0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0,
+                                               0,    0,    0,    0,    0, 0, 0x02, 0x54};
+  if (std::equal(a, a + 16, kEc2Metadata)) {
+    return true;  // fd00:ec2::254
+  }
+  if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) {
+    return true;  // fe80::/10
+  }
+  const bool zero10 = std::all_of(a, a + 10, [](uint8_t b) { return b == 0; });
+  if (zero10 && a[10] == 0xff && a[11] == 0xff) {
+    return IsRestrictedV4(a + 12);  // ::ffff:a.b.c.d
+  }
+  if (zero10 && a[10] == 0 && a[11] == 0) {
+    return IsRestrictedV4(a + 12);  // ::, ::1 and the deprecated ::a.b.c.d
+  }
+  static constexpr uint8_t kNat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+  if (std::equal(a, a + 12, kNat64)) {
+    return IsRestrictedV4(a + 12);  // 64:ff9b::a.b.c.d (RFC 6052)
+  }
+  return false;
+}
+
+AddressFilter RestrictedAddressFilter(std::function<std::vector<std::string>()> allowed,
+                                      std::string remedy) {
+  return [allowed = std::move(allowed),
+          remedy = std::move(remedy)](const ConnectTarget& t) -> Status {
+    if (!IsRestrictedAddress(t.address)) {
+      return OkStatus();
+    }
+    for (const std::string& entry : allowed()) {
+      if (HostPortNames(entry, t.host, t.port)) {
+        return OkStatus();
+      }
+    }
+    return PermissionDeniedError("registry address " + t.address + " (of " + t.host + ":" +
+                                 std::to_string(t.port) +
+                                 ") is not allowed: loopback, link-local and cloud metadata "
+                                 "addresses are refused" +
+                                 (remedy.empty() ? "" : "; " + remedy));
+  };
 }
 
 std::string RedactUrl(std::string_view url) {
@@ -154,6 +240,58 @@ bool IsNotTlsDetail(const std::string& detail) {
   return detail.find("wrong version number") != std::string::npos ||
          detail.find("packet length too long") != std::string::npos ||
          detail.find("record layer failure") != std::string::npos;
+}
+
+// Guard is what the socket callback needs to vet one exchange's connections.
+struct Guard {
+  const AddressFilter* filter = nullptr;
+  ConnectTarget target;  // host filled from the URL; port and address per connection
+  Status refused;        // the first refusal
+};
+
+// OpenSocket is CURLOPT_OPENSOCKETFUNCTION: libcurl calls it with each resolved address before
+// connecting, so the filter sees what is connected, not what the URL says.
+curl_socket_t OpenSocket(void* clientp, curlsocktype purpose, curl_sockaddr* a) {
+  auto* g = static_cast<Guard*>(clientp);
+  if (purpose == CURLSOCKTYPE_IPCXN) {
+    char text[INET6_ADDRSTRLEN] = {};
+    uint16_t port = 0;
+    bool ok = false;
+    // libcurl passes a sockaddr of |addrlen| bytes (a sockaddr_in6 for IPv6) at &a->addr.
+    if (a->family == AF_INET && a->addrlen >= sizeof(sockaddr_in)) {
+      sockaddr_in in{};
+      std::memcpy(&in, &a->addr, sizeof(in));
+      ok = inet_ntop(AF_INET, &in.sin_addr, text, sizeof(text)) != nullptr;
+      port = ntohs(in.sin_port);
+    } else if (a->family == AF_INET6 && a->addrlen >= sizeof(sockaddr_in6)) {
+      sockaddr_in6 in6{};
+      std::memcpy(&in6, &a->addr, sizeof(in6));
+      ok = inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text)) != nullptr;
+      port = ntohs(in6.sin6_port);
+    }
+    g->target.address = ok ? text : "(unknown address family)";
+    g->target.port = port;
+    Status s = (*g->filter)(g->target);
+    if (!s.ok()) {
+      if (g->refused.ok()) {
+        g->refused = std::move(s);
+      }
+      return CURL_SOCKET_BAD;
+    }
+  }
+  return ::socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+// SetGuard installs |g| on |h| when |filter| is set. |url| names the host the exchange is for.
+void SetGuard(CURL* h, Guard& g, const AddressFilter& filter, std::string_view url) {
+  if (!filter) {
+    return;
+  }
+  g.filter = &filter;
+  std::optional<Origin> o = ParseOrigin(url);
+  g.target.host = o ? o->host : std::string();
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &g);
 }
 
 struct CurlGlobal {
@@ -291,7 +429,7 @@ class CurlTransport final : public Transport {
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
 
-  Result<bool> ProbeTls(const std::string& host_port) override {
+  Result<bool> ProbeTls(const std::string& host_port, const AddressFilter& filter) override {
     // A handshake only (CONNECT_ONLY), unverified and therefore without loading the CA bundle,
     // on a private handle outside the share so that nothing of it is reused by real requests.
     CurlPtr easy(curl_easy_init());
@@ -309,9 +447,14 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
+    Guard guard;
+    SetGuard(h, guard, filter, url);
     CURLcode rc = curl_easy_perform(h);
     if (rc == CURLE_OK) {
       return true;
+    }
+    if (!guard.refused.ok() && rc == CURLE_COULDNT_CONNECT) {
+      return guard.refused;
     }
     std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
     if (rc == CURLE_SSL_CONNECT_ERROR && IsNotTlsDetail(detail)) {
@@ -347,6 +490,8 @@ class CurlTransport final : public Transport {
       curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
     }
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    Guard guard;
+    SetGuard(h, guard, request.address_filter, request.url);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
@@ -416,6 +561,9 @@ class CurlTransport final : public Transport {
       std::string what = request.method + " " + RedactUrl(request.url) + ": " + detail;
       if (!ex.callback_error.ok()) {
         return ex.callback_error;
+      }
+      if (!guard.refused.ok() && rc == CURLE_COULDNT_CONNECT) {
+        return guard.refused;
       }
       if (ex.oversize) {
         return ResourceExhaustedError("response from " + RedactUrl(request.url) +

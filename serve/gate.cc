@@ -46,6 +46,18 @@ std::shared_ptr<Flight> Completed(std::shared_ptr<Verdict> v) {
   return f;
 }
 
+// DigestScopeMayApply reports whether a scope pinned to a digest matches the repository |repo|
+// at that digest: once a tag of |repo| resolves, such a scope may win over the one chosen now.
+bool DigestScopeMayApply(const policy::Policy& p, const std::string& repo) {
+  for (const policy::ScopePolicy& sp : p.policies) {
+    size_t at = sp.scope.find('@');
+    if (at != std::string::npos && policy::ScopeMatches(sp.scope, repo + sp.scope.substr(at))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string Requirement(const verify::RequirementResult& r) {
   std::string s = r.requirement;
   if (!r.platform.empty()) {
@@ -183,6 +195,22 @@ std::shared_ptr<Flight> Gate::Verify(const std::string& image,
   }
   const registry::Reference& ref = *parsed;
   v->reference = ref.ToString();
+  // A scope that decides outright (reject, accept, a denied digest, no scope) costs no registry
+  // request, not even the tag's resolution: a pod spec cannot make the gate connect anywhere
+  // its policy does not ask to look. Scopes are matched against repo@digest, as Run does.
+  registry::Reference scoped = ref;
+  scoped.tag.clear();
+  if (ref.digest || !DigestScopeMayApply(policy->trust->policy(), scoped.RepositoryName())) {
+    if (auto d = verify::DecideOutright(scoped, *policy->trust, {})) {
+      d->image = v->reference;
+      if (ref.digest) {
+        v->digest = ref.digest;
+        v->pinned = scoped.ToString();
+      }
+      v->decision = std::make_shared<const verify::ImageDecision>(std::move(*d));
+      return Completed(std::move(v));
+    }
+  }
   std::optional<Digest> digest = ref.digest;
   if (!digest) {
     digest = LookupTag(v->reference);
@@ -356,6 +384,16 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
     // /mutate only pins; enforcement is /validate's. An image is pinned only when it was
     // verified and accepted, and only when written without a digest.
     resp.allowed = true;
+    for (ImageVerdict& iv : out.images) {
+      // Accepted by a scope that checks nothing (mode accept): the tag was never resolved, so
+      // there is no verified digest to pin; said rather than silently left as written.
+      if (iv.result == "accepted" && iv.pinned.empty() && iv.image.find('@') == std::string::npos) {
+        iv.warnings.push_back("not pinned to a digest: policy \"" + iv.policy +
+                              "\" accepts it without checks (mode accept), so its tag was not "
+                              "resolved");
+        resp.warnings.push_back(iv.image + ": " + iv.warnings.back());
+      }
+    }
     for (const ContainerImage& ci : request.images) {
       const ImageVerdict* iv = by_image[ci.image];
       if (iv != nullptr && iv->result == "accepted" && !iv->pinned.empty() &&

@@ -631,6 +631,25 @@ Status Serve(const ServeOptions& options) {
       chained(log);
     }
   };
+  // Pod specs name the registries, so a pod could otherwise make the gate connect to itself, the
+  // node or the cloud metadata service. Restricted addresses are reached only for hosts the
+  // operator allows or a scope of the policy in force names literally (read per connection,
+  // so a reload applies).
+  Server* srv = &server;
+  co.address_filter = registry::RestrictedAddressFilter(
+      [srv] {
+        std::vector<std::string> hosts = srv->options.allow_registry_hosts;
+        std::shared_ptr<const LoadedPolicy> p = srv->gate ? srv->gate->policy() : nullptr;
+        if (p != nullptr) {
+          for (const policy::ScopePolicy& sp : p->trust->policy().policies) {
+            if (std::string h = policy::ScopeRegistry(sp.scope); !h.empty()) {
+              hosts.push_back(std::move(h));
+            }
+          }
+        }
+        return hosts;
+      },
+      "name the registry literally in a policy scope or allow it with --allow-registry-host");
   server.client = std::make_unique<registry::Client>(std::move(co));
   internal::GateOptions go;
   go.cache_ttl = options.cache_ttl;

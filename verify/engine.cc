@@ -281,18 +281,21 @@ void Run(Context& c, registry::Repository& repo, const EvaluateOptions& options,
 
 }  // namespace
 
-ImageDecision Evaluate(registry::Repository& repo, const TrustPolicy& trust,
-                       const EvaluateOptions& options) {
-  ImageDecision d;
-  d.image = repo.reference().ToString();
+namespace {
+
+// Outright is the part of Evaluate that needs no registry. It selects the scope into |scope|
+// and returns true when |d| is decided.
+bool Outright(const registry::Reference& image, const TrustPolicy& trust,
+              const EvaluateOptions& options, ImageDecision& d, const policy::ScopePolicy*& scope) {
+  d.image = image.ToString();
   const std::string scope_image = options.scope_image.empty() ? d.image : options.scope_image;
-  const policy::ScopePolicy* scope = policy::SelectPolicy(trust.policy(), scope_image);
+  scope = policy::SelectPolicy(trust.policy(), scope_image);
   if (scope == nullptr) {
     d.results.push_back(Result1("scope", Outcome::kFail, Reason::kNoScope,
                                 "no policy scope matches " + scope_image));
     d.decision = Decision::kRejected;
     d.status = VerificationFailedError("no policy scope matches " + scope_image);
-    return d;
+    return true;
   }
   d.policy_name = scope->name;
   d.scope = scope->scope;
@@ -301,20 +304,50 @@ ImageDecision Evaluate(registry::Repository& repo, const TrustPolicy& trust,
     d.results.push_back(Result1("mode", Outcome::kFail, Reason::kModeReject, "mode reject"));
     d.decision = Decision::kRejected;
     d.status = VerificationFailedError("policy " + scope->name + ": mode reject");
+    return true;
+  }
+  const std::vector<Digest>& deny = trust.policy().deny.digests;
+  if (scope->mode == policy::Mode::kAccept) {
+    d.results.push_back(Result1("mode", Outcome::kPass, Reason::kNone, "mode accept: no checks"));
+  }
+  if (image.digest && std::find(deny.begin(), deny.end(), *image.digest) != deny.end()) {
+    d.results.push_back(Result1("deny", Outcome::kFail, Reason::kDeniedDigest,
+                                "digest " + image.digest->ToString() +
+                                    " is denied (deny.digests)"));
+    Decide(d, OkStatus());
+    return true;
+  }
+  if (scope->mode == policy::Mode::kAccept && deny.empty()) {
+    d.decision = Decision::kAccepted;  // nothing to look up
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<ImageDecision> DecideOutright(const registry::Reference& image,
+                                            const TrustPolicy& trust,
+                                            const EvaluateOptions& options) {
+  ImageDecision d;
+  const policy::ScopePolicy* scope = nullptr;
+  if (!Outright(image, trust, options, d, scope)) {
+    return std::nullopt;
+  }
+  return d;
+}
+
+ImageDecision Evaluate(registry::Repository& repo, const TrustPolicy& trust,
+                       const EvaluateOptions& options) {
+  ImageDecision d;
+  const policy::ScopePolicy* scope = nullptr;
+  if (Outright(repo.reference(), trust, options, d, scope)) {
     return d;
   }
   const TimePoint now = (options.clock != nullptr ? *options.clock : SystemClock()).Now();
   Context c(trust, *scope, now, d);
-  const bool accept = scope->mode == policy::Mode::kAccept;
-  if (accept) {
-    d.results.push_back(Result1("mode", Outcome::kPass, Reason::kNone, "mode accept: no checks"));
-    if (trust.policy().deny.digests.empty()) {
-      d.decision = Decision::kAccepted;  // nothing to look up
-      return d;
-    }
-  }
   // In accept mode the deny list still applies: resolve and check the digests only.
-  Run(c, repo, options, /*deny_only=*/accept);
+  Run(c, repo, options, /*deny_only=*/scope->mode == policy::Mode::kAccept);
   Decide(d, c.first_error());
   if (d.decision != Decision::kAccepted) {
     d.verified_levels.clear();  // levels are only established by an accepted image

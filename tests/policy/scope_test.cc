@@ -145,6 +145,22 @@ BOOST_AUTO_TEST_CASE(specificity_order) {
   BOOST_TEST(ScopeSpecificity("*") == 0u);
 }
 
+// The registry a scope names literally is one `vouch serve` may reach on a loopback address.
+BOOST_AUTO_TEST_CASE(scope_registry_only_for_a_literal_host) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"127.0.0.1:5000/**", "127.0.0.1:5000"},
+      {"Registry.Example.com/team/app:v1", "registry.example.com"},
+      {"localhost/app@" + kDigestA, "localhost"},
+      {"*", ""},
+      {"*/app", ""},
+      {"*.example.com/**", ""},
+      {"not a scope", ""},
+  };
+  for (const auto& [pattern, registry] : cases) {
+    BOOST_TEST(ScopeRegistry(pattern) == registry, pattern);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(base_image_patterns) {
   for (const char* ok : {"docker.io/library/debian@*", "gcr.io/distroless/**", "*", "**",
                          "docker.io/library/debian"}) {

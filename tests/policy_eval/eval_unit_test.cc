@@ -346,6 +346,44 @@ BOOST_AUTO_TEST_CASE(AcceptModeStillAppliesDenyDigests) {
              d.status.message());
 }
 
+// DecideOutright is what `vouch serve` asks before resolving anything: the decisions the policy
+// makes alone, and nullopt whenever the registry must be asked.
+BOOST_AUTO_TEST_CASE(DecideOutrightOnlyWhenThePolicyAloneDecides) {
+  const Digest denied = Digest::Of(AsBytes(std::string("denied image")));
+  pol.deny.digests = {denied};
+  pol.policies[0].mode = policy::Mode::kEnforce;
+  trust = TrustPolicy::Compile(pol);
+  const auto tagged = *registry::ParseReference("reg.test/app:v1");
+  BOOST_TEST(!DecideOutright(tagged, *trust, {}).has_value());
+  // A digest on the deny list, written in the reference: rejected in every mode, no request.
+  const size_t before = reg->requests.size();
+  auto d = DecideOutright(tagged.WithDigest(denied), *trust, {});
+  BOOST_REQUIRE(d.has_value());
+  BOOST_TEST(d->decision == Decision::kRejected);
+  BOOST_TEST(d->results.back().code == Reason::kDeniedDigest);
+  auto repo = client->Open(tagged.WithDigest(denied));
+  BOOST_REQUIRE(repo.ok());
+  BOOST_TEST(verify::Evaluate(**repo, *trust, {}).decision == Decision::kRejected);
+  BOOST_TEST(reg->requests.size() == before);
+  // Accept mode is outright only while nothing is denied (the digest must be looked up).
+  pol.policies[0].mode = policy::Mode::kAccept;
+  trust = TrustPolicy::Compile(pol);
+  BOOST_TEST(!DecideOutright(tagged, *trust, {}).has_value());
+  pol.deny.digests.clear();
+  trust = TrustPolicy::Compile(pol);
+  auto a = DecideOutright(tagged, *trust, {});
+  BOOST_REQUIRE(a.has_value());
+  BOOST_TEST(a->decision == Decision::kAccepted);
+  pol.policies[0].mode = policy::Mode::kReject;
+  trust = TrustPolicy::Compile(pol);
+  BOOST_TEST(DecideOutright(tagged, *trust, {})->decision == Decision::kRejected);
+  pol.policies[0].scope = "other.test/**";
+  trust = TrustPolicy::Compile(pol);
+  auto none = DecideOutright(tagged, *trust, {});
+  BOOST_REQUIRE(none.has_value());
+  BOOST_TEST(none->results[0].code == Reason::kNoScope);
+}
+
 BOOST_AUTO_TEST_CASE(NoScopeRejects) {
   pol.policies[0].scope = "other.test/**";
   ImageDecision d = Evaluate();

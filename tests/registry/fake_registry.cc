@@ -127,7 +127,7 @@ int FakeRegistry::CountRequests(const std::string& prefix) {
   }));
 }
 
-Result<bool> FakeRegistry::ProbeTls(const std::string& host_port) {
+Result<bool> FakeRegistry::ProbeTls(const std::string& host_port, const AddressFilter&) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!tls_probe_answer) {
     return UnimplementedError("fake: no TLS probe answer set for " + host_port);

@@ -84,7 +84,7 @@ class FakeRegistry : public Transport {
 
   Result<HttpResponse> RoundTrip(const HttpRequest& request) override;
   // ProbeTls answers |tls_probe_answer| when set (counting probes), else kUnimplemented.
-  Result<bool> ProbeTls(const std::string& host_port) override;
+  Result<bool> ProbeTls(const std::string& host_port, const AddressFilter& filter) override;
   std::optional<bool> tls_probe_answer;
   int tls_probes = 0;
 

@@ -65,6 +65,8 @@ class LoopbackServer {
   std::string host_port() const { return "127.0.0.1:" + std::to_string(port_); }
   // stopping tells long-running handlers (a drip) to finish.
   bool stopping() const { return stop_; }
+  // accepted counts the connections accepted so far (whatever was sent on them).
+  size_t accepted() const { return accepted_.load(); }
   // requests returns the request heads received so far.
   std::vector<std::string> requests() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -109,6 +111,7 @@ class LoopbackServer {
       if (fd < 0) {
         continue;
       }
+      ++accepted_;
       std::lock_guard<std::mutex> lock(mu_);
       conns_.emplace_back([this, fd] { Serve(fd); });
     }
@@ -149,6 +152,7 @@ class LoopbackServer {
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<size_t> accepted_{0};
   std::thread accept_thread_;
   std::mutex mu_;
   std::vector<std::thread> conns_;

@@ -120,6 +120,104 @@ BOOST_AUTO_TEST_CASE(TagsLinkToAnotherPortGetsNoAuthorization) {
   BOOST_TEST(a_saw_credentials);  // the control: A itself did get them
 }
 
+// The address filter (`vouch serve`): the address actually connected is vetted, so a name that
+// resolves to loopback, a blob redirect and a token realm pointing at a restricted address are
+// refused before the listener sees a connection, while a host the allow list names passes even
+// though it resolves to loopback.
+
+void AnswerOk(int fd, const std::string&) {
+  LoopbackServer::Send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+}
+
+BOOST_AUTO_TEST_CASE(NameResolvingToLoopbackIsRefusedBeforeConnecting) {
+  LoopbackServer server(AnswerOk);
+  BOOST_REQUIRE(server.port() != 0);
+  HttpRequest req;
+  req.url = "http://localhost:" + std::to_string(server.port()) + "/v2/";
+  req.address_filter = RestrictedAddressFilter([] { return std::vector<std::string>(); }, "");
+  auto r = NewCurlTransport({})->RoundTrip(req);
+  BOOST_TEST(r.status().code() == ErrorCode::kPermissionDenied, r.status().ToString());
+  BOOST_TEST(r.status().message().find("registry address") != std::string::npos,
+             r.status().ToString());
+  BOOST_TEST(r.status().message().find("is not allowed") != std::string::npos,
+             r.status().ToString());
+  BOOST_TEST(server.accepted() == 0u);
+  // The TLS probe of a loopback registry goes through the same filter.
+  auto probe = NewCurlTransport({})->ProbeTls(server.host_port(), req.address_filter);
+  BOOST_TEST(probe.status().code() == ErrorCode::kPermissionDenied, probe.status().ToString());
+  BOOST_TEST(server.accepted() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(AllowedHostNamePassesEvenWhenItResolvesToLoopback) {
+  LoopbackServer server(AnswerOk);
+  BOOST_REQUIRE(server.port() != 0);
+  const std::string host = "localhost:" + std::to_string(server.port());
+  HttpRequest req;
+  req.url = "http://" + host + "/v2/";
+  req.address_filter = RestrictedAddressFilter([host] { return std::vector<std::string>{host}; },
+                                               "");
+  auto r = NewCurlTransport({})->RoundTrip(req);
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->status == 200);
+  BOOST_TEST(server.accepted() >= 1u);
+  // The same name on another port is another registry: not allowed by this entry.
+  LoopbackServer other(AnswerOk);
+  BOOST_REQUIRE(other.port() != 0);
+  req.url = "http://localhost:" + std::to_string(other.port()) + "/v2/";
+  auto refused = NewCurlTransport({})->RoundTrip(req);
+  BOOST_TEST(refused.status().code() == ErrorCode::kPermissionDenied, refused.status().ToString());
+  BOOST_TEST(other.accepted() == 0u);
+}
+
+// ClientAllowing returns a client whose filter allows only |allowed|.
+Client ClientAllowing(const std::string& allowed) {
+  ClientOptions o;
+  o.transport = NewCurlTransport({});
+  o.credentials = NewStaticCredentialStore("none.test", Credentials());
+  o.retry.sleep = [](milliseconds) {};
+  o.address_filter =
+      RestrictedAddressFilter([allowed] { return std::vector<std::string>{allowed}; }, "");
+  return Client(o);
+}
+
+BOOST_AUTO_TEST_CASE(BlobRedirectToRestrictedAddressIsRefused) {
+  LoopbackServer target(AnswerOk);
+  BOOST_REQUIRE(target.port() != 0);
+  const std::string location = "http://" + target.host_port() + "/blob";
+  LoopbackServer registry([&](int fd, const std::string&) {
+    LoopbackServer::Send(fd, "HTTP/1.1 307 Temporary Redirect\r\nLocation: " + location +
+                                 "\r\nContent-Length: 0\r\n\r\n");
+  });
+  BOOST_REQUIRE(registry.port() != 0);
+  Client c = ClientAllowing(registry.host_port());
+  auto repo = c.Open(*ParseReference(registry.host_port() + "/app:v1"));
+  BOOST_REQUIRE(repo.ok());
+  auto blob = (*repo)->FetchBlob(Digest::Of(AsBytes(std::string("{}"))), 2);
+  BOOST_TEST(blob.status().code() == ErrorCode::kPermissionDenied, blob.status().ToString());
+  BOOST_TEST(blob.status().message().find("127.0.0.1") != std::string::npos,
+             blob.status().ToString());
+  BOOST_TEST(registry.requests().size() >= 1u);  // the allowed registry was asked
+  BOOST_TEST(target.accepted() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(TokenRealmOnRestrictedAddressIsRefused) {
+  LoopbackServer realm(AnswerOk);
+  BOOST_REQUIRE(realm.port() != 0);
+  const std::string challenge =
+      "Bearer realm=\"http://" + realm.host_port() + "/token\",service=\"reg\"";
+  LoopbackServer registry([&](int fd, const std::string&) {
+    LoopbackServer::Send(fd, "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: " + challenge +
+                                 "\r\nContent-Length: 0\r\n\r\n");
+  });
+  BOOST_REQUIRE(registry.port() != 0);
+  Client c = ClientAllowing(registry.host_port());
+  auto repo = c.Open(*ParseReference(registry.host_port() + "/app:v1"));
+  BOOST_REQUIRE(repo.ok());
+  auto d = (*repo)->Resolve("v1");
+  BOOST_TEST(d.status().code() == ErrorCode::kPermissionDenied, d.status().ToString());
+  BOOST_TEST(realm.accepted() == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

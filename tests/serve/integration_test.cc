@@ -4,12 +4,14 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -57,23 +59,56 @@ int FreePort() {
   return ntohs(a.sin_port);
 }
 
+// Listen binds a listening socket on a free loopback port; returns the socket, sets |port|.
+int Listen(int& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  BOOST_REQUIRE(::listen(fd, 64) == 0);
+  socklen_t len = sizeof(a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+
 // Blackhole listens on a loopback port and never accepts: connections complete in the kernel
 // and then nothing is ever answered (a registry that hangs).
 struct Blackhole {
-  int fd = -1;
   int port = 0;
-  Blackhole() {
-    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-    BOOST_REQUIRE(::listen(fd, 64) == 0);
-    socklen_t len = sizeof(a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
+  int fd = Listen(port);
   ~Blackhole() { ::close(fd); }
+};
+
+// Counter listens on a loopback port and accepts every connection, counting and closing it: a
+// registry address that must never be connected to.
+struct Counter {
+  int port = 0;
+  int fd = Listen(port);
+  std::atomic<bool> stop{false};
+  std::atomic<int> accepted{0};
+  std::thread thread;
+  Counter() {
+    thread = std::thread([this] {
+      while (!stop) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 50) > 0) {
+          int c = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+          if (c >= 0) {
+            ++accepted;
+            ::close(c);
+          }
+        }
+      }
+    });
+  }
+  ~Counter() {
+    stop = true;
+    thread.join();
+    ::close(fd);
+  }
+  std::string Host() const { return "127.0.0.1:" + std::to_string(port); }
 };
 
 // World is made once: keys, a serving certificate, images pushed with skopeo and signed with
@@ -748,6 +783,91 @@ BOOST_AUTO_TEST_CASE(truncated_or_reset_registry_is_an_error_and_not_cached) {
   Json logged = image_log(uid);
   BOOST_TEST(logged["result"] == "accepted", logged.dump());
   BOOST_TEST(logged["cached"] == false, logged.dump());
+}
+
+// A catch-all scope does not name a host: under it, a pod cannot make the gate connect to a
+// loopback (or link-local, metadata) address. The image is "could not check", with a message
+// saying why, and no connection is ever opened.
+std::string CatchAllPolicy() {
+  return R"({"version":1,"authorities":{"release":{"key":{"path":")" + W().release_pub +
+         R"("}}},"policies":[{"name":"everything","scope":"*","mode":"enforce",)"
+         R"("signatures":{"authorities":["release"],"threshold":1}}]})";
+}
+
+BOOST_AUTO_TEST_CASE(loopback_registry_under_a_catch_all_scope_is_never_connected) {
+  Counter c;
+  Server s(CatchAllPolicy());
+  const std::string image = c.Host() + "/x:y";
+  Json r = s.Review(Review(Uid(), "Pod", "p", {{image}, {}, {}}));
+  BOOST_TEST(r["allowed"] == false, r.dump());
+  const std::string msg = Message(r);
+  BOOST_TEST(msg.find(image + " (policy \"everything\") could not be verified") !=
+                 std::string::npos,
+             msg);
+  BOOST_TEST(msg.find("registry address 127.0.0.1") != std::string::npos, msg);
+  BOOST_TEST(msg.find("is not allowed") != std::string::npos, msg);
+  BOOST_TEST(msg.find("--allow-registry-host") != std::string::npos, msg);
+  // The signed image on the test registry too: its host is named by no scope.
+  Json signed_r = s.Review(Review(Uid(), "Pod", "p", {{W().signed_image}, {}, {}}));
+  BOOST_TEST(signed_r["allowed"] == false, signed_r.dump());
+  BOOST_TEST(Message(signed_r).find("is not allowed") != std::string::npos, Message(signed_r));
+  BOOST_TEST(s.Metric("vouch_serve_image_decisions_total{result=\"error\"}") >= 2);
+  BOOST_TEST(c.accepted.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(allow_registry_host_lets_the_gate_connect) {
+  Counter c;
+  Server s(CatchAllPolicy(),
+           {"--allow-registry-host", Reg(), "--allow-registry-host", c.Host()});
+  Json r = s.Review(Review(Uid(), "Pod", "p", {{W().signed_image}, {}, {}}));
+  BOOST_TEST(r["allowed"] == true, r.dump());
+  // The counter is no registry: could not check, but it was connected to.
+  Json x = s.Review(Review(Uid(), "Pod", "p", {{c.Host() + "/x:y"}, {}, {}}));
+  BOOST_TEST(x["allowed"] == false, x.dump());
+  BOOST_TEST(Message(x).find("is not allowed") == std::string::npos, Message(x));
+  BOOST_TEST(c.accepted.load() >= 1);
+}
+
+// A scope that decides outright (reject, accept, no scope) costs no registry request: not even
+// the tag's resolution. The counter's host is named literally, so only the decision keeps the
+// gate away from it.
+BOOST_AUTO_TEST_CASE(outright_decisions_make_no_registry_request) {
+  Counter c;
+  const std::string extra = R"({"name":"no","scope":")" + c.Host() +
+                            R"(/no/**","mode":"reject"},{"name":"yes","scope":")" + c.Host() +
+                            R"(/yes/**","mode":"accept"},)";
+  Server s(W().Policy(extra));
+  const double requests0 = s.Metric("vouch_serve_registry_requests_total");
+  Json no = s.Review(Review(Uid(), "Pod", "p", {{c.Host() + "/no/app:v1"}, {}, {}}));
+  BOOST_TEST(no["allowed"] == false, no.dump());
+  BOOST_TEST(Message(no).find("mode reject") != std::string::npos, Message(no));
+  Json yes = s.Review(Review(Uid(), "Pod", "p", {{c.Host() + "/yes/app:v1"}, {}, {}}));
+  BOOST_TEST(yes["allowed"] == true, yes.dump());
+  // No scope but the default reject: rejected, not "could not check".
+  Json other = s.Review(Review(Uid(), "Pod", "p", {{"127.0.0.1:1/elsewhere:v1"}, {}, {}}));
+  BOOST_TEST(other["allowed"] == false, other.dump());
+  BOOST_TEST(Message(other).find("rejected: mode") != std::string::npos, Message(other));
+  // /mutate admits the accepted image as written, with a warning: there is no verified digest.
+  Json m = s.Review(Review(Uid(), "Deployment", "web", {{c.Host() + "/yes/app:v1"}, {}, {}}),
+                    "/mutate");
+  BOOST_TEST(m["allowed"] == true, m.dump());
+  BOOST_TEST(!m.contains("patch"), m.dump());
+  BOOST_TEST(AllWarnings(m).find("not pinned to a digest") != std::string::npos, m.dump());
+  BOOST_TEST(s.Metric("vouch_serve_registry_requests_total") == requests0);
+  BOOST_TEST(s.Metric("vouch_serve_tag_resolutions_total") == 0);
+  BOOST_TEST(c.accepted.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_allow_registry_host_is_a_usage_error) {
+  TempDir d;
+  WriteText(d.File("ok.json"), W().Policy());
+  for (const std::string bad : {"registry", "reg.example.com/ns", "host:99999"}) {
+    RunResult r = vouch::testing::Vouch({"serve", "--policy", d.File("ok.json"), "--tls-cert",
+                                         W().cert, "--tls-key", W().key, "--listen",
+                                         "127.0.0.1:0", "--allow-registry-host", bad});
+    BOOST_TEST(r.exit_code == 2, bad << ": " << r.err);
+    BOOST_TEST(r.err.find("--allow-registry-host") != std::string::npos, r.err);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -276,6 +276,12 @@ size_t ScopeSpecificity(std::string_view pattern);
 // none matches (the image is then rejected). Ties go to the earlier policy in the file.
 const ScopePolicy* SelectPolicy(const Policy& policy, std::string_view image);
 
+// ScopeRegistry returns the registry part of scope |pattern| ("127.0.0.1:5000",
+// "registry.example.com") when it names one host literally, lower case; "" for the lone "*", a
+// wildcard host ("*", "*.example.com") and an invalid pattern. `vouch serve` connects to a
+// loopback or link-local registry only when a scope names it this way (docs/gate.md).
+std::string ScopeRegistry(std::string_view pattern);
+
 // CheckScopePattern returns OK when |pattern| is a valid scope, else kInvalidArgument saying why.
 // Valid: the lone "*", or HOST/SEGMENT[/SEGMENT...][:tag][@digest] where HOST is a registry host
 // (with optional :port), "*" or "*.example.com", and each SEGMENT is a lowercase repository path

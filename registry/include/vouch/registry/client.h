@@ -71,6 +71,10 @@ struct ClientOptions {
   uint64_t chunk_size = 64 << 20;
   // max_redirects bounds redirect chains of blob downloads.
   int max_redirects = 10;
+  // address_filter, when set, vets every connection of every exchange: registry, token realm,
+  // redirect, pagination link (AddressFilter in transport.h). Unset (the CLI): any address.
+  // `vouch serve` sets RestrictedAddressFilter.
+  AddressFilter address_filter;
   // observer sees every exchange (for -v and request counting).
   RequestObserver observer;
   // warn receives user-facing warnings (registry "Warning" headers, deduplicated).

@@ -38,6 +38,46 @@ class Headers {
   std::vector<std::pair<std::string, std::string>> entries_;
 };
 
+// ConnectTarget is one connection a transport is about to open.
+struct ConnectTarget {
+  // host is the request URL's host, lower case, an IPv6 literal in brackets ("[::1]"): the
+  // name the request is for, whatever it resolved to.
+  std::string host;
+  // port is the port about to be connected to.
+  uint16_t port = 0;
+  // address is the numeric address about to be connected to ("10.0.0.5", "::ffff:127.0.0.1").
+  std::string address;
+};
+
+// AddressFilter is asked before every connection a transport opens, after name resolution, so
+// it sees the address actually connected: a name that resolves to loopback and a redirect to one
+// are both caught. A non-OK status refuses the connection before any byte is sent; when no
+// address of the host is allowed the exchange fails with that status. It may be called from any
+// thread.
+using AddressFilter = std::function<Status(const ConnectTarget& target)>;
+
+// IsRestrictedAddress reports whether the numeric address |address| ("127.0.0.1", "::1",
+// "[fe80::1]") is one a service fetching images on behalf of others must not reach: loopback
+// (127.0.0.0/8, ::1), unspecified (0.0.0.0/8, ::), link-local (169.254.0.0/16, fe80::/10; the
+// cloud metadata address 169.254.169.254 among them), the metadata addresses outside those
+// ranges (fd00:ec2::254, 100.100.100.200), and IPv6 forms carrying a restricted IPv4 address
+// (IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::a.b.c.d). Private
+// ranges (RFC 1918, fc00::/7) are not restricted: private registries live there. Text that is
+// not a numeric address is restricted (fail closed). Unlike IsLoopbackHost (reference.h), which
+// reads a host name as written, this classifies what a name resolved to.
+bool IsRestrictedAddress(std::string_view address);
+
+// RestrictedAddressFilter returns the AddressFilter of a service that fetches images named by
+// others (`vouch serve`): a connection to a restricted address (IsRestrictedAddress) is refused
+// with kPermissionDenied ("registry address 127.0.0.1 is not allowed ...", then |remedy|)
+// unless the target's host and port are named by one of the entries |allowed| returns. An entry
+// is "HOST" (ports 443 and 80: what a reference without a port reaches) or "HOST:PORT", spelled as
+// image references spell registries (IPv6 in brackets); hosts compare case-insensitively.
+// |allowed| is called only for restricted addresses, at connection time, so it may follow a
+// policy that changes. Every other address is allowed.
+AddressFilter RestrictedAddressFilter(std::function<std::vector<std::string>()> allowed,
+                                      std::string remedy);
+
 // HttpRequest is one request. Transports never follow redirects: the client does, so that it can
 // drop credentials when the host or scheme changes (MaySendCredentials).
 struct HttpRequest {
@@ -67,6 +107,8 @@ struct HttpRequest {
   // at the end). It may be called again from offset 0 when the exchange is retried.
   std::function<Result<size_t>(uint64_t offset, std::span<uint8_t> buf)> body_source;
   uint64_t body_source_size = 0;
+  // address_filter, when set, vets every connection the exchange opens (AddressFilter).
+  AddressFilter address_filter;
 };
 
 // HttpResponse is the status line, headers and the whole (capped) body.
@@ -98,9 +140,9 @@ class Transport {
   // the scheme, and the real requests that follow verify as usual. It exists because a failed
   // verified handshake is slow (libcurl loads the whole CA bundle first, ~50 ms), and plain-HTTP
   // registries on loopback are common in development. Connection failures are kUnavailable.
-  // The default implementation returns kUnimplemented (callers then learn the scheme from a
-  // real request).
-  virtual Result<bool> ProbeTls(const std::string& host_port);
+  // |filter|, when set, vets the connection as HttpRequest::address_filter does. The default
+  // implementation returns kUnimplemented (callers then learn the scheme from a real request).
+  virtual Result<bool> ProbeTls(const std::string& host_port, const AddressFilter& filter);
 };
 
 // IsTlsMismatch reports whether |s| says the peer does not speak TLS (so http:// may be tried for

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "vouch/core/status.h"
 #include "vouch/registry/client.h"
@@ -38,8 +39,15 @@ struct ServeOptions {
   int worker_threads = 16;  // threads running verifications (they wait on registries)
   // policy_poll is how often the policy file's mtime/size/digest is checked for changes.
   std::chrono::milliseconds policy_poll{1000};
-  // client configures the registry client; its observer is chained with the request counter.
+  // client configures the registry client; its observer is chained with the request counter,
+  // and its address_filter is replaced by the gate's (below).
   registry::ClientOptions client;
+  // allow_registry_hosts ("HOST" or "HOST:PORT", spelled as in image references) may be
+  // connected to on loopback, link-local or metadata addresses. Every other host may be only
+  // when a scope of the policy in force names it literally (registry::RestrictedAddressFilter,
+  // policy::ScopeRegistry); otherwise such a connection is refused and the image is "could not
+  // check". Empty by default.
+  std::vector<std::string> allow_registry_hosts;
 };
 
 // Serve loads the policy, binds, and serves until SIGTERM or SIGINT (then it stops accepting,

@@ -178,6 +178,16 @@ struct EvaluateOptions {
 ImageDecision Evaluate(registry::Repository& repo, const TrustPolicy& trust,
                        const EvaluateOptions& options);
 
+// DecideOutright returns the decision Evaluate makes about |image| when the policy alone decides
+// it, with no registry request: no scope matches (rejected), the scope's mode is reject
+// (rejected), |image| names a digest in deny.digests (rejected), or the mode is accept and
+// deny.digests is empty (accepted, unresolved). nullopt when deciding needs the registry. The
+// scope is selected as Evaluate selects it (options.scope_image, else |image|.ToString()). The
+// gate calls it before resolving a tag, so such an image costs no registry request at all.
+std::optional<ImageDecision> DecideOutright(const registry::Reference& image,
+                                            const TrustPolicy& trust,
+                                            const EvaluateOptions& options);
+
 // EvaluateImages evaluates each reference with one Client, options.parallelism at a time.
 // Decisions are in the order of |images|; a reference that does not open gets kError.
 std::vector<ImageDecision> EvaluateImages(registry::Client& client,
