@@ -1,5 +1,6 @@
 // `vouch serve --policy FILE --tls-cert C --tls-key K [--listen ADDR:PORT] [--deadline 8s]
-// [--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]`:
+// [--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]
+// [--registry-concurrency N] [--max-images-per-review N] [--max-connections N]`:
 // option parsing only; the server is serve::Serve (docs/gate.md).
 #include <algorithm>
 #include <chrono>
@@ -58,6 +59,9 @@ int Serve(const Args& args) {
   }
   o.io_threads = args.As<int>("threads");
   o.worker_threads = args.As<int>("workers");
+  o.registry_concurrency = args.As<int>("registry-concurrency");
+  o.max_images_per_review = static_cast<size_t>(args.As<int>("max-images-per-review"));
+  o.max_connections = args.As<int>("max-connections");
 
   // The registry client, configured like every image command's (registry_flags.h), with
   // connection, transfer and retry budgets tied to the deadline so that a hung registry does
@@ -99,6 +103,7 @@ int RunServe(int argc, char** argv) {
       .Usage(
           "--policy FILE --tls-cert CERT --tls-key KEY [--listen HOST:PORT] [--deadline 8s] "
           "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N] "
+          "[--registry-concurrency 4] [--max-images-per-review 64] [--max-connections 1024] "
           "[--allow-registry-host HOST[:PORT]]...")
       .With({AddRegistryFlags})
       .Value("policy", "trust policy file (JSON or YAML); reloaded on SIGHUP and when it changes")
@@ -120,6 +125,13 @@ int RunServe(int argc, char** argv) {
               "(repeatable; default none: only hosts a policy scope names literally)")
       .Int("threads", "HTTP threads", 2, 1, 256)
       .Int("workers", "verification threads (they wait on registries)", 16, 1, 1024)
+      .Int("registry-concurrency",
+           "verifications running at once per registry (host:port); the rest queue without "
+           "holding a worker",
+           4, 1, 1024)
+      .Int("max-images-per-review",
+           "deny a review naming more distinct images than this, verifying none", 64, 1, 100000)
+      .Int("max-connections", "open connections; one more is closed at once", 1024, 1, 1 << 20)
       .Note(
           "endpoints: POST /validate, POST /mutate (AdmissionReview v1), GET /healthz, /readyz, "
           "/metrics")

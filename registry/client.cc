@@ -212,7 +212,12 @@ Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
       return s;
     };
   }
+  // A cancelled operation makes no further attempt and sleeps no longer than its deadline.
+  const Cancellation* cancel = CurrentCancellation();
   for (int attempt = 1;; ++attempt) {
+    if (cancel != nullptr && cancel->cancelled()) {
+      return CancelledError(req.method + " " + RedactUrl(req.url));
+    }
     auto t0 = Clock::now();
     streamed = 0;
     Result<HttpResponse> r = transport->RoundTrip(req);
@@ -274,6 +279,12 @@ Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
       }
       return StatusFromResponse(*r, req.method + " " + RedactUrl(req.url)).WithContext(
           "registry unavailable" + tries);
+    }
+    if (cancel != nullptr && Clock::now() + wait >= cancel->deadline()) {
+      // The next attempt would start after the deadline: stop now instead of sleeping for it.
+      return CancelledError(req.method + " " + RedactUrl(req.url) + " (" +
+                            (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) +
+                            "; no time left for a retry)");
     }
     policy.sleep(wait);
     slept += wait;
@@ -357,8 +368,18 @@ Result<std::string> Client::Impl::GetToken(const std::string& host, const Challe
   for (const auto& s : scopes) {
     key += "|" + s;
   }
-  // One handshake at a time per client, so parallel blob copies share one token.
-  std::lock_guard<std::mutex> fetch_lock(token_fetch_mu_);
+  // One handshake at a time per realm, service and scopes, so parallel blob copies share one
+  // token, while a token server that hangs delays only the requests that need its tokens.
+  std::shared_ptr<std::mutex> fetch_mu;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& m = token_fetch_mu_[key];
+    if (!m) {
+      m = std::make_shared<std::mutex>();
+    }
+    fetch_mu = m;
+  }
+  std::lock_guard<std::mutex> fetch_lock(*fetch_mu);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = tokens_.find(key);

@@ -75,7 +75,7 @@ struct Client::Impl {
   std::map<std::string, std::shared_ptr<const Credentials>> cred_cache_;
   std::set<std::string> warned_;
   std::set<std::string> no_referrers_api_;
-  std::mutex token_fetch_mu_;
+  std::map<std::string, std::shared_ptr<std::mutex>> token_fetch_mu_;  // by token key
 };
 
 // StatusFromResponse turns a non-success response into a Status naming |what|, using the

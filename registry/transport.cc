@@ -27,6 +27,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 constexpr std::string_view kTlsMismatchPrefix = "tls-mismatch: ";
 constexpr std::string_view kTruncatedPrefix = "truncated response: ";
+constexpr std::string_view kCancelledPrefix = "cancelled: ";
+
+thread_local const Cancellation* current_cancellation = nullptr;
 
 // Origin is the part of a URL that decides where credentials may go.
 struct Origin {
@@ -113,6 +116,41 @@ Status TruncatedResponseError(const std::string& what) {
 
 bool IsTruncatedResponse(const Status& s) {
   return s.code() == ErrorCode::kUnavailable && s.message().starts_with(kTruncatedPrefix);
+}
+
+void Cancellation::ExtendTo(Clock::time_point deadline) {
+  Clock::rep want = deadline.time_since_epoch().count();
+  Clock::rep have = deadline_.load();
+  while (have < want && !deadline_.compare_exchange_weak(have, want)) {
+  }
+}
+
+bool Cancellation::cancelled() const {
+  if (cancelled_.load()) {
+    return true;
+  }
+  if (Clock::now() >= deadline()) {
+    cancelled_.store(true);
+    return true;
+  }
+  return false;
+}
+
+ScopedCancellation::ScopedCancellation(const Cancellation& cancellation)
+    : previous_(current_cancellation) {
+  current_cancellation = &cancellation;
+}
+
+ScopedCancellation::~ScopedCancellation() { current_cancellation = previous_; }
+
+const Cancellation* CurrentCancellation() { return current_cancellation; }
+
+Status CancelledError(const std::string& what) {
+  return DeadlineExceededError(std::string(kCancelledPrefix) + what);
+}
+
+bool IsCancelled(const Status& s) {
+  return s.code() == ErrorCode::kDeadlineExceeded && s.message().starts_with(kCancelledPrefix);
 }
 
 bool MaySendCredentials(std::string_view origin_url, std::string_view target_url) {
@@ -314,6 +352,23 @@ struct Exchange {
   Status callback_error;   // a sink or source failure that aborted the transfer
 };
 
+// Progress is libcurl's transfer-info callback: a non-zero answer aborts the exchange
+// (CURLE_ABORTED_BY_CALLBACK). |userp| is the governing Cancellation (borrowed).
+int Progress(void* userp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const Cancellation*>(userp)->cancelled() ? 1 : 0;
+}
+
+// Governed installs |cancel| (when set) as |h|'s progress check, so that a cancelled operation
+// stops its exchange wherever it waits: DNS, connect, TLS handshake or body.
+void Governed(CURL* h, const Cancellation* cancel) {
+  if (cancel == nullptr) {
+    return;
+  }
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Progress);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, cancel);
+}
+
 size_t ReadBody(char* buffer, size_t size, size_t nitems, void* userp) {
   auto* ex = static_cast<Exchange*>(userp);
   const HttpRequest& req = *ex->request;
@@ -449,12 +504,17 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout.count()));
     Guard guard;
     SetGuard(h, guard, filter, url);
+    const Cancellation* cancel = CurrentCancellation();
+    Governed(h, cancel);
     CURLcode rc = curl_easy_perform(h);
     if (rc == CURLE_OK) {
       return true;
     }
     if (!guard.refused.ok() && rc == CURLE_COULDNT_CONNECT) {
       return guard.refused;
+    }
+    if (rc == CURLE_ABORTED_BY_CALLBACK && cancel != nullptr) {
+      return CancelledError("TLS probe of " + host_port);
     }
     std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
     if (rc == CURLE_SSL_CONNECT_ERROR && IsNotTlsDetail(detail)) {
@@ -492,6 +552,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     Guard guard;
     SetGuard(h, guard, request.address_filter, request.url);
+    const Cancellation* cancel = CurrentCancellation();
+    Governed(h, cancel);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
@@ -571,6 +633,11 @@ class CurlTransport final : public Transport {
                                       " bytes");
       }
       switch (rc) {
+        case CURLE_ABORTED_BY_CALLBACK:
+          if (cancel != nullptr) {
+            return CancelledError(what);
+          }
+          return UnavailableError(what);
         case CURLE_PARTIAL_FILE:
           return TruncatedResponseError(what);
         case CURLE_OPERATION_TIMEDOUT:

@@ -109,6 +109,12 @@ Gate::~Gate() {
 
 bool Gate::Shutdown(std::chrono::milliseconds grace) {
   pool_.stop();
+  {
+    std::lock_guard<std::mutex> lock(flights_mu_);
+    for (auto& [key, flight] : flights_) {
+      flight->cancellation().Cancel();
+    }
+  }
   auto until = Clock::now() + grace;
   while (metrics_.verifications_in_flight.load() > 0) {
     if (Clock::now() >= until) {
@@ -184,7 +190,8 @@ void Gate::StoreTag(const std::string& ref, const Digest& digest) {
 }
 
 std::shared_ptr<Flight> Gate::Verify(const std::string& image,
-                                     const std::shared_ptr<const LoadedPolicy>& policy) {
+                                     const std::shared_ptr<const LoadedPolicy>& policy,
+                                     Clock::time_point deadline) {
   auto v = std::make_shared<Verdict>();
   Result<registry::Reference> parsed = registry::ParseReference(image);
   if (!parsed.ok() || parsed->is_layout()) {
@@ -235,19 +242,140 @@ std::shared_ptr<Flight> Gate::Verify(const std::string& image,
     std::lock_guard<std::mutex> lock(flights_mu_);
     auto it = flights_.find(key);
     if (it != flights_.end()) {
-      ++metrics_.shared_flights;
-      return it->second;
+      it->second->cancellation().ExtendTo(deadline);
+      if (!it->second->cancellation().cancelled()) {
+        ++metrics_.shared_flights;
+        return it->second;
+      }
+      // Already cut short for requests that gave up: this one gets a verification of its own.
     }
-    flight = std::make_shared<Flight>();
+    flight = std::make_shared<Flight>(deadline);
     flights_[key] = flight;
   }
-  boost::asio::post(pool_, [this, flight, key, ref, policy] { Run(flight, key, ref, policy); });
+  Schedule(Job{flight, key, ref, policy});
   return flight;
 }
 
-void Gate::Run(const std::shared_ptr<Flight>& flight, const std::string& key,
-               const registry::Reference& ref, const std::shared_ptr<const LoadedPolicy>& policy) {
+std::optional<AdmissionDecision> Gate::OverImageCap(const AdmissionRequest& request,
+                                                    bool mutate) const {
+  std::set<std::string> distinct;
+  for (const ContainerImage& ci : request.images) {
+    distinct.insert(ci.image);
+  }
+  if (distinct.size() <= options_.max_images_per_review) {
+    return std::nullopt;
+  }
+  AdmissionDecision out;
+  out.refused = "the object names " + std::to_string(distinct.size()) +
+                " distinct images, over the cap of " +
+                std::to_string(options_.max_images_per_review) +
+                " per review (--max-images-per-review); none was verified";
+  out.response.allowed = mutate;
+  if (mutate) {
+    out.response.warnings.push_back("images not pinned: " + out.refused);
+  } else {
+    out.response.code = 403;
+    out.response.message = "vouch: " + out.refused;
+  }
+  return out;
+}
+
+void Gate::Schedule(Job job) {
+  std::vector<Job> abandoned;
+  bool run_now = false;
+  {
+    std::lock_guard<std::mutex> lock(registries_mu_);
+    Registry& r = registries_[job.ref.registry];
+    if (r.running < std::max(1, options_.registry_concurrency)) {
+      ++r.running;
+      run_now = true;
+    } else {
+      // Jobs whose requests have all given up leave the queue here too, so that a registry
+      // that never answers holds at most one deadline's worth of them.
+      for (auto it = r.queued.begin(); it != r.queued.end();) {
+        if (it->flight->cancellation().cancelled()) {
+          abandoned.push_back(std::move(*it));
+          it = r.queued.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      r.queued.push_back(std::move(job));
+      metrics_.verifications_queued += 1 - static_cast<int64_t>(abandoned.size());
+    }
+  }
+  for (const Job& j : abandoned) {
+    Abandoned(j);
+  }
+  if (run_now) {
+    boost::asio::post(pool_, [this, job = std::move(job)] { Run(job); });
+  }
+}
+
+void Gate::Release(const std::string& registry) {
+  std::vector<Job> abandoned;
+  std::optional<Job> next;
+  {
+    std::lock_guard<std::mutex> lock(registries_mu_);
+    auto it = registries_.find(registry);
+    if (it == registries_.end()) {
+      return;
+    }
+    Registry& r = it->second;
+    while (!r.queued.empty() && !next) {
+      Job j = std::move(r.queued.front());
+      r.queued.pop_front();
+      --metrics_.verifications_queued;
+      if (j.flight->cancellation().cancelled()) {
+        abandoned.push_back(std::move(j));
+      } else {
+        next = std::move(j);
+      }
+    }
+    if (!next && --r.running <= 0) {
+      registries_.erase(it);
+    }
+  }
+  for (const Job& j : abandoned) {
+    Abandoned(j);
+  }
+  if (next) {
+    boost::asio::post(pool_, [this, job = std::move(*next)] { Run(job); });
+  }
+}
+
+void Gate::Abandoned(const Job& job) {
+  ++metrics_.verifications_cancelled;
+  auto v = std::make_shared<Verdict>();
+  v->reference = job.ref.ToString();
+  v->decision = MakeDecision(v->reference, verify::Decision::kError, "registry",
+                             registry::CancelledError("no request waits for " + v->reference +
+                                                      " any more (past its deadline)"));
+  Land(job, std::move(v));
+}
+
+void Gate::Land(const Job& job, std::shared_ptr<Verdict> verdict) {
+  {
+    std::lock_guard<std::mutex> lock(flights_mu_);
+    auto it = flights_.find(job.key);
+    if (it != flights_.end() && it->second == job.flight) {
+      flights_.erase(it);
+    }
+  }
+  job.flight->Complete(std::move(verdict));
+}
+
+void Gate::Run(const Job& job) {
+  const std::shared_ptr<Flight>& flight = job.flight;
+  const registry::Reference& ref = job.ref;
+  const std::shared_ptr<const LoadedPolicy>& policy = job.policy;
+  if (flight->cancellation().cancelled()) {
+    Abandoned(job);  // waited past its deadline for a worker
+    Release(ref.registry);
+    return;
+  }
   ++metrics_.verifications_in_flight;
+  registry::ScopedCancellation scope(flight->cancellation());
   auto v = std::make_shared<Verdict>();
   v->reference = ref.ToString();
   std::optional<Digest> digest = ref.digest;
@@ -264,6 +392,9 @@ void Gate::Run(const std::shared_ptr<Flight>& flight, const std::string& key,
       // "Not found" is a fact about the image (it cannot run): a rejection. Anything else is
       // "could not check".
       bool missing = IsNotFound(desc.status());
+      if (registry::IsCancelled(desc.status())) {
+        ++metrics_.verifications_cancelled;
+      }
       v->decision = MakeDecision(v->reference,
                                  missing ? verify::Decision::kRejected : verify::Decision::kError,
                                  "resolve", desc.status().WithContext("resolving tag " + ref.tag));
@@ -282,9 +413,15 @@ void Gate::Run(const std::shared_ptr<Flight>& flight, const std::string& key,
       Result<std::unique_ptr<registry::Repository>> repo = client_.Open(pinned);
       if (repo.ok()) {
         verify::EvaluateOptions eo;
-        auto d = std::make_shared<verify::ImageDecision>(
-            verify::Evaluate(**repo, *policy->trust, eo));
-        if (d->decision != verify::Decision::kError) {
+        std::shared_ptr<const verify::ImageDecision> d =
+            std::make_shared<verify::ImageDecision>(verify::Evaluate(**repo, *policy->trust, eo));
+        if (flight->cancellation().cancelled()) {
+          // Whatever a cut-short evaluation concluded, it was not a complete check.
+          ++metrics_.verifications_cancelled;
+          d = MakeDecision(v->pinned, verify::Decision::kError, "registry",
+                           registry::CancelledError("verification of " + v->pinned +
+                                                    " stopped: no request waits for it any more"));
+        } else if (d->decision != verify::Decision::kError) {
           StoreDecision(cache_key, d);
         }
         v->decision = std::move(d);
@@ -293,15 +430,9 @@ void Gate::Run(const std::shared_ptr<Flight>& flight, const std::string& key,
       }
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(flights_mu_);
-    auto it = flights_.find(key);
-    if (it != flights_.end() && it->second == flight) {
-      flights_.erase(it);
-    }
-  }
   --metrics_.verifications_in_flight;
-  flight->Complete(std::move(v));
+  Land(job, std::move(v));
+  Release(ref.registry);
 }
 
 AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
@@ -468,6 +599,9 @@ std::string DecisionLogLine(const AdmissionRequest& request, bool mutate,
     images.push_back(std::move(i));
   }
   j["images"] = std::move(images);
+  if (!decision.refused.empty()) {
+    reasons.push_back(decision.refused);
+  }
   j["reasons"] = reasons;
   if (!decision.response.patch.empty()) {
     j["patch"] = decision.response.patch.size();

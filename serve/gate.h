@@ -5,6 +5,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,14 +48,22 @@ struct Verdict {
 // runs.
 class Flight {
  public:
+  // A flight starts wanted until |deadline| (the first waiting request's).
+  explicit Flight(
+      std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max())
+      : cancellation_(deadline) {}
   // OnDone calls |fn| once the verdict is in: at once, on this thread, when it already is;
   // otherwise later, on the worker thread that completes it.
   void OnDone(std::function<void()> fn);
   // result returns the verdict, or nullptr while the verification runs.
   std::shared_ptr<const Verdict> result() const;
   void Complete(std::shared_ptr<const Verdict> verdict);
+  // cancellation governs the verification's registry exchanges: its deadline is the latest
+  // deadline of the requests waiting for this flight, so the verification stops once none waits.
+  registry::Cancellation& cancellation() { return cancellation_; }
 
  private:
+  registry::Cancellation cancellation_;
   mutable std::mutex mu_;
   std::shared_ptr<const Verdict> verdict_;
   std::vector<std::function<void()>> waiters_;
@@ -66,6 +75,13 @@ struct GateOptions {
   std::chrono::milliseconds deadline{8000};
   int worker_threads = 16;
   size_t max_cache_entries = 50000;
+  // registry_concurrency is how many verifications of images on one registry (host[:port] as
+  // written in the reference) run at once; the rest wait in that registry's queue, not on a
+  // worker, so a slow or dead registry cannot take every worker.
+  int registry_concurrency = 4;
+  // max_images_per_review caps the distinct images of one AdmissionReview; a review over it is
+  // answered without verifying any of them.
+  size_t max_images_per_review = 64;
 };
 
 // ImageVerdict is one image's part of an admission answer.
@@ -85,6 +101,8 @@ struct ImageVerdict {
 struct AdmissionDecision {
   AdmissionResponse response;
   std::vector<ImageVerdict> images;
+  // refused says why the review was answered without verifying its images ("" when it was not).
+  std::string refused;
 };
 
 class Gate {
@@ -98,11 +116,20 @@ class Gate {
   std::shared_ptr<const LoadedPolicy> policy() const;
   void SetPolicy(std::shared_ptr<const LoadedPolicy> policy);
 
-  // Verify returns the flight that verifies |image| under |policy|: already complete when the
-  // caches answer it; otherwise a verification queued on the worker pool (or the one already
-  // running for the same reference and policy).
+  // Verify returns the flight that verifies |image| under |policy| for a request that waits
+  // until |deadline|: already complete when the caches answer it; otherwise the verification
+  // already running for the same reference and policy (its deadline extended to |deadline|), or
+  // a new one, queued for its registry's slot (GateOptions::registry_concurrency) and then for a
+  // worker. A verification nobody waits for any more (past its deadline) is cancelled: it ends
+  // as "could not check" (Decision::kError), which is never cached.
   std::shared_ptr<Flight> Verify(const std::string& image,
-                                 const std::shared_ptr<const LoadedPolicy>& policy);
+                                 const std::shared_ptr<const LoadedPolicy>& policy,
+                                 std::chrono::steady_clock::time_point deadline);
+
+  // OverImageCap returns the answer to a review that names more distinct images than
+  // GateOptions::max_images_per_review, made without verifying any of them: /validate denies
+  // it naming the cap, /mutate allows it unpatched with a warning. nullopt within the cap.
+  std::optional<AdmissionDecision> OverImageCap(const AdmissionRequest& request, bool mutate) const;
 
   // Decide builds the answer for |request| from |flights| (image as written -> flight); a
   // flight without a result has missed the deadline. |mutate| selects the /mutate answer
@@ -111,9 +138,9 @@ class Gate {
                            const std::map<std::string, std::shared_ptr<Flight>>& flights,
                            const LoadedPolicy& policy) const;
 
-  // Shutdown drops queued work and waits up to |grace| for the verifications that are running.
-  // Returns false when some are still waiting on a registry: the pool is then not joined, and
-  // the caller must end the process rather than destroy the Gate.
+  // Shutdown drops queued work, cancels the verifications that are running and waits up to
+  // |grace| for them to stop. Returns false when some are still running: the pool is then not
+  // joined, and the caller must end the process rather than destroy the Gate.
   bool Shutdown(std::chrono::milliseconds grace);
 
  private:
@@ -126,8 +153,28 @@ class Gate {
     std::chrono::steady_clock::time_point expires;
   };
 
-  void Run(const std::shared_ptr<Flight>& flight, const std::string& key,
-           const registry::Reference& ref, const std::shared_ptr<const LoadedPolicy>& policy);
+  // Job is one verification waiting for, or holding, a slot of its registry.
+  struct Job {
+    std::shared_ptr<Flight> flight;
+    std::string key;  // flights_ key
+    registry::Reference ref;
+    std::shared_ptr<const LoadedPolicy> policy;
+  };
+  // Registry is one registry's slots: how many of its verifications run, and those waiting.
+  struct Registry {
+    int running = 0;
+    std::deque<Job> queued;
+  };
+
+  // Schedule runs |job| on the pool when its registry has a free slot, else queues it there.
+  void Schedule(Job job);
+  // Release gives |registry|'s slot to the next queued job still wanted, if any.
+  void Release(const std::string& registry);
+  void Run(const Job& job);
+  // Land completes |job|'s flight with |verdict| and forgets the flight.
+  void Land(const Job& job, std::shared_ptr<Verdict> verdict);
+  // Abandoned completes a job cancelled before it ran.
+  void Abandoned(const Job& job);
   std::shared_ptr<const verify::ImageDecision> LookupDecision(const std::string& key);
   void StoreDecision(const std::string& key,
                      const std::shared_ptr<const verify::ImageDecision>& decision);
@@ -147,6 +194,8 @@ class Gate {
   std::unordered_map<std::string, TagEntry> tags_;    // normalized "repo:tag"
   std::mutex flights_mu_;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+  std::mutex registries_mu_;
+  std::unordered_map<std::string, Registry> registries_;  // only those with work
 };
 
 // DecisionLogLine renders one decision log record (a JSON object, no newline).

@@ -42,6 +42,11 @@ void Counter(std::ostringstream& out, const char* name, const char* help, uint64
       << name << " " << value << "\n";
 }
 
+void Gauge(std::ostringstream& out, const char* name, const char* help, int64_t value) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n"
+      << name << " " << value << "\n";
+}
+
 void Labelled(std::ostringstream& out, const char* name, const char* help, const char* label,
               const std::map<std::string, uint64_t>& values) {
   out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n";
@@ -94,10 +99,25 @@ std::string Metrics::Render(const std::string& policy_digest,
           registry_requests.load());
   Counter(out, "vouch_serve_registry_errors_total",
           "Registry exchanges that failed (no response, 429 or 5xx).", registry_errors.load());
-  out << "# HELP vouch_serve_verifications_in_flight Verifications running now.\n"
-         "# TYPE vouch_serve_verifications_in_flight gauge\n"
-         "vouch_serve_verifications_in_flight "
-      << verifications_in_flight.load() << "\n";
+  Gauge(out, "vouch_serve_verifications_in_flight", "Verifications running now.",
+        verifications_in_flight.load());
+  Gauge(out, "vouch_serve_verifications_queued",
+        "Verifications waiting for a slot of their registry (--registry-concurrency).",
+        verifications_queued.load());
+  Counter(out, "vouch_serve_verifications_cancelled_total",
+          "Verifications stopped or dropped because no request waited for them any more.",
+          verifications_cancelled.load());
+  Counter(out, "vouch_serve_reviews_over_image_cap_total",
+          "Admission reviews refused unverified for naming too many images "
+          "(--max-images-per-review).",
+          reviews_over_image_cap.load());
+  Gauge(out, "vouch_serve_connections", "Open client connections.", connections.load());
+  Counter(out, "vouch_serve_connections_refused_total",
+          "Connections closed at once because --max-connections were open.",
+          connections_refused.load());
+  Counter(out, "vouch_serve_accept_errors_total",
+          "Failed accepts (out of file descriptors or memory), each followed by a pause.",
+          accept_errors.load());
   Labelled(out, "vouch_serve_policy_reloads_total", "Policy reload attempts, by result.", "result",
            reloads_);
   out << "# HELP vouch_serve_policy_info The policy in force (digest of the file's bytes, and of\n"

@@ -34,6 +34,16 @@ class Metrics {
   std::atomic<uint64_t> registry_requests{0};
   std::atomic<uint64_t> registry_errors{0};
   std::atomic<int64_t> verifications_in_flight{0};
+  // verifications_queued wait for a slot of their registry (GateOptions::registry_concurrency).
+  std::atomic<int64_t> verifications_queued{0};
+  // verifications_cancelled stopped, or never started, because no request waited any more.
+  std::atomic<uint64_t> verifications_cancelled{0};
+  std::atomic<uint64_t> reviews_over_image_cap{0};
+  std::atomic<int64_t> connections{0};
+  // connections_refused were closed at once because --max-connections were open.
+  std::atomic<uint64_t> connections_refused{0};
+  // accept_errors are failed accepts (EMFILE, ENFILE, ENOBUFS, ENOMEM), each followed by a pause.
+  std::atomic<uint64_t> accept_errors{0};
 
   // Render returns the exposition text; |policy_digest| (the file's bytes) and |trust_digest|
   // (the file and its trust material) label vouch_serve_policy_info.

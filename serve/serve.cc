@@ -179,7 +179,12 @@ struct Pending {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Server& server)
-      : tls_(server.Tls()), stream_(std::move(socket), *tls_), server_(server) {}
+      : tls_(server.Tls()), stream_(std::move(socket), *tls_), server_(server) {
+    ++server_.metrics.connections;
+  }
+  ~Session() { --server_.metrics.connections; }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -286,9 +291,14 @@ class Session : public std::enable_shared_from_this<Session> {
     pending_->mutate = mutate;
     pending_->policy = policy;
     label_ = label;
+    if (auto refused = server_.gate->OverImageCap(pending_->request, mutate)) {
+      ++server_.metrics.reviews_over_image_cap;
+      return Answer(*refused);
+    }
+    const auto deadline = started_ + server_.options.deadline;
     for (const ContainerImage& ci : pending_->request.images) {
       if (pending_->flights.count(ci.image) == 0) {
-        pending_->flights[ci.image] = server_.gate->Verify(ci.image, policy);
+        pending_->flights[ci.image] = server_.gate->Verify(ci.image, policy, deadline);
       }
     }
     bool all_done = true;
@@ -314,7 +324,7 @@ class Session : public std::enable_shared_from_this<Session> {
         });
       });
     }
-    pending_->timer.expires_at(started_ + server_.options.deadline);
+    pending_->timer.expires_at(deadline);
     pending_->timer.async_wait([self, pending](beast::error_code) {
       if (!pending->finished && self->pending_ == pending) {
         self->Finish();
@@ -323,12 +333,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Finish() {
+    Answer(server_.gate->Decide(pending_->request, pending_->mutate, pending_->flights,
+                                *pending_->policy));
+  }
+
+  // Answer replies to the pending admission request with |d|, counting and logging it.
+  void Answer(const AdmissionDecision& d) {
     pending_->finished = true;
     auto pending = std::move(pending_);
     pending_.reset();
     --server_.active_admissions;
-    AdmissionDecision d =
-        server_.gate->Decide(pending->request, pending->mutate, pending->flights, *pending->policy);
     for (const auto& iv : d.images) {
       server_.metrics.ImageDecision(iv.result);
     }
@@ -403,7 +417,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
   // The acceptor has its own strand: Stop (from the signal handler) and the accept loop may
   // otherwise run on two I/O threads at once.
   Listener(net::io_context& ioc, Server& server)
-      : ioc_(ioc), acceptor_(net::make_strand(ioc)), server_(server) {}
+      : ioc_(ioc),
+        acceptor_(net::make_strand(ioc)),
+        pause_(acceptor_.get_executor()),
+        server_(server) {}
 
   Status Bind(const tcp::endpoint& ep) {
     beast::error_code ec;
@@ -438,24 +455,60 @@ class Listener : public std::enable_shared_from_this<Listener> {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
       beast::error_code ec;
       self->acceptor_.close(ec);
+      self->pause_.cancel();
     });
   }
 
  private:
+  // OutOfResources: accept failed for want of a descriptor or memory. The connection stays in
+  // the backlog and the acceptor stays readable, so accepting again at once would spin.
+  static bool OutOfResources(const beast::error_code& ec) {
+    return ec == net::error::no_descriptors ||
+           ec == boost::system::errc::too_many_files_open_in_system ||
+           ec == net::error::no_buffer_space || ec == net::error::no_memory;
+  }
+
   void OnAccept(beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) {
       return;
     }
+    if (OutOfResources(ec)) {
+      ++server_.metrics.accept_errors;
+      backoff_ = std::min<std::chrono::milliseconds>(
+          backoff_.count() == 0 ? std::chrono::milliseconds(50) : 2 * backoff_,
+          std::chrono::seconds(1));
+      if (backoff_ == std::chrono::milliseconds(50)) {
+        Log("accept: " + ec.message() + "; pausing accepts (50 ms, doubling up to 1 s)");
+      }
+      pause_.expires_after(backoff_);
+      pause_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec && self->acceptor_.is_open()) {
+          self->Accept();
+        }
+      });
+      return;
+    }
     if (!ec) {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), server_)->Start();
+      backoff_ = std::chrono::milliseconds(0);
+      // Over the cap the connection is closed at once: a client learns it now, rather than
+      // when its own timeout fires, and the descriptors stay bounded.
+      if (server_.metrics.connections.load() >= server_.options.max_connections) {
+        ++server_.metrics.connections_refused;
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), server_)->Start();
+      }
     }
     Accept();
   }
 
   net::io_context& ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer pause_;  // the pause after a failed accept
+  std::chrono::milliseconds backoff_{0};
   Server& server_;
 };
 
@@ -656,6 +709,8 @@ Status Serve(const ServeOptions& options) {
   go.tag_ttl = options.tag_ttl;
   go.deadline = options.deadline;
   go.worker_threads = options.worker_threads;
+  go.registry_concurrency = options.registry_concurrency;
+  go.max_images_per_review = options.max_images_per_review;
   server.gate = std::make_unique<Gate>(go, server.metrics, *server.client);
   server.gate->SetPolicy(initial);
 
@@ -714,8 +769,8 @@ Status Serve(const ServeOptions& options) {
     t.join();
   }
   if (!server.gate->Shutdown(std::chrono::seconds(1))) {
-    // A verification is stuck on a registry (its own timeouts end it eventually); nothing is
-    // left that could use its answer. Exit now rather than keep the Pod terminating.
+    // A cancelled verification has not stopped yet; nothing is left that could use its
+    // answer. Exit now rather than keep the Pod terminating.
     Log("stopped (abandoning verifications still waiting on registries)");
     std::fflush(nullptr);
     std::_Exit(0);

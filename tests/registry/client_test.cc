@@ -1,6 +1,9 @@
 // Client against the fake registry: resolve/fetch with digest checks, auth flows, caps.
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "registry/fake_registry.h"
 #include "registry/test_images.h"
@@ -399,6 +402,79 @@ BOOST_AUTO_TEST_CASE(ObserverSeesEveryRequestWithoutCredentials) {
     BOOST_TEST(l.url.find("s3cret") == std::string::npos);
   }
   BOOST_TEST(RedactUrl("https://u:p@h/x") == "https://REDACTED@h/x");
+}
+
+// TwoRealms is two bearer-token registries, a.test and b.test, each with its own token server;
+// a.test's token server hangs until released (or for 10 s).
+class TwoRealms : public Transport {
+ public:
+  Result<HttpResponse> RoundTrip(const HttpRequest& req) override {
+    HttpResponse r;
+    if (req.url.starts_with("https://auth-a.test/")) {
+      std::unique_lock<std::mutex> lock(mu);
+      a_token_asked = true;
+      cv.notify_all();
+      cv.wait_for(lock, std::chrono::seconds(10), [&] { return released; });
+      a_token_answered = true;
+      r.status = 200;
+      r.body = ToBytes(R"({"token":"ta"})");
+      return r;
+    }
+    if (req.url.starts_with("https://auth-b.test/")) {
+      r.status = 200;
+      r.body = ToBytes(R"({"token":"tb"})");
+      return r;
+    }
+    const bool a = req.url.starts_with("https://a.test/");
+    if (!req.headers.Get("Authorization")) {
+      r.status = 401;
+      r.headers.Add("WWW-Authenticate", std::string("Bearer realm=\"https://auth-") +
+                                            (a ? "a" : "b") + ".test/token\",service=\"x\"");
+      return r;
+    }
+    r.status = 404;
+    r.body = ToBytes(R"({"errors":[{"code":"MANIFEST_UNKNOWN","message":"unknown"}]})");
+    return r;
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool released = false;
+  bool a_token_asked = false;
+  bool a_token_answered = false;
+};
+
+// One registry's hung token server must not hold up another registry's token fetch (the gate
+// serves many tenants' registries through one client).
+BOOST_AUTO_TEST_CASE(HungTokenServerDoesNotDelayAnotherRegistry) {
+  auto t = std::make_shared<TwoRealms>();
+  ClientOptions o;
+  o.transport = t;
+  o.credentials = NewStaticCredentialStore("none.test", Credentials());
+  o.retry.sleep = [](std::chrono::milliseconds) {};
+  Client c(o);
+  std::thread slow([&] {
+    auto repo = c.Open(*ParseReference("a.test/app:v1"));
+    BOOST_REQUIRE(repo.ok());
+    (void)(*repo)->FetchManifest("v1");
+  });
+  {
+    std::unique_lock<std::mutex> lock(t->mu);
+    t->cv.wait(lock, [&] { return t->a_token_asked; });
+  }
+  auto repo = c.Open(*ParseReference("b.test/app:v1"));
+  BOOST_REQUIRE(repo.ok());
+  auto m = (*repo)->FetchManifest("v1");
+  bool a_answered_first = false;
+  {
+    std::lock_guard<std::mutex> lock(t->mu);
+    a_answered_first = t->a_token_answered;
+    t->released = true;
+  }
+  t->cv.notify_all();
+  slow.join();
+  BOOST_TEST(IsNotFound(m.status()), m.status().ToString());
+  BOOST_TEST(!a_answered_first, "b.test's token waited for a.test's hung token server");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,12 +1,15 @@
 // The libcurl transport against raw loopback sockets (127.0.0.1, port 0): bodies that drip, are
-// cut short or are reset, and a pagination Link to another port. Assertions are on error codes
-// and on what the server saw, never on timings.
+// cut short or are reset, a pagination Link to another port, and cancellation. Assertions are on
+// error codes and on what the server saw, never on timings.
 #include <sys/socket.h>
 
 #include <boost/test/unit_test.hpp>
+#include <thread>
+#include <vector>
 
 #include "registry/loopback_server.h"
 #include "registry/test_images.h"
+#include "testutil/testutil.h"
 #include "vouch/registry/client.h"
 #include "vouch/registry/transport.h"
 
@@ -216,6 +219,99 @@ BOOST_AUTO_TEST_CASE(TokenRealmOnRestrictedAddressIsRefused) {
   auto d = (*repo)->Resolve("v1");
   BOOST_TEST(d.status().code() == ErrorCode::kPermissionDenied, d.status().ToString());
   BOOST_TEST(realm.accepted() == 0u);
+}
+
+// Silent holds the connection without answering until the server stops (a registry that
+// accepts and then hangs).
+void Silent(const LoopbackServer& server) {
+  while (!server.stopping()) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+}
+
+// The transport's own timeouts are far away (minutes), so only the cancellation can end these
+// exchanges; the tests prove that it does, and with which status.
+BOOST_AUTO_TEST_CASE(CancelEndsAnExchangeWaitingOnASilentServer) {
+  LoopbackServer* self = nullptr;
+  LoopbackServer server([&](int, const std::string&) { Silent(*self); });
+  self = &server;
+  BOOST_REQUIRE(server.port() != 0);
+  Cancellation cancel;
+  std::thread canceller([&] {
+    while (server.requests().empty()) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    cancel.Cancel();
+  });
+  auto transport = NewCurlTransport({});
+  Result<HttpResponse> r = InternalError("not run");
+  {
+    ScopedCancellation scope(cancel);
+    r = transport->RoundTrip(Get(server, "/v2/"));
+  }
+  canceller.join();
+  BOOST_TEST(IsCancelled(r.status()), r.status().ToString());
+  BOOST_TEST(r.status().code() == ErrorCode::kDeadlineExceeded, r.status().ToString());
+  // Outside the scope the same transport is not governed by it any more.
+  BOOST_TEST(CurrentCancellation() == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(PassedDeadlineEndsADrippingBody) {
+  LoopbackServer* self = nullptr;
+  LoopbackServer server([&](int fd, const std::string&) { Drip(*self, fd); });
+  self = &server;
+  BOOST_REQUIRE(server.port() != 0);
+  Cancellation cancel(std::chrono::steady_clock::now() + milliseconds(300));
+  ScopedCancellation scope(cancel);
+  auto r = NewCurlTransport({})->RoundTrip(Get(server, "/v2/"));
+  BOOST_TEST(IsCancelled(r.status()), r.status().ToString());
+}
+
+// A peer that never completes the TLS handshake: the probe is cancelled too (it
+// would otherwise wait for the connect timeout).
+BOOST_AUTO_TEST_CASE(CancelEndsATlsProbeOfAHungPeer) {
+  vouch::testing::Blackhole peer;
+  CurlTransportOptions o;
+  o.connect_timeout = std::chrono::seconds(120);
+  Cancellation cancel(std::chrono::steady_clock::now() + milliseconds(300));
+  ScopedCancellation scope(cancel);
+  auto r = NewCurlTransport(o)->ProbeTls(peer.host_port());
+  BOOST_TEST(IsCancelled(r.status()), r.status().ToString());
+}
+
+BOOST_AUTO_TEST_CASE(CancelledOperationMakesNoRequestAndIsNotRetried) {
+  LoopbackServer server([](int fd, const std::string&) {
+    LoopbackServer::Send(fd, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+  });
+  BOOST_REQUIRE(server.port() != 0);
+  std::vector<milliseconds> sleeps;
+  ClientOptions o;
+  o.transport = NewCurlTransport({});
+  o.credentials = NewStaticCredentialStore("none.test", Credentials());
+  o.retry.sleep = [&](milliseconds d) { sleeps.push_back(d); };
+  o.retry.max_attempts = 10;
+  o.retry.initial_backoff = std::chrono::seconds(1);
+  o.retry.max_total = std::chrono::minutes(1);
+  Client c(o);
+  auto repo = c.Open(*ParseReference(server.host_port() + "/app:v1"));
+  BOOST_REQUIRE(repo.ok());
+  {
+    // A 503 whose retry would start after the deadline is not slept on (the first backoff is
+    // at least 500 ms here, the deadline 150 ms away).
+    Cancellation cancel(std::chrono::steady_clock::now() + milliseconds(150));
+    ScopedCancellation scope(cancel);
+    auto m = (*repo)->FetchManifest("v1");
+    BOOST_TEST(IsCancelled(m.status()), m.status().ToString());
+    BOOST_TEST(m.status().message().find("HTTP 503") != std::string::npos, m.status().ToString());
+    BOOST_TEST(sleeps.empty());
+  }
+  const size_t seen = server.requests().size();
+  Cancellation cancelled;
+  cancelled.Cancel();
+  ScopedCancellation scope(cancelled);
+  auto m = (*repo)->FetchManifest("v1");
+  BOOST_TEST(IsCancelled(m.status()), m.status().ToString());
+  BOOST_TEST(server.requests().size() == seen);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +37,7 @@ namespace vouch::serve_test {
 namespace {
 
 using Json = nlohmann::json;
+using vouch::testing::Blackhole;
 using vouch::testing::ReadText;
 using vouch::testing::Run;
 using vouch::testing::RunResult;
@@ -59,33 +61,11 @@ int FreePort() {
   return ntohs(a.sin_port);
 }
 
-// Listen binds a listening socket on a free loopback port; returns the socket, sets |port|.
-int Listen(int& port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
-  BOOST_REQUIRE(::listen(fd, 64) == 0);
-  socklen_t len = sizeof(a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  port = ntohs(a.sin_port);
-  return fd;
-}
-
-// Blackhole listens on a loopback port and never accepts: connections complete in the kernel
-// and then nothing is ever answered (a registry that hangs).
-struct Blackhole {
-  int port = 0;
-  int fd = Listen(port);
-  ~Blackhole() { ::close(fd); }
-};
-
 // Counter listens on a loopback port and accepts every connection, counting and closing it: a
 // registry address that must never be connected to.
 struct Counter {
   int port = 0;
-  int fd = Listen(port);
+  int fd = vouch::testing::ListenOnLoopback(port);
   std::atomic<bool> stop{false};
   std::atomic<int> accepted{0};
   std::thread thread;
@@ -174,7 +154,7 @@ struct World {
   std::string Policy(const std::string& extra = "") const {
     const std::string sig = R"("signatures":{"authorities":["release"],"threshold":1})";
     const std::string closed = "127.0.0.1:" + std::to_string(closed_port);
-    const std::string hang = "127.0.0.1:" + std::to_string(hole.port);
+    const std::string hang = "127.0.0.1:" + std::to_string(hole.port());
     return R"({"version":1,"authorities":{"release":{"key":{"path":")" + release_pub +
            R"("}}},"policies":[)" + extra + R"({"name":"signed-only","scope":")" + Prefix() +
            R"(/**","mode":"enforce",)" + sig + R"(},{"name":"audit","scope":")" + Prefix() +
@@ -198,7 +178,9 @@ World& W() {
 // Server runs `vouch serve` on a free loopback port until destroyed (SIGTERM, then SIGKILL).
 class Server {
  public:
-  explicit Server(const std::string& policy_text, std::vector<std::string> extra = {}) {
+  // |nofile|, when set, is the server's RLIMIT_NOFILE (soft and hard).
+  explicit Server(const std::string& policy_text, std::vector<std::string> extra = {},
+                  rlim_t nofile = 0) {
     World& w = W();
     policy_ = dir_.File("policy.json");
     WriteText(policy_, policy_text);
@@ -224,6 +206,10 @@ class Server {
       ::dup2(fd, 2);
       ::putenv(docker.data());
       ::unsetenv("SSL_CERT_FILE");
+      if (nofile > 0) {
+        rlimit lim{nofile, nofile};
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+      }
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
@@ -320,6 +306,7 @@ class Server {
   std::string Metrics() { return Request("GET", "/metrics").body; }
 
   void Signal(int sig) { ::kill(pid_, sig); }
+  int port() const { return port_; }
   // TrustOnly makes Request trust |ca| instead of the world's certificate.
   void TrustOnly(const std::string& ca) { ca_ = ca; }
   // TryGet is Request without the test failing on a TLS or connection error.
@@ -492,7 +479,7 @@ BOOST_AUTO_TEST_CASE(registry_down_denies_unless_failure_policy_allows) {
 
 BOOST_AUTO_TEST_CASE(hung_registry_is_denied_at_the_deadline) {
   Server& s = Main();
-  const std::string hung = "127.0.0.1:" + std::to_string(W().hole.port) + "/team/app:v1";
+  const std::string hung = "127.0.0.1:" + std::to_string(W().hole.port()) + "/team/app:v1";
   Json r = s.Review(Review(Uid(), "Job", "j", {{hung}, {}, {}}));
   BOOST_TEST(r["allowed"] == false);
   BOOST_TEST(Message(r).find("could not verify within the deadline") != std::string::npos,
@@ -719,6 +706,188 @@ BOOST_AUTO_TEST_CASE(rotated_certificate_is_served_to_new_connections) {
   BOOST_REQUIRE_MESSAGE(WaitFor([&] { return s.TryGet("/healthz"); }),
                         "the rotated certificate was never served:\n"
                             << s.Stderr());
+}
+
+BOOST_AUTO_TEST_CASE(review_over_the_image_cap_is_refused_without_verifying) {
+  Server s(W().Policy(), {"--max-images-per-review", "3"});
+  // Three distinct images in five containers: within the cap, verified as usual.
+  PodImages three{
+      {W().signed_image, W().cache_image, W().signed_image}, {W().flight_image}, {W().cache_image}};
+  Json ok = s.Review(Review(Uid(), "Pod", "three", three));
+  BOOST_TEST(ok["allowed"] == true, ok.dump());
+
+  const double verifications = s.Metric("vouch_serve_verifications_total");
+  const double resolutions = s.Metric("vouch_serve_tag_resolutions_total");
+  const double requests = s.Metric("vouch_serve_registry_requests_total");
+  const std::string uid = Uid();
+  PodImages four{{W().signed_image, Prefix() + "/never-looked-up:v1"},
+                 {W().flight_image},
+                 {W().unsigned_image}};
+  Json r = s.Review(Review(uid, "Pod", "four", four));
+  BOOST_TEST(r["allowed"] == false);
+  BOOST_TEST(r["status"]["code"] == 403);
+  const std::string msg = Message(r);
+  BOOST_TEST(msg.find("4 distinct images, over the cap of 3") != std::string::npos, msg);
+  BOOST_TEST(msg.find("--max-images-per-review") != std::string::npos, msg);
+  BOOST_TEST(msg.find("rejected") == std::string::npos, "a refusal, not a verdict: " << msg);
+
+  Json m = s.Review(Review(Uid(), "Pod", "four", four), "/mutate");
+  BOOST_TEST(m["allowed"] == true);
+  BOOST_TEST(!m.contains("patch"), m.dump());
+  BOOST_TEST(AllWarnings(m).find("cap of 3") != std::string::npos, m.dump());
+
+  // Not one image of either review was looked up.
+  BOOST_TEST(s.Metric("vouch_serve_verifications_total") == verifications);
+  BOOST_TEST(s.Metric("vouch_serve_tag_resolutions_total") == resolutions);
+  BOOST_TEST(s.Metric("vouch_serve_registry_requests_total") == requests);
+  BOOST_TEST(s.Metric("vouch_serve_reviews_over_image_cap_total") == 2);
+  const std::string log = ReadText(s.log_path());
+  const size_t at = log.find(uid);
+  BOOST_REQUIRE(at != std::string::npos);
+  const std::string line = log.substr(at, log.find('\n', at) - at);
+  BOOST_TEST(line.find("cap of 3") != std::string::npos, line);
+}
+
+// Tenant isolation: reviews flooding a registry that never answers (each naming images of
+// their own) hold at most --registry-concurrency workers, and are cancelled once their
+// deadline passes, while a review of an image on the healthy registry is answered in time.
+BOOST_AUTO_TEST_CASE(dead_registry_flood_does_not_starve_a_healthy_registry) {
+  Blackhole dead;
+  const std::string host = dead.host_port();
+  const std::string scope = R"({"name":"dead","scope":")" + host +
+                            R"(/**","mode":"enforce","signatures":{"authorities":["release"],)"
+                            R"("threshold":1}},)";
+  Server s(W().Policy(scope), {"--workers", "6"});
+  std::vector<Json> answers(12);
+  std::vector<std::thread> flood;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    PodImages p;
+    for (int j = 0; j < 4; ++j) {
+      p.containers.push_back(host + "/tenant-" + std::to_string(i) + "/app-" + std::to_string(j) +
+                             ":v1");
+    }
+    const std::string review = Review(Uid(), "Pod", "flood-" + std::to_string(i), p);
+    flood.emplace_back([&s, &answers, i, review] { answers[i] = s.Review(review); });
+  }
+  BOOST_REQUIRE_MESSAGE(
+      WaitFor([&] { return s.Metric("vouch_serve_verifications_in_flight") >= 4; }), s.Metrics());
+  // The dead registry holds its four slots; the rest of its work waits off the workers.
+  BOOST_TEST(s.Metric("vouch_serve_verifications_in_flight") <= 4);
+  BOOST_TEST(s.Metric("vouch_serve_verifications_queued") >= 1);
+  Json healthy = s.Review(Review(Uid(), "Pod", "healthy", {{W().signed_image}, {}, {}}));
+  BOOST_TEST(healthy["allowed"] == true, healthy.dump());
+  for (auto& t : flood) {
+    t.join();
+  }
+  for (const Json& a : answers) {
+    BOOST_TEST(a["allowed"] == false);
+    BOOST_TEST(Message(a).find("could not verify within the deadline") != std::string::npos,
+               Message(a));
+  }
+  // Nobody waits for the dead registry any more: its verifications stop (cancelled, never
+  // cached), and the workers are free again.
+  BOOST_REQUIRE_MESSAGE(WaitFor([&] {
+                          return s.Metric("vouch_serve_verifications_in_flight") == 0 &&
+                                 s.Metric("vouch_serve_verifications_queued") == 0;
+                        }),
+                        s.Metrics());
+  BOOST_TEST(s.Metric("vouch_serve_verifications_cancelled_total") >= 1);
+  BOOST_TEST(s.Metric("vouch_serve_cache_hits_total") == 0);
+}
+
+// Connect opens a plain TCP connection to the server (no TLS: it only occupies a descriptor).
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  return fd;
+}
+
+// ClosedByPeer reports whether the server has closed |fd| (end of stream or reset).
+bool ClosedByPeer(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) {
+    return false;
+  }
+  char c = 0;
+  return ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
+}
+
+BOOST_AUTO_TEST_CASE(connections_over_the_cap_are_closed_at_once) {
+  Server s(W().Policy(), {"--max-connections", "4"});
+  std::vector<int> fds;
+  for (int i = 0; i < 4 + 3; ++i) {
+    fds.push_back(Connect(s.port()));
+  }
+  auto closed = [&] {
+    return std::count_if(fds.begin(), fds.end(), [](int fd) { return ClosedByPeer(fd); });
+  };
+  BOOST_REQUIRE(WaitFor([&] { return closed() >= 3; }));
+  // Exactly the three over the cap (the first four wait in their TLS handshake for 10 s).
+  BOOST_TEST(closed() == 3);
+  for (int i = 0; i < 4; ++i) {
+    BOOST_TEST(!ClosedByPeer(fds[static_cast<size_t>(i)]), "connection " << i);
+  }
+  for (int fd : fds) {
+    ::close(fd);
+  }
+  // Once they are gone, the server answers again.
+  BOOST_REQUIRE_MESSAGE(WaitFor([&] { return s.TryGet("/healthz"); }), s.Stderr());
+  BOOST_TEST(s.Metric("vouch_serve_connections_refused_total") >= 3);
+}
+
+// Out of descriptors (RLIMIT_NOFILE lowered for the server): accept fails with EMFILE while the
+// connection waits in the backlog. The server pauses accepting instead of spinning on it, keeps
+// serving the connections it has, and accepts again once descriptors are free.
+BOOST_AUTO_TEST_CASE(descriptor_exhaustion_pauses_accepts_and_recovers) {
+  Server s(W().Policy(), {}, 40);
+  // A keep-alive connection made before the descriptors run out.
+  std::unique_ptr<CURL, void (*)(CURL*)> keep(curl_easy_init(), curl_easy_cleanup);
+  std::string body;
+  auto get = [&](const std::string& path) {
+    body.clear();
+    const std::string url = "https://127.0.0.1:" + std::to_string(s.port()) + path;
+    curl_easy_setopt(keep.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(keep.get(), CURLOPT_CAINFO, W().cert.c_str());
+    curl_easy_setopt(keep.get(), CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(
+        keep.get(), CURLOPT_WRITEFUNCTION, +[](char* p, size_t sz, size_t n, void* ud) -> size_t {
+          static_cast<std::string*>(ud)->append(p, sz * n);
+          return sz * n;
+        });
+    curl_easy_setopt(keep.get(), CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(keep.get());
+    BOOST_REQUIRE_MESSAGE(rc == CURLE_OK, path << ": " << curl_easy_strerror(rc));
+    long reused = 0;
+    curl_easy_getinfo(keep.get(), CURLINFO_NUM_CONNECTS, &reused);
+    return reused;
+  };
+  get("/healthz");
+  auto accept_errors = [&] {
+    BOOST_REQUIRE_EQUAL(get("/metrics"), 0);  // no new connection was needed
+    const std::string series = "\nvouch_serve_accept_errors_total ";
+    size_t at = body.find(series);
+    return at == std::string::npos ? 0.0 : std::stod(body.substr(at + series.size()));
+  };
+  std::vector<int> fds;
+  for (int i = 0; i < 60; ++i) {
+    fds.push_back(Connect(s.port()));
+  }
+  BOOST_REQUIRE_MESSAGE(WaitFor([&] { return accept_errors() >= 1; }), s.Stderr());
+  // A spinning accept loop fails thousands of times a second; this one pauses 50 ms, doubling
+  // to 1 s, between attempts.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const double errors = accept_errors();
+  BOOST_TEST(errors <= 40, errors);
+  BOOST_TEST(get("/healthz") == 0);  // the connections it has are still served
+  for (int fd : fds) {
+    ::close(fd);
+  }
+  BOOST_REQUIRE_MESSAGE(WaitFor([&] { return s.TryGet("/healthz"); }), s.Stderr());
+  BOOST_TEST(s.Stderr().find("pausing accepts") != std::string::npos, s.Stderr());
 }
 
 BOOST_AUTO_TEST_CASE(bad_start_configuration_is_a_usage_error) {

@@ -1,8 +1,10 @@
 #include "testutil/testutil.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +21,23 @@
 extern char** environ;
 
 namespace vouch::testing {
+
+int ListenOnLoopback(int& port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  BOOST_REQUIRE(::listen(fd, 64) == 0);
+  socklen_t len = sizeof(a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+
+Blackhole::Blackhole() : fd_(ListenOnLoopback(port_)) {}
+
+Blackhole::~Blackhole() { ::close(fd_); }
 
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");

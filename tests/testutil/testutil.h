@@ -25,6 +25,28 @@ class TempDir {
   std::string path_;
 };
 
+// ListenOnLoopback binds a listening socket (backlog 64) on a free 127.0.0.1 port and returns
+// it, setting |port|; the caller closes it.
+int ListenOnLoopback(int& port);
+
+// Blackhole listens on a loopback port (127.0.0.1, port 0) and never accepts: connections
+// complete in the kernel and then nothing is ever answered (a registry, or a TLS peer, that
+// hangs).
+class Blackhole {
+ public:
+  Blackhole();
+  ~Blackhole();
+  Blackhole(const Blackhole&) = delete;
+  Blackhole& operator=(const Blackhole&) = delete;
+  int port() const { return port_; }
+  // host_port returns "127.0.0.1:<port>".
+  std::string host_port() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 struct RunResult {
   int exit_code = -1;  // the process exit status; 128+N when killed by signal N
   std::string out;     // captured stdout

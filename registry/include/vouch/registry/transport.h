@@ -3,6 +3,7 @@
 // No curl type appears here.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -144,6 +145,64 @@ class Transport {
   // implementation returns kUnimplemented (callers then learn the scheme from a real request).
   virtual Result<bool> ProbeTls(const std::string& host_port, const AddressFilter& filter);
 };
+
+// Cancellation tells the registry exchanges made for one operation that nobody wants their answer
+// any more: after Cancel(), or once its deadline has passed. The curl transport checks it while
+// an exchange waits on the network (libcurl's progress callback: at least about once a second,
+// during connect, TLS handshake and transfer alike) and the client checks it before every
+// attempt and retry sleep; an exchange it ends fails with CancelledError. A server uses it so
+// that a dead or dripping registry holds a worker only as long as some request waits for the
+// answer. Thread-safe: any thread may cancel or extend while the exchanges run.
+class Cancellation {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit Cancellation(Clock::time_point deadline = Clock::time_point::max())
+      : deadline_(deadline.time_since_epoch().count()) {}
+  Cancellation(const Cancellation&) = delete;
+  Cancellation& operator=(const Cancellation&) = delete;
+
+  // Cancel ends the exchanges at once (at their next check); it cannot be undone.
+  void Cancel() { cancelled_.store(true); }
+  // ExtendTo moves the deadline to |deadline| when that is later (a new waiter); never earlier.
+  void ExtendTo(Clock::time_point deadline);
+  // cancelled reports whether Cancel was called or the deadline has passed. Once it has said
+  // true it stays true (an extension that comes later does not revive exchanges already cut).
+  bool cancelled() const;
+  Clock::time_point deadline() const {
+    return Clock::time_point(Clock::duration(deadline_.load()));
+  }
+
+ private:
+  mutable std::atomic<bool> cancelled_{false};
+  std::atomic<Clock::rep> deadline_;
+};
+
+// ScopedCancellation makes |cancellation| govern every registry exchange the current thread
+// starts (through a Client or the curl transport) until the scope ends, without threading it
+// through every repository call. Scopes nest: the innermost governs, and the one before it is
+// restored at the end. |cancellation| must outlive the scope.
+class ScopedCancellation {
+ public:
+  explicit ScopedCancellation(const Cancellation& cancellation);
+  ~ScopedCancellation();
+  ScopedCancellation(const ScopedCancellation&) = delete;
+  ScopedCancellation& operator=(const ScopedCancellation&) = delete;
+
+ private:
+  const Cancellation* previous_;
+};
+
+// CurrentCancellation returns the Cancellation governing this thread's exchanges (borrowed), or
+// nullptr outside any ScopedCancellation.
+const Cancellation* CurrentCancellation();
+
+// CancelledError returns the status of an exchange its Cancellation ended (|what| names it):
+// kDeadlineExceeded (the answer is no longer wanted in time) with the message prefix
+// "cancelled: ". It means "could not check", never a rejection, and the client does not retry it.
+Status CancelledError(const std::string& what);
+
+// IsCancelled reports whether |s| came from CancelledError.
+bool IsCancelled(const Status& s);
 
 // IsTlsMismatch reports whether |s| says the peer does not speak TLS (so http:// may be tried for
 // hosts where plain HTTP is allowed).

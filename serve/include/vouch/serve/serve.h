@@ -37,6 +37,14 @@ struct ServeOptions {
   std::string decision_log;
   int io_threads = 2;       // threads serving HTTP
   int worker_threads = 16;  // threads running verifications (they wait on registries)
+  // registry_concurrency is how many verifications of images on one registry (host[:port])
+  // run at once; the others wait in that registry's queue without holding a worker.
+  int registry_concurrency = 4;
+  // max_images_per_review: a review naming more distinct images is refused (/validate denies,
+  // /mutate leaves it unpatched) without verifying any.
+  size_t max_images_per_review = 64;
+  // max_connections caps open client connections; one over the cap is closed at once.
+  int max_connections = 1024;
   // policy_poll is how often the policy file's mtime/size/digest is checked for changes.
   std::chrono::milliseconds policy_poll{1000};
   // client configures the registry client; its observer is chained with the request counter,
@@ -51,9 +59,9 @@ struct ServeOptions {
 };
 
 // Serve loads the policy, binds, and serves until SIGTERM or SIGINT (then it stops accepting,
-// answers what is in flight and returns OK). When a verification is still waiting on a
-// registry a second after that, Serve ends the process with exit status 0 instead of returning
-// (the registry client cannot be cancelled, and no one is left to use the answer). A policy that
+// answers what is in flight and returns OK). Verifications still running then are cancelled;
+// when one has not stopped a second after that, Serve ends the process with exit status 0
+// instead of returning (no one is left to use the answer). A policy that
 // does not load is kInvalidArgument (or its I/O code); a certificate or key that does not load, or
 // an address that cannot be bound, is an error before anything is served.
 Status Serve(const ServeOptions& options);
