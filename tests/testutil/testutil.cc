@@ -35,7 +35,7 @@ int ListenOnLoopback(int& port) {
   return fd;
 }
 
-Blackhole::Blackhole() : fd_(ListenOnLoopback(port_)) {}
+Blackhole::Blackhole() { fd_ = ListenOnLoopback(port_); }
 
 Blackhole::~Blackhole() { ::close(fd_); }
 
