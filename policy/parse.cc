@@ -521,8 +521,18 @@ void ParseDeny(Checker& c, const Json& root, Policy& policy) {
   }
 }
 
+void ParseAdmission(Checker& c, const Json& root, Policy& policy) {
+  const Json* a = FindField(root, "admission");
+  if (a == nullptr || !c.Object(*a, "/admission", {"unknownKinds"})) {
+    return;
+  }
+  if (auto u = c.Enum(*a, "/admission", "unknownKinds", {"deny", "allow"}, "unknownKinds value")) {
+    policy.admission.unknown_kinds = static_cast<UnknownKinds>(*u);
+  }
+}
+
 void ParseAll(Checker& c, const Json& root, Policy& policy) {
-  if (!c.Object(root, "", {"version", "authorities", "policies", "deny"})) {
+  if (!c.Object(root, "", {"version", "authorities", "policies", "deny", "admission"})) {
     return;
   }
   if (auto v = c.Int(root, "", "version", true)) {
@@ -592,6 +602,7 @@ void ParseAll(Checker& c, const Json& root, Policy& policy) {
     }
   }
   ParseDeny(c, root, policy);
+  ParseAdmission(c, root, policy);
 }
 
 // AddLines appends the YAML line of |path| (or of its nearest ancestor) to the message.

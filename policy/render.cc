@@ -205,6 +205,8 @@ std::string Summarize(const Policy& policy) {
   }
   out << "\n  deny: " << policy.deny.digests.size() << " digests, " << policy.deny.key_ids.size()
       << " key ids";
+  out << "\n  admission: unknownKinds "
+      << (policy.admission.unknown_kinds == UnknownKinds::kAllow ? "allow" : "deny");
   return out.str();
 }
 

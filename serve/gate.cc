@@ -58,6 +58,37 @@ bool DigestScopeMayApply(const policy::Policy& p, const std::string& repo) {
   return false;
 }
 
+// Evidence lists what counted toward |d| (ImageDecision::inputs, the VSA's inputAttestations),
+// each with the key id or identity of the signer that verified it: what an auditor needs to
+// answer "admitted on what evidence".
+OrderedJson Evidence(const verify::ImageDecision* d) {
+  OrderedJson out = OrderedJson::array();
+  if (d == nullptr) {
+    return out;
+  }
+  for (const verify::VerifiedInput& in : d->inputs) {
+    const verify::Signer* signer = nullptr;
+    for (const verify::RequirementResult& r : d->results) {
+      for (const verify::EvidenceFinding& f : r.findings) {
+        if (signer == nullptr && f.valid && f.digest == in.digest && f.location == in.location &&
+            f.signer.authority == in.authority) {
+          signer = &f.signer;
+        }
+      }
+    }
+    OrderedJson e;
+    e["kind"] = in.kind;
+    e["predicateType"] = in.predicate_type;
+    e["authority"] = in.authority;
+    e["keyId"] = signer != nullptr ? signer->key_id : "";
+    e["identity"] = signer != nullptr ? signer->identity : "";
+    e["digest"] = in.digest.ToString();
+    e["location"] = in.location;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 std::string Requirement(const verify::RequirementResult& r) {
   std::string s = r.requirement;
   if (!r.platform.empty()) {
@@ -280,6 +311,36 @@ std::optional<AdmissionDecision> Gate::OverImageCap(const AdmissionRequest& requ
   return out;
 }
 
+std::optional<AdmissionDecision> DecideUnverified(const AdmissionRequest& request, bool mutate,
+                                                  const policy::Policy& policy) {
+  AdmissionDecision out;
+  if (Skip skip = SkipFor(request); skip != Skip::kNone) {
+    out.skipped = std::string(SkipName(skip));
+    out.refused = SkipDescription(skip, request);
+    out.response.allowed = true;
+    return out;
+  }
+  if (request.known_kind) {
+    return std::nullopt;
+  }
+  // A kind whose pod template vouch does not know (a custom resource the operator routed to the
+  // webhook): its images cannot be seen, so they cannot be verified.
+  std::string kind = request.group.empty() ? "" : request.group + "/";
+  kind += request.version.empty() ? request.kind : request.version + " " + request.kind;
+  const bool allow = policy.admission.unknown_kinds == policy::UnknownKinds::kAllow;
+  out.skipped = "unknown-kind";
+  out.refused = "kind " + kind + " has no pod template vouch knows, so its images cannot be " +
+                "verified (policy admission.unknownKinds: " + (allow ? "allow" : "deny") + ")";
+  out.response.allowed = allow || mutate;
+  if (!out.response.allowed) {
+    out.response.code = 403;
+    out.response.message = "vouch: " + out.refused;
+  } else if (!mutate) {
+    out.response.warnings.push_back("admitted unverified: " + out.refused);
+  }
+  return out;
+}
+
 void Gate::Schedule(Job job) {
   std::vector<Job> abandoned;
   bool run_now = false;
@@ -463,6 +524,7 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
       iv.pinned = v->pinned;
       iv.digest = v->digest ? v->digest->ToString() : "";
       iv.cached = v->cached;
+      iv.decision = v->decision;
       scope_ref = !v->pinned.empty() ? v->pinned : v->reference;
       const verify::ImageDecision& d = *v->decision;
       iv.policy = d.policy_name;
@@ -579,7 +641,15 @@ std::string DecisionLogLine(const AdmissionRequest& request, bool mutate,
   j["kind"] = request.group.empty() ? request.kind : request.group + "/" + request.kind;
   j["name"] = request.name;
   j["operation"] = request.operation;
+  j["subResource"] = request.sub_resource;
+  OrderedJson user;
+  user["username"] = request.username;
+  user["groups"] = request.groups;
+  j["user"] = std::move(user);
   j["result"] = decision.response.allowed ? "allowed" : "denied";
+  if (!decision.skipped.empty()) {
+    j["skipped"] = decision.skipped;
+  }
   OrderedJson images = OrderedJson::array();
   std::vector<std::string> reasons;
   for (const ImageVerdict& iv : decision.images) {
@@ -593,6 +663,7 @@ std::string DecisionLogLine(const AdmissionRequest& request, bool mutate,
     i["cached"] = iv.cached;
     i["reasons"] = iv.reasons;
     i["warnings"] = iv.warnings;
+    i["evidence"] = Evidence(iv.decision.get());
     for (const std::string& r : iv.reasons) {
       reasons.push_back(iv.image + ": " + r);
     }

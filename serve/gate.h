@@ -95,6 +95,8 @@ struct ImageVerdict {
   bool cached = false;
   std::vector<std::string> reasons;
   std::vector<std::string> warnings;
+  // decision is the engine's decision (nullptr on timeout): the decision log's evidence.
+  std::shared_ptr<const verify::ImageDecision> decision;
 };
 
 // AdmissionDecision is the answer to one AdmissionReview.
@@ -103,7 +105,16 @@ struct AdmissionDecision {
   std::vector<ImageVerdict> images;
   // refused says why the review was answered without verifying its images ("" when it was not).
   std::string refused;
+  // skipped names, when the review needed no verification or its kind cannot be read, why:
+  // SkipName's spelling or "unknown-kind" (decision log "skipped", metric label "reason").
+  std::string skipped;
 };
+
+// DecideUnverified returns the answer to a review that is not verified (SkipFor: allowed), or
+// whose kind vouch cannot read (per the policy's admission.unknownKinds; /mutate always allows
+// it, unpatched). nullopt when its images are to be verified.
+std::optional<AdmissionDecision> DecideUnverified(const AdmissionRequest& request, bool mutate,
+                                                  const policy::Policy& policy);
 
 class Gate {
  public:
@@ -198,7 +209,8 @@ class Gate {
   std::unordered_map<std::string, Registry> registries_;  // only those with work
 };
 
-// DecisionLogLine renders one decision log record (a JSON object, no newline).
+// DecisionLogLine renders one decision log record (a JSON object, no newline; docs/gate.md,
+// "Decision log", has the fields).
 std::string DecisionLogLine(const AdmissionRequest& request, bool mutate,
                             const AdmissionDecision& decision, const std::string& policy_digest);
 

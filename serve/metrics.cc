@@ -30,6 +30,11 @@ void Metrics::ImageDecision(const std::string& result) {
   ++image_decisions_[result];
 }
 
+void Metrics::Skipped(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++skipped_[reason];
+}
+
 void Metrics::PolicyReload(const std::string& result) {
   std::lock_guard<std::mutex> lock(mu_);
   ++reloads_[result];
@@ -71,6 +76,9 @@ std::string Metrics::Render(const std::string& policy_digest,
            decisions_);
   Labelled(out, "vouch_serve_image_decisions_total",
            "Per-image verdicts in admission answers, by result.", "result", image_decisions_);
+  Labelled(out, "vouch_serve_reviews_skipped_total",
+           "Validating admission answers made without verifying images, by reason.", "reason",
+           skipped_);
   out << "# HELP vouch_serve_request_duration_seconds Admission request latency.\n"
          "# TYPE vouch_serve_request_duration_seconds histogram\n";
   for (size_t i = 0; i < kBuckets.size(); ++i) {

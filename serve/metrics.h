@@ -21,6 +21,9 @@ class Metrics {
   void Decision(const std::string& result);
   // ImageDecision counts one image's verdict: "accepted", "rejected", "error", "timeout".
   void ImageDecision(const std::string& result);
+  // Skipped counts one /validate answer made without verifying the object's images, by
+  // AdmissionDecision::skipped ("delete", "unchanged-images", "unknown-kind", ...).
+  void Skipped(const std::string& reason);
   // PolicyReload counts a reload attempt: "ok" or "error".
   void PolicyReload(const std::string& result);
 
@@ -56,6 +59,7 @@ class Metrics {
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::string, uint64_t> decisions_;
   std::map<std::string, uint64_t> image_decisions_;
+  std::map<std::string, uint64_t> skipped_;
   std::map<std::string, uint64_t> reloads_;
   std::array<uint64_t, kBuckets.size()> bucket_counts_{};
   uint64_t latency_count_ = 0;

@@ -291,6 +291,13 @@ class Session : public std::enable_shared_from_this<Session> {
     pending_->mutate = mutate;
     pending_->policy = policy;
     label_ = label;
+    if (auto unverified =
+            internal::DecideUnverified(pending_->request, mutate, policy->trust->policy())) {
+      if (!mutate) {
+        server_.metrics.Skipped(unverified->skipped);
+      }
+      return Answer(*unverified);
+    }
     if (auto refused = server_.gate->OverImageCap(pending_->request, mutate)) {
       ++server_.metrics.reviews_over_image_cap;
       return Answer(*refused);

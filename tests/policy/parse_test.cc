@@ -136,6 +136,35 @@ BOOST_AUTO_TEST_CASE(structure_only_without_keys) {
              (std::vector<std::string>{"ci-a.pub", "ci-b.pub"}));
 }
 
+// admission.unknownKinds: what vouch serve answers for a kind whose images it cannot read;
+// deny (fail closed) unless the policy says allow.
+BOOST_AUTO_TEST_CASE(admission_unknown_kinds) {
+  ParseOptions options;
+  options.load_keys = false;
+  const std::string head = R"({"version":1,"policies":[{"name":"all","scope":"*","mode":"reject"}])";
+  auto absent = ParsePolicy(head + "}", options);
+  BOOST_REQUIRE_MESSAGE(absent.ok(), absent.status().ToString());
+  BOOST_TEST((absent->admission.unknown_kinds == UnknownKinds::kDeny));
+  auto allow = ParsePolicy(head + R"(,"admission":{"unknownKinds":"allow"}})", options);
+  BOOST_REQUIRE_MESSAGE(allow.ok(), allow.status().ToString());
+  BOOST_TEST((allow->admission.unknown_kinds == UnknownKinds::kAllow));
+  auto deny = ParsePolicy(head + R"(,"admission":{"unknownKinds":"deny"}})", options);
+  BOOST_REQUIRE(deny.ok());
+  BOOST_TEST((deny->admission.unknown_kinds == UnknownKinds::kDeny));
+  BOOST_TEST(Summarize(*allow).find("admission: unknownKinds allow") != std::string::npos);
+  for (const std::string bad : {R"({"unknownKinds":"maybe"})", R"({"unknownKind":"allow"})",
+                                R"({"unknownKinds":true})", R"("deny")"}) {
+    std::vector<LintFinding> findings;
+    auto p = ParsePolicy(head + R"(,"admission":)" + bad + "}", options, &findings);
+    BOOST_TEST(!p.ok(), bad);
+    bool located = false;
+    for (const LintFinding& f : findings) {
+      located = located || f.path.rfind("/admission", 0) == 0;
+    }
+    BOOST_TEST(located, bad);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(every_other_field) {
   KeyDir dir;
   std::string pem = ReadText(dir.File("other.pub"));

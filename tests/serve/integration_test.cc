@@ -436,13 +436,134 @@ BOOST_AUTO_TEST_CASE(audit_mode_allows_with_warnings) {
   BOOST_TEST(w.find("signatures") != std::string::npos, w);
 }
 
-BOOST_AUTO_TEST_CASE(kinds_without_images_are_allowed) {
-  Server& s = Main();
+// A kind whose pod template vouch does not know (a custom resource routed to the webhook) is
+// denied by default: its images cannot be seen. admission.unknownKinds allow admits it.
+BOOST_AUTO_TEST_CASE(unknown_kinds_are_denied_unless_the_policy_allows_them) {
   const std::string cm =
       R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"cm-1","kind":{"group":"","version":"v1","kind":"ConfigMap"},"namespace":"team-a","operation":"CREATE","object":{"apiVersion":"v1","kind":"ConfigMap","data":{"a":"b"}}}})";
+  Server& s = Main();
+  const double denied0 = s.Metric("vouch_serve_reviews_skipped_total{reason=\"unknown-kind\"}");
   Json r = s.Review(cm);
   BOOST_TEST(r["uid"] == "cm-1");
-  BOOST_TEST(r["allowed"] == true);
+  BOOST_TEST(r["allowed"] == false, r.dump());
+  BOOST_TEST(Message(r).find("admission.unknownKinds: deny") != std::string::npos, Message(r));
+  BOOST_TEST(s.Metric("vouch_serve_reviews_skipped_total{reason=\"unknown-kind\"}") ==
+             denied0 + 1);
+  BOOST_TEST(s.Review(cm, "/mutate")["allowed"] == true);
+
+  std::string allowing = W().Policy();
+  allowing.insert(allowing.size() - 1, R"(,"admission":{"unknownKinds":"allow"})");
+  Server a(allowing);
+  Json ok = a.Review(cm);
+  BOOST_TEST(ok["allowed"] == true, ok.dump());
+  BOOST_TEST(AllWarnings(ok).find("admitted unverified") != std::string::npos, ok.dump());
+}
+
+// Every workload kind that embeds a pod template is read: an unsigned image in any of its
+// container lists denies it.
+BOOST_AUTO_TEST_CASE(every_workload_kind_is_gated) {
+  Server& s = Main();
+  for (const std::string kind : {"Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet",
+                                 "Job", "CronJob", "ReplicationController"}) {
+    Json ok = s.Review(Review(Uid(), kind, "w", {{W().signed_image}, {W().signed_image}, {}}));
+    BOOST_TEST(ok["allowed"] == true, kind << ": " << ok.dump());
+    Json init = s.Review(Review(Uid(), kind, "w", {{W().signed_image}, {W().unsigned_image}, {}}));
+    BOOST_TEST(init["allowed"] == false, kind << ": " << init.dump());
+    BOOST_TEST(Message(init).find(W().unsigned_image) != std::string::npos, Message(init));
+  }
+}
+
+// An image volume (Kubernetes 1.31+) is verified like a container's image, and /mutate pins it.
+BOOST_AUTO_TEST_CASE(image_volumes_are_verified_and_pinned) {
+  Server& s = Main();
+  ReviewOptions bad;
+  bad.volumes = {W().unsigned_image};
+  Json r = s.Review(Review(Uid(), "Pod", "models", {{W().signed_image}, {}, {}}, bad));
+  BOOST_TEST(r["allowed"] == false, r.dump());
+  BOOST_TEST(Message(r).find(W().unsigned_image) != std::string::npos, Message(r));
+
+  ReviewOptions good;
+  good.volumes = {W().signed_image};
+  Json m = s.Review(Review(Uid(), "Deployment", "models", {{W().signed_image}, {}, {}}, good),
+                    "/mutate");
+  BOOST_REQUIRE_MESSAGE(m.contains("patch"), m.dump());
+  auto raw = Base64Decode(m["patch"].get<std::string>());
+  BOOST_REQUIRE(raw.ok());
+  Json patch = Json::parse(AsChars(*raw));
+  BOOST_REQUIRE_EQUAL(patch.size(), 2u);
+  BOOST_TEST(patch[1]["path"] == "/spec/template/spec/volumes/0/image/reference", patch.dump());
+  BOOST_TEST(patch[1]["value"] == Prefix() + "/signed@" + W().digest);
+}
+
+// pods/ephemeralcontainers (kubectl debug) adds images to a running Pod: verified.
+BOOST_AUTO_TEST_CASE(ephemeral_containers_are_verified) {
+  Server& s = Main();
+  ReviewOptions o;
+  o.operation = "UPDATE";
+  o.sub_resource = "ephemeralcontainers";
+  o.old = PodImages{{W().signed_image}, {}, {}};
+  Json r = s.Review(Review(Uid(), "Pod", "web", {{W().signed_image}, {}, {W().unsigned_image}}, o));
+  BOOST_TEST(r["allowed"] == false, r.dump());
+  BOOST_TEST(Message(r).find(W().unsigned_image) != std::string::npos, Message(r));
+}
+
+// DELETE, a status write, a finalizer removal on an object being deleted and an UPDATE that
+// leaves every image as it was are allowed without verifying anything (here with an unsigned
+// image the policy rejects): no registry request, no verification. An UPDATE that changes an
+// image is verified.
+BOOST_AUTO_TEST_CASE(requests_that_start_no_new_image_make_no_registry_request) {
+  Server s(W().Policy());
+  const double requests0 = s.Metric("vouch_serve_registry_requests_total");
+  const double verifications0 = s.Metric("vouch_serve_verifications_total");
+  const PodImages bad{{W().unsigned_image}, {}, {}};
+  // Each request's old object holds the unsigned image.
+  auto opts = [&](const std::string& operation) {
+    ReviewOptions o;
+    o.operation = operation;
+    o.old = bad;
+    return o;
+  };
+  ReviewOptions del = opts("DELETE");
+  del.no_object = true;
+  ReviewOptions status = opts("UPDATE");
+  status.sub_resource = "status";
+  ReviewOptions finalizer = opts("UPDATE");
+  finalizer.deleting = true;
+  ReviewOptions same = opts("UPDATE");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {Review(Uid(), "Deployment", "web", {}, del), "delete"},
+      {Review(Uid(), "Pod", "web", bad, status), "subresource"},
+      {Review(Uid(), "Pod", "web", bad, finalizer), "deleting"},
+      {Review(Uid(), "Deployment", "web", bad, same), "unchanged-images"},
+  };
+  for (const auto& [review, reason] : cases) {
+    const std::string series = "vouch_serve_reviews_skipped_total{reason=\"" + reason + "\"}";
+    const double before = s.Metric(series);
+    Json r = s.Review(review);
+    BOOST_TEST(r["allowed"] == true, reason << ": " << r.dump());
+    Json m = s.Review(review, "/mutate");
+    BOOST_TEST(m["allowed"] == true, reason << ": " << m.dump());
+    BOOST_TEST(!m.contains("patch"), reason << ": " << m.dump());
+    BOOST_TEST(s.Metric(series) == before + 1, reason);
+  }
+  BOOST_TEST(s.Metric("vouch_serve_registry_requests_total") == requests0);
+  BOOST_TEST(s.Metric("vouch_serve_verifications_total") == verifications0);
+  BOOST_TEST(s.Metric("vouch_serve_decisions_total{result=\"allowed\"}") == 4);
+
+  // The same Deployment with its image changed from the signed to the unsigned one: verified.
+  ReviewOptions changed;
+  changed.operation = "UPDATE";
+  changed.old = PodImages{{W().signed_image}, {}, {}};
+  Json r = s.Review(Review(Uid(), "Deployment", "web", bad, changed));
+  BOOST_TEST(r["allowed"] == false, r.dump());
+  BOOST_TEST(Message(r).find("signatures") != std::string::npos, Message(r));
+  BOOST_TEST(s.Metric("vouch_serve_registry_requests_total") > requests0);
+  BOOST_TEST(s.Metric("vouch_serve_verifications_total") == verifications0 + 1);
+
+  // The decision log says which were skipped and why.
+  std::string log = ReadText(s.log_path());
+  BOOST_TEST(log.find(R"("skipped":"unchanged-images")") != std::string::npos, log);
+  BOOST_TEST(log.find(R"("skipped":"delete")") != std::string::npos, log);
 }
 
 BOOST_AUTO_TEST_CASE(mutate_pins_accepted_tags_to_the_verified_digest) {
@@ -567,6 +688,56 @@ BOOST_AUTO_TEST_CASE(decision_log_has_one_line_per_decision) {
   BOOST_TEST(!j["reasons"].empty());
   BOOST_TEST(j["policyDigest"] == Digest::Of(AsBytes(ReadText(s.policy_path()))).ToString());
   BOOST_TEST(!j["time"].get<std::string>().empty());
+  BOOST_TEST(j["user"]["username"] == "admin");
+  BOOST_TEST(j["user"]["groups"] == Json::array({"system:authenticated", "my-admin-group"}));
+  BOOST_TEST(j["images"][0]["evidence"].empty(), "nothing counted for an unsigned image");
+}
+
+// LogLine returns the decision log record of |uid| (fails when there is none).
+Json LogLine(const Server& s, const std::string& uid) {
+  const std::string text = ReadText(s.log_path());
+  for (size_t start = 0; start < text.size();) {
+    size_t nl = text.find('\n', start);
+    Json j = Json::parse(text.substr(start, nl - start));
+    if (j["uid"] == uid) {
+      return j;
+    }
+    start = nl + 1;
+  }
+  BOOST_FAIL("no decision logged for " << uid);
+  return Json();
+}
+
+// "Who deployed what, admitted on what evidence": the user, the digest, and the signature that
+// counted, with its signer's key id, from the verification and from the cache alike.
+BOOST_AUTO_TEST_CASE(decision_log_records_the_user_and_the_evidence) {
+  Server& s = Main();
+  RunResult info = vouch::testing::Vouch({"key", "info", "--key", W().release_pub, "--output", "json"});
+  BOOST_REQUIRE_MESSAGE(info.exit_code == 0, info.err);
+  const std::string key_id = Json::parse(info.out).value("keyId", "");
+  BOOST_REQUIRE(!key_id.empty());
+  for (int round = 0; round < 2; ++round) {
+    const std::string uid = Uid();
+    ReviewOptions o;
+    o.username = "system:serviceaccount:ci:deployer";
+    Json r = s.Review(Review(uid, "StatefulSet", "db", {{W().signed_image}, {}, {}}, o));
+    BOOST_TEST(r["allowed"] == true, r.dump());
+    Json j = LogLine(s, uid);
+    BOOST_TEST(j["user"]["username"] == "system:serviceaccount:ci:deployer");
+    BOOST_TEST(j["kind"] == "apps/StatefulSet");
+    BOOST_TEST(j["operation"] == "CREATE");
+    const Json& image = j["images"][0];
+    BOOST_TEST(image["digest"] == W().digest);
+    if (round == 1) {
+      BOOST_TEST(image["cached"] == true);  // the evidence travels with the cached decision
+    }
+    BOOST_REQUIRE_MESSAGE(!image["evidence"].empty(), j.dump());
+    const Json& e = image["evidence"][0];
+    BOOST_TEST(e["kind"] == "signature");
+    BOOST_TEST(e["authority"] == "release");
+    BOOST_TEST(e["keyId"] == key_id, j.dump());
+    BOOST_TEST(e["digest"].get<std::string>().rfind("sha256:", 0) == 0u, j.dump());
+  }
 }
 
 void Replace(const std::string& path, const std::string& text) {

@@ -3,6 +3,7 @@
 // #request), for each workload kind vouch serve reads.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,18 @@ inline std::string ContainerList(const std::vector<std::string>& images,
   return s + "]";
 }
 
-inline std::string PodSpec(const PodImages& p) {
+// VolumeList returns image volumes (Kubernetes 1.31+) mounting |images|, then a ConfigMap
+// volume (no image).
+inline std::string VolumeList(const std::vector<std::string>& images) {
+  std::string s = "[";
+  for (size_t i = 0; i < images.size(); ++i) {
+    s += R"({"name":"v)" + std::to_string(i) + R"(","image":{"reference":")" + images[i] +
+         R"(","pullPolicy":"IfNotPresent"}},)";
+  }
+  return s + R"({"name":"config","configMap":{"name":"app-config"}}])";
+}
+
+inline std::string PodSpec(const PodImages& p, const std::vector<std::string>& volumes = {}) {
   std::string s = R"({"restartPolicy":"Always","dnsPolicy":"ClusterFirst","containers":)" +
                   ContainerList(p.containers, "c");
   if (!p.init.empty()) {
@@ -35,12 +47,15 @@ inline std::string PodSpec(const PodImages& p) {
   if (!p.ephemeral.empty()) {
     s += R"(,"ephemeralContainers":)" + ContainerList(p.ephemeral, "debug");
   }
+  if (!volumes.empty()) {
+    s += R"(,"volumes":)" + VolumeList(volumes);
+  }
   return s + "}";
 }
 
 // Group returns the API group of |kind| ("" for core).
 inline std::string Group(const std::string& kind) {
-  if (kind == "Pod") {
+  if (kind == "Pod" || kind == "ReplicationController") {
     return "";
   }
   if (kind == "Job" || kind == "CronJob") {
@@ -57,17 +72,25 @@ inline std::string Resource(const std::string& kind) {
   return r + "s";
 }
 
-// Object returns a |kind| object named |name| whose pod template holds |p|.
-inline std::string Object(const std::string& kind, const std::string& name, const PodImages& p) {
+// Object returns a |kind| object named |name| whose pod template holds |p| and image volumes
+// of |volumes|; |deleting| sets metadata.deletionTimestamp and a finalizer.
+inline std::string Object(const std::string& kind, const std::string& name, const PodImages& p,
+                          const std::vector<std::string>& volumes = {}, bool deleting = false) {
   const std::string group = Group(kind);
   const std::string api = group.empty() ? "v1" : group + "/v1";
   const std::string meta =
-      R"({"name":")" + name + R"(","namespace":"team-a","labels":{"app":")" + name + R"("}})";
-  const std::string tmpl =
-      R"({"metadata":{"labels":{"app":")" + name + R"("}},"spec":)" + PodSpec(p) + "}";
+      R"({"name":")" + name + R"(","namespace":"team-a","labels":{"app":")" + name + R"("})" +
+      (deleting
+           ? R"(,"deletionTimestamp":"2026-12-03T04:50:00Z","finalizers":["example.com/hold"])"
+           : "") +
+      "}";
+  const std::string tmpl = R"({"metadata":{"labels":{"app":")" + name + R"("}},"spec":)" +
+                           PodSpec(p, volumes) + "}";
   std::string spec;
   if (kind == "Pod") {
-    spec = PodSpec(p);
+    spec = PodSpec(p, volumes);
+  } else if (kind == "ReplicationController") {
+    spec = R"({"replicas":2,"selector":{"app":")" + name + R"("},"template":)" + tmpl + "}";
   } else if (kind == "CronJob") {
     spec = R"({"schedule":"*/5 * * * *","jobTemplate":{"spec":{"template":)" + tmpl + "}}}";
   } else if (kind == "Job") {
@@ -83,19 +106,42 @@ inline std::string Object(const std::string& kind, const std::string& name, cons
          R"(,"spec":)" + spec + "}";
 }
 
-// Review returns an AdmissionReview v1 request for a CREATE of |kind| |name| in team-a.
+// ReviewOptions shape a request other than a plain CREATE.
+struct ReviewOptions {
+  std::string operation = "CREATE";
+  std::string sub_resource;
+  std::vector<std::string> volumes;  // image volumes of the object
+  std::optional<PodImages> old;      // the oldObject's pod template (UPDATE)
+  std::vector<std::string> old_volumes;
+  bool deleting = false;   // object.metadata.deletionTimestamp set
+  bool no_object = false;  // object null (DELETE: the object is in oldObject)
+  std::string username = "admin";
+};
+
+// Review returns an AdmissionReview v1 request for |o|.operation (default CREATE) of |kind|
+// |name| in team-a.
 inline std::string Review(const std::string& uid, const std::string& kind, const std::string& name,
-                          const PodImages& p) {
+                          const PodImages& p, const ReviewOptions& o) {
   const std::string group = Group(kind);
   const std::string gvk = R"({"group":")" + group + R"(","version":"v1","kind":")" + kind + R"("})";
   const std::string gvr =
       R"({"group":")" + group + R"(","version":"v1","resource":")" + Resource(kind) + R"("})";
   return R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":")" +
          uid + R"(","kind":)" + gvk + R"(,"resource":)" + gvr + R"(,"requestKind":)" + gvk +
-         R"(,"requestResource":)" + gvr + R"(,"name":")" + name +
-         R"(","namespace":"team-a","operation":"CREATE","userInfo":{"username":"admin","uid":"014fbff9a07c","groups":["system:authenticated","my-admin-group"]},"object":)" +
-         Object(kind, name, p) +
-         R"(,"oldObject":null,"dryRun":false,"options":{"apiVersion":"meta.k8s.io/v1","kind":"CreateOptions"}}})";
+         R"(,"requestResource":)" + gvr +
+         (o.sub_resource.empty() ? "" : R"(,"subResource":")" + o.sub_resource + R"(")") +
+         R"(,"name":")" + name + R"(","namespace":"team-a","operation":")" + o.operation +
+         R"(","userInfo":{"username":")" + o.username +
+         R"(","uid":"014fbff9a07c","groups":["system:authenticated","my-admin-group"]},"object":)" +
+         (o.no_object ? "null" : Object(kind, name, p, o.volumes, o.deleting)) +
+         R"(,"oldObject":)" +
+         (o.old ? Object(kind, name, *o.old, o.old_volumes, false) : std::string("null")) +
+         R"(,"dryRun":false,"options":{"apiVersion":"meta.k8s.io/v1","kind":"CreateOptions"}}})";
+}
+
+inline std::string Review(const std::string& uid, const std::string& kind, const std::string& name,
+                          const PodImages& p) {
+  return Review(uid, kind, name, p, ReviewOptions{});
 }
 
 }  // namespace vouch::serve_test

@@ -191,11 +191,25 @@ struct Deny {
   std::vector<std::string> key_ids;
 };
 
+// UnknownKinds is what the admission webhook (`vouch serve`) answers for an object of a kind
+// whose pod template it does not know (a custom resource routed to the webhook): it cannot see
+// that object's images, so it cannot verify them.
+enum class UnknownKinds {
+  kDeny,   // fail closed (the default)
+  kAllow,  // admit it unverified, with a warning
+};
+
+// AdmissionSettings are the policy's settings for `vouch serve` (top-level "admission").
+struct AdmissionSettings {
+  UnknownKinds unknown_kinds = UnknownKinds::kDeny;
+};
+
 struct Policy {
   int version = 1;
   std::map<std::string, Authority> authorities;
   std::vector<ScopePolicy> policies;
   Deny deny;
+  AdmissionSettings admission;
   // digest is SHA-256 of the policy file's exact bytes (recorded in VSAs and decision logs).
   Digest digest = Digest::Of({});
   // source is the file path it was loaded from ("" when parsed from memory).

@@ -3,11 +3,14 @@
 // (https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/).
 //
 // Parsing extracts what `vouch serve` decides on: the request's identity (uid, kind, namespace,
-// name, operation) and every container image of the object's pod spec, each with the JSON
-// pointer of its "image" field so that a mutating webhook can patch it.
+// name, operation, subresource, the user who asked), every image of the object's pod spec
+// (containers and image volumes), each with the JSON pointer of its string so that a mutating
+// webhook can patch it, and what decides whether the images need verifying at all (the old
+// object's images on UPDATE, a deletion in progress).
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,12 +23,13 @@ namespace vouch::serve {
 // 1.5 MiB in etcd and requests to 3 MiB; anything larger is refused with HTTP 400.
 inline constexpr size_t kMaxAdmissionBodyBytes = 3u << 20;
 
-// ContainerImage is one container of the object's pod spec.
+// ContainerImage is one image of the object's pod spec: a container's, or an image volume's
+// (Kubernetes 1.31+ `volumes[].image.reference`, an OCI image mounted as a volume).
 struct ContainerImage {
-  std::string image;  // the "image" field exactly as written ("nginx:1.25", "reg/app@sha256:…")
-  std::string container;  // the container's "name"
-  // pointer is the RFC 6901 JSON pointer of the image field inside the object
-  // ("/spec/template/spec/initContainers/0/image").
+  std::string image;  // the image exactly as written ("nginx:1.25", "reg/app@sha256:…")
+  std::string container;  // the container's "name", or the volume's
+  // pointer is the RFC 6901 JSON pointer of the image string inside the object
+  // ("/spec/template/spec/initContainers/0/image", "/spec/volumes/2/image/reference").
   std::string pointer;
 };
 
@@ -39,6 +43,16 @@ struct AdmissionRequest {
   std::string namespace_name;
   std::string name;       // request.name, else object.metadata.name, else metadata.generateName
   std::string operation;  // "CREATE", "UPDATE", "DELETE", "CONNECT"
+  std::string sub_resource;  // request.subResource ("status", "scale", "ephemeralcontainers")
+  // username and groups are request.userInfo's: who asked (the decision log records them).
+  std::string username;
+  std::vector<std::string> groups;
+  // deleting is set when object.metadata.deletionTimestamp is: the object is being deleted and
+  // this request (a finalizer removal, a status write) cannot start anything.
+  bool deleting = false;
+  // known_kind is set for the kinds whose images vouch can read: those with a pod_spec_pointer
+  // and the EphemeralContainers kind.
+  bool known_kind = false;
   // pod_spec_pointer is the JSON pointer of the pod spec inside the object: "/spec" for Pods,
   // "/spec/template/spec" for Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and
   // ReplicationControllers, "/spec/jobTemplate/spec/template/spec" for CronJobs; "" for kinds
@@ -46,8 +60,12 @@ struct AdmissionRequest {
   // by clusters before 1.22 for the pods/ephemeralcontainers subresource) has its images at
   // "/ephemeralContainers" and an empty pod_spec_pointer.
   std::string pod_spec_pointer;
-  // images lists containers, then initContainers, then ephemeralContainers, in document order.
+  // images lists containers, then initContainers, then ephemeralContainers, then image
+  // volumes, in document order.
   std::vector<ContainerImage> images;
+  // old_images are the images of request.oldObject (UPDATE), as written; nullopt when the
+  // request has no old object of a known kind, or one whose images do not parse.
+  std::optional<std::vector<std::string>> old_images;
 };
 
 // PodSpecPointer returns the pod spec's JSON pointer for the kind |group|/|kind|, or "" when
@@ -57,9 +75,33 @@ std::string PodSpecPointer(std::string_view group, std::string_view kind);
 // ParseAdmissionReview parses |body|. It is kInvalidArgument, with a message for the HTTP 400
 // answer, when the body is over kMaxAdmissionBodyBytes, is not JSON, is not an AdmissionReview
 // (apiVersion admission.k8s.io/v1 or v1beta1, kind AdmissionReview), lacks request.uid or
-// request.kind, or has a pod spec whose containers or images have the wrong JSON types. A
-// DELETE (no object) or an object of an unknown kind parses with no images.
+// request.kind, or has a pod spec whose containers, volumes or images have the wrong JSON
+// types. A DELETE (no object) or an object of an unknown kind parses with no images.
 Result<AdmissionRequest> ParseAdmissionReview(std::string_view body);
+
+// Skip says why a request is answered without verifying its images, as the established gates
+// do: nothing it admits can start an image that was not there before.
+enum class Skip {
+  kNone,         // verify
+  kDelete,       // operation DELETE
+  kConnect,      // operation CONNECT (exec, attach, port-forward, proxy)
+  kSubresource,  // a subresource other than pods/ephemeralcontainers (status, scale, binding)
+  kDeleting,     // the object is being deleted (metadata.deletionTimestamp set)
+  kUnchanged,    // an UPDATE of a known kind that names no image its old object did not
+};
+
+// SkipName returns the stable spelling: "", "delete", "connect", "subresource", "deleting",
+// "unchanged-images" (decision log "skipped", metric label "reason").
+std::string_view SkipName(Skip skip);
+
+// SkipDescription says it for people ("UPDATE adds or changes no image: not verified").
+std::string SkipDescription(Skip skip, const AdmissionRequest& request);
+
+// SkipFor returns why |request| needs no verification, or kNone. The ephemeralcontainers
+// subresource adds containers and is never skipped as a subresource. An UPDATE is kUnchanged
+// when every image of the object is also an image of the old object (the same strings, in any
+// container or volume): an UPDATE that adds or changes an image is verified, all its images.
+Skip SkipFor(const AdmissionRequest& request);
 
 // PatchOperation is one JSONPatch (RFC 6902) "replace" of a string value.
 struct PatchOperation {
