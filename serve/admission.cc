@@ -156,8 +156,8 @@ Status CollectImages(const Json& object, std::string_view what, const AdmissionR
     return OkStatus();
   }
   if (!spec->is_object()) {
-    return InvalidArgumentError("AdmissionReview " + std::string(what) +
-                                request.pod_spec_pointer + " is not an object");
+    return InvalidArgumentError("AdmissionReview " + std::string(what) + request.pod_spec_pointer +
+                                " is not an object");
   }
   for (std::string_view list : {"containers", "initContainers", "ephemeralContainers"}) {
     VOUCH_RETURN_IF_ERROR(CollectContainers(*spec, request.pod_spec_pointer, list, out));
@@ -245,13 +245,17 @@ Result<AdmissionRequest> ParseAdmissionReview(std::string_view body) {
       }
     }
   }
-  if (const Json* meta = FindField(*object, "metadata"); meta != nullptr && meta->is_object()) {
-    const Json* ts = FindField(*meta, "deletionTimestamp");
-    out.deleting = ts != nullptr && ts->is_string() && !ts->get_ref<const std::string&>().empty();
-  }
   VOUCH_RETURN_IF_ERROR(CollectImages(*object, "request.object", out, out.images));
-  if (const Json* old = FindField(*req, "oldObject");
-      out.known_kind && old != nullptr && old->is_object()) {
+  const Json* old = FindField(*req, "oldObject");
+  if (old != nullptr && old->is_object()) {
+    // Read from the stored object, never the one sent: the API server resets a deletionTimestamp
+    // a client writes, but only after the mutating webhooks have seen it.
+    if (const Json* meta = FindField(*old, "metadata"); meta != nullptr && meta->is_object()) {
+      const Json* ts = FindField(*meta, "deletionTimestamp");
+      out.deleting = ts != nullptr && ts->is_string() && !ts->get_ref<const std::string&>().empty();
+    }
+  }
+  if (out.known_kind && old != nullptr && old->is_object()) {
     // The old object comes from the API server's storage; one whose images do not parse leaves
     // old_images unset, so the UPDATE is verified rather than refused or skipped.
     std::vector<ContainerImage> old_images;
@@ -312,7 +316,7 @@ Skip SkipFor(const AdmissionRequest& request) {
   if (!request.sub_resource.empty() && request.sub_resource != "ephemeralcontainers") {
     return Skip::kSubresource;
   }
-  if (request.deleting) {
+  if (request.deleting && request.operation == "UPDATE") {
     return Skip::kDeleting;
   }
   if (request.operation == "UPDATE" && request.known_kind && request.old_images) {

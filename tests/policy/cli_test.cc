@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(json_schema_matches_the_parser) {
     return out;
   };
   using Set = std::set<std::string>;
-  BOOST_TEST(keys_of(*schema) == (Set{"version", "authorities", "policies", "deny"}));
+  BOOST_TEST(keys_of(*schema) == (Set{"version", "authorities", "policies", "deny", "admission"}));
   const Json& defs = (*schema)["$defs"];
   BOOST_TEST(keys_of(defs["authority"]) == (Set{"key", "keyless", "x509"}));
   BOOST_TEST(keys_of(defs["keyAuthority"]) == (Set{"path", "paths", "data"}));
@@ -215,6 +215,7 @@ BOOST_AUTO_TEST_CASE(json_schema_matches_the_parser) {
   BOOST_TEST(keys_of(defs["vulnerabilities"]) == (Set{"maxSeverity", "ignore"}));
   BOOST_TEST(keys_of(defs["baseImages"]) == (Set{"allowed"}));
   BOOST_TEST(keys_of(defs["deny"]) == (Set{"digests", "keyIds"}));
+  BOOST_TEST(keys_of(defs["admission"]) == (Set{"unknownKinds"}));
   // Enumerations match the parser's.
   auto enum_of = [](const Json& j) {
     std::set<std::string> out;
@@ -227,6 +228,7 @@ BOOST_AUTO_TEST_CASE(json_schema_matches_the_parser) {
              (Set{"enforce", "audit", "accept", "reject"}));
   BOOST_TEST(enum_of(defs["policy"]["properties"]["platforms"]) == (Set{"all", "index"}));
   BOOST_TEST(enum_of(defs["policy"]["properties"]["failurePolicy"]) == (Set{"deny", "allow"}));
+  BOOST_TEST(enum_of(defs["admission"]["properties"]["unknownKinds"]) == (Set{"deny", "allow"}));
   BOOST_TEST(enum_of(defs["vulnerabilities"]["properties"]["maxSeverity"]) ==
              (Set{"none", "low", "medium", "high", "critical"}));
   // Every field the schema names is one the parser knows: an object carrying each of them
@@ -240,7 +242,8 @@ BOOST_AUTO_TEST_CASE(json_schema_matches_the_parser) {
       BOOST_TEST(!Contains(f.message, "unknown field"), f.path << ": " << f.message);
     }
   };
-  no_unknown(R"({"version": 1, "authorities": {}, "policies": [], "deny": {}})");
+  no_unknown(R"({"version": 1, "authorities": {}, "policies": [], "deny": {},
+                 "admission": {"unknownKinds": "deny"}})");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -141,7 +141,8 @@ BOOST_AUTO_TEST_CASE(structure_only_without_keys) {
 BOOST_AUTO_TEST_CASE(admission_unknown_kinds) {
   ParseOptions options;
   options.load_keys = false;
-  const std::string head = R"({"version":1,"policies":[{"name":"all","scope":"*","mode":"reject"}])";
+  const std::string head =
+      R"({"version":1,"policies":[{"name":"all","scope":"*","mode":"reject"}])";
   auto absent = ParsePolicy(head + "}", options);
   BOOST_REQUIRE_MESSAGE(absent.ok(), absent.status().ToString());
   BOOST_TEST((absent->admission.unknown_kinds == UnknownKinds::kDeny));

@@ -95,35 +95,42 @@ AdmissionRequest Update(const std::string& kind, const PodImages& now, const Pod
 }
 
 BOOST_DATA_TEST_CASE(update_is_verified_only_when_it_adds_or_changes_an_image, kKinds, k) {
-  const PodImages before{{"reg.example/app:v1", "reg.example/side:v1"}, {"reg.example/init:v1"}, {}};
+  const PodImages before{
+      {"reg.example/app:v1", "reg.example/side:v1"}, {"reg.example/init:v1"}, {}};
   // Labels, replicas, resources: the same images, nothing new can run.
-  AdmissionRequest same = Update(k.kind, before, before, {"reg.example/m:v1"}, {"reg.example/m:v1"});
+  AdmissionRequest same =
+      Update(k.kind, before, before, {"reg.example/m:v1"}, {"reg.example/m:v1"});
   BOOST_REQUIRE(same.old_images.has_value());
   BOOST_TEST(same.old_images->size() == 4u);
   BOOST_TEST(SkipFor(same) == Skip::kUnchanged);
   // A changed tag, an added sidecar, a changed init container, a changed image volume: verified.
-  BOOST_TEST(SkipFor(Update(k.kind, {{"reg.example/app:v2", "reg.example/side:v1"},
-                                     {"reg.example/init:v1"}, {}},
-                            before)) == Skip::kNone);
-  BOOST_TEST(SkipFor(Update(k.kind, {{"reg.example/app:v1", "reg.example/side:v1", "evil:1"},
-                                     {"reg.example/init:v1"}, {}},
-                            before)) == Skip::kNone);
-  BOOST_TEST(SkipFor(Update(k.kind, {{"reg.example/app:v1", "reg.example/side:v1"},
-                                     {"reg.example/init:v2"}, {}},
-                            before)) == Skip::kNone);
+  BOOST_TEST(
+      SkipFor(Update(k.kind,
+                     {{"reg.example/app:v2", "reg.example/side:v1"}, {"reg.example/init:v1"}, {}},
+                     before)) == Skip::kNone);
+  BOOST_TEST(
+      SkipFor(Update(
+          k.kind,
+          {{"reg.example/app:v1", "reg.example/side:v1", "evil:1"}, {"reg.example/init:v1"}, {}},
+          before)) == Skip::kNone);
+  BOOST_TEST(
+      SkipFor(Update(k.kind,
+                     {{"reg.example/app:v1", "reg.example/side:v1"}, {"reg.example/init:v2"}, {}},
+                     before)) == Skip::kNone);
   BOOST_TEST(SkipFor(Update(k.kind, before, before, {"reg.example/m:v2"}, {"reg.example/m:v1"})) ==
              Skip::kNone);
   // An image the old object ran elsewhere (a container's image now an init container's), or a
   // container removed: nothing the old object did not name.
   BOOST_TEST(SkipFor(Update(k.kind, {{"reg.example/init:v1"}, {"reg.example/app:v1"}, {}},
                             before)) == Skip::kUnchanged);
-  BOOST_TEST(SkipFor(Update(k.kind, {{"reg.example/app:v1"}, {}, {}}, before)) ==
-             Skip::kUnchanged);
+  BOOST_TEST(SkipFor(Update(k.kind, {{"reg.example/app:v1"}, {}, {}}, before)) == Skip::kUnchanged);
   // The same image written by digest instead of tag is another string: verified.
-  BOOST_TEST(SkipFor(Update(k.kind, {{"reg.example/app@sha256:" + std::string(64, 'b'),
-                                      "reg.example/side:v1"},
-                                     {"reg.example/init:v1"}, {}},
-                            before)) == Skip::kNone);
+  BOOST_TEST(
+      SkipFor(Update(k.kind,
+                     {{"reg.example/app@sha256:" + std::string(64, 'b'), "reg.example/side:v1"},
+                      {"reg.example/init:v1"},
+                      {}},
+                     before)) == Skip::kNone);
 }
 
 BOOST_AUTO_TEST_CASE(update_without_or_with_a_malformed_old_object_is_verified) {
@@ -179,6 +186,17 @@ BOOST_AUTO_TEST_CASE(delete_connect_subresources_and_deleting_objects_are_skippe
   BOOST_TEST(f->deleting);
   BOOST_TEST(SkipFor(*f) == Skip::kDeleting);
   BOOST_TEST(SkipName(Skip::kDeleting) == "deleting");
+  // A deletionTimestamp written by the client on an object that is not being deleted: the API
+  // server resets it, but only after /mutate has seen it. The stored object decides.
+  auto forged = ParseAdmissionReview(
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"f","kind":{"group":"","version":"v1","kind":"Pod"},"operation":"UPDATE","object":{"metadata":{"name":"p","deletionTimestamp":"2026-12-03T04:50:00Z"},"spec":{"containers":[{"name":"a","image":"b:2"}]}},"oldObject":{"metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"a:1"}]}}}})");
+  BOOST_REQUIRE(forged.ok());
+  BOOST_TEST(!forged->deleting);
+  BOOST_TEST(SkipFor(*forged) == Skip::kNone);
+  auto create = ParseAdmissionReview(
+      R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"f","kind":{"group":"","version":"v1","kind":"Pod"},"operation":"CREATE","object":{"metadata":{"name":"p","deletionTimestamp":"2026-12-03T04:50:00Z"},"spec":{"containers":[{"name":"a","image":"b:2"}]}}}})");
+  BOOST_REQUIRE(create.ok());
+  BOOST_TEST(SkipFor(*create) == Skip::kNone);
 }
 
 BOOST_AUTO_TEST_CASE(ephemeral_containers_subresource_is_verified) {

@@ -54,12 +54,11 @@ BOOST_AUTO_TEST_CASE(skipped_requests_are_allowed_with_their_reason) {
   BOOST_TEST(same->skipped == "unchanged-images");
   BOOST_TEST(same->response.allowed);
   // A changed image, and a plain CREATE, are the gate's to verify.
-  BOOST_TEST(!DecideUnverified(Parse(Review("u", "Deployment", "web", {{"other:2"}, {}, {}}, u)),
-                               false, p)
-                  .has_value());
   BOOST_TEST(
-      !DecideUnverified(Parse(Review("c", "Job", "j", {{"unsigned:1"}, {}, {}})), false, p)
+      !DecideUnverified(Parse(Review("u", "Deployment", "web", {{"other:2"}, {}, {}}, u)), false, p)
            .has_value());
+  BOOST_TEST(!DecideUnverified(Parse(Review("c", "Job", "j", {{"unsigned:1"}, {}, {}})), false, p)
+                  .has_value());
 }
 
 BOOST_AUTO_TEST_CASE(unknown_kind_follows_admission_unknown_kinds) {
@@ -104,8 +103,8 @@ BOOST_AUTO_TEST_CASE(decision_log_records_who_asked_and_the_evidence) {
   d->decision = verify::Decision::kAccepted;
   d->digest = image;
   d->inputs.push_back({"signature", "", "release", "referrer " + sig.ToString(), sig});
-  d->inputs.push_back({"attestation", std::string(attest::kVsaPredicateType), "ci",
-                       "sha256-x.att layer 0", vsa});
+  d->inputs.push_back(
+      {"attestation", std::string(attest::kVsaPredicateType), "ci", "sha256-x.att layer 0", vsa});
   verify::RequirementResult sr;
   sr.requirement = "signatures";
   verify::EvidenceFinding sf;
@@ -129,7 +128,8 @@ BOOST_AUTO_TEST_CASE(decision_log_records_who_asked_and_the_evidence) {
 
   ReviewOptions o;
   o.username = "system:serviceaccount:ci:deployer";
-  const AdmissionRequest req = Parse(Review("uid-9", "Deployment", "web", {{"reg/app:v1"}, {}, {}}, o));
+  const AdmissionRequest req =
+      Parse(Review("uid-9", "Deployment", "web", {{"reg/app:v1"}, {}, {}}, o));
   AdmissionDecision dec;
   dec.response.allowed = true;
   ImageVerdict iv;

@@ -447,8 +447,7 @@ BOOST_AUTO_TEST_CASE(unknown_kinds_are_denied_unless_the_policy_allows_them) {
   BOOST_TEST(r["uid"] == "cm-1");
   BOOST_TEST(r["allowed"] == false, r.dump());
   BOOST_TEST(Message(r).find("admission.unknownKinds: deny") != std::string::npos, Message(r));
-  BOOST_TEST(s.Metric("vouch_serve_reviews_skipped_total{reason=\"unknown-kind\"}") ==
-             denied0 + 1);
+  BOOST_TEST(s.Metric("vouch_serve_reviews_skipped_total{reason=\"unknown-kind\"}") == denied0 + 1);
   BOOST_TEST(s.Review(cm, "/mutate")["allowed"] == true);
 
   std::string allowing = W().Policy();
@@ -712,7 +711,8 @@ Json LogLine(const Server& s, const std::string& uid) {
 // counted, with its signer's key id, from the verification and from the cache alike.
 BOOST_AUTO_TEST_CASE(decision_log_records_the_user_and_the_evidence) {
   Server& s = Main();
-  RunResult info = vouch::testing::Vouch({"key", "info", "--key", W().release_pub, "--output", "json"});
+  RunResult info =
+      vouch::testing::Vouch({"key", "info", "--key", W().release_pub, "--output", "json"});
   BOOST_REQUIRE_MESSAGE(info.exit_code == 0, info.err);
   const std::string key_id = Json::parse(info.out).value("keyId", "");
   BOOST_REQUIRE(!key_id.empty());

@@ -80,12 +80,11 @@ inline std::string Object(const std::string& kind, const std::string& name, cons
   const std::string api = group.empty() ? "v1" : group + "/v1";
   const std::string meta =
       R"({"name":")" + name + R"(","namespace":"team-a","labels":{"app":")" + name + R"("})" +
-      (deleting
-           ? R"(,"deletionTimestamp":"2026-12-03T04:50:00Z","finalizers":["example.com/hold"])"
-           : "") +
+      (deleting ? R"(,"deletionTimestamp":"2026-12-03T04:50:00Z","finalizers":["example.com/hold"])"
+                : "") +
       "}";
-  const std::string tmpl = R"({"metadata":{"labels":{"app":")" + name + R"("}},"spec":)" +
-                           PodSpec(p, volumes) + "}";
+  const std::string tmpl =
+      R"({"metadata":{"labels":{"app":")" + name + R"("}},"spec":)" + PodSpec(p, volumes) + "}";
   std::string spec;
   if (kind == "Pod") {
     spec = PodSpec(p, volumes);
@@ -113,7 +112,7 @@ struct ReviewOptions {
   std::vector<std::string> volumes;  // image volumes of the object
   std::optional<PodImages> old;      // the oldObject's pod template (UPDATE)
   std::vector<std::string> old_volumes;
-  bool deleting = false;   // object.metadata.deletionTimestamp set
+  bool deleting = false;   // metadata.deletionTimestamp set in the object and the old object
   bool no_object = false;  // object null (DELETE: the object is in oldObject)
   std::string username = "admin";
 };
@@ -135,7 +134,7 @@ inline std::string Review(const std::string& uid, const std::string& kind, const
          R"(","uid":"014fbff9a07c","groups":["system:authenticated","my-admin-group"]},"object":)" +
          (o.no_object ? "null" : Object(kind, name, p, o.volumes, o.deleting)) +
          R"(,"oldObject":)" +
-         (o.old ? Object(kind, name, *o.old, o.old_volumes, false) : std::string("null")) +
+         (o.old ? Object(kind, name, *o.old, o.old_volumes, o.deleting) : std::string("null")) +
          R"(,"dryRun":false,"options":{"apiVersion":"meta.k8s.io/v1","kind":"CreateOptions"}}})";
 }
 

@@ -26,7 +26,7 @@ inline constexpr size_t kMaxAdmissionBodyBytes = 3u << 20;
 // ContainerImage is one image of the object's pod spec: a container's, or an image volume's
 // (Kubernetes 1.31+ `volumes[].image.reference`, an OCI image mounted as a volume).
 struct ContainerImage {
-  std::string image;  // the image exactly as written ("nginx:1.25", "reg/app@sha256:…")
+  std::string image;      // the image exactly as written ("nginx:1.25", "reg/app@sha256:…")
   std::string container;  // the container's "name", or the volume's
   // pointer is the RFC 6901 JSON pointer of the image string inside the object
   // ("/spec/template/spec/initContainers/0/image", "/spec/volumes/2/image/reference").
@@ -41,14 +41,14 @@ struct AdmissionRequest {
   std::string version;      // request.kind.version
   std::string kind;         // request.kind.kind ("Pod", "Deployment", ...)
   std::string namespace_name;
-  std::string name;       // request.name, else object.metadata.name, else metadata.generateName
-  std::string operation;  // "CREATE", "UPDATE", "DELETE", "CONNECT"
+  std::string name;          // request.name, else object.metadata.name, else metadata.generateName
+  std::string operation;     // "CREATE", "UPDATE", "DELETE", "CONNECT"
   std::string sub_resource;  // request.subResource ("status", "scale", "ephemeralcontainers")
   // username and groups are request.userInfo's: who asked (the decision log records them).
   std::string username;
   std::vector<std::string> groups;
-  // deleting is set when object.metadata.deletionTimestamp is: the object is being deleted and
-  // this request (a finalizer removal, a status write) cannot start anything.
+  // deleting is set when oldObject.metadata.deletionTimestamp is: the stored object is being
+  // deleted and this UPDATE (a finalizer removal, a status write) cannot start anything.
   bool deleting = false;
   // known_kind is set for the kinds whose images vouch can read: those with a pod_spec_pointer
   // and the EphemeralContainers kind.
@@ -86,7 +86,7 @@ enum class Skip {
   kDelete,       // operation DELETE
   kConnect,      // operation CONNECT (exec, attach, port-forward, proxy)
   kSubresource,  // a subresource other than pods/ephemeralcontainers (status, scale, binding)
-  kDeleting,     // the object is being deleted (metadata.deletionTimestamp set)
+  kDeleting,     // an UPDATE of an object being deleted (the stored deletionTimestamp set)
   kUnchanged,    // an UPDATE of a known kind that names no image its old object did not
 };
 
