@@ -23,8 +23,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string prefix = req->pod_spec_pointer.empty() ? std::string("/ephemeralContainers")
                                                              : req->pod_spec_pointer + "/";
     FUZZ_CHECK(c.pointer.rfind(prefix, 0) == 0);
-    FUZZ_CHECK(c.pointer.size() > 6 && c.pointer.compare(c.pointer.size() - 6, 6, "/image") == 0);
+    // A container's "image", or an image volume's "image/reference".
+    const bool container =
+        c.pointer.size() > 6 && c.pointer.compare(c.pointer.size() - 6, 6, "/image") == 0;
+    const bool volume = c.pointer.find("/volumes/") != std::string::npos && c.pointer.size() > 16 &&
+                        c.pointer.compare(c.pointer.size() - 16, 16, "/image/reference") == 0;
+    FUZZ_CHECK(container || volume);
   }
+  // An unknown kind is never "unchanged": its images cannot be compared.
+  const vouch::serve::Skip skip = vouch::serve::SkipFor(*req);
+  FUZZ_CHECK(skip != vouch::serve::Skip::kUnchanged || req->known_kind);
   vouch::serve::AdmissionResponse resp;
   resp.allowed = false;
   resp.message = "fuzz";
