@@ -1,4 +1,5 @@
-// `vouch serve --policy FILE --tls-cert C --tls-key K [--listen ADDR:PORT] [--deadline 8s]
+// `vouch serve --policy FILE (--tls-cert C --tls-key K | --tls-self-signed-dir DIR
+// [--tls-self-signed-ca-dir CADIR] [--tls-dns-name NAME]...) [--listen ADDR:PORT] [--deadline 8s]
 // [--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]
 // [--registry-concurrency N] [--max-images-per-review N] [--max-connections N]`:
 // option parsing only; the server is serve::Serve (docs/gate.md).
@@ -24,8 +25,21 @@ int Serve(const Args& args) {
   const cxxopts::ParseResult& parsed = args.parsed();
   serve::ServeOptions o;
   o.policy_path = parsed["policy"].as<std::string>();
-  o.tls_cert = parsed["tls-cert"].as<std::string>();
-  o.tls_key = parsed["tls-key"].as<std::string>();
+  // Either the operator's certificate files or the gate's own CA (vouch/serve/self_signed.h).
+  o.tls_cert = args.Get("tls-cert");
+  o.tls_key = args.Get("tls-key");
+  o.tls_self_signed_dir = args.Get("tls-self-signed-dir");
+  o.tls_self_signed_ca_dir = args.Get("tls-self-signed-ca-dir");
+  o.tls_dns_names = args.GetAll("tls-dns-name");
+  if (!o.tls_self_signed_dir.empty()) {
+    if (args.Has("tls-cert") || args.Has("tls-key")) {
+      return UsageError("--tls-self-signed-dir and --tls-cert/--tls-key are mutually exclusive");
+    }
+  } else if (o.tls_cert.empty() || o.tls_key.empty()) {
+    return UsageError("serve needs --tls-cert and --tls-key, or --tls-self-signed-dir");
+  } else if (!o.tls_self_signed_ca_dir.empty() || !o.tls_dns_names.empty()) {
+    return UsageError("--tls-self-signed-ca-dir and --tls-dns-name need --tls-self-signed-dir");
+  }
   o.listen = parsed["listen"].as<std::string>();
   // Durations: vouch/core/duration.h's grammar; the deadline to the millisecond, the cache
   // lifetimes in whole seconds, all positive.
@@ -101,7 +115,9 @@ int RunServe(int argc, char** argv) {
                  "Kubernetes admission webhook: enforce a trust policy on the images of every "
                  "workload (docs/gate.md)")
       .Usage(
-          "--policy FILE --tls-cert CERT --tls-key KEY [--listen HOST:PORT] [--deadline 8s] "
+          "--policy FILE (--tls-cert CERT --tls-key KEY | --tls-self-signed-dir DIR "
+          "[--tls-self-signed-ca-dir CADIR] [--tls-dns-name NAME]...) [--listen HOST:PORT] "
+          "[--deadline 8s] "
           "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N] "
           "[--registry-concurrency 4] [--max-images-per-review 64] [--max-connections 1024] "
           "[--allow-registry-host HOST[:PORT]]...")
@@ -109,7 +125,18 @@ int RunServe(int argc, char** argv) {
       .Value("policy", "trust policy file (JSON or YAML); reloaded on SIGHUP and when it changes")
       .Value("tls-cert", "PEM serving certificate chain")
       .Value("tls-key", "PEM private key of the serving certificate")
-      .Require({"policy", "tls-cert", "tls-key"})
+      .Value(
+          "tls-self-signed-dir",
+          "instead of --tls-cert/--tls-key: keep a CA (DIR/ca.crt, the caBundle) and a serving "
+          "certificate (DIR/tls.crt, DIR/tls.key) here, made when missing, renewed before expiry")
+      .Value("tls-self-signed-ca-dir",
+             "with --tls-self-signed-dir: the CA is CADIR/ca.crt and CADIR/ca.key (read only, "
+             "shared by replicas) instead of one kept in DIR")
+      .Values("tls-dns-name",
+              "with --tls-self-signed-dir: a name (DNS name or IP address) of the serving "
+              "certificate (repeatable; default vouch-gate.vouch-system.svc and "
+              "vouch-gate.vouch-system.svc.cluster.local)")
+      .Require({"policy"})
       .Value("listen", "address to serve HTTPS on (port 0: any free port)", "0.0.0.0:8443")
       .Value("deadline",
              "answer every admission request within this duration (8s, 2500ms; keep below the "

@@ -34,8 +34,10 @@
 
 #include "gate.h"
 #include "metrics.h"
+#include "vouch/core/clock.h"
 #include "vouch/policy/policy.h"
 #include "vouch/serve/admission.h"
+#include "vouch/serve/self_signed.h"
 
 namespace vouch::serve {
 namespace {
@@ -562,13 +564,34 @@ Result<std::shared_ptr<ssl::context>> LoadTls(const ServeOptions& o) {
   return ctx;
 }
 
+SelfSignedOptions SelfSignedOptionsOf(const ServeOptions& o) {
+  SelfSignedOptions s;
+  s.dir = o.tls_self_signed_dir;
+  s.ca_dir = o.tls_self_signed_ca_dir;
+  s.dns_names = o.tls_dns_names;
+  return s;
+}
+
+void LogSelfSigned(const SelfSignedState& st) {
+  if (st.ca_generated) {
+    Log("self-signed: made a new CA, " + st.ca_cert_path +
+        ": put it in the webhook configurations' caBundle (docs/gate.md, \"Certificates\")");
+  }
+  Log(std::string("self-signed: ") + (st.cert_issued ? "issued " : "reusing ") + st.cert_path +
+      " (valid until " + FormatRfc3339(st.not_after) + ", renewed after " +
+      FormatRfc3339(st.renew_at) + "), CA " + st.ca_cert_path);
+}
+
 // Reloader watches the policy file (every options.policy_poll) and takes SIGHUP requests; a
 // policy that does not load is refused and logged, and the one in force stays.
 class Reloader {
  public:
-  Reloader(Server& server, std::optional<FileStamp> stamp)
+  // |renew_at| is when the self-signed serving certificate is due for renewal (none: the
+  // certificate files are the operator's).
+  Reloader(Server& server, std::optional<FileStamp> stamp, std::optional<TimePoint> renew_at)
       : server_(server),
         stamp_(stamp),
+        renew_at_(renew_at),
         cert_stamp_(Stamp(server.options.tls_cert)),
         key_stamp_(Stamp(server.options.tls_key)),
         thread_([this] { Loop(); }) {}
@@ -603,6 +626,7 @@ class Reloader {
       requested_ = false;
       lock.unlock();
       Check(forced);
+      Renew();
       CheckTls();
       lock.lock();
     }
@@ -633,6 +657,24 @@ class Reloader {
     Log("policy reloaded: " + (*loaded)->digest);
   }
 
+  // Renew rotates the self-signed serving certificate once it is due: the files change, and
+  // CheckTls (next) loads them as it would any rotated pair. A failure is logged and retried a
+  // minute later; the current certificate serves meanwhile.
+  void Renew() {
+    if (!renew_at_ || SystemClock().Now() < *renew_at_) {
+      return;
+    }
+    auto st = EnsureSelfSignedTls(SelfSignedOptionsOf(server_.options), SystemClock().Now());
+    if (!st.ok()) {
+      Log("self-signed certificate renewal failed (retrying in a minute): " +
+          st.status().ToString());
+      renew_at_ = SystemClock().Now() + std::chrono::minutes(1);
+      return;
+    }
+    LogSelfSigned(*st);
+    renew_at_ = st->renew_at;
+  }
+
   // CheckTls swaps in a rotated serving certificate (cert-manager and kubelet secret updates)
   // for new connections; a pair that does not load is refused and the old one kept.
   void CheckTls() {
@@ -655,6 +697,7 @@ class Reloader {
 
   Server& server_;
   std::optional<FileStamp> stamp_;
+  std::optional<TimePoint> renew_at_;
   std::optional<FileStamp> cert_stamp_;
   std::optional<FileStamp> key_stamp_;
   std::mutex mu_;
@@ -672,7 +715,16 @@ Status Serve(const ServeOptions& options) {
   Server server;
   server.options = options;
   VOUCH_ASSIGN_OR_RETURN(tcp::endpoint endpoint, ParseListen(options.listen));
-  VOUCH_ASSIGN_OR_RETURN(server.tls, LoadTls(options));
+  std::optional<TimePoint> renew_at;
+  if (!options.tls_self_signed_dir.empty()) {
+    VOUCH_ASSIGN_OR_RETURN(SelfSignedState st,
+                           EnsureSelfSignedTls(SelfSignedOptionsOf(options), SystemClock().Now()));
+    LogSelfSigned(st);
+    server.options.tls_cert = st.cert_path;
+    server.options.tls_key = st.key_path;
+    renew_at = st.renew_at;
+  }
+  VOUCH_ASSIGN_OR_RETURN(server.tls, LoadTls(server.options));
   std::optional<FileStamp> stamp = Stamp(options.policy_path);
   VOUCH_ASSIGN_OR_RETURN(auto initial, LoadPolicyFile(options.policy_path));
   if (!options.decision_log.empty()) {
@@ -734,7 +786,7 @@ Status Serve(const ServeOptions& options) {
   Log("listening on https://" + host + ":" + std::to_string(bound.port()));
   listener->Accept();
 
-  Reloader reloader(server, stamp);
+  Reloader reloader(server, stamp, renew_at);
   net::signal_set signals(ioc, SIGINT, SIGTERM, SIGHUP);
   net::steady_timer drain_timer(ioc);
   std::chrono::steady_clock::time_point drain_until;

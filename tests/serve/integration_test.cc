@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "serve/review.h"
+#include "serve/serve_process.h"
 #include "testutil/testutil.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/digest.h"
@@ -213,39 +214,10 @@ class Server {
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
-    static const std::regex kListening(R"(listening on https://127\.0\.0\.1:(\d+))");
-    for (int i = 0; i < 300 && port_ == 0; ++i) {
-      std::smatch m;
-      std::string text = std::filesystem::exists(err) ? ReadText(err) : "";
-      if (std::regex_search(text, m, kListening)) {
-        port_ = std::stoi(m[1].str());
-        break;
-      }
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        BOOST_FAIL("vouch serve exited early: " << text);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    BOOST_REQUIRE_MESSAGE(port_ != 0, "vouch serve never said it listens: " << ReadText(err));
+    port_ = WaitListening(pid_, err);
   }
 
-  ~Server() {
-    if (pid_ <= 0) {
-      return;
-    }
-    ::kill(pid_, SIGTERM);
-    for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
+  ~Server() { StopServe(pid_); }
 
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

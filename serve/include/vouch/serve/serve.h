@@ -24,6 +24,16 @@ struct ServeOptions {
   std::string policy_path;  // the trust policy file (reloaded on SIGHUP and on change)
   std::string tls_cert;     // PEM certificate chain (serving certificate first)
   std::string tls_key;      // PEM private key (unencrypted)
+  // tls_self_signed_dir, when set, replaces tls_cert and tls_key: the gate keeps its own CA and
+  // serving certificate there (vouch/serve/self_signed.h), made or reused at start and renewed
+  // while serving when less than a third of the certificate's lifetime is left.
+  std::string tls_self_signed_dir;
+  // tls_self_signed_ca_dir, with tls_self_signed_dir: take the CA from here (ca.crt, ca.key; read
+  // only) instead of keeping one in tls_self_signed_dir, so that replicas share one caBundle.
+  std::string tls_self_signed_ca_dir;
+  // tls_dns_names are the self-signed serving certificate's names (empty: the shipped Service's,
+  // DefaultServiceDnsNames()).
+  std::vector<std::string> tls_dns_names;
   // listen is HOST:PORT ("0.0.0.0:8443", "127.0.0.1:0", "[::]:8443"). Port 0 picks a free port;
   // the bound address is printed to stderr as "vouch serve: listening on https://HOST:PORT".
   std::string listen = "0.0.0.0:8443";
