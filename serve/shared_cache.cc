@@ -50,8 +50,9 @@ Result<CacheUrl> ParseCacheUrl(std::string_view url) {
   std::string_view rest = url.substr(kScheme.size());
   std::string_view authority = rest.substr(0, rest.find('/'));
   if (authority.find('@') != std::string_view::npos) {
-    return bad(
-        "no user or password in the URL (it would show in process listings); use "
+    // Not echoed: the URL holds a secret.
+    return InvalidArgumentError(
+        "bad cache URL: no user or password in the URL (it would show in process listings); use "
         "--cache-password-file or VOUCH_CACHE_PASSWORD");
   }
   CacheUrl out;

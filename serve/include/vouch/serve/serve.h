@@ -6,7 +6,8 @@
 // threads that never wait on a registry: verifications run on a separate worker pool, and a
 // request waits for them with a timer that fires at the deadline. Decisions are cached by
 // (image repository@digest, policy digest); tag resolutions by tag with their own, shorter TTL;
-// concurrent requests for one image share one verification.
+// concurrent requests for one image share one verification; with a cache URL, replicas share
+// decisions through Redis (docs/gate.md, "Shared cache on Redis").
 #pragma once
 
 #include <chrono>
