@@ -136,17 +136,25 @@ void Gate::SetPolicy(std::shared_ptr<const LoadedPolicy> policy) {
   policy_ = std::move(policy);
 }
 
-std::shared_ptr<const verify::ImageDecision> Gate::LookupDecision(const std::string& key) {
-  std::lock_guard<std::mutex> lock(cache_mu_);
-  auto it = decisions_.find(key);
-  if (it == decisions_.end()) {
+// Live returns |m|'s entry for |key| while it has not expired (an expired one is erased), else
+// nullptr. The caller holds cache_mu_.
+template <typename Map>
+static const typename Map::mapped_type* Live(Map& m, const std::string& key) {
+  auto it = m.find(key);
+  if (it == m.end()) {
     return nullptr;
   }
   if (it->second.expires <= Clock::now()) {
-    decisions_.erase(it);
+    m.erase(it);
     return nullptr;
   }
-  return it->second.decision;
+  return &it->second;
+}
+
+std::shared_ptr<const verify::ImageDecision> Gate::LookupDecision(const std::string& key) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  const Entry* e = Live(decisions_, key);
+  return e == nullptr ? nullptr : e->decision;
 }
 
 // Both caches are bounded: when full, expired entries go first, then everything (a cold cache
@@ -180,15 +188,8 @@ std::shared_ptr<const verify::ImageDecision> Gate::LookupError(const std::string
     return nullptr;
   }
   std::lock_guard<std::mutex> lock(cache_mu_);
-  auto it = errors_.find(key);
-  if (it == errors_.end()) {
-    return nullptr;
-  }
-  if (it->second.expires <= Clock::now()) {
-    errors_.erase(it);
-    return nullptr;
-  }
-  return it->second.decision;
+  const Entry* e = Live(errors_, key);
+  return e == nullptr ? nullptr : e->decision;
 }
 
 void Gate::StoreError(const std::string& key,
@@ -243,15 +244,8 @@ void Gate::ShareDecision(const LoadedPolicy& policy, const std::string& pinned,
 
 std::optional<Digest> Gate::LookupTag(const std::string& ref) {
   std::lock_guard<std::mutex> lock(cache_mu_);
-  auto it = tags_.find(ref);
-  if (it == tags_.end()) {
-    return std::nullopt;
-  }
-  if (it->second.expires <= Clock::now()) {
-    tags_.erase(it);
-    return std::nullopt;
-  }
-  return it->second.digest;
+  const TagEntry* e = Live(tags_, ref);
+  return e == nullptr ? std::nullopt : std::optional<Digest>(e->digest);
 }
 
 void Gate::StoreTag(const std::string& ref, const Digest& digest) {
