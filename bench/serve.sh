@@ -89,7 +89,7 @@ if ((REPLICAS > 0)); then
   imgs=()
   for i in $(seq 0 7); do
     img=$(bench_push_tiny_image "bench/replica$i" "{\"architecture\":\"amd64\",\"os\":\"linux\",\"n\":$i}")
-    DOCKER_CONFIG=$W/docker "$VOUCH" sign "$img" --key "$W/k.pem" >/dev/null
+    DOCKER_CONFIG=$W/docker "$VOUCH" sign "$img" --key "$W/k.pem" >/dev/null 2>&1
     imgs+=("$img")
   done
   containers=
