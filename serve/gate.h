@@ -128,7 +128,9 @@ class Gate {
   // already running for the same reference and policy (its deadline extended to |deadline|), or
   // a new one, queued for its registry's slot (GateOptions::registry_concurrency) and then for a
   // worker. A verification nobody waits for any more (past its deadline) is cancelled: it ends
-  // as "could not check" (Decision::kError), which is never cached.
+  // as "could not check" (Decision::kError), which is never cached. Any other "could not check"
+  // is reused for GateOptions::error_cache_ttl (still "could not check"). With a shared cache,
+  // the worker asks it after a local miss and before verifying, and writes what it verified.
   std::shared_ptr<Flight> Verify(const std::string& image,
                                  const std::shared_ptr<const LoadedPolicy>& policy,
                                  std::chrono::steady_clock::time_point deadline);

@@ -321,6 +321,25 @@ BOOST_AUTO_TEST_CASE(could_not_check_is_reused_for_the_error_ttl_and_stays_an_er
   BOOST_TEST(off.metrics.verifications.load() == 2u);
 }
 
+// The hiredis client against a closed loopback port: every call fails (a miss for the gate),
+// Up() says so, and nothing throws or hangs.
+BOOST_AUTO_TEST_CASE(redis_client_without_a_server_fails_every_call_and_is_down) {
+  int port = 0;
+  ::close(vouch::testing::ListenOnLoopback(port));
+  CacheUrl url;
+  url.host = "127.0.0.1";
+  url.port = port;
+  auto cache = internal::NewRedisCache(url, "pw-never-shown");
+  BOOST_TEST(cache->Describe() == "redis://127.0.0.1:" + std::to_string(port) + "/0");
+  for (int i = 0; i < 3; ++i) {
+    auto got = cache->Get("k");
+    BOOST_TEST(!got.ok());
+    BOOST_TEST(got.status().message().find("pw-never-shown") == std::string::npos);
+    BOOST_TEST(!cache->Set("k", "v", std::chrono::seconds(1)).ok());
+  }
+  BOOST_TEST(!cache->Up());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
