@@ -11,12 +11,29 @@
 #      registry's access log) and the server's own verification / registry request counters;
 #   2. runs wrk (bench/serve.lua) for DURATION seconds with CONNS connections posting the same
 #      review (every decision now comes from the cache) and prints requests/s and p50/p99.
-# usage: bench/serve.sh [VOUCH_BIN] [DURATION] [CONNS] [THREADS]
+# usage: bench/serve.sh [--replicas N] [VOUCH_BIN] [DURATION] [CONNS] [THREADS]
 #        defaults: build/cli/vouch, 10, 32, 2 (server HTTP threads; wrk uses 2 threads)
 # Targets: p99 < 5 ms and >= 5000 requests/s cached; the first decision costs 1 verification.
+#
+# --replicas N (N >= 2): the replicas+Redis mode instead. Starts redis-server on a free loopback
+# port (no persistence, temp dir) and N `vouch serve --cache redis://…` replicas; pushes and signs
+# 8 different images and posts a Pod of 8 containers, one per image, to replica 1 (8
+# verifications, written to Redis), then once to each other replica, and reports the
+# cross-replica hit rate: the share of those replicas' decisions answered from Redis rather than
+# verified again (the peer is a replica verifying alone: 0 %). Then one wrk per replica runs at
+# once (-t1, CONNS/N connections each) posting that review, and it reports requests/s, p50 and p99
+# per replica. Target: a 100 % cross-replica hit rate and every answer 200/allowed (latency is
+# reported: N replicas and N wrk share this machine's cores).
+#
 # Exit status 0 when the targets hold, 1 otherwise.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+REPLICAS=0
+if [[ ${1:-} == --replicas ]]; then
+  REPLICAS=${2:?--replicas needs a number}
+  shift 2
+  ((REPLICAS >= 2)) || { echo "--replicas needs at least 2" >&2; exit 2; }
+fi
 VOUCH=${1:-$HERE/../build/cli/vouch}
 DURATION=${2:-10}
 CONNS=${3:-32}
@@ -48,20 +65,99 @@ cat >"$W/review.json" <<JSON
 {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"bench-0001","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"name":"bench","namespace":"bench","operation":"CREATE","userInfo":{"username":"bench"},"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bench","namespace":"bench"},"spec":{"containers":[$containers]}},"oldObject":null,"dryRun":false}}
 JSON
 
-DOCKER_CONFIG=$W/docker "$VOUCH" serve --policy "$W/policy.json" --tls-cert "$W/tls.crt" \
-  --tls-key "$W/tls.key" --listen 127.0.0.1:0 --threads "$THREADS" --tag-ttl 10m \
-  2>"$W/serve.log" &
-SPID=$!
-BENCH_CLEANUP_PIDS+=("$SPID")
-PORT=
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/serve.log")
-  [[ -n $PORT ]] && break
-  sleep 0.05
-done
-[[ -n $PORT ]] || { echo "vouch serve did not start:" >&2; cat "$W/serve.log" >&2; exit 1; }
+# start_serve LOG [FLAG...]: start `vouch serve` logging to LOG, set PORT once it listens.
+start_serve() {
+  local log=$1 _
+  shift
+  DOCKER_CONFIG=$W/docker "$VOUCH" serve --policy "$W/policy.json" --tls-cert "$W/tls.crt" \
+    --tls-key "$W/tls.key" --listen 127.0.0.1:0 --threads "$THREADS" --tag-ttl 10m "$@" \
+    2>"$log" &
+  BENCH_CLEANUP_PIDS+=($!)
+  PORT=
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
+    [[ -n $PORT ]] && break
+    sleep 0.05
+  done
+  [[ -n $PORT ]] || { echo "vouch serve did not start:" >&2; cat "$log" >&2; exit 1; }
+}
+metric_at() { curl -fsS --cacert "$W/tls.crt" "https://127.0.0.1:$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v } else { sub(/s$/, "", v); print v * 1000 } }'; }
+
+if ((REPLICAS > 0)); then
+  bench_require redis-server
+  imgs=()
+  for i in $(seq 0 7); do
+    img=$(bench_push_tiny_image "bench/replica$i" "{\"architecture\":\"amd64\",\"os\":\"linux\",\"n\":$i}")
+    DOCKER_CONFIG=$W/docker "$VOUCH" sign "$img" --key "$W/k.pem" >/dev/null 2>&1
+    imgs+=("$img")
+  done
+  containers=
+  for i in $(seq 0 7); do
+    containers+="${containers:+,}{\"name\":\"c$i\",\"image\":\"${imgs[$i]}\"}"
+  done
+  sed "s|\"containers\":\[[^]]*\]|\"containers\":[$containers]|" "$W/review.json" >"$W/review8.json"
+  RPORT=$(bench_free_port)
+  redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$W" \
+    --logfile "$W/redis.log" &
+  BENCH_CLEANUP_PIDS+=($!)
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$RPORT") 2>/dev/null && break; sleep 0.05; done
+  ports=()
+  for r in $(seq 1 "$REPLICAS"); do
+    start_serve "$W/serve$r.log" --cache "redis://127.0.0.1:$RPORT"
+    ports+=("$PORT")
+  done
+  for p in "${ports[@]}"; do
+    for _ in $(seq 1 100); do [[ $(metric_at "$p" vouch_serve_shared_cache_up) == 1 ]] && break; sleep 0.05; done
+  done
+  post() { curl -fsS --cacert "$W/tls.crt" -o "$W/answer.json" -w '%{time_total}' \
+             -H 'Content-Type: application/json' --data-binary "@$W/review8.json" "https://127.0.0.1:$1/validate"; }
+  first=$(post "${ports[0]}")
+  grep -q '"allowed":true' "$W/answer.json" || { echo "first decision not allowed:" >&2; cat "$W/answer.json" >&2; exit 1; }
+  for _ in $(seq 1 100); do [[ $(metric_at "${ports[0]}" vouch_serve_shared_cache_writes_total) == 8 ]] && break; sleep 0.05; done
+  shared_hits=0 others_verified=0
+  for p in "${ports[@]:1}"; do
+    t=$(post "$p")
+    grep -q '"allowed":true' "$W/answer.json" || { echo "replica on $p did not allow:" >&2; cat "$W/answer.json" >&2; exit 1; }
+    echo "replica on port $p: first decision $(awk -v t="$t" 'BEGIN{printf "%.1f", t*1000}') ms"
+    shared_hits=$((shared_hits + $(metric_at "$p" vouch_serve_shared_cache_hits_total)))
+    others_verified=$((others_verified + $(metric_at "$p" vouch_serve_verifications_total)))
+  done
+  needed=$((8 * (REPLICAS - 1)))
+  rate=$(awk -v h="$shared_hits" -v n="$needed" 'BEGIN { printf "%.1f", 100 * h / n }')
+  per=$((CONNS / REPLICAS > 0 ? CONNS / REPLICAS : 1))
+  r=0 wrk_pids=()
+  for p in "${ports[@]}"; do
+    r=$((r + 1))
+    REVIEW_FILE=$W/review8.json wrk -t1 -c"$per" -d"${DURATION}s" --latency -s "$HERE/serve.lua" \
+      "https://127.0.0.1:$p/validate" >"$W/wrk$r.out" &
+    wrk_pids+=($!)
+  done
+  wait "${wrk_pids[@]}"
+  echo
+  echo "machine: $(nproc) cores; $REPLICAS replicas (--threads $THREADS each) sharing redis-server;"
+  echo "  one wrk per replica at once, -t1 -c$per -d${DURATION}s, Pod of 8 containers of 8 images"
+  echo "first decision on replica 1: $(awk -v t="$first" 'BEGIN{printf "%.1f", t*1000}') ms, $(metric_at "${ports[0]}" vouch_serve_verifications_total) verifications"
+  echo "cross-replica hit rate: $rate % ($shared_hits of $needed decisions of replicas 2-$REPLICAS answered from Redis; $others_verified verified again)"
+  ok=1 total=0
+  for r in $(seq 1 "$REPLICAS"); do
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$W/wrk$r.out")
+    p50=$(to_ms "$(awk '$1=="50%" {print $2}' "$W/wrk$r.out")")
+    p99=$(to_ms "$(awk '$1=="99%" {print $2}' "$W/wrk$r.out")")
+    bad=$(awk '/^not-allowed-or-non-200:/ {print $2}' "$W/wrk$r.out")
+    total=$(awk -v a="$total" -v b="$rps" 'BEGIN { print a + b }')
+    echo "replica $r: $rps requests/s, p50 $p50 ms, p99 $p99 ms, $bad answers not 200/allowed"
+    [[ $bad == 0 ]] || ok=0
+  done
+  echo "all replicas: $total requests/s"
+  [[ $rate == 100.0 && $others_verified == 0 ]] || { echo "target missed: cross-replica hit rate below 100 %"; ok=0; }
+  ((ok)) || exit 1
+  exit 0
+fi
+
+start_serve "$W/serve.log"
 URL=https://127.0.0.1:$PORT
-metric() { curl -fsS --cacert "$W/tls.crt" "$URL/metrics" | awk -v m="$1" '$1==m {print $2}'; }
+metric() { metric_at "$PORT" "$1"; }
 reglines() { grep -cE '"(GET|HEAD|PUT|POST|PATCH|DELETE) /v2/' "$W/registry.log" || true; }
 
 # 1. First decision (uncached).
@@ -80,7 +176,6 @@ REVIEW_FILE=$W/review.json wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$HE
   "$URL/validate" >"$W/wrk.out"
 cat "$W/wrk.out"
 rps=$(awk '/^Requests\/sec:/ {print $2}' "$W/wrk.out")
-to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v } else { sub(/s$/, "", v); print v * 1000 } }'; }
 p50=$(to_ms "$(awk '$1=="50%" {print $2}' "$W/wrk.out")")
 p99=$(to_ms "$(awk '$1=="99%" {print $2}' "$W/wrk.out")")
 bad=$(awk '/^not-allowed-or-non-200:/ {print $2}' "$W/wrk.out")

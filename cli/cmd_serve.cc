@@ -1,7 +1,8 @@
 // `vouch serve --policy FILE (--tls-cert C --tls-key K | --tls-self-signed-dir DIR
 // [--tls-self-signed-ca-dir CADIR] [--tls-dns-name NAME]...) [--listen ADDR:PORT] [--deadline 8s]
 // [--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]
-// [--registry-concurrency N] [--max-images-per-review N] [--max-connections N]`:
+// [--registry-concurrency N] [--max-images-per-review N] [--max-connections N]
+// [--error-cache-ttl 5s] [--cache redis://HOST:PORT[/DB] [--cache-password-file FILE]]`:
 // option parsing only; the server is serve::Serve (docs/gate.md).
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "command.h"
 #include "commands.h"
 #include "exit_code.h"
+#include "key_flags.h"
 #include "registry_flags.h"
 #include "vouch/core/duration.h"
 #include "vouch/registry/reference.h"
@@ -58,6 +60,32 @@ int Serve(const Args& args) {
   o.deadline = *deadline;
   o.cache_ttl = *cache_ttl;
   o.tag_ttl = *tag_ttl;
+  // "0" turns the negative cache off; otherwise whole seconds, like the other cache lifetimes.
+  const std::string error_ttl_text = parsed["error-cache-ttl"].as<std::string>();
+  auto error_ttl = error_ttl_text == "0" ? Result<std::chrono::seconds>(std::chrono::seconds(0))
+                                         : ParsePositiveSeconds(error_ttl_text);
+  if (!error_ttl.ok()) {
+    return UsageError("--error-cache-ttl: " + error_ttl.status().message());
+  }
+  o.error_cache_ttl = *error_ttl;
+  if (args.Has("cache")) {
+    o.cache_url = args.Get("cache");
+    if (auto url = serve::ParseCacheUrl(o.cache_url); !url.ok()) {
+      return UsageError("--cache: " + url.status().message());
+    }
+    // The password never comes from the command line (process listings show it).
+    if (args.Has("cache-password-file")) {
+      Result<SecretString> pw = ReadPasswordFile(args.Get("cache-password-file"));
+      if (!pw.ok()) {
+        return UsageError("--cache-password-file: " + pw.status().message());
+      }
+      o.cache_password = std::string(pw->view());
+    } else if (const char* env = std::getenv("VOUCH_CACHE_PASSWORD"); env != nullptr) {
+      o.cache_password = env;
+    }
+  } else if (args.Has("cache-password-file")) {
+    return UsageError("--cache-password-file needs --cache");
+  }
   o.decision_log = args.Get("decision-log");
   for (const std::string& h : args.GetAll("allow-registry-host")) {
     // Spelled as image references spell registries, so it compares with what the client
@@ -120,7 +148,8 @@ int RunServe(int argc, char** argv) {
           "[--deadline 8s] "
           "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N] "
           "[--registry-concurrency 4] [--max-images-per-review 64] [--max-connections 1024] "
-          "[--allow-registry-host HOST[:PORT]]...")
+          "[--allow-registry-host HOST[:PORT]]... [--error-cache-ttl 5s] "
+          "[--cache redis://HOST:PORT[/DB] [--cache-password-file FILE]]")
       .With({AddRegistryFlags})
       .Value("policy", "trust policy file (JSON or YAML); reloaded on SIGHUP and when it changes")
       .Value("tls-cert", "PEM serving certificate chain")
@@ -146,6 +175,15 @@ int RunServe(int argc, char** argv) {
              "how long accepted and rejected decisions are reused (whole seconds: 5m, 1h)", "5m")
       .Value("tag-ttl", "how long a tag -> digest resolution is reused (whole seconds: 30s, 10m)",
              "30s")
+      .Value("error-cache-ttl",
+             "how long a \"could not check\" verdict is reused before the image is tried again "
+             "(whole seconds; 0: never)",
+             "5s")
+      .Value("cache",
+             "share decisions with other replicas through Redis: redis://HOST:PORT[/DB] "
+             "(rediss:// is refused: Debian's hiredis 0.14 has no TLS)")
+      .Value("cache-password-file",
+             "file holding the Redis password (else env VOUCH_CACHE_PASSWORD; never printed)")
       .Value("decision-log", "append one JSON line per decision to FILE (- for stdout)")
       .Values("allow-registry-host",
               "may connect to HOST[:PORT] on a loopback, link-local or metadata address "

@@ -140,18 +140,21 @@ void AddVerifyingKeyOptions(cxxopts::Options& options) {
   AddPasswordOptions(options);
 }
 
+Result<SecretString> ReadPasswordFile(const std::string& path) {
+  Result<Bytes> data = ReadFile(path, kMaxPasswordFileSize);
+  if (!data.ok()) {
+    return data.status().WithContext("password file " + path);
+  }
+  std::string text(AsChars(*data));
+  SecureWipe(data->data(), data->size());
+  StripNewline(text);
+  return SecretString(std::move(text));
+}
+
 Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, PasswordPurpose purpose,
                                     const std::string& prompt_subject, PasswordEnv env) {
   if (parsed.count("password-file") > 0) {
-    const std::string path = parsed["password-file"].as<std::string>();
-    Result<Bytes> data = ReadFile(path, kMaxPasswordFileSize);
-    if (!data.ok()) {
-      return data.status().WithContext("password file " + path);
-    }
-    std::string text(AsChars(*data));
-    SecureWipe(data->data(), data->size());
-    StripNewline(text);
-    return SecretString(std::move(text));
+    return ReadPasswordFile(parsed["password-file"].as<std::string>());
   }
   if (const char* vouch = std::getenv("VOUCH_PASSWORD"); vouch != nullptr) {
     return SecretString(std::string(vouch));  // set, even to "", is an explicit choice

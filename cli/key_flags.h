@@ -42,6 +42,10 @@ enum class PasswordEnv {
   kVouchThenCosign,  // VOUCH_PASSWORD, else COSIGN_PASSWORD (reading a cosign key file)
 };
 
+// ReadPasswordFile reads a password file (a few bytes; one trailing newline is not part of the
+// password). Errors name the path, never the content.
+Result<SecretString> ReadPasswordFile(const std::string& path);
+
 // ObtainPassword resolves the password from the parsed options, the environment and the TTY.
 Result<SecretString> ObtainPassword(const cxxopts::ParseResult& parsed, PasswordPurpose purpose,
                                     const std::string& prompt_subject,

@@ -167,17 +167,25 @@ void Gate::SetPolicy(std::shared_ptr<const LoadedPolicy> policy) {
   policy_ = std::move(policy);
 }
 
-std::shared_ptr<const verify::ImageDecision> Gate::LookupDecision(const std::string& key) {
-  std::lock_guard<std::mutex> lock(cache_mu_);
-  auto it = decisions_.find(key);
-  if (it == decisions_.end()) {
+// Live returns |m|'s entry for |key| while it has not expired (an expired one is erased), else
+// nullptr. The caller holds cache_mu_.
+template <typename Map>
+static const typename Map::mapped_type* Live(Map& m, const std::string& key) {
+  auto it = m.find(key);
+  if (it == m.end()) {
     return nullptr;
   }
   if (it->second.expires <= Clock::now()) {
-    decisions_.erase(it);
+    m.erase(it);
     return nullptr;
   }
-  return it->second.decision;
+  return &it->second;
+}
+
+std::shared_ptr<const verify::ImageDecision> Gate::LookupDecision(const std::string& key) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  const Entry* e = Live(decisions_, key);
+  return e == nullptr ? nullptr : e->decision;
 }
 
 // Both caches are bounded: when full, expired entries go first, then everything (a cold cache
@@ -195,23 +203,80 @@ static void MakeRoom(Map& m, size_t max) {
 }
 
 void Gate::StoreDecision(const std::string& key,
-                         const std::shared_ptr<const verify::ImageDecision>& decision) {
+                         const std::shared_ptr<const verify::ImageDecision>& decision,
+                         std::optional<Clock::time_point> until) {
+  Clock::time_point expires = Clock::now() + options_.cache_ttl;
+  if (until && *until < expires) {
+    expires = *until;
+  }
   std::lock_guard<std::mutex> lock(cache_mu_);
   MakeRoom(decisions_, options_.max_cache_entries);
-  decisions_[key] = Entry{decision, Clock::now() + options_.cache_ttl};
+  decisions_[key] = Entry{decision, expires};
+}
+
+std::shared_ptr<const verify::ImageDecision> Gate::LookupError(const std::string& key) {
+  if (options_.error_cache_ttl.count() <= 0) {
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  const Entry* e = Live(errors_, key);
+  return e == nullptr ? nullptr : e->decision;
+}
+
+void Gate::StoreError(const std::string& key,
+                      const std::shared_ptr<const verify::ImageDecision>& decision) {
+  // Only "could not check" that was a complete attempt: a cancellation says nothing about the
+  // image (no request waited any more), so the next request must try again.
+  if (options_.error_cache_ttl.count() <= 0 || decision->decision != verify::Decision::kError ||
+      registry::IsCancelled(decision->status)) {
+    return;
+  }
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  MakeRoom(errors_, options_.max_cache_entries);
+  errors_[key] = Entry{decision, Clock::now() + options_.error_cache_ttl};
+}
+
+std::shared_ptr<const verify::ImageDecision> Gate::LookupShared(const LoadedPolicy& policy,
+                                                                const std::string& pinned) {
+  if (options_.shared == nullptr) {
+    return nullptr;
+  }
+  Result<std::optional<std::string>> got =
+      options_.shared->Get(SharedDecisionKey(policy.trust_digest, pinned));
+  if (!got.ok()) {
+    ++metrics_.shared_cache_errors;
+    return nullptr;
+  }
+  const auto now = std::chrono::system_clock::now();
+  std::optional<SharedDecision> d =
+      got->has_value() ? DecodeSharedDecision(**got, now) : std::nullopt;
+  // The key names the image; a value naming another one is not this image's decision.
+  if (!d || d->decision->image != pinned) {
+    ++metrics_.shared_cache_misses;
+    return nullptr;
+  }
+  ++metrics_.shared_cache_hits;
+  StoreDecision(policy.trust_digest + " " + pinned, d->decision,
+                Clock::now() + std::chrono::duration_cast<Clock::duration>(d->expires - now));
+  return d->decision;
+}
+
+void Gate::ShareDecision(const LoadedPolicy& policy, const std::string& pinned,
+                         const verify::ImageDecision& decision) {
+  if (options_.shared == nullptr || decision.decision == verify::Decision::kError) {
+    return;
+  }
+  Status s = options_.shared->Set(
+      SharedDecisionKey(policy.trust_digest, pinned),
+      EncodeSharedDecision(decision, std::chrono::system_clock::now() + options_.cache_ttl),
+      options_.cache_ttl);
+  ++(s.ok() ? metrics_.shared_cache_writes : metrics_.shared_cache_errors);
 }
 
 std::optional<Digest> Gate::LookupTag(const std::string& ref) {
   std::lock_guard<std::mutex> lock(cache_mu_);
-  auto it = tags_.find(ref);
-  if (it == tags_.end()) {
-    return std::nullopt;
-  }
-  if (it->second.expires <= Clock::now()) {
-    tags_.erase(it);
-    return std::nullopt;
-  }
-  return it->second.digest;
+  const TagEntry* e = Live(tags_, ref);
+  return e == nullptr ? std::nullopt : std::optional<Digest>(e->digest);
 }
 
 void Gate::StoreTag(const std::string& ref, const Digest& digest) {
@@ -266,8 +331,15 @@ std::shared_ptr<Flight> Gate::Verify(const std::string& image,
       return Completed(std::move(v));
     }
   }
-  ++metrics_.cache_misses;
   const std::string key = policy->trust_digest + " " + v->reference;
+  if (auto error = LookupError(key)) {
+    // A "could not check" made moments ago: still "could not check", never a rejection.
+    ++metrics_.error_cache_hits;
+    v->decision = std::move(error);
+    v->cached = true;
+    return Completed(std::move(v));
+  }
+  ++metrics_.cache_misses;
   std::shared_ptr<Flight> flight;
   {
     std::lock_guard<std::mutex> lock(flights_mu_);
@@ -469,6 +541,9 @@ void Gate::Run(const Job& job) {
     if (auto hit = LookupDecision(cache_key)) {
       v->decision = std::move(hit);
       v->cached = true;
+    } else if (auto shared = LookupShared(*policy, v->pinned)) {
+      v->decision = std::move(shared);
+      v->cached = true;
     } else {
       ++metrics_.verifications;
       Result<std::unique_ptr<registry::Repository>> repo = client_.Open(pinned);
@@ -492,7 +567,18 @@ void Gate::Run(const Job& job) {
     }
   }
   --metrics_.verifications_in_flight;
+  const bool verified_here = !v->cached && v->decision->decision != verify::Decision::kError &&
+                             !v->pinned.empty() && !flight->cancellation().cancelled();
+  std::shared_ptr<const verify::ImageDecision> decided = v->decision;
+  const std::string pinned = v->pinned;
+  if (decided->decision == verify::Decision::kError && !flight->cancellation().cancelled()) {
+    StoreError(job.key, decided);
+  }
   Land(job, std::move(v));
+  // Written after the waiters have their answer: a slow Redis delays no request.
+  if (verified_here) {
+    ShareDecision(*policy, pinned, *decided);
+  }
   Release(ref.registry);
 }
 

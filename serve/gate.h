@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "metrics.h"
+#include "shared_cache.h"
 #include "vouch/core/digest.h"
 #include "vouch/policy/policy.h"
 #include "vouch/registry/client.h"
@@ -71,6 +72,12 @@ class Flight {
 
 struct GateOptions {
   std::chrono::seconds cache_ttl{300};
+  // error_cache_ttl keeps a "could not check" verdict (never a cancellation) for this long, in
+  // this process only; 0 keeps none.
+  std::chrono::seconds error_cache_ttl{5};
+  // shared, when set, is the cache the replicas share (not owned; outlives the Gate): a local
+  // miss asks it, on a worker, before verifying; a verdict made here is written to it.
+  SharedCache* shared = nullptr;
   std::chrono::seconds tag_ttl{30};
   std::chrono::milliseconds deadline{8000};
   int worker_threads = 16;
@@ -132,7 +139,9 @@ class Gate {
   // already running for the same reference and policy (its deadline extended to |deadline|), or
   // a new one, queued for its registry's slot (GateOptions::registry_concurrency) and then for a
   // worker. A verification nobody waits for any more (past its deadline) is cancelled: it ends
-  // as "could not check" (Decision::kError), which is never cached.
+  // as "could not check" (Decision::kError), which is never cached. Any other "could not check"
+  // is reused for GateOptions::error_cache_ttl (still "could not check"). With a shared cache,
+  // the worker asks it after a local miss and before verifying, and writes what it verified.
   std::shared_ptr<Flight> Verify(const std::string& image,
                                  const std::shared_ptr<const LoadedPolicy>& policy,
                                  std::chrono::steady_clock::time_point deadline);
@@ -156,6 +165,8 @@ class Gate {
 
  private:
   struct Entry {
+    // decision keeps the verified evidence with the verdict (requirement results, findings,
+    // inputs), so a cached answer says what decided as the first one did.
     std::shared_ptr<const verify::ImageDecision> decision;
     std::chrono::steady_clock::time_point expires;
   };
@@ -187,8 +198,22 @@ class Gate {
   // Abandoned completes a job cancelled before it ran.
   void Abandoned(const Job& job);
   std::shared_ptr<const verify::ImageDecision> LookupDecision(const std::string& key);
+  // StoreDecision keeps |decision| for GateOptions::cache_ttl, or until |until| when sooner (a
+  // decision read from the shared cache keeps its first expiry).
   void StoreDecision(const std::string& key,
-                     const std::shared_ptr<const verify::ImageDecision>& decision);
+                     const std::shared_ptr<const verify::ImageDecision>& decision,
+                     std::optional<std::chrono::steady_clock::time_point> until = std::nullopt);
+  // LookupShared asks the shared cache for |pinned| under |policy| (on a worker: it may wait up
+  // to the Redis command timeout). nullptr on a miss, a failure or a value that does not parse.
+  std::shared_ptr<const verify::ImageDecision> LookupShared(const LoadedPolicy& policy,
+                                                           const std::string& pinned);
+  // ShareDecision writes a verdict made here to the shared cache (accepted or rejected only).
+  void ShareDecision(const LoadedPolicy& policy, const std::string& pinned,
+                     const verify::ImageDecision& decision);
+  // LookupError / StoreError: the short negative cache of "could not check", by flight key.
+  std::shared_ptr<const verify::ImageDecision> LookupError(const std::string& key);
+  void StoreError(const std::string& key,
+                  const std::shared_ptr<const verify::ImageDecision>& decision);
   std::optional<Digest> LookupTag(const std::string& ref);
   void StoreTag(const std::string& ref, const Digest& digest);
 
@@ -203,6 +228,7 @@ class Gate {
   std::mutex cache_mu_;
   std::unordered_map<std::string, Entry> decisions_;  // "<policy digest> <pinned>"
   std::unordered_map<std::string, TagEntry> tags_;    // normalized "repo:tag"
+  std::unordered_map<std::string, Entry> errors_;     // flights_ key -> "could not check"
   std::mutex flights_mu_;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
   std::mutex registries_mu_;

@@ -126,6 +126,24 @@ std::string Metrics::Render(const std::string& policy_digest,
   Counter(out, "vouch_serve_accept_errors_total",
           "Failed accepts (out of file descriptors or memory), each followed by a pause.",
           accept_errors.load());
+  Counter(out, "vouch_serve_error_cache_hits_total",
+          "Image verdicts \"could not check\" reused within --error-cache-ttl.",
+          error_cache_hits.load());
+  if (int up = shared_cache_up.load(); up >= 0) {
+    Gauge(out, "vouch_serve_shared_cache_up",
+          "1 when the shared cache (--cache) answered its last call or health check, else 0.",
+          up);
+    Counter(out, "vouch_serve_shared_cache_hits_total",
+            "Image decisions answered from the shared cache (made by a replica).",
+            shared_cache_hits.load());
+    Counter(out, "vouch_serve_shared_cache_misses_total",
+            "Shared cache lookups without a usable decision.", shared_cache_misses.load());
+    Counter(out, "vouch_serve_shared_cache_writes_total",
+            "Decisions made here written to the shared cache.", shared_cache_writes.load());
+    Counter(out, "vouch_serve_shared_cache_errors_total",
+            "Shared cache calls that failed or were skipped because it is down.",
+            shared_cache_errors.load());
+  }
   Labelled(out, "vouch_serve_policy_reloads_total", "Policy reload attempts, by result.", "result",
            reloads_);
   out << "# HELP vouch_serve_policy_info The policy in force (digest of the file's bytes, and of\n"

@@ -47,6 +47,16 @@ class Metrics {
   std::atomic<uint64_t> connections_refused{0};
   // accept_errors are failed accepts (EMFILE, ENFILE, ENOBUFS, ENOMEM), each followed by a pause.
   std::atomic<uint64_t> accept_errors{0};
+  // error_cache_hits are "could not check" answers reused within --error-cache-ttl.
+  std::atomic<uint64_t> error_cache_hits{0};
+  // The shared cache (--cache): lookups answered, lookups without a usable value, values
+  // written, and calls that failed (Redis down, slow, refusing) or were not made because it is
+  // down. shared_cache_up is 1 or 0, and -1 when no shared cache is configured (not rendered).
+  std::atomic<uint64_t> shared_cache_hits{0};
+  std::atomic<uint64_t> shared_cache_misses{0};
+  std::atomic<uint64_t> shared_cache_writes{0};
+  std::atomic<uint64_t> shared_cache_errors{0};
+  std::atomic<int> shared_cache_up{-1};
 
   // Render returns the exposition text; |policy_digest| (the file's bytes) and |trust_digest|
   // (the file and its trust material) label vouch_serve_policy_info.

@@ -144,7 +144,18 @@ struct Server {
   ServeOptions options;
   Metrics metrics;
   std::unique_ptr<registry::Client> client;
+  // shared_cache (--cache) outlives the gate that uses it.
+  std::unique_ptr<internal::SharedCache> shared_cache;
   std::unique_ptr<Gate> gate;
+  // SharedCacheUp refreshes the metric from the client's flag (never blocks: it is read on the
+  // HTTP threads) and returns it.
+  bool SharedCacheUp() {
+    bool up = shared_cache == nullptr || shared_cache->Up();
+    if (shared_cache != nullptr) {
+      metrics.shared_cache_up = up ? 1 : 0;
+    }
+    return up;
+  }
   std::unique_ptr<DecisionLog> decision_log;
   // tls is the serving context; a rotated certificate replaces it for new connections.
   std::mutex tls_mu;
@@ -267,10 +278,19 @@ class Session : public std::enable_shared_from_this<Session> {
       if (server_.gate->policy() == nullptr || server_.draining) {
         return Reply(http::status::service_unavailable, label, "not ready\n", "text/plain");
       }
+      // Without its shared cache the replica still decides (its own cache and the registries):
+      // ready, but the body says it runs degraded.
+      if (!server_.SharedCacheUp()) {
+        return Reply(http::status::ok, label,
+                     "ready (degraded: shared cache " + server_.shared_cache->Describe() +
+                         " unreachable; deciding from the local cache and registries)\n",
+                     "text/plain");
+      }
       return Reply(http::status::ok, label, "ready\n", "text/plain");
     }
     if (path == "/metrics") {
       auto p = server_.gate->policy();
+      server_.SharedCacheUp();
       return Reply(http::status::ok, label, server_.metrics.Render(p ? p->digest : "", p ? p->trust_digest : ""),
                    "text/plain; version=0.0.4");
     }
@@ -764,7 +784,16 @@ Status Serve(const ServeOptions& options) {
       "name the registry literally in a policy scope or allow it with --allow-registry-host");
   server.client = std::make_unique<registry::Client>(std::move(co));
   internal::GateOptions go;
+  if (!options.cache_url.empty()) {
+    VOUCH_ASSIGN_OR_RETURN(CacheUrl url, ParseCacheUrl(options.cache_url));
+    server.shared_cache = internal::NewRedisCache(url, options.cache_password);
+    server.metrics.shared_cache_up = 0;
+    go.shared = server.shared_cache.get();
+    Log("shared cache " + url.ToString() +
+        (options.cache_password.empty() ? "" : " (with a password)"));
+  }
   go.cache_ttl = options.cache_ttl;
+  go.error_cache_ttl = options.error_cache_ttl;
   go.tag_ttl = options.tag_ttl;
   go.deadline = options.deadline;
   go.worker_threads = options.worker_threads;

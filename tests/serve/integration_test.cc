@@ -1063,9 +1063,12 @@ BOOST_AUTO_TEST_CASE(bad_start_configuration_is_a_usage_error) {
 BOOST_AUTO_TEST_CASE(truncated_or_reset_registry_is_an_error_and_not_cached) {
   vouch::testing::FaultProxy proxy(Reg());
   const std::string image = proxy.host_port() + W().signed_image.substr(Reg().size());
+  // Without the negative cache (--error-cache-ttl 0): its reuse of "could not check" is
+  // covered by the shared cache's unit tests.
   Server s(W().Policy(
-      R"({"name":"proxied","scope":")" + proxy.host_port() +
-      R"(/**","mode":"enforce","signatures":{"authorities":["release"],"threshold":1}},)"));
+               R"({"name":"proxied","scope":")" + proxy.host_port() +
+               R"(/**","mode":"enforce","signatures":{"authorities":["release"],"threshold":1}},)"),
+           {"--error-cache-ttl", "0"});
   auto image_log = [&](const std::string& uid) {
     const std::string text = ReadText(s.log_path());
     for (size_t start = 0, nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
@@ -1179,6 +1182,195 @@ BOOST_AUTO_TEST_CASE(bad_allow_registry_host_is_a_usage_error) {
                                          "127.0.0.1:0", "--allow-registry-host", bad});
     BOOST_TEST(r.exit_code == 2, bad << ": " << r.err);
     BOOST_TEST(r.err.find("--allow-registry-host") != std::string::npos, r.err);
+  }
+}
+
+// RedisServer runs a real redis-server on a free loopback port, in a temporary directory, with
+// no persistence; Stop and Start (on the same port) simulate an outage and a restart.
+class RedisServer {
+ public:
+  RedisServer() : port_(FreePort()) { Start(); }
+  ~RedisServer() { Stop(); }
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  void Start() {
+    const std::string bin = "/usr/bin/redis-server";
+    BOOST_REQUIRE_MESSAGE(::access(bin.c_str(), X_OK) == 0,
+                          "redis-server is not installed (scripts/deps installs it)");
+    std::vector<std::string> args = {bin,          "--port",       std::to_string(port_),
+                                     "--bind",     "127.0.0.1",    "--save",
+                                     "",           "--appendonly", "no",
+                                     "--dir",      dir_.path(),    "--logfile",
+                                     dir_.File("redis.log")};
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    pid_ = ::fork();
+    BOOST_REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    const bool up = WaitFor([&] {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(static_cast<uint16_t>(port_));
+      bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+      ::close(fd);
+      return ok;
+    });
+    BOOST_REQUIRE_MESSAGE(up, "redis-server never listened on port " << port_);
+  }
+
+  void Stop() {
+    if (pid_ <= 0) {
+      return;
+    }
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  std::string Url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  TempDir dir_;
+  int port_;
+  pid_t pid_ = -1;
+};
+
+// Three replicas share one redis-server: a decision made by one is served by the others
+// without verifying again; with Redis stopped every review is still answered, with the same
+// verdicts, from each replica's own cache and the registry; once Redis is back it is used again.
+BOOST_AUTO_TEST_CASE(replicas_share_decisions_through_redis_and_survive_its_outage) {
+  RedisServer redis;
+  std::vector<std::unique_ptr<Server>> r;
+  for (int i = 0; i < 3; ++i) {
+    r.push_back(std::make_unique<Server>(W().Policy(), std::vector<std::string>{
+                                                           "--cache", redis.Url()}));
+  }
+  auto metric = [&](int i, const std::string& m) { return r[i]->Metric(m); };
+  for (int i = 0; i < 3; ++i) {
+    BOOST_REQUIRE_MESSAGE(WaitFor([&] { return metric(i, "vouch_serve_shared_cache_up") == 1; }),
+                          r[i]->Stderr());
+  }
+  auto review = [&](int i, const std::string& image) {
+    return r[i]->Review(Review(Uid(), "Pod", "p", {{image}, {}, {}}))["allowed"].get<bool>();
+  };
+  const std::string signed_image = W().signed_image;
+  const std::string unsigned_image = W().unsigned_image;
+
+  // Replica 0 decides; its decisions reach Redis.
+  BOOST_TEST(review(0, signed_image) == true);
+  BOOST_TEST(review(0, unsigned_image) == false);
+  BOOST_TEST(metric(0, "vouch_serve_verifications_total") == 2);
+  BOOST_REQUIRE(WaitFor([&] { return metric(0, "vouch_serve_shared_cache_writes_total") == 2; }));
+  // Replicas 1 and 2 answer the same without a verification of their own.
+  for (int i : {1, 2}) {
+    BOOST_TEST(review(i, signed_image) == true, i);
+    BOOST_TEST(review(i, unsigned_image) == false, i);
+    BOOST_TEST(metric(i, "vouch_serve_verifications_total") == 0, i);
+    BOOST_TEST(metric(i, "vouch_serve_shared_cache_hits_total") == 2, i);
+  }
+
+  // Redis stops: every review is answered, the verdicts do not change, and the replicas say
+  // they run degraded (still ready).
+  redis.Stop();
+  // At once, before the replicas notice: a new image is verified by the replica asked (its
+  // Redis lookup and write fail on the dead connection), as without a shared cache.
+  const double v1 = metric(1, "vouch_serve_verifications_total");
+  BOOST_TEST(review(1, W().cache_image) == true);
+  BOOST_TEST(metric(1, "vouch_serve_verifications_total") == v1 + 1);
+  BOOST_TEST(WaitFor([&] { return metric(1, "vouch_serve_shared_cache_errors_total") >= 1; }));
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(WaitFor([&] { return metric(i, "vouch_serve_shared_cache_up") == 0; }), i);
+    Server::Reply ready = r[i]->Request("GET", "/readyz");
+    BOOST_TEST(ready.code == 200);
+    BOOST_TEST(ready.body.find("degraded") != std::string::npos, ready.body);
+  }
+  int answered = 0;
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      BOOST_TEST(review(i, signed_image) == true, i);
+      BOOST_TEST(review(i, unsigned_image) == false, i);
+      answered += 2;
+    }
+  }
+  BOOST_TEST(answered == 30);
+  for (int i = 0; i < 3; ++i) {
+    BOOST_TEST(metric(i, "vouch_serve_decisions_total{result=\"allowed\"}") +
+                   metric(i, "vouch_serve_decisions_total{result=\"denied\"}") ==
+               (i == 1 ? 13 : 12), i);
+  }
+
+  // Redis comes back (empty): the replicas reconnect and share again.
+  redis.Start();
+  for (int i = 0; i < 3; ++i) {
+    BOOST_REQUIRE_MESSAGE(WaitFor([&] { return metric(i, "vouch_serve_shared_cache_up") == 1; }),
+                          r[i]->Stderr());
+    BOOST_TEST(r[i]->Request("GET", "/readyz").body == "ready\n");
+  }
+  const double writes2 = metric(2, "vouch_serve_shared_cache_writes_total");
+  BOOST_TEST(review(2, W().flight_image) == true);
+  BOOST_REQUIRE(
+      WaitFor([&] { return metric(2, "vouch_serve_shared_cache_writes_total") == writes2 + 1; }));
+  for (int i : {0, 1}) {
+    const double v = metric(i, "vouch_serve_verifications_total");
+    const double hits = metric(i, "vouch_serve_shared_cache_hits_total");
+    BOOST_TEST(review(i, W().flight_image) == true, i);
+    BOOST_TEST(metric(i, "vouch_serve_verifications_total") == v, i);
+    BOOST_TEST(metric(i, "vouch_serve_shared_cache_hits_total") == hits + 1, i);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rediss_and_passwords_in_the_url_are_usage_errors) {
+  for (const std::string& url : {std::string("rediss://127.0.0.1:6380"),
+                                 std::string("redis://:secret@127.0.0.1:6379")}) {
+    RunResult r = vouch::testing::Vouch({"serve", "--policy", Main().policy_path(), "--tls-cert",
+                                         W().cert, "--tls-key", W().key, "--listen",
+                                         "127.0.0.1:0", "--cache", url});
+    BOOST_TEST(r.exit_code == 2, url << ": " << r.err);
+    BOOST_TEST(r.err.find("--cache: bad cache URL") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("secret") == std::string::npos, r.err);
+  }
+}
+
+// The password comes from a file (or VOUCH_CACHE_PASSWORD) and is never printed: a Redis that
+// requires one is used with it, and one refused shows as down without the secret in the log.
+BOOST_AUTO_TEST_CASE(cache_password_file_authenticates_and_is_never_logged) {
+  RedisServer redis;
+  // Set the password with CONFIG SET through a replica-less raw connection.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<uint16_t>(std::stoi(redis.Url().substr(redis.Url().rfind(':') + 1))));
+  BOOST_REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+  const std::string cmd = "CONFIG SET requirepass s3cr3t-pw\r\n";
+  BOOST_REQUIRE(::write(fd, cmd.data(), cmd.size()) == static_cast<ssize_t>(cmd.size()));
+  char buf[64] = {};
+  BOOST_REQUIRE(::read(fd, buf, sizeof(buf) - 1) > 0);
+  ::close(fd);
+  BOOST_REQUIRE_MESSAGE(std::string(buf).rfind("+OK", 0) == 0, buf);
+
+  TempDir dir;
+  WriteText(dir.File("good"), "s3cr3t-pw\n");
+  WriteText(dir.File("bad"), "wrong-pw-123\n");
+  Server good(W().Policy(), {"--cache", redis.Url(), "--cache-password-file", dir.File("good")});
+  BOOST_TEST(WaitFor([&] { return good.Metric("vouch_serve_shared_cache_up") == 1; }),
+             good.Stderr());
+  Server bad(W().Policy(), {"--cache", redis.Url(), "--cache-password-file", dir.File("bad")});
+  BOOST_TEST(WaitFor([&] { return bad.Stderr().find("AUTH refused") != std::string::npos; }),
+             bad.Stderr());
+  BOOST_TEST(bad.Metric("vouch_serve_shared_cache_up") == 0);
+  for (const Server* s : {&good, &bad}) {
+    BOOST_TEST(s->Stderr().find("s3cr3t") == std::string::npos, s->Stderr());
+    BOOST_TEST(s->Stderr().find("wrong-pw") == std::string::npos, s->Stderr());
   }
 }
 

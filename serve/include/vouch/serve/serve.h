@@ -6,12 +6,14 @@
 // threads that never wait on a registry: verifications run on a separate worker pool, and a
 // request waits for them with a timer that fires at the deadline. Decisions are cached by
 // (image repository@digest, policy digest); tag resolutions by tag with their own, shorter TTL;
-// concurrent requests for one image share one verification.
+// concurrent requests for one image share one verification; with a cache URL, replicas share
+// decisions through Redis (docs/gate.md, "Shared cache on Redis").
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vouch/core/status.h"
@@ -41,7 +43,12 @@ struct ServeOptions {
   // not verify" (deny, unless the scope's failurePolicy is allow). Keep it below the webhook's
   // timeoutSeconds.
   std::chrono::milliseconds deadline{8000};
-  std::chrono::seconds cache_ttl{300};  // decisions (accepted and rejected; errors are not cached)
+  std::chrono::seconds cache_ttl{300};  // decisions (accepted and rejected)
+  // error_cache_ttl is how long a "could not check" answer is reused, in this replica only,
+  // before the image is tried again (a short negative TTL, so that a dead registry is not asked
+  // again by every review of a burst); 0 turns it off. A cancellation is never cached, and a
+  // cached "could not check" stays "could not check".
+  std::chrono::seconds error_cache_ttl{5};
   std::chrono::seconds tag_ttl{30};     // tag -> digest resolutions
   // decision_log is a file appended one JSON line per decision, "-" for stdout, "" for none.
   std::string decision_log;
@@ -66,7 +73,28 @@ struct ServeOptions {
   // policy::ScopeRegistry); otherwise such a connection is refused and the image is "could not
   // check". Empty by default.
   std::vector<std::string> allow_registry_hosts;
+  // cache_url, when not empty, is the Redis the replicas share decisions through
+  // ("redis://HOST:PORT[/DB]", see ParseCacheUrl); cache_password authenticates to it ("" for
+  // none) and is never printed.
+  std::string cache_url;
+  std::string cache_password;
 };
+
+// CacheUrl is a parsed `--cache` URL.
+struct CacheUrl {
+  std::string host;  // a name or an address; IPv6 without brackets
+  int port = 6379;
+  int db = 0;
+  // ToString renders "redis://HOST:PORT/DB" (never a password: URLs with one are refused).
+  std::string ToString() const;
+};
+
+// ParseCacheUrl parses "redis://HOST[:PORT][/DB]" (HOST a name, an IPv4 address or a bracketed
+// IPv6 address; PORT 6379 by default; DB 0 by default). kInvalidArgument, saying why, for any
+// other scheme; for "rediss://" (TLS: Debian bookworm's hiredis 0.14 has no TLS support); and for a
+// URL carrying a user or password (it would show in process listings: the password comes from
+// --cache-password-file or VOUCH_CACHE_PASSWORD).
+Result<CacheUrl> ParseCacheUrl(std::string_view url);
 
 // Serve loads the policy, binds, and serves until SIGTERM or SIGINT (then it stops accepting,
 // answers what is in flight and returns OK). Verifications still running then are cancelled;
