@@ -57,6 +57,7 @@ void Throttle::Open(Host& h, Clock::time_point now) {
   cool = std::min(cool, options_.max_cooldown);
   h.circuit = CircuitState::kOpen;
   h.reopen = now + cool;
+  h.longest_retry_after = milliseconds(0);  // a later run is timed by its own Retry-After
   h.trial_in_flight = false;
   ++h.opened;
 }

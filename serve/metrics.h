@@ -5,9 +5,13 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "vouch/registry/throttle.h"
 
 namespace vouch::serve::internal {
 
@@ -19,7 +23,8 @@ class Metrics {
   void Latency(double seconds);
   // Decision counts one admission answer: "allowed" or "denied".
   void Decision(const std::string& result);
-  // ImageDecision counts one image's verdict: "accepted", "rejected", "error", "timeout".
+  // ImageDecision counts one image's verdict: "accepted", "rejected", "error", "throttled",
+  // "timeout".
   void ImageDecision(const std::string& result);
   // PolicyReload counts a reload attempt: "ok" or "error".
   void PolicyReload(const std::string& result);
@@ -44,6 +49,8 @@ class Metrics {
   std::atomic<uint64_t> connections_refused{0};
   // accept_errors are failed accepts (EMFILE, ENFILE, ENOBUFS, ENOMEM), each followed by a pause.
   std::atomic<uint64_t> accept_errors{0};
+  // throttle is the registry client's back-pressure state (set once, before serving).
+  std::shared_ptr<const registry::Throttle> throttle;
 
   // Render returns the exposition text; |policy_digest| (the file's bytes) and |trust_digest|
   // (the file and its trust material) label vouch_serve_policy_info.

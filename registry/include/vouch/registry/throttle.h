@@ -35,8 +35,8 @@ struct ThrottleOptions {
   int breaker_failures = 0;
   std::chrono::milliseconds breaker_window{std::chrono::seconds(60)};
   // breaker_cooldown is how long an open circuit refuses requests before it lets one trial
-  // through (half-open). The longest Retry-After of the failures that opened it lengthens the
-  // cool-down, up to max_cooldown.
+  // through (half-open). The longest Retry-After of the failures that opened it (a failed
+  // trial included) lengthens the cool-down, up to max_cooldown.
   std::chrono::milliseconds breaker_cooldown{std::chrono::seconds(30)};
   std::chrono::milliseconds max_cooldown{std::chrono::minutes(10)};
   // now is the clock (a seam for tests); default steady_clock::now.
