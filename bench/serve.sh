@@ -26,8 +26,106 @@
 # reported: N replicas and N wrk share this machine's cores).
 #
 # Exit status 0 when the targets hold, 1 otherwise.
+#
+# Cold mode: bench/serve.sh --cold [DELAY_MS] [VOUCH_BIN]   (default 50, build/cli/vouch)
+#   The cold decision for a Pod of 8 containers naming 8 different signed images, through the
+#   loopback fault proxy (tests/fixtures/fault_proxy.py) adding DELAY_MS to every registry
+#   request: reported in round trips of the added latency (decision ms / DELAY_MS), beside the
+#   same decision with no added delay (another server, cold too). Each server first decides a
+#   ninth image, untimed, so that its one-time start-up costs are not counted. Prints the requests
+#   of one image in the order the gate made them (-v), to show which are sequential.
+#   Target: within 3 round trips. Exit 0 when it holds, 1 otherwise.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+
+cold_mode() {
+  local delay=${1:-50} vouch=${2:-$HERE/../build/cli/vouch}
+  [[ -x $vouch ]] || { echo "vouch binary not found: $vouch" >&2; exit 2; }
+  source "$HERE/lib.sh"
+  bench_require docker-registry python3 curl openssl sha256sum
+  bench_start_registry error 900
+  openssl ecparam -name prime256v1 -genkey -noout -out "$W/k.pem" 2>/dev/null
+  openssl ec -in "$W/k.pem" -pubout -out "$W/k.pub" 2>/dev/null
+  local i img
+  for i in $(seq 0 8); do
+    img=$(bench_push_tiny_image "bench/cold$i" "{\"architecture\":\"amd64\",\"os\":\"linux\",\"variant\":\"v$i\"}")
+    DOCKER_CONFIG=$W/docker "$vouch" sign "$img" --key "$W/k.pem" >/dev/null
+  done
+  # The proxy re-reads its rules file, so one proxy serves both runs.
+  echo '[]' >"$W/rules.json"
+  python3 "$HERE/../tests/fixtures/fault_proxy.py" --upstream "$REG" --port-file "$W/proxy.port" \
+    --rules "$W/rules.json" 2>"$W/proxy.log" &
+  BENCH_CLEANUP_PIDS+=("$!")
+  for _ in $(seq 1 100); do [[ -s $W/proxy.port ]] && break; sleep 0.05; done
+  local proxy=127.0.0.1:$(cat "$W/proxy.port")
+  cat >"$W/policy.json" <<JSON
+{"version":1,"authorities":{"k":{"key":{"path":"k.pub"}}},
+ "policies":[{"name":"bench","scope":"$proxy/bench/**","mode":"enforce",
+              "signatures":{"authorities":["k"],"threshold":1}},
+             {"name":"default","scope":"*","mode":"reject"}]}
+JSON
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$W/tls.key" -out "$W/tls.crt" 2>/dev/null
+  local containers=
+  for i in $(seq 0 7); do
+    containers+="${containers:+,}{\"name\":\"c$i\",\"image\":\"$proxy/bench/cold$i:v1\"}"
+  done
+  # The warm-up review names a ninth image: the server's first verification pays one-time
+  # costs (threads, first connections, libraries) that are not the registry's round trips.
+  cat >"$W/warmup.json" <<JSON
+{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"bench-warm","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"name":"warm","namespace":"bench","operation":"CREATE","userInfo":{"username":"bench"},"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"warm","namespace":"bench"},"spec":{"containers":[{"name":"w","image":"$proxy/bench/cold8:v1"}]}},"oldObject":null,"dryRun":false}}
+JSON
+  cat >"$W/review.json" <<JSON
+{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"bench-cold","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"name":"bench","namespace":"bench","operation":"CREATE","userInfo":{"username":"bench"},"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bench","namespace":"bench"},"spec":{"containers":[$containers]}},"oldObject":null,"dryRun":false}}
+JSON
+  # cold_decision NAME: a fresh server (empty caches, 8 verifications may run at once on the
+  # one registry), one review; prints the decision's milliseconds.
+  cold_decision() {
+    DOCKER_CONFIG=$W/docker "$vouch" serve --policy "$W/policy.json" --tls-cert "$W/tls.crt" \
+      --tls-key "$W/tls.key" --listen 127.0.0.1:0 --registry-concurrency 8 --deadline 30s -v \
+      2>"$W/$1.log" &
+    local spid=$! port=
+    BENCH_CLEANUP_PIDS+=("$spid")
+    for _ in $(seq 1 100); do
+      port=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$W/$1.log")
+      [[ -n $port ]] && break
+      sleep 0.05
+    done
+    [[ -n $port ]] || { echo "vouch serve did not start:" >&2; cat "$W/$1.log" >&2; exit 1; }
+    local t
+    curl -fsS --cacert "$W/tls.crt" -o /dev/null -H 'Content-Type: application/json' \
+      --data-binary "@$W/warmup.json" "https://127.0.0.1:$port/validate"
+    t=$(curl -fsS --cacert "$W/tls.crt" -o "$W/$1.json" -w '%{time_total}' \
+      -H 'Content-Type: application/json' --data-binary "@$W/review.json" \
+      "https://127.0.0.1:$port/validate")
+    grep -q '"allowed":true' "$W/$1.json" || { echo "$1 decision not allowed:" >&2; cat "$W/$1.json" >&2; exit 1; }
+    kill -TERM "$spid"; wait "$spid" 2>/dev/null || true
+    awk -v t="$t" 'BEGIN{printf "%.1f", t*1000}'
+  }
+  local base slow requests
+  base=$(cold_decision nodelay)
+  echo "[{\"action\":\"delay\",\"ms\":$delay}]" >"$W/rules.json"
+  slow=$(cold_decision delayed)
+  requests=$(grep '^vouch: [A-Z]* http' "$W/delayed.log" | grep -vc '/bench/cold8/' || true)
+  echo "machine: $(nproc) cores; registry behind a loopback proxy adding $delay ms per request"
+  echo "cold decision, Pod of 8 containers naming 8 different images (8 verifications at once):"
+  echo "  no added delay: $base ms; with $delay ms per request: $slow ms, $requests registry requests"
+  local rtt
+  rtt=$(awk -v s="$slow" -v d="$delay" 'BEGIN{printf "%.1f", s/d}')
+  echo "  = $rtt round trips of the added latency (target: within 3)"
+  echo "requests for one image (bench/cold0), in the order they completed, with $delay ms added:"
+  grep '^vouch: [A-Z]* http' "$W/delayed.log" | grep '/bench/cold0/' | sed 's/^vouch: /  /; s/http:\/\/[^/]*//'
+  echo "the same without added delay:"
+  grep '^vouch: [A-Z]* http' "$W/nodelay.log" | grep '/bench/cold0/' | sed 's/^vouch: /  /; s/http:\/\/[^/]*//'
+  [[ -z ${BENCH_KEEP_LOGS:-} ]] || cp "$W"/*.log "$BENCH_KEEP_LOGS"/
+  awk -v r="$rtt" 'BEGIN { exit !(r <= 3) }' || { echo "target missed: more than 3 round trips"; exit 1; }
+}
+
+if [[ ${1:-} == --cold ]]; then
+  shift
+  cold_mode "$@"
+  exit 0
+fi
 REPLICAS=0
 if [[ ${1:-} == --replicas ]]; then
   REPLICAS=${2:?--replicas needs a number}

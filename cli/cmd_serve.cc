@@ -110,7 +110,7 @@ int Serve(const Args& args) {
   // not hold a worker for long. The transfer timeouts are twice the deadline: the request's
   // deadline timer always fires first, so the answer says "within the deadline" rather than
   // racing a transport error.
-  auto client_options = ClientOptionsFromFlags(args.parsed());
+  auto client_options = ClientOptionsFromFlags(args.parsed(), serve::DefaultRegistryThrottle());
   if (!client_options.ok()) {
     return UsageError(client_options.status().message());
   }

@@ -18,6 +18,22 @@ void AddRegistryFlags(cxxopts::Options& options) {
       "request-timeout",
       "the longest one registry request may take, connection and whole body, retries not "
       "included (default 10m)",
+      cxxopts::value<std::string>())(
+      "registry-rate",
+      "at most this many requests per second to each registry host (decimals allowed; 0: no "
+      "limit; default 0, vouch serve 50)",
+      cxxopts::value<std::string>())(
+      "registry-burst",
+      "requests sent at once to a registry host before --registry-rate applies (default: the "
+      "rate, vouch serve 100)",
+      cxxopts::value<std::string>())(
+      "registry-breaker",
+      "after this many consecutive failures of a registry host (429, 5xx, no answer) stop "
+      "asking it for a cool-down (0: never; default 0, vouch serve 5)",
+      cxxopts::value<std::string>())(
+      "registry-breaker-cooldown",
+      "how long an open circuit refuses requests before one trial (longer when the registry's "
+      "Retry-After says so; default 30s)",
       cxxopts::value<std::string>())("v,verbose", "log every HTTP request to stderr");
 }
 
@@ -26,8 +42,65 @@ void AddPlatformOption(cxxopts::Options& options) {
                         cxxopts::value<std::string>());
 }
 
-Result<registry::ClientOptions> ClientOptionsFromFlags(const cxxopts::ParseResult& parsed) {
+namespace {
+
+// NonNegative parses a flag value that is a decimal number >= 0 (a whole one when |integer|).
+Result<double> NonNegative(const cxxopts::ParseResult& parsed, const std::string& flag,
+                           bool integer) {
+  const std::string text = parsed[flag].as<std::string>();
+  size_t used = 0;
+  double v = -1;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !(v >= 0) || v > 1e6 ||
+      (integer && v != static_cast<double>(static_cast<int64_t>(v)))) {
+    return InvalidArgumentError("--" + flag + ": want " +
+                                (integer ? "a whole number" : "a number") + " >= 0, got \"" +
+                                text + "\"");
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<registry::ThrottleOptions> ThrottleOptionsFromFlags(const cxxopts::ParseResult& parsed,
+                                                          registry::ThrottleOptions defaults) {
+  registry::ThrottleOptions t = std::move(defaults);
+  if (parsed.count("registry-rate") > 0) {
+    VOUCH_ASSIGN_OR_RETURN(t.requests_per_second, NonNegative(parsed, "registry-rate", false));
+    if (parsed.count("registry-burst") == 0) {
+      t.burst = 0;  // follows the rate given
+    }
+  }
+  if (parsed.count("registry-burst") > 0) {
+    VOUCH_ASSIGN_OR_RETURN(double b, NonNegative(parsed, "registry-burst", true));
+    t.burst = static_cast<int>(b);
+  }
+  if (parsed.count("registry-breaker") > 0) {
+    VOUCH_ASSIGN_OR_RETURN(double n, NonNegative(parsed, "registry-breaker", true));
+    t.breaker_failures = static_cast<int>(n);
+  }
+  if (parsed.count("registry-breaker-cooldown") > 0) {
+    auto d = ParsePositiveMilliseconds(parsed["registry-breaker-cooldown"].as<std::string>());
+    if (!d.ok()) {
+      return InvalidArgumentError("--registry-breaker-cooldown: " + d.status().message());
+    }
+    t.breaker_cooldown = *d;
+  }
+  return t;
+}
+
+Result<registry::ClientOptions> ClientOptionsFromFlags(const cxxopts::ParseResult& parsed,
+                                                      const registry::ThrottleOptions& defaults) {
   registry::ClientOptions o;
+  VOUCH_ASSIGN_OR_RETURN(registry::ThrottleOptions throttle,
+                         ThrottleOptionsFromFlags(parsed, defaults));
+  if (throttle.requests_per_second > 0 || throttle.breaker_failures > 0) {
+    o.throttle = std::make_shared<registry::Throttle>(std::move(throttle));
+  }
   if (parsed.count("request-timeout") > 0) {
     auto t = ParsePositiveMilliseconds(parsed["request-timeout"].as<std::string>());
     if (!t.ok()) {

@@ -15,8 +15,9 @@
 namespace vouch::cli {
 
 // AddRegistryFlags registers --insecure-registry HOST (repeatable), --ca-file F,
-// --request-timeout DURATION and -v/--verbose on |options| (Command::With(AddRegistryFlags);
-// Command registers --help itself).
+// --request-timeout DURATION, the back-pressure flags --registry-rate, --registry-burst,
+// --registry-breaker, --registry-breaker-cooldown (registry/throttle.h) and -v/--verbose on
+// |options| (Command::With(AddRegistryFlags); Command registers --help itself).
 void AddRegistryFlags(cxxopts::Options& options);
 
 // AddPlatformOption registers --platform os/arch[/variant].
@@ -25,8 +26,16 @@ void AddPlatformOption(cxxopts::Options& options);
 // ClientOptionsFromFlags returns the registry ClientOptions the parsed common flags describe
 // (insecure registries, CA file, request timeout, the -v request log and the warning printer),
 // for callers that adjust them before building a Client (vouch serve ties timeouts to its
-// deadline). A malformed --request-timeout is kInvalidArgument (exit 2).
-Result<registry::ClientOptions> ClientOptionsFromFlags(const cxxopts::ParseResult& parsed);
+// deadline). The throttle is |defaults| (off for image commands; vouch serve passes its own)
+// with the back-pressure flags applied, left null when it limits nothing. A malformed
+// --request-timeout or back-pressure flag is kInvalidArgument (exit 2).
+Result<registry::ClientOptions> ClientOptionsFromFlags(
+    const cxxopts::ParseResult& parsed, const registry::ThrottleOptions& defaults = {});
+
+// ThrottleOptionsFromFlags returns |defaults| with --registry-rate, --registry-burst,
+// --registry-breaker and --registry-breaker-cooldown applied.
+Result<registry::ThrottleOptions> ThrottleOptionsFromFlags(const cxxopts::ParseResult& parsed,
+                                                          registry::ThrottleOptions defaults);
 
 // NewClient builds a registry Client from the parsed common flags. With -v every HTTP exchange
 // is logged to stderr as "vouch: GET <url> -> 200 (12 ms)" (credentials never appear: they

@@ -428,7 +428,7 @@ void ParseScopePolicy(Checker& c, const Json& j, const std::string& path, const 
   sp.json_path = path;
   if (!c.Object(j, path,
                 {"name", "scope", "mode", "signatures", "attestations", "baseImages", "platforms",
-                 "failurePolicy"})) {
+                 "failurePolicy", "fetchFailure"})) {
     return;
   }
   sp.name = c.String(j, path, "name", true).value_or("");
@@ -450,6 +450,9 @@ void ParseScopePolicy(Checker& c, const Json& j, const std::string& path, const 
   }
   if (auto fp = c.Enum(j, path, "failurePolicy", {"deny", "allow"}, "failurePolicy")) {
     sp.failure_policy = static_cast<FailurePolicy>(*fp);
+  }
+  if (auto ff = c.Enum(j, path, "fetchFailure", {"deny", "warn"}, "fetchFailure")) {
+    sp.fetch_failure = static_cast<FetchFailure>(*ff);
   }
   if (const Json* s = FindField(j, "signatures"); s != nullptr) {
     sp.signatures = ParseSignatures(c, *s, path + "/signatures", policy);

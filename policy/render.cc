@@ -157,6 +157,10 @@ std::string_view FailurePolicyName(FailurePolicy failure_policy) {
   return failure_policy == FailurePolicy::kAllow ? "allow" : "deny";
 }
 
+std::string_view FetchFailureName(FetchFailure fetch_failure) {
+  return fetch_failure == FetchFailure::kWarn ? "warn" : "deny";
+}
+
 std::string_view AuthorityKindName(AuthorityKind kind) {
   switch (kind) {
     case AuthorityKind::kKey:
@@ -275,6 +279,7 @@ std::string Explain(const Policy& policy, std::string_view image) {
     }
   }
   out << "failure policy (vouch serve): " << FailurePolicyName(chosen->failure_policy) << "\n";
+  out << "fetch failure (vouch serve): " << FetchFailureName(chosen->fetch_failure) << "\n";
   return out.str();
 }
 

@@ -59,6 +59,32 @@ std::string UrlHost(std::string_view url) {
   return std::string(auth);
 }
 
+// ThrottleKey is the host[:port] of |url|, lower case: the unit of throttling.
+std::string ThrottleKey(std::string_view url) {
+  std::string host = UrlHost(url);
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return host;
+}
+
+// BreakerOutcome classifies an exchange for the circuit breaker: only what says the registry is
+// unavailable or throttling counts against it; the caller's own cancellation, a TLS scheme
+// probe and a connection our address filter refused say nothing about it.
+Outcome BreakerOutcome(const Result<HttpResponse>& r) {
+  if (r.ok()) {
+    int s = r->status;
+    return s == 429 || (s >= 500 && s != 501 && s != 505) ? Outcome::kFailure : Outcome::kSuccess;
+  }
+  const Status& st = r.status();
+  if (IsCancelled(st) || IsTlsMismatch(st)) {
+    return Outcome::kNeutral;
+  }
+  if (IsUnavailable(st) || st.code() == ErrorCode::kDeadlineExceeded) {
+    return Outcome::kFailure;  // no answer, a body cut short, the transport's request deadline
+  }
+  return Outcome::kNeutral;
+}
+
 // CheckComplete returns TruncatedResponseError when a 2xx body of |req| ended before the length
 // it was expected to have: the Content-Length header when the response has one (its framing: a
 // transport that did not notice the cut), else |req|.expected_body_bytes (a connection-delimited
@@ -214,9 +240,22 @@ Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
   }
   // A cancelled operation makes no further attempt and sleeps no longer than its deadline.
   const Cancellation* cancel = CurrentCancellation();
+  Throttle* throttle = opts.throttle.get();
+  const std::string host = throttle != nullptr ? ThrottleKey(req.url) : std::string();
   for (int attempt = 1;; ++attempt) {
     if (cancel != nullptr && cancel->cancelled()) {
       return CancelledError(req.method + " " + RedactUrl(req.url));
+    }
+    if (throttle != nullptr) {
+      // Before the attempt: an open circuit refuses at once, the bucket may make it wait.
+      Result<milliseconds> wait = throttle->Admit(
+          host, cancel != nullptr ? cancel->deadline() : Clock::time_point::max());
+      if (!wait.ok()) {
+        return wait.status();
+      }
+      if (wait->count() > 0) {
+        policy.sleep(*wait);
+      }
     }
     auto t0 = Clock::now();
     streamed = 0;
@@ -242,6 +281,12 @@ Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
       opts.observer(log);
     }
     std::optional<milliseconds> retry_after;
+    if (r.ok() && (r->status == 429 || r->status >= 500)) {
+      retry_after = RetryAfter(*r);
+    }
+    if (throttle != nullptr) {
+      throttle->Record(host, BreakerOutcome(r), r.ok() ? r->status : 0, retry_after);
+    }
     if (!r.ok()) {
       if (!IsUnavailable(r.status()) || IsTlsMismatch(r.status())) {
         return r;
@@ -254,7 +299,6 @@ Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
       if (s != 429 && (s < 500 || s == 501 || s == 505)) {
         return r;
       }
-      retry_after = RetryAfter(*r);
     }
     // Exponential backoff with jitter, never below Retry-After.
     double base = static_cast<double>(policy.initial_backoff.count()) *
@@ -280,11 +324,23 @@ Result<HttpResponse> Client::Impl::Send(HttpRequest req) {
       return StatusFromResponse(*r, req.method + " " + RedactUrl(req.url)).WithContext(
           "registry unavailable" + tries);
     }
+    if (throttle != nullptr) {
+      // The failure may have opened the circuit: the retry would be refused, so do not sleep
+      // for it.
+      if (Status open = throttle->Refusal(host); !open.ok()) {
+        return open;
+      }
+    }
     if (cancel != nullptr && Clock::now() + wait >= cancel->deadline()) {
       // The next attempt would start after the deadline: stop now instead of sleeping for it.
-      return CancelledError(req.method + " " + RedactUrl(req.url) + " (" +
-                            (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) +
-                            "; no time left for a retry)");
+      // A 429 stays "throttled" (IsThrottled), so the answer names the registry's refusal.
+      std::string what = req.method + " " + RedactUrl(req.url) + " (" +
+                         (r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message()) +
+                         "; no time left for a retry)";
+      if (r.ok() && r->status == 429) {
+        return ThrottledError(what);
+      }
+      return CancelledError(what);
     }
     policy.sleep(wait);
     slept += wait;

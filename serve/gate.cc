@@ -598,6 +598,7 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
     std::shared_ptr<const Verdict> v = fit == flights.end() ? nullptr : fit->second->result();
     std::string scope_ref = ci.image;
     bool could_not_check = false;
+    bool fetch_failure = false;  // the registry could not be read (throttled or unavailable)
     if (v == nullptr) {
       iv.result = "timeout";
       iv.reasons.push_back("could not verify within the deadline (" +
@@ -634,6 +635,12 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
           break;
         case verify::Decision::kError:
           could_not_check = true;
+          // Its own status, so that a registry refusing to serve is told apart from one that
+          // is down (and never from a rejection) in the answer, the log and the metrics.
+          if (registry::IsThrottled(d.status)) {
+            iv.result = "throttled";
+          }
+          fetch_failure = IsUnavailable(d.status);
           if (iv.reasons.empty()) {
             iv.reasons.push_back("could not verify: " + d.status.ToString());
           }
@@ -648,6 +655,11 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
           iv.allowed = true;
           iv.warnings.push_back("could not verify (" + iv.reasons.front() +
                                 "); admitted by failurePolicy allow of policy \"" + sp->name +
+                                "\"");
+        } else if (fetch_failure && sp->fetch_failure == policy::FetchFailure::kWarn) {
+          iv.allowed = true;
+          iv.warnings.push_back("could not verify (" + iv.reasons.front() +
+                                "); admitted by fetchFailure warn of policy \"" + sp->name +
                                 "\"");
         }
       }
@@ -703,6 +715,8 @@ AdmissionDecision Gate::Decide(const AdmissionRequest& request, bool mutate,
       message += " rejected: ";
     } else if (iv.result == "error") {
       message += " could not be verified: ";
+    } else if (iv.result == "throttled") {
+      message += " could not be verified (registry throttled): ";
     } else {
       message += " not admitted: ";  // timeout: the reason says so
     }

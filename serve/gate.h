@@ -97,8 +97,12 @@ struct ImageVerdict {
   std::string pinned;  // what was verified ("" when it never resolved)
   std::string digest;
   std::string policy;    // scope policy name
-  std::string result;    // "accepted", "rejected", "error", "timeout"
-  bool allowed = false;  // admitted (accepted, or error/timeout with failurePolicy allow)
+  // result: "accepted", "rejected", "error", "throttled" (an error because the registry
+  // throttled: 429, circuit open, rate limit), "timeout".
+  std::string result;
+  // allowed: admitted (accepted; error, throttled or timeout with failurePolicy allow; error or
+  // throttled from an unavailable registry with fetchFailure warn).
+  bool allowed = false;
   bool cached = false;
   std::vector<std::string> reasons;
   std::vector<std::string> warnings;

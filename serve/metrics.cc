@@ -144,6 +144,33 @@ std::string Metrics::Render(const std::string& policy_digest,
             "Shared cache calls that failed or were skipped because it is down.",
             shared_cache_errors.load());
   }
+  if (throttle != nullptr) {
+    std::vector<registry::HostThrottleState> hosts = throttle->Snapshot();
+    out << "# HELP vouch_serve_registry_circuit_open Whether a registry host's circuit breaker is "
+           "open (1: requests to it fail at once as throttled) or not (0; half-open included).\n"
+           "# TYPE vouch_serve_registry_circuit_open gauge\n";
+    for (const registry::HostThrottleState& h : hosts) {
+      out << "vouch_serve_registry_circuit_open{registry=\"" << h.host << "\"} "
+          << (h.circuit == registry::CircuitState::kOpen ? 1 : 0) << "\n";
+    }
+    out << "# HELP vouch_serve_registry_circuit_opened_total Times a registry host's circuit "
+           "breaker opened.\n"
+           "# TYPE vouch_serve_registry_circuit_opened_total counter\n";
+    for (const registry::HostThrottleState& h : hosts) {
+      out << "vouch_serve_registry_circuit_opened_total{registry=\"" << h.host << "\"} "
+          << h.opened << "\n";
+    }
+    out << "# HELP vouch_serve_registry_throttled_total Registry exchanges throttled, by host "
+           "and reason: answered 429, refused unsent by an open circuit (circuit_open) or by the "
+           "rate limit (rate_limit).\n"
+           "# TYPE vouch_serve_registry_throttled_total counter\n";
+    for (const registry::HostThrottleState& h : hosts) {
+      for (const auto& [reason, n] : h.throttled) {
+        out << "vouch_serve_registry_throttled_total{registry=\"" << h.host << "\",reason=\""
+            << reason << "\"} " << n << "\n";
+      }
+    }
+  }
   Labelled(out, "vouch_serve_policy_reloads_total", "Policy reload attempts, by result.", "result",
            reloads_);
   out << "# HELP vouch_serve_policy_info The policy in force (digest of the file's bytes, and of\n"

@@ -5,9 +5,13 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "vouch/registry/throttle.h"
 
 namespace vouch::serve::internal {
 
@@ -19,7 +23,8 @@ class Metrics {
   void Latency(double seconds);
   // Decision counts one admission answer: "allowed" or "denied".
   void Decision(const std::string& result);
-  // ImageDecision counts one image's verdict: "accepted", "rejected", "error", "timeout".
+  // ImageDecision counts one image's verdict: "accepted", "rejected", "error", "throttled",
+  // "timeout".
   void ImageDecision(const std::string& result);
   // Skipped counts one /validate answer made without verifying the object's images, by
   // AdmissionDecision::skipped ("delete", "unchanged-images", "unknown-kind", ...).
@@ -57,6 +62,8 @@ class Metrics {
   std::atomic<uint64_t> shared_cache_writes{0};
   std::atomic<uint64_t> shared_cache_errors{0};
   std::atomic<int> shared_cache_up{-1};
+  // throttle is the registry client's back-pressure state (set once, before serving).
+  std::shared_ptr<const registry::Throttle> throttle;
 
   // Render returns the exposition text; |policy_digest| (the file's bytes) and |trust_digest|
   // (the file and its trust material) label vouch_serve_policy_info.

@@ -729,6 +729,17 @@ class Reloader {
 
 }  // namespace
 
+registry::ThrottleOptions DefaultRegistryThrottle() {
+  registry::ThrottleOptions t;
+  t.requests_per_second = 50;
+  t.burst = 100;
+  t.breaker_failures = 5;
+  t.breaker_window = std::chrono::minutes(1);
+  t.breaker_cooldown = std::chrono::seconds(30);
+  t.max_cooldown = std::chrono::minutes(10);
+  return t;
+}
+
 Status Serve(const ServeOptions& options) {
   // A decision log on a closed pipe must not kill the gate (sockets use MSG_NOSIGNAL already).
   ::signal(SIGPIPE, SIG_IGN);
@@ -752,6 +763,7 @@ Status Serve(const ServeOptions& options) {
   }
 
   registry::ClientOptions co = options.client;
+  server.metrics.throttle = co.throttle;
   registry::RequestObserver chained = co.observer;
   Metrics* metrics = &server.metrics;
   co.observer = [chained, metrics](const registry::RequestLog& log) {

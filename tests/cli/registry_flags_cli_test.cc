@@ -3,6 +3,8 @@
 // low-speed check) cannot hold a command; the result is "could not check" (exit 3).
 #include <boost/test/unit_test.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "registry/loopback_server.h"
 #include "testutil/testutil.h"
@@ -36,6 +38,29 @@ BOOST_AUTO_TEST_CASE(malformed_request_timeout_is_a_usage_error) {
     BOOST_TEST(r.exit_code == 2, bad << ": " << r.out << r.err);
     BOOST_TEST(r.err.find("--request-timeout") != std::string::npos, r.err);
   }
+}
+
+BOOST_AUTO_TEST_CASE(malformed_back_pressure_flags_are_usage_errors) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--registry-rate", "fast"},   {"--registry-rate", "-1"},     {"--registry-rate", "2x"},
+      {"--registry-burst", "1.5"},   {"--registry-breaker", "-3"},  {"--registry-breaker", ""},
+      {"--registry-breaker-cooldown", "30"}, {"--registry-breaker-cooldown", "0s"},
+  };
+  for (const auto& [flag, value] : bad) {
+    RunResult r = Vouch({"resolve", "127.0.0.1:1/app:v1", flag, value});
+    BOOST_TEST(r.exit_code == 2, flag << " " << value << ": " << r.out << r.err);
+    BOOST_TEST(r.err.find(flag) != std::string::npos, r.err);
+  }
+}
+
+// With the breaker on, a registry that refuses connections opens the circuit: the command ends
+// with exit 3 (could not check) naming the circuit, after as many attempts as the breaker
+// allows rather than the retry policy's five.
+BOOST_AUTO_TEST_CASE(breaker_flag_stops_a_failing_registry_early_with_exit_3) {
+  RunResult r = Vouch({"resolve", "127.0.0.1:1/app:v1", "--registry-breaker", "2"});
+  BOOST_TEST(r.exit_code == 3, r.out << r.err);
+  BOOST_TEST(r.err.find("registry throttled: 127.0.0.1:1: circuit open") != std::string::npos,
+             r.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

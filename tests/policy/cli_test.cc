@@ -205,7 +205,8 @@ BOOST_AUTO_TEST_CASE(json_schema_matches_the_parser) {
   BOOST_TEST(keys_of(defs["x509Authority"]) ==
              (Set{"roots", "intermediates", "subject", "subjectRegExp", "san", "sanRegExp"}));
   BOOST_TEST(keys_of(defs["policy"]) == (Set{"name", "scope", "mode", "signatures", "attestations",
-                                             "baseImages", "platforms", "failurePolicy"}));
+                                             "baseImages", "platforms", "failurePolicy",
+                                             "fetchFailure"}));
   BOOST_TEST(keys_of(defs["signatures"]) == (Set{"authorities", "threshold", "annotations"}));
   BOOST_TEST(keys_of(defs["attestation"]) ==
              (Set{"type", "authorities", "maxAge", "slsa", "vulnerabilities", "policy",
@@ -229,6 +230,7 @@ BOOST_AUTO_TEST_CASE(json_schema_matches_the_parser) {
   BOOST_TEST(enum_of(defs["policy"]["properties"]["platforms"]) == (Set{"all", "index"}));
   BOOST_TEST(enum_of(defs["policy"]["properties"]["failurePolicy"]) == (Set{"deny", "allow"}));
   BOOST_TEST(enum_of(defs["admission"]["properties"]["unknownKinds"]) == (Set{"deny", "allow"}));
+  BOOST_TEST(enum_of(defs["policy"]["properties"]["fetchFailure"]) == (Set{"deny", "warn"}));
   BOOST_TEST(enum_of(defs["vulnerabilities"]["properties"]["maxSeverity"]) ==
              (Set{"none", "low", "medium", "high", "critical"}));
   // Every field the schema names is one the parser knows: an object carrying each of them

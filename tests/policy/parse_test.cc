@@ -35,6 +35,7 @@ void CheckExample(const Policy& p, const KeyDir& dir) {
   BOOST_TEST((prod.mode == Mode::kEnforce));
   BOOST_TEST((prod.platforms == Platforms::kAll));
   BOOST_TEST((prod.failure_policy == FailurePolicy::kDeny));
+  BOOST_TEST((prod.fetch_failure == FetchFailure::kDeny));
   BOOST_REQUIRE(prod.signatures.has_value());
   BOOST_TEST(prod.signatures->authorities == std::vector<std::string>{"release"});
   BOOST_TEST(prod.signatures->threshold == 1u);
@@ -196,7 +197,7 @@ BOOST_AUTO_TEST_CASE(every_other_field) {
           "slsa": {"buildLevel": 3}},
          {"type": "spdxjson", "authorities": ["corp"], "maxAge": "12h"}],
        "baseImages": {"allowed": ["*"]},
-       "platforms": "index", "failurePolicy": "allow"}],
+       "platforms": "index", "failurePolicy": "allow", "fetchFailure": "warn"}],
     "deny": {"digests": ["sha256:)" +
                      std::string(64, 'a') + R"("],
              "keyIds": [")" +
@@ -225,6 +226,7 @@ BOOST_AUTO_TEST_CASE(every_other_field) {
   BOOST_TEST((sp.mode == Mode::kAudit));
   BOOST_TEST((sp.platforms == Platforms::kIndex));
   BOOST_TEST((sp.failure_policy == FailurePolicy::kAllow));
+  BOOST_TEST((sp.fetch_failure == FetchFailure::kWarn));
   BOOST_TEST(sp.signatures->threshold == 2u);
   BOOST_TEST(sp.signatures->annotations.at("env") == "prod");
   BOOST_REQUIRE(sp.attestations.size() == 3u);

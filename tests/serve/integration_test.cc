@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -1063,12 +1064,13 @@ BOOST_AUTO_TEST_CASE(bad_start_configuration_is_a_usage_error) {
 BOOST_AUTO_TEST_CASE(truncated_or_reset_registry_is_an_error_and_not_cached) {
   vouch::testing::FaultProxy proxy(Reg());
   const std::string image = proxy.host_port() + W().signed_image.substr(Reg().size());
-  // Without the negative cache (--error-cache-ttl 0): its reuse of "could not check" is
-  // covered by the shared cache's unit tests.
+  // Without the negative cache (--error-cache-ttl 0; its reuse of "could not check" is covered
+  // by the shared cache's unit tests) and without the circuit breaker (these faults would open
+  // it): this case is about what one failed verification leaves behind.
   Server s(W().Policy(
                R"({"name":"proxied","scope":")" + proxy.host_port() +
                R"(/**","mode":"enforce","signatures":{"authorities":["release"],"threshold":1}},)"),
-           {"--error-cache-ttl", "0"});
+           {"--error-cache-ttl", "0", "--registry-breaker", "0"});
   auto image_log = [&](const std::string& uid) {
     const std::string text = ReadText(s.log_path());
     for (size_t start = 0, nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
@@ -1098,6 +1100,92 @@ BOOST_AUTO_TEST_CASE(truncated_or_reset_registry_is_an_error_and_not_cached) {
   Json logged = image_log(uid);
   BOOST_TEST(logged["result"] == "accepted", logged.dump());
   BOOST_TEST(logged["cached"] == false, logged.dump());
+}
+
+// A registry that throttles (429 with a long Retry-After) and then fails (503), behind the fault
+// proxy: every image is "could not check" with its own result, "throttled", never "rejected";
+// the circuit opens (metrics), later requests fail at once without reaching the registry (the
+// proxy's request count), the cool-down is the registry's Retry-After, a failed trial reopens
+// it, and once the faults are gone the trial closes it and the image is verified. Nothing is
+// admitted unverified, except under the scope that says fetchFailure warn, and only while the
+// registry could not be read: its unsigned image is rejected once the registry answers.
+BOOST_AUTO_TEST_CASE(throttled_registry_opens_the_circuit_and_never_admits_unverified) {
+  vouch::testing::FaultProxy proxy(Reg(), R"([{"action":"status","code":429,"retry_after":10}])");
+  const std::string host = proxy.host_port();
+  const std::string path = W().signed_image.substr(Reg().size());  // "/serve-PID/signed:v1"
+  const std::string signed_image = host + path;
+  const std::string unsigned_image = host + W().unsigned_image.substr(Reg().size());
+  const std::string sig = R"("signatures":{"authorities":["release"],"threshold":1})";
+  Server s(W().Policy(R"({"name":"proxied","scope":")" + host + R"(/**","mode":"enforce",)" +
+                      sig + R"(},{"name":"warned","scope":")" + host +
+                      R"(/*/unsigned","mode":"enforce","fetchFailure":"warn",)" + sig + "},"),
+           {"--registry-breaker", "2", "--registry-breaker-cooldown", "1s"});
+  const std::string open_gauge = "vouch_serve_registry_circuit_open{registry=\"" + host + "\"}";
+  const std::string opened = "vouch_serve_registry_circuit_opened_total{registry=\"" + host + "\"}";
+  auto throttled = [&](const std::string& reason) {
+    return s.Metric("vouch_serve_registry_throttled_total{registry=\"" + host +
+                    "\",reason=\"" + reason + "\"}");
+  };
+  auto denied_as_throttled = [&](const std::string& image, const std::string& step) {
+    Json r = s.Review(Review(Uid(), "Pod", "p", {{image}, {}, {}}));
+    BOOST_TEST(r["allowed"] == false, step << ": " << r.dump());
+    BOOST_TEST(Message(r).find("could not be verified (registry throttled)") != std::string::npos,
+               step << ": " << Message(r));
+    BOOST_TEST(Message(r).find("rejected") == std::string::npos, step << ": " << Message(r));
+    return Message(r);
+  };
+
+  // Two throttled verifications: the Retry-After (10 s) is past the deadline (2 s), so each
+  // stops at its first 429, and the second failure opens the circuit.
+  denied_as_throttled(signed_image, "first 429");
+  denied_as_throttled(signed_image, "second 429");
+  BOOST_TEST(proxy.Requests() == 2, proxy.Log());
+  BOOST_TEST(s.Metric(opened) == 1, s.Metrics());
+  BOOST_TEST(s.Metric(open_gauge) == 1, s.Metrics());
+  BOOST_TEST(throttled("429") == 2, s.Metrics());
+
+  // The registry now fails with 503; the circuit is open for the Retry-After, not the 1 s
+  // cool-down: refused at once, nothing sent.
+  proxy.SetRules(R"([{"action":"status","code":503}])");
+  const std::string msg = denied_as_throttled(signed_image, "open circuit");
+  BOOST_TEST(msg.find(host + ": circuit open") != std::string::npos, msg);
+  BOOST_TEST(proxy.Requests() == 2, proxy.Log());
+  BOOST_TEST(throttled("circuit_open") >= 1, s.Metrics());
+  // fetchFailure warn admits, with a warning, the image that could not be fetched.
+  Json warned = s.Review(Review(Uid(), "Pod", "p", {{unsigned_image}, {}, {}}));
+  BOOST_TEST(warned["allowed"] == true, warned.dump());
+  BOOST_TEST(AllWarnings(warned).find("fetchFailure warn") != std::string::npos, warned.dump());
+  BOOST_TEST(proxy.Requests() == 2, proxy.Log());
+  BOOST_TEST(s.Metric("vouch_serve_image_decisions_total{result=\"throttled\"}") == 4,
+             s.Metrics());
+
+  // Past the cool-down one trial goes through, meets the 503 and reopens the circuit.
+  auto half_open = [&] { return s.Metric(open_gauge) == 0; };
+  auto poll = [](const std::function<bool()>& pred) {  // a liveness bound, not a timing check
+    for (int i = 0; i < 600; ++i) {
+      if (pred()) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  BOOST_REQUIRE_MESSAGE(poll(half_open), s.Metrics());
+  denied_as_throttled(signed_image, "failed trial");
+  BOOST_TEST(proxy.Requests() == 3, proxy.Log());
+  BOOST_TEST(s.Metric(opened) == 2, s.Metrics());
+
+  // Healed: after the (1 s) cool-down the trial succeeds, the circuit closes, the image is
+  // verified; and the unsigned image is rejected, fetchFailure warn notwithstanding.
+  proxy.SetRules("[]");
+  BOOST_REQUIRE_MESSAGE(poll(half_open), s.Metrics());
+  Json ok = s.Review(Review(Uid(), "Pod", "p", {{signed_image}, {}, {}}));
+  BOOST_TEST(ok["allowed"] == true, ok.dump() << "\n" << proxy.Log());
+  BOOST_TEST(s.Metric(open_gauge) == 0, s.Metrics());
+  Json rejected = s.Review(Review(Uid(), "Pod", "p", {{unsigned_image}, {}, {}}));
+  BOOST_TEST(rejected["allowed"] == false, rejected.dump());
+  BOOST_TEST(Message(rejected).find("rejected") != std::string::npos, Message(rejected));
+  BOOST_TEST(s.Metric(opened) == 2, s.Metrics());
 }
 
 // A catch-all scope does not name a host: under it, a pod cannot make the gate connect to a

@@ -321,14 +321,22 @@ std::string FaultRule(const std::string& path_regex, const std::string& action,
 
 std::string FaultProxy::Log() const { return ReadText(dir_.File("stderr")); }
 
-int FaultProxy::Faults() const {
-  std::istringstream in(Log());
+namespace {
+
+int CountLines(const std::string& log, const std::string& prefix) {
+  std::istringstream in(log);
   int n = 0;
   for (std::string line; std::getline(in, line);) {
-    n += line.rfind("FAULT ", 0) == 0 ? 1 : 0;
+    n += line.rfind(prefix, 0) == 0 ? 1 : 0;
   }
   return n;
 }
+
+}  // namespace
+
+int FaultProxy::Faults() const { return CountLines(Log(), "FAULT "); }
+
+int FaultProxy::Requests() const { return CountLines(Log(), "REQUEST "); }
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -107,11 +107,13 @@ class FaultProxy {
   // SetRules replaces the rules from the next request on; rules that differ from the current
   // ones start counting afresh (the same text again keeps the counts).
   void SetRules(const std::string& rules_json);
-  // Log returns what the proxy wrote to stderr: one "FAULT <action> <method> <path>" line per
-  // injected fault, and any error.
+  // Log returns what the proxy wrote to stderr: one "REQUEST <method> <path>" line per request
+  // received, one "FAULT <action> <method> <path>" line per injected fault, and any error.
   std::string Log() const;
   // Faults counts the injected faults so far.
   int Faults() const;
+  // Requests counts the requests that reached the proxy so far (faulted or not).
+  int Requests() const;
 
  private:
   TempDir dir_;

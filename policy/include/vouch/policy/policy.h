@@ -171,6 +171,12 @@ enum class Platforms {
 // FailurePolicy: what a gate that cannot finish a verification answers (vouch serve).
 enum class FailurePolicy { kDeny, kAllow };
 
+// FetchFailure: what a gate answers when the registry could not be read (throttled: 429, an
+// open circuit, the rate limit; or unavailable: no answer, 5xx). Narrower than FailurePolicy,
+// which covers every "could not check" (deadline, trust material, ...): kWarn admits with a
+// warning only when the registry was the cause. Never applies to a check that ran and rejected.
+enum class FetchFailure { kDeny, kWarn };
+
 struct ScopePolicy {
   std::string name;
   std::string scope;  // image-reference pattern ('*' one segment, '**' any depth)
@@ -180,6 +186,7 @@ struct ScopePolicy {
   std::optional<BaseImageRequirement> base_images;
   Platforms platforms = Platforms::kAll;
   FailurePolicy failure_policy = FailurePolicy::kDeny;
+  FetchFailure fetch_failure = FetchFailure::kDeny;
   // json_path locates this policy in the file ("/policies/0"), for messages.
   std::string json_path;
 };
@@ -324,11 +331,12 @@ std::string LintReportJson(std::string_view file, const Policy* policy,
 // ---------------------------------------------------------------------------------------------
 // Names (shared with the evaluator's reports).
 
-// ModeName, PlatformsName, FailurePolicyName and AuthorityKindName return the policy file's
-// spelling ("enforce", "index", "deny", "keyless").
+// ModeName, PlatformsName, FailurePolicyName, FetchFailureName and AuthorityKindName return the
+// policy file's spelling ("enforce", "index", "deny", "warn", "keyless").
 std::string_view ModeName(Mode mode);
 std::string_view PlatformsName(Platforms platforms);
 std::string_view FailurePolicyName(FailurePolicy failure_policy);
+std::string_view FetchFailureName(FetchFailure fetch_failure);
 std::string_view AuthorityKindName(AuthorityKind kind);
 
 }  // namespace vouch::policy

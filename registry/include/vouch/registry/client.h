@@ -7,8 +7,9 @@
 // kResourceExhausted; refused credentials are kUnauthenticated, 403 kPermissionDenied;
 // connection failures, bodies cut short (IsTruncatedResponse: shorter than their Content-Length
 // or their descriptor's size), 5xx and throttling that outlast the retry policy are
-// kUnavailable (the message starts with "registry throttled" for 429); an exchange past the
-// transport's request deadline is kDeadlineExceeded (not retried).
+// kUnavailable (the message starts with "registry throttled" for 429, an open circuit and the
+// rate limit: IsThrottled); an exchange past the transport's request deadline is
+// kDeadlineExceeded (not retried).
 #pragma once
 
 #include <atomic>
@@ -29,6 +30,7 @@
 #include "vouch/registry/auth.h"
 #include "vouch/registry/manifest.h"
 #include "vouch/registry/reference.h"
+#include "vouch/registry/throttle.h"
 #include "vouch/registry/transport.h"
 
 namespace vouch::registry {
@@ -63,6 +65,10 @@ struct ClientOptions {
   // credentials supplies login data; when null, the docker config files are used.
   std::shared_ptr<CredentialStore> credentials;
   RetryPolicy retry;
+  // throttle, when set, paces and guards every exchange per host (token bucket, circuit
+  // breaker: throttle.h); it may be shared by several clients. Null (the CLI's default): none.
+  // A token wait sleeps through RetryPolicy::sleep and never past the Cancellation deadline.
+  std::shared_ptr<Throttle> throttle;
   // max_manifest_bytes caps manifests and indexes; max_blob_bytes caps blobs held in memory
   // (FetchBlob); streamed transfers (FetchBlobStream, copies of large blobs) are not bound by it.
   uint64_t max_manifest_bytes = 4 << 20;

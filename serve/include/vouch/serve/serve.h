@@ -65,7 +65,9 @@ struct ServeOptions {
   // policy_poll is how often the policy file's mtime/size/digest is checked for changes.
   std::chrono::milliseconds policy_poll{1000};
   // client configures the registry client; its observer is chained with the request counter,
-  // and its address_filter is replaced by the gate's (below).
+  // and its address_filter is replaced by the gate's (below). client.throttle's state is
+  // reported in /metrics; `vouch serve` sets DefaultRegistryThrottle() with the flags applied
+  // (null: no back-pressure, as --registry-rate 0 --registry-breaker 0 ask).
   registry::ClientOptions client;
   // allow_registry_hosts ("HOST" or "HOST:PORT", spelled as in image references) may be
   // connected to on loopback, link-local or metadata addresses. Every other host may be only
@@ -95,6 +97,11 @@ struct CacheUrl {
 // URL carrying a user or password (it would show in process listings: the password comes from
 // --cache-password-file or VOUCH_CACHE_PASSWORD).
 Result<CacheUrl> ParseCacheUrl(std::string_view url);
+
+// DefaultRegistryThrottle is the gate's back-pressure towards registries (docs/gate.md): 50
+// requests/s per registry host with bursts of 100, and a circuit that opens after 5 consecutive
+// failures within a minute, for 30 s (or the registry's longest Retry-After, up to 10 min).
+registry::ThrottleOptions DefaultRegistryThrottle();
 
 // Serve loads the policy, binds, and serves until SIGTERM or SIGINT (then it stops accepting,
 // answers what is in flight and returns OK). Verifications still running then are cancelled;
