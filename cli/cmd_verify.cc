@@ -2,8 +2,10 @@
 // [--platform P | --all-platforms] [--output text|json]`, or keyless with
 // --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp], the GitHub workflow
 // claims and --trusted-root (docs/image-signing.md, docs/sigstore.md); or
-// `vouch verify --policy FILE IMAGE...` (docs/policy.md). Flags in, a TrustPolicy from
-// verify::CompileSignatureCheck or the policy file, verify::EvaluateImages, one rendering.
+// `vouch verify --policy FILE IMAGE...` (docs/policy.md); or, for a list of images,
+// `vouch verify --batch FILE|- [--shard i/n] [--resume FILE]` with either trust (docs/batch.md).
+// Flags in, a TrustPolicy from verify::CompileSignatureCheck or the policy file,
+// verify::EvaluateImages (or verify::RunBatch), one rendering.
 #include <algorithm>
 #include <iostream>
 #include <string>
@@ -16,6 +18,8 @@
 #include "identity_flags.h"
 #include "key_flags.h"
 #include "registry_flags.h"
+#include "vouch/core/file.h"
+#include "vouch/verify/batch.h"
 #include "vouch/verify/engine.h"
 
 namespace vouch::cli {
@@ -89,7 +93,74 @@ Result<verify::EvaluateOptions> EvaluateOptionsFromFlags(const Args& args) {
   return eval;
 }
 
+// kMaxBatchInput bounds the reference list and the resume file read into memory.
+constexpr size_t kMaxBatchInput = size_t{256} << 20;
+
+// VerifyBatch is `verify --batch`: one JSON line per entry to stdout, flushed as written (a
+// killed run resumes from what reached the file), a summary and the first problem to stderr.
+int VerifyBatch(const Args& args, std::shared_ptr<const verify::TrustPolicy> trust,
+                const verify::EvaluateOptions& eval) {
+  verify::BatchOptions options;
+  options.jobs = eval.parallelism;
+  if (args.Has("shard")) {
+    auto shard = verify::ParseBatchShard(args.Get("shard"));
+    if (!shard.ok()) {
+      return Fail(shard.status());
+    }
+    options.shard = *shard;
+  }
+  verify::BatchResume resume;
+  if (args.Has("resume")) {
+    // A resume file that does not exist yet is the first run of a loop that appends to it.
+    auto previous = ReadFile(args.Get("resume"), kMaxBatchInput);
+    if (!previous.ok() && !IsNotFound(previous.status())) {
+      return Fail(previous.status().WithContext("--resume"));
+    }
+    if (previous.ok()) {
+      resume = verify::ParseBatchResume(AsChars(*previous));
+    }
+    options.resume = &resume;
+  }
+  auto input = ReadFile(args.Get("batch"), kMaxBatchInput);
+  if (!input.ok()) {
+    // A list that is not there is a usage error (exit 2), as a missing key file is.
+    Status s = input.status().WithContext("--batch");
+    return Fail(IsNotFound(s) ? InvalidArgumentError(s.message()) : s);
+  }
+  auto client = NewClient(args.parsed());
+  if (!client.ok()) {
+    return Fail(client.status());
+  }
+  verify::EngineBatchVerifier verifier(**client, std::move(trust), eval,
+                                       /*allow_platform=*/!args.Has("policy"));
+  const verify::BatchSummary summary = verify::RunBatch(
+      verify::ParseBatchInput(AsChars(*input)), options,
+      [&](const verify::BatchEntry& e) { return verifier.Verify(e); },
+      [](const std::string& line) { std::cout << line << '\n' << std::flush; });
+  std::cerr << "vouch: batch: " << summary.entries << " images in shard " << options.shard.index
+            << "/" << options.shard.count << ": " << summary.accepted << " accepted, "
+            << summary.rejected << " rejected, " << summary.errors << " could not be checked ("
+            << summary.resumed << " resumed); " << verifier.evaluations() << " verifications, "
+            << verifier.cache_hits() << " shared\n";
+  return summary.overall.ok() ? kExitOk : Fail(summary.overall);
+}
+
 int Verify(const Args& args) {
+  const bool batch = args.Has("batch");
+  if (batch && args.Has("output") && args.output() != "jsonl") {
+    return UsageError("--batch writes --output jsonl");
+  }
+  if (!batch && args.output() == "jsonl") {
+    return UsageError("--output jsonl needs --batch");
+  }
+  if (batch == !args.positionals().empty()) {
+    return UsageError(batch ? "--batch FILE excludes IMAGE arguments"
+                            : "verify needs at least one IMAGE (or --batch FILE)");
+  }
+  if (!batch && (args.Has("shard") || args.Has("resume"))) {
+    return UsageError(std::string("--") + (args.Has("shard") ? "shard" : "resume") +
+                      " needs --batch");
+  }
   const bool with_policy = args.Has("policy");
   auto trust = with_policy ? PolicyTrust(args) : FlagTrust(args);
   if (!trust.ok()) {
@@ -98,6 +169,9 @@ int Verify(const Args& args) {
   auto eval = EvaluateOptionsFromFlags(args);
   if (!eval.ok()) {
     return Fail(eval.status());
+  }
+  if (batch) {
+    return VerifyBatch(args, *trust, *eval);
   }
   auto refs = ParseImages(args.positionals());
   if (!refs.ok()) {
@@ -124,21 +198,30 @@ int RunVerify(int argc, char** argv) {
          "[--platform P | --all-platforms] [--output text|json]\n"
          "  vouch verify IMAGE... --certificate-identity[-regexp] I "
          "--certificate-oidc-issuer[-regexp] U [--trusted-root T] [...]\n"
-         "  vouch verify --policy FILE IMAGE... [--output text|json]")
-      .Positional({"IMAGE"}, 1, kUnbounded)
+         "  vouch verify --policy FILE IMAGE... [--output text|json]\n"
+         "  vouch verify (--policy FILE | --key KEY... | ...) --batch FILE|- [--output jsonl] "
+         "[--shard i/n] [--resume FILE] [--jobs N]")
+      .Positional({"IMAGE"}, 0, kUnbounded)
       .With({AddRegistryFlags, AddPlatformOption, AddPasswordOptions, AddIdentityOptions})
       .Value("policy", "trust policy file (JSON or YAML, docs/policy.md) instead of --key")
       .Values("key", "trusted public key file, or env://VAR (repeatable)")
       .Values("a,annotation", "key=value every counted signature must carry (repeatable)")
       .Flag("all-platforms", "require signatures on the index and on every platform manifest")
       .Value("signature-format", "where to look: all, bundle or legacy", "all")
-      .OutputFlag()
+      .OutputFlag("text or json; jsonl with --batch (the default there)", {"jsonl"})
       .Int("jobs", "images verified in parallel", 8, 1, 256)
+      .Value("batch",
+             "verify the images listed in FILE (- for stdin), one reference or JSON object per "
+             "line; one JSON decision per line out (docs/batch.md)")
+      .Value("shard", "with --batch: only entries whose 0-based index modulo n is i (i/n)")
+      .Value("resume",
+             "with --batch: skip the lines a previous run's output FILE accepted or rejected")
       .ExitCodes(
           "0 every image verified, 1 some image has no valid signature, 2 usage or key error, "
           "3 some image could not be checked (registry unreachable, throttled, credentials "
           "refused)\nwith --policy: 0 every image accepted, 1 some image rejected, 2 invalid "
-          "policy, 3 some image could not be checked");
+          "policy, 3 some image could not be checked\nwith --batch: as for several images (3 wins over "
+          "1); a malformed line is an image that could not be checked");
   cmd.options().add_options()("threshold", "distinct trusted keys that must have signed",
                               cxxopts::value<size_t>()->default_value("1"));
   return cmd.Run(argc, argv, Verify);

@@ -1,5 +1,6 @@
 #include "command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <utility>
 
@@ -64,8 +65,9 @@ Command& Command::Require(std::initializer_list<std::string> flags) {
   return *this;
 }
 
-Command& Command::OutputFlag(std::string help) {
+Command& Command::OutputFlag(std::string help, std::vector<std::string> extra) {
   output_flag_ = true;
+  output_values_.insert(output_values_.end(), extra.begin(), extra.end());
   options_.add_options()("o,output", help, cxxopts::value<std::string>()->default_value("text"));
   return *this;
 }
@@ -187,11 +189,16 @@ Args Command::Parse(int argc, char** argv) {
   }
   if (output_flag_) {
     const std::string output = args.Get("output");
-    if (output != "text" && output != "json") {
-      args.exit_code_ = UsageError(name_ + ": --output must be text or json");
+    if (std::find(output_values_.begin(), output_values_.end(), output) == output_values_.end()) {
+      std::string values;
+      for (size_t i = 0; i < output_values_.size(); ++i) {
+        values += (i == 0 ? "" : i + 1 == output_values_.size() ? " or " : ", ") + output_values_[i];
+      }
+      args.exit_code_ = UsageError(name_ + ": --output must be " + values);
       return args;
     }
     args.json_ = output == "json";
+    args.output_ = output;
   }
   return args;
 }

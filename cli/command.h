@@ -100,6 +100,8 @@ class Args {
 
   // json reports whether `--output json` was chosen (only with Command::OutputFlag()).
   bool json() const { return json_; }
+  // output is the --output value chosen (only with Command::OutputFlag()).
+  const std::string& output() const { return output_; }
 
   // parsed is the raw cxxopts result, for the shared flag readers of key_flags.h,
   // registry_flags.h, identity_flags.h and slsa_flags.h.
@@ -110,6 +112,7 @@ class Args {
   cxxopts::ParseResult parsed_;
   std::optional<int> exit_code_;
   bool json_ = false;
+  std::string output_;
 };
 
 // Command declares one subcommand. The builder methods return *this so that a declaration
@@ -136,8 +139,9 @@ class Command {
   // (exit 2), for the first missing one in this order.
   Command& Require(std::initializer_list<std::string> flags);
   // OutputFlag registers `-o, --output text|json` (default text) with |help|; Parse rejects any
-  // other value and Args::json() reports the choice.
-  Command& OutputFlag(std::string help = "text or json");
+  // other value and Args::json() reports the choice. |extra| adds values beyond text and json
+  // (verify's "jsonl"), read with Args::output().
+  Command& OutputFlag(std::string help = "text or json", std::vector<std::string> extra = {});
   // OptionGroup registers a group of flags shared by several commands (registry_flags.h
   // AddRegistryFlags, key_flags.h AddSigningKeyOptions, identity_flags.h AddIdentityOptions...).
   using OptionGroup = void (*)(cxxopts::Options&);
@@ -208,6 +212,7 @@ class Command {
   };
   std::vector<IntRange> int_ranges_;
   bool output_flag_ = false;
+  std::vector<std::string> output_values_ = {"text", "json"};
 };
 
 // Subcommand is one entry of a command group's table (`vouch key generate`, `vouch policy lint`).

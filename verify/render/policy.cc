@@ -14,6 +14,38 @@ std::string RequirementLine(const RequirementResult& r) {
          ": " + r.reason + "\n";
 }
 
+}  // namespace
+
+OrderedJson ResultsJson(const std::vector<RequirementResult>& results) {
+  OrderedJson out = OrderedJson::array();
+  for (const RequirementResult& r : results) {
+    OrderedJson jr = OrderedJson::object();
+    jr["requirement"] = r.requirement;
+    jr["platform"] = r.platform;
+    jr["outcome"] = std::string(OutcomeName(r.outcome));
+    jr["reason"] = r.reason;
+    jr["code"] = ReasonName(r.code);
+    out.push_back(std::move(jr));
+  }
+  return out;
+}
+
+OrderedJson InputsJson(const std::vector<VerifiedInput>& inputs) {
+  OrderedJson out = OrderedJson::array();
+  for (const VerifiedInput& in : inputs) {
+    OrderedJson jin = OrderedJson::object();
+    jin["kind"] = in.kind;
+    jin["predicateType"] = in.predicate_type;
+    jin["authority"] = in.authority;
+    jin["location"] = in.location;
+    jin["digest"] = in.digest.ToString();
+    out.push_back(std::move(jin));
+  }
+  return out;
+}
+
+namespace {
+
 OrderedJson DecisionJson(const ImageDecision& d) {
   OrderedJson ji = OrderedJson::object();
   ji["image"] = d.image;
@@ -24,29 +56,9 @@ OrderedJson DecisionJson(const ImageDecision& d) {
   ji["decision"] = std::string(DecisionName(d.decision));
   ji["error"] = d.status.ok() ? "" : d.status.message();
   ji["errorCode"] = d.status.ok() ? "" : std::string(ErrorCodeName(d.status.code()));
-  OrderedJson results = OrderedJson::array();
-  for (const RequirementResult& r : d.results) {
-    OrderedJson jr = OrderedJson::object();
-    jr["requirement"] = r.requirement;
-    jr["platform"] = r.platform;
-    jr["outcome"] = std::string(OutcomeName(r.outcome));
-    jr["reason"] = r.reason;
-    jr["code"] = ReasonName(r.code);
-    results.push_back(std::move(jr));
-  }
-  ji["results"] = std::move(results);
+  ji["results"] = ResultsJson(d.results);
   ji["verifiedLevels"] = d.verified_levels;
-  OrderedJson inputs = OrderedJson::array();
-  for (const VerifiedInput& in : d.inputs) {
-    OrderedJson jin = OrderedJson::object();
-    jin["kind"] = in.kind;
-    jin["predicateType"] = in.predicate_type;
-    jin["authority"] = in.authority;
-    jin["location"] = in.location;
-    jin["digest"] = in.digest.ToString();
-    inputs.push_back(std::move(jin));
-  }
-  ji["inputs"] = std::move(inputs);
+  ji["inputs"] = InputsJson(d.inputs);
   return ji;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/internal/json.h"
 #include "vouch/verify/decision.h"
 #include "vouch/verify/engine.h"
 
@@ -30,6 +31,11 @@ std::string AttestationsProblem(const ImageDecision& d, const TrustPolicy& trust
 
 std::string InventoryText(const std::vector<ImageDecision>& decisions, const TrustPolicy& trust);
 std::string InventoryJson(const std::vector<ImageDecision>& decisions, const TrustPolicy& trust);
+
+// ResultsJson and InputsJson are the "results" and "inputs" arrays of the policy shape, shared
+// with the batch lines (vouch/verify/batch.h) so both spell a requirement and an input alike.
+OrderedJson ResultsJson(const std::vector<RequirementResult>& results);
+OrderedJson InputsJson(const std::vector<VerifiedInput>& inputs);
 
 std::string PolicyText(const std::vector<ImageDecision>& decisions);
 std::string PolicyJson(const std::vector<ImageDecision>& decisions, const TrustPolicy& trust);
