@@ -1108,7 +1108,8 @@ BOOST_AUTO_TEST_CASE(truncated_or_reset_registry_is_an_error_and_not_cached) {
 // proxy's request count), the cool-down is the registry's Retry-After, a failed trial reopens
 // it, and once the faults are gone the trial closes it and the image is verified. Nothing is
 // admitted unverified, except under the scope that says fetchFailure warn, and only while the
-// registry could not be read: its unsigned image is rejected once the registry answers.
+// registry could not be read: its unsigned image is rejected once the registry answers. The
+// negative cache is off (--error-cache-ttl 0) so that every review reaches the breaker.
 BOOST_AUTO_TEST_CASE(throttled_registry_opens_the_circuit_and_never_admits_unverified) {
   vouch::testing::FaultProxy proxy(Reg(), R"([{"action":"status","code":429,"retry_after":10}])");
   const std::string host = proxy.host_port();
@@ -1119,7 +1120,8 @@ BOOST_AUTO_TEST_CASE(throttled_registry_opens_the_circuit_and_never_admits_unver
   Server s(W().Policy(R"({"name":"proxied","scope":")" + host + R"(/**","mode":"enforce",)" +
                       sig + R"(},{"name":"warned","scope":")" + host +
                       R"(/*/unsigned","mode":"enforce","fetchFailure":"warn",)" + sig + "},"),
-           {"--registry-breaker", "2", "--registry-breaker-cooldown", "1s"});
+           {"--registry-breaker", "2", "--registry-breaker-cooldown", "1s", "--error-cache-ttl",
+            "0"});
   const std::string open_gauge = "vouch_serve_registry_circuit_open{registry=\"" + host + "\"}";
   const std::string opened = "vouch_serve_registry_circuit_opened_total{registry=\"" + host + "\"}";
   auto throttled = [&](const std::string& reason) {
@@ -1347,20 +1349,30 @@ BOOST_AUTO_TEST_CASE(replicas_share_decisions_through_redis_and_survive_its_outa
     BOOST_REQUIRE_MESSAGE(WaitFor([&] { return metric(i, "vouch_serve_shared_cache_up") == 1; }),
                           r[i]->Stderr());
   }
+  std::string last_uid;
   auto review = [&](int i, const std::string& image) {
-    return r[i]->Review(Review(Uid(), "Pod", "p", {{image}, {}, {}}))["allowed"].get<bool>();
+    last_uid = Uid();
+    return r[i]->Review(Review(last_uid, "Pod", "p", {{image}, {}, {}}))["allowed"].get<bool>();
   };
   const std::string signed_image = W().signed_image;
   const std::string unsigned_image = W().unsigned_image;
 
   // Replica 0 decides; its decisions reach Redis.
-  BOOST_TEST(review(0, signed_image) == true);
   BOOST_TEST(review(0, unsigned_image) == false);
+  BOOST_TEST(review(0, signed_image) == true);
   BOOST_TEST(metric(0, "vouch_serve_verifications_total") == 2);
   BOOST_REQUIRE(WaitFor([&] { return metric(0, "vouch_serve_shared_cache_writes_total") == 2; }));
-  // Replicas 1 and 2 answer the same without a verification of their own.
+  // Replicas 1 and 2 answer the same without a verification of their own, and their decision
+  // log names the evidence the deciding replica verified (it travels through Redis).
+  const std::string signature_digest =
+      LogLine(*r[0], last_uid)["images"][0]["evidence"][0].value("digest", "");
+  BOOST_TEST(signature_digest.rfind("sha256:", 0) == 0u);
   for (int i : {1, 2}) {
     BOOST_TEST(review(i, signed_image) == true, i);
+    const Json evidence = LogLine(*r[i], last_uid)["images"][0]["evidence"];
+    BOOST_TEST(evidence.size() == 1u, evidence.dump());
+    BOOST_TEST(evidence[0].value("digest", "") == signature_digest, evidence.dump());
+    BOOST_TEST(evidence[0].value("authority", "") == "release", evidence.dump());
     BOOST_TEST(review(i, unsigned_image) == false, i);
     BOOST_TEST(metric(i, "vouch_serve_verifications_total") == 0, i);
     BOOST_TEST(metric(i, "vouch_serve_shared_cache_hits_total") == 2, i);

@@ -32,9 +32,7 @@ struct Manifests {
     const std::string dir = DeployDir() + "/" + sub;
     BOOST_REQUIRE_MESSAGE(std::filesystem::is_directory(dir), dir << " is missing");
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
-      // fleet-verify-job.yaml is run on demand, not part of the gate (tests/verify/
-      // fleet_job_test.cc checks it).
-      if (e.path().extension() != ".yaml" || e.path().filename() == "fleet-verify-job.yaml") {
+      if (e.path().extension() != ".yaml") {
         continue;
       }
       files.push_back(e.path().filename().string());
