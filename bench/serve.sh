@@ -38,6 +38,19 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 
+# write_policy_and_tls HOST: $W/policy.json requiring key k's signature on HOST/bench/**, and a
+# self-signed serving certificate for 127.0.0.1 in $W/tls.{key,crt}.
+write_policy_and_tls() {
+  cat >"$W/policy.json" <<JSON
+{"version":1,"authorities":{"k":{"key":{"path":"k.pub"}}},
+ "policies":[{"name":"bench","scope":"$1/bench/**","mode":"enforce",
+              "signatures":{"authorities":["k"],"threshold":1}},
+             {"name":"default","scope":"*","mode":"reject"}]}
+JSON
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$W/tls.key" -out "$W/tls.crt" 2>/dev/null
+}
+
 cold_mode() {
   local delay=${1:-50} vouch=${2:-$HERE/../build/cli/vouch}
   [[ -x $vouch ]] || { echo "vouch binary not found: $vouch" >&2; exit 2; }
@@ -58,14 +71,7 @@ cold_mode() {
   BENCH_CLEANUP_PIDS+=("$!")
   for _ in $(seq 1 100); do [[ -s $W/proxy.port ]] && break; sleep 0.05; done
   local proxy=127.0.0.1:$(cat "$W/proxy.port")
-  cat >"$W/policy.json" <<JSON
-{"version":1,"authorities":{"k":{"key":{"path":"k.pub"}}},
- "policies":[{"name":"bench","scope":"$proxy/bench/**","mode":"enforce",
-              "signatures":{"authorities":["k"],"threshold":1}},
-             {"name":"default","scope":"*","mode":"reject"}]}
-JSON
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
-    -addext subjectAltName=IP:127.0.0.1 -keyout "$W/tls.key" -out "$W/tls.crt" 2>/dev/null
+  write_policy_and_tls "$proxy"
   local containers=
   for i in $(seq 0 7); do
     containers+="${containers:+,}{\"name\":\"c$i\",\"image\":\"$proxy/bench/cold$i:v1\"}"
@@ -145,14 +151,7 @@ IMG=$(bench_push_tiny_image "$repo")
 openssl ecparam -name prime256v1 -genkey -noout -out "$W/k.pem" 2>/dev/null
 openssl ec -in "$W/k.pem" -pubout -out "$W/k.pub" 2>/dev/null
 DOCKER_CONFIG=$W/docker "$VOUCH" sign "$IMG" --key "$W/k.pem" >/dev/null
-cat >"$W/policy.json" <<JSON
-{"version":1,"authorities":{"k":{"key":{"path":"k.pub"}}},
- "policies":[{"name":"bench","scope":"$REG/bench/**","mode":"enforce",
-              "signatures":{"authorities":["k"],"threshold":1}},
-             {"name":"default","scope":"*","mode":"reject"}]}
-JSON
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$W/tls.key" -out "$W/tls.crt" 2>/dev/null
+write_policy_and_tls "$REG"
 
 # The review: a Pod with 8 containers of the image, by tag (AdmissionReview v1 request).
 containers=

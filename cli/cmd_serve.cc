@@ -2,7 +2,8 @@
 // [--tls-self-signed-ca-dir CADIR] [--tls-dns-name NAME]...) [--listen ADDR:PORT] [--deadline 8s]
 // [--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N]
 // [--registry-concurrency N] [--max-images-per-review N] [--max-connections N]
-// [--error-cache-ttl 5s] [--cache redis://HOST:PORT[/DB] [--cache-password-file FILE]]`:
+// [--error-cache-ttl 5s] [--cache redis[s]://HOST:PORT[/DB] [--cache-password-file FILE]
+// [--cache-ca-file FILE] [--cache-cert-file FILE --cache-key-file FILE]]`:
 // option parsing only; the server is serve::Serve (docs/gate.md).
 #include <algorithm>
 #include <chrono>
@@ -86,6 +87,14 @@ int Serve(const Args& args) {
   } else if (args.Has("cache-password-file")) {
     return UsageError("--cache-password-file needs --cache");
   }
+  o.cache_tls = {args.Get("cache-ca-file"), args.Get("cache-cert-file"),
+                 args.Get("cache-key-file")};
+  const bool tls_flags = !o.cache_tls.ca_file.empty() || !o.cache_tls.cert_file.empty() ||
+                         !o.cache_tls.key_file.empty();
+  if (tls_flags && !o.cache_url.starts_with("rediss://")) {
+    return UsageError("--cache-ca-file, --cache-cert-file and --cache-key-file need a rediss:// "
+                      "--cache");
+  }
   o.decision_log = args.Get("decision-log");
   for (const std::string& h : args.GetAll("allow-registry-host")) {
     // Spelled as image references spell registries, so it compares with what the client
@@ -149,7 +158,8 @@ int RunServe(int argc, char** argv) {
           "[--cache-ttl 5m] [--tag-ttl 30s] [--decision-log FILE|-] [--threads N] [--workers N] "
           "[--registry-concurrency 4] [--max-images-per-review 64] [--max-connections 1024] "
           "[--allow-registry-host HOST[:PORT]]... [--error-cache-ttl 5s] "
-          "[--cache redis://HOST:PORT[/DB] [--cache-password-file FILE]]")
+          "[--cache redis[s]://HOST:PORT[/DB] [--cache-password-file FILE] [--cache-ca-file FILE] "
+          "[--cache-cert-file FILE --cache-key-file FILE]]")
       .With({AddRegistryFlags})
       .Value("policy", "trust policy file (JSON or YAML); reloaded on SIGHUP and when it changes")
       .Value("tls-cert", "PEM serving certificate chain")
@@ -180,10 +190,15 @@ int RunServe(int argc, char** argv) {
              "(whole seconds; 0: never)",
              "5s")
       .Value("cache",
-             "share decisions with other replicas through Redis: redis://HOST:PORT[/DB] "
-             "(rediss:// is refused: Debian's hiredis 0.14 has no TLS)")
+             "share decisions with other replicas through Redis: redis://HOST:PORT[/DB], or "
+             "rediss://HOST:PORT[/DB] over TLS")
       .Value("cache-password-file",
              "file holding the Redis password (else env VOUCH_CACHE_PASSWORD; never printed)")
+      .Value("cache-ca-file",
+             "rediss://: CA certificates (PEM) the Redis server's certificate must chain to "
+             "(default: the system's trust store)")
+      .Value("cache-cert-file", "rediss://: client certificate (PEM), for a Redis that asks")
+      .Value("cache-key-file", "rediss://: the client certificate's key (PEM)")
       .Value("decision-log", "append one JSON line per decision to FILE (- for stdout)")
       .Values("allow-registry-host",
               "may connect to HOST[:PORT] on a loopback, link-local or metadata address "

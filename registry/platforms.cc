@@ -49,7 +49,12 @@ Result<Descriptor> SelectPlatform(const Manifest& manifest, const Platform& plat
 
 Result<ImageSubjects> ExpandImage(Repository& repo, const ExpandOptions& options) {
   ImageSubjects out;
-  VOUCH_ASSIGN_OR_RETURN(out.root, repo.Resolve(repo.reference().Identifier()));
+  const std::optional<Digest>& pinned = repo.reference().digest;
+  if (options.resolved && pinned && options.resolved->digest == *pinned) {
+    out.root = *options.resolved;
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(out.root, repo.Resolve(repo.reference().Identifier()));
+  }
   if (!IsIndexMediaType(out.root.media_type) || (!options.platform && !options.children)) {
     return out;
   }

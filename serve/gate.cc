@@ -512,6 +512,7 @@ void Gate::Run(const Job& job) {
   auto v = std::make_shared<Verdict>();
   v->reference = ref.ToString();
   std::optional<Digest> digest = ref.digest;
+  std::optional<registry::Descriptor> resolved;  // what the tag resolved to, when done here
   if (!digest) {
     ++metrics_.tag_cache_misses;
     ++metrics_.tag_resolutions;
@@ -520,6 +521,7 @@ void Gate::Run(const Job& job) {
         repo.ok() ? (*repo)->Resolve(ref.tag) : Result<registry::Descriptor>(repo.status());
     if (desc.ok()) {
       digest = desc->digest;
+      resolved = *desc;
       StoreTag(v->reference, *digest);
     } else {
       // "Not found" is a fact about the image (it cannot run): a rejection. Anything else is
@@ -549,6 +551,7 @@ void Gate::Run(const Job& job) {
       Result<std::unique_ptr<registry::Repository>> repo = client_.Open(pinned);
       if (repo.ok()) {
         verify::EvaluateOptions eo;
+        eo.resolved = resolved;
         std::shared_ptr<const verify::ImageDecision> d =
             std::make_shared<verify::ImageDecision>(verify::Evaluate(**repo, *policy->trust, eo));
         if (flight->cancellation().cancelled()) {

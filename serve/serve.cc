@@ -34,6 +34,7 @@
 
 #include "gate.h"
 #include "metrics.h"
+#include "redis_link.h"
 #include "vouch/core/clock.h"
 #include "vouch/policy/policy.h"
 #include "vouch/serve/admission.h"
@@ -798,7 +799,11 @@ Status Serve(const ServeOptions& options) {
   internal::GateOptions go;
   if (!options.cache_url.empty()) {
     VOUCH_ASSIGN_OR_RETURN(CacheUrl url, ParseCacheUrl(options.cache_url));
-    server.shared_cache = internal::NewRedisCache(url, options.cache_password);
+    std::shared_ptr<const internal::RedisTls> tls;
+    if (url.tls) {
+      VOUCH_ASSIGN_OR_RETURN(tls, internal::LoadRedisTls(options.cache_tls));
+    }
+    server.shared_cache = internal::NewRedisCache(url, options.cache_password, tls);
     server.metrics.shared_cache_up = 0;
     go.shared = server.shared_cache.get();
     Log("shared cache " + url.ToString() +

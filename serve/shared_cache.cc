@@ -1,7 +1,7 @@
 #include "shared_cache.h"
 
+#include <curl/curl.h>
 #include <hiredis.h>
-#include <sys/time.h>
 
 #include <charconv>
 #include <condition_variable>
@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "core/internal/json.h"
+#include "redis_link.h"
 
 namespace vouch::serve {
 
 std::string CacheUrl::ToString() const {
   const bool v6 = host.find(':') != std::string::npos;
-  return "redis://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/" +
-         std::to_string(db);
+  return std::string(tls ? "rediss://" : "redis://") + (v6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port) + "/" + std::to_string(db);
 }
 
 namespace {
@@ -32,81 +33,74 @@ std::optional<int> Number(std::string_view s, int max) {
   return v;
 }
 
+struct UrlFree {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+struct CurlFree {
+  void operator()(char* p) const { curl_free(p); }
+};
+
+// Part returns one part of |u|, nullopt when the URL has none.
+std::optional<std::string> Part(CURLU* u, CURLUPart part) {
+  char* raw = nullptr;
+  if (curl_url_get(u, part, &raw, 0) != CURLUE_OK) {
+    return std::nullopt;
+  }
+  std::unique_ptr<char, CurlFree> owned(raw);
+  return std::string(raw);
+}
+
 }  // namespace
 
 Result<CacheUrl> ParseCacheUrl(std::string_view url) {
-  auto bad = [&](const std::string& why) {
-    return InvalidArgumentError("bad cache URL \"" + std::string(url) + "\": " + why);
-  };
-  if (url.starts_with("rediss://")) {
-    return bad(
-        "rediss:// (Redis over TLS) is not supported: Debian bookworm's hiredis (0.14) has no TLS; "
-        "reach Redis on a trusted network or through a TLS tunnel and use redis://");
-  }
-  constexpr std::string_view kScheme = "redis://";
-  if (!url.starts_with(kScheme)) {
-    return bad("write redis://HOST:PORT[/DB]");
-  }
-  std::string_view rest = url.substr(kScheme.size());
-  std::string_view authority = rest.substr(0, rest.find('/'));
-  if (authority.find('@') != std::string_view::npos) {
-    // Not echoed: the URL holds a secret.
+  // Before anything echoes the URL: it may hold a secret.
+  if (url.find('@') != std::string_view::npos) {
     return InvalidArgumentError(
         "bad cache URL: no user or password in the URL (it would show in process listings); use "
         "--cache-password-file or VOUCH_CACHE_PASSWORD");
   }
+  auto bad = [&](const std::string& why) {
+    return InvalidArgumentError("bad cache URL \"" + std::string(url) + "\": " + why);
+  };
   CacheUrl out;
-  if (authority.size() < rest.size()) {
-    std::string_view db = rest.substr(authority.size() + 1);
-    auto n = Number(db, 1 << 20);
-    if (!n) {
-      return bad("the database \"" + std::string(db) + "\" is not a number");
-    }
-    out.db = *n;
+  out.tls = url.starts_with("rediss://");
+  if (!out.tls && !url.starts_with("redis://")) {
+    return bad("write redis://HOST:PORT[/DB], or rediss://HOST:PORT[/DB] for TLS");
   }
-  std::string_view port;
-  if (authority.starts_with("[")) {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return bad("unclosed [ in the host");
-    }
-    out.host = std::string(authority.substr(1, close - 1));
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') {
-        return bad("junk after ]");
-      }
-      port = after.substr(1);
-      if (port.empty()) {
-        return bad("empty port");
-      }
-    }
-  } else {
-    size_t colon = authority.find(':');
-    out.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port = authority.substr(colon + 1);
-      if (port.empty()) {
-        return bad("empty port");
-      }
-    }
+  std::unique_ptr<CURLU, UrlFree> u(curl_url());
+  if (u == nullptr) {
+    return InternalError("curl_url: out of memory");
+  }
+  const std::string text(url);
+  if (CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME);
+      rc != CURLUE_OK) {
+    return bad(curl_url_strerror(rc));
+  }
+  if (Part(u.get(), CURLUPART_QUERY) || Part(u.get(), CURLUPART_FRAGMENT)) {
+    return bad("no query or fragment");
+  }
+  out.host = Part(u.get(), CURLUPART_HOST).value_or("");
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
   }
   if (out.host.empty()) {
     return bad("no host");
   }
-  for (char c : out.host) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-                    c == '_' || c == ':';
-    if (!ok) {
-      return bad("bad character in the host");
-    }
-  }
-  if (!port.empty()) {
-    auto n = Number(port, 65535);
+  if (std::optional<std::string> port = Part(u.get(), CURLUPART_PORT)) {
+    auto n = Number(*port, 65535);
     if (!n || *n == 0) {
-      return bad("the port \"" + std::string(port) + "\" is not 1-65535");
+      return bad("the port \"" + *port + "\" is not 1-65535");
     }
     out.port = *n;
+  }
+  std::string db = Part(u.get(), CURLUPART_PATH).value_or("/");
+  db.erase(0, db.starts_with('/') ? 1 : 0);
+  if (!db.empty()) {
+    auto n = Number(db, 1 << 20);
+    if (!n) {
+      return bad("the database \"" + db + "\" is not a number");
+    }
+    out.db = *n;
   }
   return out;
 }
@@ -114,28 +108,13 @@ Result<CacheUrl> ParseCacheUrl(std::string_view url) {
 namespace internal {
 namespace {
 
-// RAII for hiredis' handles.
-struct ContextFree {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-struct ReplyFree {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextFree>;
-using ReplyPtr = std::unique_ptr<redisReply, ReplyFree>;
-
-timeval Timeval(std::chrono::milliseconds d) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((d.count() % 1000) * 1000);
-  return tv;
-}
-
 class RedisCache final : public SharedCache {
  public:
-  RedisCache(CacheUrl url, std::string password, RedisTimeouts timeouts)
+  RedisCache(CacheUrl url, std::string password, std::shared_ptr<const RedisTls> tls,
+             RedisTimeouts timeouts)
       : url_(std::move(url)),
         password_(std::move(password)),
+        tls_(std::move(tls)),
         timeouts_(timeouts),
         backoff_(timeouts.backoff_min) {
     health_ = std::thread([this] { Health(); });
@@ -153,33 +132,31 @@ class RedisCache final : public SharedCache {
   Result<std::optional<std::string>> Get(const std::string& key) override {
     std::lock_guard<std::mutex> lock(mu_);
     VOUCH_RETURN_IF_ERROR(ReadyLocked());
-    ReplyPtr r(static_cast<redisReply*>(
-        redisCommand(ctx_.get(), "GET %b", key.data(), static_cast<size_t>(key.size()))));
-    if (r == nullptr) {
-      return FailLocked("GET");
+    Result<ReplyPtr> r = link_->Command({"GET", key});
+    if (!r.ok()) {
+      return FailLocked("GET", r.status());
     }
-    if (r->type == REDIS_REPLY_NIL) {
+    if ((*r)->type == REDIS_REPLY_NIL) {
       return std::optional<std::string>();
     }
-    if (r->type == REDIS_REPLY_STRING) {
-      return std::optional<std::string>(std::string(r->str, r->len));
+    if ((*r)->type == REDIS_REPLY_STRING) {
+      return std::optional<std::string>(std::string((*r)->str, (*r)->len));
     }
-    return Refused("GET", r.get());
+    return Refused("GET", r->get());
   }
 
   Status Set(const std::string& key, const std::string& value, std::chrono::seconds ttl) override {
     std::lock_guard<std::mutex> lock(mu_);
     VOUCH_RETURN_IF_ERROR(ReadyLocked());
-    ReplyPtr r(static_cast<redisReply*>(redisCommand(
-        ctx_.get(), "SET %b %b EX %lld", key.data(), static_cast<size_t>(key.size()), value.data(),
-        static_cast<size_t>(value.size()), static_cast<long long>(std::max<int64_t>(1, ttl.count())))));
-    if (r == nullptr) {
-      return FailLocked("SET");
+    const std::string seconds = std::to_string(std::max<int64_t>(1, ttl.count()));
+    Result<ReplyPtr> r = link_->Command({"SET", key, value, "EX", seconds});
+    if (!r.ok()) {
+      return FailLocked("SET", r.status());
     }
-    if (r->type == REDIS_REPLY_STATUS) {
+    if ((*r)->type == REDIS_REPLY_STATUS) {
       return OkStatus();
     }
-    return Refused("SET", r.get());
+    return Refused("SET", r->get());
   }
 
   bool Up() const override { return up_.load(); }
@@ -189,7 +166,7 @@ class RedisCache final : public SharedCache {
   // ReadyLocked makes sure there is a connection: at once when there is one, by connecting when
   // the backoff allows, else an error at once (Redis is down and not due for another try).
   Status ReadyLocked() {
-    if (ctx_ != nullptr) {
+    if (link_ != nullptr) {
       return OkStatus();
     }
     if (std::chrono::steady_clock::now() < next_attempt_) {
@@ -199,37 +176,17 @@ class RedisCache final : public SharedCache {
   }
 
   Status ConnectLocked() {
-    ContextPtr c(redisConnectWithTimeout(url_.host.c_str(), url_.port, Timeval(timeouts_.connect)));
-    if (c == nullptr) {
-      return FailLocked("connect: out of memory");
+    Result<std::unique_ptr<RedisLink>> link =
+        ConnectRedis(url_, tls_, timeouts_.connect, timeouts_.command);
+    if (!link.ok()) {
+      return FailLocked("", link.status());
     }
-    if (c->err != 0) {
-      std::string why = std::string("connect: ") + c->errstr;
-      return FailLocked(why);
-    }
-    if (redisSetTimeout(c.get(), Timeval(timeouts_.command)) != REDIS_OK) {
-      return FailLocked("setting the command timeout");
-    }
-    ctx_ = std::move(c);
+    link_ = std::move(link).value();
     if (!password_.empty()) {
-      ReplyPtr r(static_cast<redisReply*>(
-          redisCommand(ctx_.get(), "AUTH %b", password_.data(), password_.size())));
-      if (r == nullptr) {
-        return FailLocked("AUTH");
-      }
-      if (r->type == REDIS_REPLY_ERROR) {
-        // The reply names the failure ("WRONGPASS ..."), never the password.
-        std::string why = "AUTH refused: " + std::string(r->str, r->len);
-        return FailLocked(why);
-      }
+      VOUCH_RETURN_IF_ERROR(Setup("AUTH", {"AUTH", password_}));
     }
     if (url_.db != 0) {
-      ReplyPtr r(static_cast<redisReply*>(redisCommand(ctx_.get(), "SELECT %d", url_.db)));
-      if (r == nullptr || r->type == REDIS_REPLY_ERROR) {
-        std::string why = r == nullptr ? std::string("SELECT")
-                                       : "SELECT refused: " + std::string(r->str, r->len);
-        return FailLocked(why);
-      }
+      VOUCH_RETURN_IF_ERROR(Setup("SELECT", {"SELECT", std::to_string(url_.db)}));
     }
     backoff_ = timeouts_.backoff_min;
     if (!up_.exchange(true)) {
@@ -238,14 +195,28 @@ class RedisCache final : public SharedCache {
     return OkStatus();
   }
 
-  // FailLocked drops the connection (its state is unknown after a timeout or a broken reply)
-  // and holds calls off for the backoff.
-  Status FailLocked(const std::string& what) {
-    std::string why = what;
-    if (ctx_ != nullptr && ctx_->err != 0) {
-      why += std::string(": ") + ctx_->errstr;
+  // Setup runs a command of the connection's start; an error reply (a wrong password: the
+  // reply names the failure, "WRONGPASS ...", never the password) drops the connection too.
+  Status Setup(const char* what, const std::vector<std::string_view>& argv) {
+    Result<ReplyPtr> r = link_->Command(argv);
+    if (!r.ok()) {
+      return FailLocked(what, r.status());
     }
-    ctx_.reset();
+    if ((*r)->type == REDIS_REPLY_ERROR) {
+      return FailLocked(std::string(what) + " refused: " + std::string((*r)->str, (*r)->len),
+                        OkStatus());
+    }
+    return OkStatus();
+  }
+
+  // FailLocked drops the connection (its state is unknown after a timeout or a broken reply)
+  // and holds calls off for the backoff. |what| is the step, |cause| why it failed.
+  Status FailLocked(const std::string& what, const Status& cause) {
+    std::string why = what;
+    if (!cause.ok()) {
+      why += (why.empty() ? "" : ": ") + cause.message();
+    }
+    link_.reset();
     last_error_ = why;
     next_attempt_ = std::chrono::steady_clock::now() + backoff_;
     backoff_ = std::min(2 * backoff_, timeouts_.backoff_max);
@@ -268,10 +239,9 @@ class RedisCache final : public SharedCache {
   void Health() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stop_) {
-      if (ctx_ != nullptr) {
-        ReplyPtr r(static_cast<redisReply*>(redisCommand(ctx_.get(), "PING")));
-        if (r == nullptr) {
-          (void)FailLocked("PING");
+      if (link_ != nullptr) {
+        if (Result<ReplyPtr> r = link_->Command({"PING"}); !r.ok()) {
+          (void)FailLocked("PING", r.status());
         }
       } else if (std::chrono::steady_clock::now() >= next_attempt_) {
         (void)ConnectLocked();
@@ -282,6 +252,7 @@ class RedisCache final : public SharedCache {
 
   const CacheUrl url_;
   const std::string password_;
+  const std::shared_ptr<const RedisTls> tls_;
   const RedisTimeouts timeouts_;
   std::atomic<bool> up_{false};
 
@@ -290,7 +261,7 @@ class RedisCache final : public SharedCache {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  ContextPtr ctx_;
+  std::unique_ptr<RedisLink> link_;
   std::chrono::steady_clock::time_point next_attempt_{};
   std::chrono::milliseconds backoff_;
   std::string last_error_;
@@ -353,8 +324,9 @@ const Json* Array(const Json& j, const char* f) {
 }  // namespace
 
 std::unique_ptr<SharedCache> NewRedisCache(const CacheUrl& url, std::string password,
+                                           std::shared_ptr<const RedisTls> tls,
                                            RedisTimeouts timeouts) {
-  return std::make_unique<RedisCache>(url, std::move(password), timeouts);
+  return std::make_unique<RedisCache>(url, std::move(password), std::move(tls), timeouts);
 }
 
 std::string SharedDecisionKey(std::string_view trust_digest, std::string_view pinned) {

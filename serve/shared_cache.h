@@ -20,6 +20,8 @@
 
 namespace vouch::serve::internal {
 
+class RedisTls;  // redis_link.h
+
 // SharedCache is a key-value store with per-value expiry. Every call may fail (the store is
 // down, slow or refuses): callers treat a failure as a miss and decide on their own.
 class SharedCache {
@@ -49,10 +51,11 @@ struct RedisTimeouts {
   std::chrono::milliseconds health{1000};
 };
 
-// NewRedisCache returns a client of |url| (hiredis), authenticating with |password| when it is
-// not empty. It does not connect before returning: a Redis that is down at start is reported
-// by Up() and retried with backoff.
+// NewRedisCache returns a client of |url| (redis_link.h), authenticating with |password| when it
+// is not empty, over TLS configured by |tls| for a rediss:// URL. It does not connect before
+// returning: a Redis that is down at start is reported by Up() and retried with backoff.
 std::unique_ptr<SharedCache> NewRedisCache(const CacheUrl& url, std::string password,
+                                           std::shared_ptr<const RedisTls> tls = nullptr,
                                            RedisTimeouts timeouts = {});
 
 // kSharedDecisionVersion is the "version" field of shared values; a value with another version
@@ -65,8 +68,9 @@ std::string SharedDecisionKey(std::string_view trust_digest, std::string_view pi
 
 // EncodeSharedDecision renders |decision| (accepted or rejected) as the JSON value stored under
 // its key, valid until |expires|: the verdict, its status message, the selected scope, each
-// requirement's result (without its per-object findings) and the verified inputs (signatures
-// and attestations that counted, by authority, location and digest).
+// requirement's result (with the findings that counted: valid objects and their signers) and
+// the verified inputs (signatures and attestations that counted, by authority, location and
+// digest).
 std::string EncodeSharedDecision(const verify::ImageDecision& decision,
                                  std::chrono::system_clock::time_point expires);
 

@@ -136,6 +136,7 @@ bool Expand(Context& c, registry::Repository& repo, const EvaluateOptions& optio
   registry::ExpandOptions eo;
   eo.platform = options.platform;
   eo.children = plan.per_platform || !c.trust().policy().deny.digests.empty();
+  eo.resolved = options.resolved;
   auto expanded = registry::ExpandImage(repo, eo);
   if (!expanded.ok()) {
     c.Add(Result1("resolve", Outcome::kError, Reason::kLookupFailed, expanded.status().message()),

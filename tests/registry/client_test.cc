@@ -162,6 +162,31 @@ BOOST_AUTO_TEST_CASE(ResolveIsOneHeadWithAllFourAcceptTypes) {
   BOOST_TEST(IsNotFound(repo->Resolve("nope").status()));
 }
 
+// ExpandImage takes a descriptor the caller already resolved the tag to, and then makes no
+// request for a single-platform image; a descriptor of another digest is ignored (HEAD).
+BOOST_AUTO_TEST_CASE(ExpandImageReusesADescriptorOfTheSameDigest) {
+  Client c(FastOptions(reg));
+  auto tagged = Open(c, "reg.test/team/app:v1");
+  auto resolved = tagged->Resolve("v1");
+  BOOST_REQUIRE(resolved.ok());
+  auto pinned = Open(c, "reg.test/team/app@" + digest);
+  reg->requests.clear();
+  ExpandOptions options;
+  options.resolved = *resolved;
+  auto same = ExpandImage(*pinned, options);
+  BOOST_REQUIRE(same.ok());
+  BOOST_TEST(same->root.digest.ToString() == digest);
+  BOOST_TEST(same->root.media_type == resolved->media_type);
+  BOOST_TEST(reg->requests.empty());
+
+  options.resolved->digest = Digest::Of(ToBytes("another manifest"));
+  auto other = ExpandImage(*pinned, options);
+  BOOST_REQUIRE(other.ok());
+  BOOST_TEST(other->root.digest.ToString() == digest);
+  BOOST_TEST(reg->requests.size() == 1u);
+  BOOST_TEST(reg->requests.at(0) == "HEAD /v2/team/app/manifests/" + digest);
+}
+
 BOOST_AUTO_TEST_CASE(FetchManifestChecksDigest) {
   Client c(FastOptions(reg));
   auto repo = Open(c, "reg.test/team/app:v1");

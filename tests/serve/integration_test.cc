@@ -22,6 +22,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -1102,6 +1103,44 @@ BOOST_AUTO_TEST_CASE(truncated_or_reset_registry_is_an_error_and_not_cached) {
   BOOST_TEST(logged["cached"] == false, logged.dump());
 }
 
+// A cold decision by tag asks for the manifest once: the gate's tag resolution (HEAD by tag)
+// hands its descriptor to the engine, which does not resolve the digest again; a round trip
+// fewer on every cold image. By digest, the one HEAD is the digest's.
+BOOST_AUTO_TEST_CASE(cold_decision_resolves_the_manifest_once) {
+  vouch::testing::FaultProxy proxy(Reg(), "[]");
+  const std::string host = proxy.host_port();
+  const std::string path = W().signed_image.substr(Reg().size());  // "/serve-PID/signed:v1"
+  Server s(W().Policy(R"({"name":"proxied","scope":")" + host +
+                      R"(/**","mode":"enforce","signatures":{"authorities":["release"],)"
+                      R"("threshold":1}},)"));
+  auto manifest_heads = [&] {
+    std::vector<std::string> heads;
+    std::istringstream log(proxy.Log());
+    for (std::string line; std::getline(log, line);) {
+      if (line.rfind("REQUEST HEAD ", 0) == 0 && line.find("/manifests/") != std::string::npos) {
+        heads.push_back(line);
+      }
+    }
+    return heads;
+  };
+  Json r = s.Review(Review(Uid(), "Pod", "p", {{host + path}, {}, {}}));
+  BOOST_TEST(r["allowed"] == true, r.dump() << "\n" << proxy.Log());
+  std::vector<std::string> heads = manifest_heads();
+  BOOST_TEST_REQUIRE(heads.size() == 1u, proxy.Log());
+  BOOST_TEST(heads[0].find("/manifests/v1") != std::string::npos, heads[0]);
+
+  // By digest, on a server that has not seen the image: the HEAD is the digest's own.
+  Server by_digest(W().Policy(R"({"name":"proxied","scope":")" + host +
+                              R"(/**","mode":"enforce","signatures":{"authorities":["release"],)"
+                              R"("threshold":1}},)"));
+  const std::string pinned = host + path.substr(0, path.rfind(':')) + "@" + W().digest;
+  r = by_digest.Review(Review(Uid(), "Pod", "p", {{pinned}, {}, {}}));
+  BOOST_TEST(r["allowed"] == true, r.dump() << "\n" << proxy.Log());
+  heads = manifest_heads();
+  BOOST_TEST_REQUIRE(heads.size() == 2u, proxy.Log());
+  BOOST_TEST(heads[1].find("/manifests/" + W().digest) != std::string::npos, heads[1]);
+}
+
 // A registry that throttles (429 with a long Retry-After) and then fails (503), behind the fault
 // proxy: every image is "could not check" with its own result, "throttled", never "rejected";
 // the circuit opens (metrics), later requests fail at once without reaching the registry (the
@@ -1275,11 +1314,37 @@ BOOST_AUTO_TEST_CASE(bad_allow_registry_host_is_a_usage_error) {
   }
 }
 
+// RedisTlsFiles is a CA and a serving certificate it issued for 127.0.0.1 (openssl), for a
+// redis-server that speaks TLS only.
+struct RedisTlsFiles {
+  TempDir dir;
+  std::string ca = dir.File("ca.crt"), cert = dir.File("redis.crt"), key = dir.File("redis.key");
+  RedisTlsFiles() {
+    const std::string ca_key = dir.File("ca.key"), csr = dir.File("redis.csr"),
+                      ext = dir.File("san.ext");
+    WriteText(ext, "subjectAltName=IP:127.0.0.1\n");
+    for (const std::vector<std::string>& step : std::vector<std::vector<std::string>>{
+             {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+              "-nodes", "-days", "1", "-subj", "/CN=vouch test Redis CA", "-keyout", ca_key,
+              "-out", ca},
+             {"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+              "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", csr},
+             {"openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
+              "-CAcreateserial", "-days", "1", "-extfile", ext, "-out", cert}}) {
+      RunResult r = Run(step);
+      BOOST_REQUIRE_MESSAGE(r.exit_code == 0, step[1] << ": " << r.err);
+    }
+  }
+};
+
 // RedisServer runs a real redis-server on a free loopback port, in a temporary directory, with
-// no persistence; Stop and Start (on the same port) simulate an outage and a restart.
+// no persistence; Stop and Start (on the same port) simulate an outage and a restart. With
+// |tls| it speaks TLS only (client certificates not asked for).
 class RedisServer {
  public:
-  RedisServer() : port_(FreePort()) { Start(); }
+  explicit RedisServer(const RedisTlsFiles* tls = nullptr) : port_(FreePort()), tls_(tls) {
+    Start();
+  }
   ~RedisServer() { Stop(); }
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -1293,6 +1358,15 @@ class RedisServer {
                                      "",           "--appendonly", "no",
                                      "--dir",      dir_.path(),    "--logfile",
                                      dir_.File("redis.log")};
+    if (tls_ != nullptr) {
+      args[2] = "0";  // no cleartext port
+      for (const std::string& a :
+           {std::string("--tls-port"), std::to_string(port_), std::string("--tls-cert-file"),
+            tls_->cert, std::string("--tls-key-file"), tls_->key, std::string("--tls-ca-cert-file"),
+            tls_->ca, std::string("--tls-auth-clients"), std::string("no")}) {
+        args.push_back(a);
+      }
+    }
     std::vector<char*> argv;
     for (auto& a : args) {
       argv.push_back(a.data());
@@ -1326,11 +1400,15 @@ class RedisServer {
     pid_ = -1;
   }
 
-  std::string Url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  std::string Url() const {
+    return (tls_ != nullptr ? "rediss://127.0.0.1:" : "redis://127.0.0.1:") +
+           std::to_string(port_);
+  }
 
  private:
   TempDir dir_;
   int port_;
+  const RedisTlsFiles* tls_;
   pid_t pid_ = -1;
 };
 
@@ -1428,16 +1506,60 @@ BOOST_AUTO_TEST_CASE(replicas_share_decisions_through_redis_and_survive_its_outa
   }
 }
 
-BOOST_AUTO_TEST_CASE(rediss_and_passwords_in_the_url_are_usage_errors) {
-  for (const std::string& url : {std::string("rediss://127.0.0.1:6380"),
-                                 std::string("redis://:secret@127.0.0.1:6379")}) {
-    RunResult r = vouch::testing::Vouch({"serve", "--policy", Main().policy_path(), "--tls-cert",
-                                         W().cert, "--tls-key", W().key, "--listen",
-                                         "127.0.0.1:0", "--cache", url});
-    BOOST_TEST(r.exit_code == 2, url << ": " << r.err);
-    BOOST_TEST(r.err.find("--cache: bad cache URL") != std::string::npos, r.err);
-    BOOST_TEST(r.err.find("secret") == std::string::npos, r.err);
+BOOST_AUTO_TEST_CASE(passwords_in_the_url_and_misplaced_tls_flags_are_usage_errors) {
+  const std::vector<std::string> start = {"serve",      "--policy",  Main().policy_path(),
+                                          "--tls-cert", W().cert,    "--tls-key",
+                                          W().key,      "--listen",  "127.0.0.1:0"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = start;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return vouch::testing::Vouch(args);
+  };
+  RunResult r = with({"--cache", "redis://:secret@127.0.0.1:6379"});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("--cache: bad cache URL") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("secret") == std::string::npos, r.err);
+  // TLS settings without TLS would be silently unused.
+  r = with({"--cache", "redis://127.0.0.1:6379", "--cache-ca-file", W().cert});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("need a rediss://") != std::string::npos, r.err);
+  // A CA file that holds no certificate is refused before anything is served.
+  r = with({"--cache", "rediss://127.0.0.1:6380", "--cache-ca-file", W().key});
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("--cache-ca-file") != std::string::npos, r.err);
+}
+
+// rediss://: two replicas share a decision through a redis-server that speaks only TLS, trusting
+// its CA (--cache-ca-file); a replica that does not trust it (the system store) never
+// connects, reports the cache down, and still decides alone.
+BOOST_AUTO_TEST_CASE(replicas_share_decisions_over_tls_and_refuse_an_untrusted_redis) {
+  RedisTlsFiles tls;
+  RedisServer redis(&tls);
+  std::vector<std::unique_ptr<Server>> r;
+  for (int i = 0; i < 2; ++i) {
+    r.push_back(std::make_unique<Server>(
+        W().Policy(), std::vector<std::string>{"--cache", redis.Url(), "--cache-ca-file", tls.ca}));
   }
+  Server untrusting(W().Policy(), {"--cache", redis.Url()});
+  for (int i = 0; i < 2; ++i) {
+    BOOST_REQUIRE_MESSAGE(WaitFor([&] { return r[i]->Metric("vouch_serve_shared_cache_up") == 1; }),
+                          r[i]->Stderr());
+  }
+  auto allowed = [&](Server& s) {
+    return s.Review(Review(Uid(), "Pod", "p", {{W().signed_image}, {}, {}}))["allowed"] == true;
+  };
+  BOOST_TEST(allowed(*r[0]));
+  BOOST_REQUIRE(WaitFor([&] { return r[0]->Metric("vouch_serve_shared_cache_writes_total") == 1; }));
+  BOOST_TEST(allowed(*r[1]));
+  BOOST_TEST(r[1]->Metric("vouch_serve_verifications_total") == 0);
+  BOOST_TEST(r[1]->Metric("vouch_serve_shared_cache_hits_total") == 1);
+
+  BOOST_TEST(allowed(untrusting));
+  BOOST_TEST(untrusting.Metric("vouch_serve_verifications_total") == 1);
+  BOOST_TEST(untrusting.Metric("vouch_serve_shared_cache_up") == 0);
+  BOOST_TEST(WaitFor([&] {
+    return untrusting.Stderr().find("certificate is not trusted") != std::string::npos;
+  }), untrusting.Stderr());
 }
 
 // The password comes from a file (or VOUCH_CACHE_PASSWORD) and is never printed: a Redis that

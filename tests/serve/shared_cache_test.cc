@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gate.h"
+#include "redis_link.h"
 #include "shared_cache.h"
 #include "testutil/testutil.h"
 #include "vouch/serve/serve.h"
@@ -43,18 +44,27 @@ BOOST_AUTO_TEST_CASE(cache_url_parses_host_port_and_db) {
   BOOST_TEST(v6->ToString() == "redis://[::1]:7000/0");
 }
 
-BOOST_AUTO_TEST_CASE(cache_url_refuses_tls_passwords_and_junk) {
-  auto tls = ParseCacheUrl("rediss://redis:6380");
-  BOOST_TEST(!tls.ok());
-  BOOST_TEST(IsInvalidArgument(tls.status()));
-  BOOST_TEST(tls.status().message().find("no TLS") != std::string::npos, tls.status().message());
-  auto pw = ParseCacheUrl("redis://:hunter2@redis:6379");
-  BOOST_TEST(!pw.ok());
-  BOOST_TEST(pw.status().message().find("VOUCH_CACHE_PASSWORD") != std::string::npos);
+BOOST_AUTO_TEST_CASE(cache_url_reads_tls_and_refuses_passwords_and_junk) {
+  auto tls = ParseCacheUrl("rediss://redis.vouch-system.svc:6380/2");
+  BOOST_REQUIRE(tls.ok());
+  BOOST_TEST(tls->tls);
+  BOOST_TEST(tls->host == "redis.vouch-system.svc");
+  BOOST_TEST(tls->ToString() == "rediss://redis.vouch-system.svc:6380/2");
+  BOOST_TEST(!ParseCacheUrl("redis://h")->tls);
+  for (const char* secret : {"redis://:hunter2@redis:6379", "rediss://u:hunter2@redis",
+                             "redis://redis/0?password=x@y"}) {
+    auto pw = ParseCacheUrl(secret);
+    BOOST_TEST(!pw.ok());
+    BOOST_TEST(pw.status().message().find("VOUCH_CACHE_PASSWORD") != std::string::npos);
+    BOOST_TEST(pw.status().message().find("hunter2") == std::string::npos);
+  }
   for (const char* bad : {"http://redis:6379", "redis://", "redis://:6379", "redis://h:0",
-                          "redis://h:70000", "redis://h:x", "redis://h:6379/x", "redis://h:",
-                          "redis://[::1", "redis://h/ 1", "redis://a b:1"}) {
-    BOOST_TEST(!ParseCacheUrl(bad).ok(), bad);
+                          "redis://h:70000", "redis://h:x", "redis://h:6379/x", "redis:/h",
+                          "redis://[::1", "redis://h/ 1", "redis://a b:1", "redis://h/1?x=1",
+                          "redis://h/1#f", "redis://h/1/2", "rediss//h"}) {
+    auto u = ParseCacheUrl(bad);
+    BOOST_TEST(!u.ok(), bad);
+    BOOST_TEST(IsInvalidArgument(u.status()), bad);
   }
 }
 
@@ -321,7 +331,7 @@ BOOST_AUTO_TEST_CASE(could_not_check_is_reused_for_the_error_ttl_and_stays_an_er
   BOOST_TEST(off.metrics.verifications.load() == 2u);
 }
 
-// The hiredis client against a closed loopback port: every call fails (a miss for the gate),
+// The Redis client against a closed loopback port: every call fails (a miss for the gate),
 // Up() says so, and nothing throws or hangs.
 BOOST_AUTO_TEST_CASE(redis_client_without_a_server_fails_every_call_and_is_down) {
   int port = 0;
@@ -338,6 +348,53 @@ BOOST_AUTO_TEST_CASE(redis_client_without_a_server_fails_every_call_and_is_down)
     BOOST_TEST(!cache->Set("k", "v", std::chrono::seconds(1)).ok());
   }
   BOOST_TEST(!cache->Up());
+}
+
+// A Redis that hangs (connection accepted, nothing answered), and one that answers with
+// something that is not RESP: each call fails at its timeout ("timed out", not a hang: ctest's
+// timeout would catch one), the cache is down, and nothing crashes. Over rediss://, a peer that never completes the handshake is the
+// same.
+BOOST_AUTO_TEST_CASE(hung_or_garbled_redis_fails_calls_within_the_timeouts) {
+  internal::RedisTimeouts quick;
+  quick.backoff_min = quick.backoff_max = std::chrono::milliseconds(0);
+  vouch::testing::Blackhole hole;
+  for (bool tls : {false, true}) {
+    CacheUrl url;
+    url.tls = tls;
+    url.host = "127.0.0.1";
+    url.port = hole.port();
+    auto cache = internal::NewRedisCache(
+        url, "", tls ? *internal::LoadRedisTls({}) : nullptr, quick);
+    auto got = cache->Get("k");
+    BOOST_TEST(!got.ok(), tls);
+    BOOST_TEST(got.status().message().find("timed out") != std::string::npos,
+               got.status().message());
+    BOOST_TEST(!cache->Up());
+  }
+
+  int port = 0;
+  const int listener = vouch::testing::ListenOnLoopback(port);
+  std::thread peer([listener] {
+    for (int i = 0; i < 2; ++i) {
+      const int c = ::accept(listener, nullptr, nullptr);
+      char buf[256];
+      (void)::read(c, buf, sizeof(buf));
+      const std::string junk = "HTTP/1.1 400 Bad Request\r\n\r\n";
+      (void)::write(c, junk.data(), junk.size());
+      ::close(c);
+    }
+  });
+  CacheUrl url;
+  url.host = "127.0.0.1";
+  url.port = port;
+  auto cache = internal::NewRedisCache(url, "", nullptr, quick);
+  auto got = cache->Get("k");
+  BOOST_TEST(!got.ok());
+  BOOST_TEST(got.status().message().find("not a Redis reply") != std::string::npos,
+             got.status().message());
+  BOOST_TEST(!cache->Set("k", "v", std::chrono::seconds(1)).ok());
+  peer.join();
+  ::close(listener);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,4 @@
-// deploy/jobs/fleet-verify-job.yaml: an Indexed Job whose shard arithmetic matches its
+// deploy/kubernetes/fleet-verify-job.yaml: an Indexed Job whose shard arithmetic matches its
 // completions and parallelism, running `vouch verify --batch` on the ConfigMap it mounts, with
 // a policy that parses and a Pod that meets the "restricted" profile like the gate's.
 #include <yaml-cpp/yaml.h>
@@ -18,7 +18,7 @@ std::string Str(const YAML::Node& n) { return n ? n.as<std::string>() : std::str
 
 BOOST_AUTO_TEST_CASE(FleetVerifyJobShardsMatchCompletions) {
   const std::string path =
-      vouch::testing::SourceDir() + "/deploy/jobs/fleet-verify-job.yaml";
+      vouch::testing::SourceDir() + "/deploy/kubernetes/fleet-verify-job.yaml";
   std::map<std::string, YAML::Node> by_kind;
   for (const YAML::Node& d : YAML::LoadAllFromFile(path)) {
     by_kind[Str(d["kind"])] = d;

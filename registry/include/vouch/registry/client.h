@@ -271,6 +271,10 @@ struct ExpandOptions {
   std::optional<Platform> platform;
   // children, for an index (and no |platform|), lists its entries.
   bool children = false;
+  // resolved, when the caller has just resolved the reference's tag to the reference's digest
+  // (the admission gate), is that descriptor: the HEAD by digest is skipped, a round trip on
+  // every cold decision. Ignored unless its digest is the reference's.
+  std::optional<Descriptor> resolved;
 };
 
 // ImageSubjects is what an image reference expands to: the manifests a verifier looks at.
@@ -284,7 +288,8 @@ struct ImageSubjects {
   std::vector<Descriptor> children;
 };
 
-// ExpandImage resolves |repo|'s reference (one HEAD, or one GET for a layout) and, for an index
+// ExpandImage resolves |repo|'s reference (one HEAD, or one GET for a layout, unless
+// ExpandOptions::resolved already holds it) and, for an index
 // when |options| asks for a platform or the children, fetches the index (one GET). The one place
 // that turns a reference into the manifests to verify (verify, verify-attestation, inspect, the
 // policy evaluator). Errors are the registry's; a platform the index lacks is kNotFound.

@@ -22,6 +22,15 @@
 namespace vouch::serve {
 
 // ServeOptions configure Serve.
+// CacheTls is how `vouch serve` talks TLS to a rediss:// cache: the server's certificate is
+// checked against ca_file (the system's trust store when empty) and the URL's host; cert_file
+// and key_file (PEM, together) are the client certificate for a Redis that asks for one.
+struct CacheTls {
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+};
+
 struct ServeOptions {
   std::string policy_path;  // the trust policy file (reloaded on SIGHUP and on change)
   std::string tls_cert;     // PEM certificate chain (serving certificate first)
@@ -76,26 +85,28 @@ struct ServeOptions {
   // check". Empty by default.
   std::vector<std::string> allow_registry_hosts;
   // cache_url, when not empty, is the Redis the replicas share decisions through
-  // ("redis://HOST:PORT[/DB]", see ParseCacheUrl); cache_password authenticates to it ("" for
-  // none) and is never printed.
+  // ("redis://HOST:PORT[/DB]" or "rediss://…" for TLS, see ParseCacheUrl); cache_password
+  // authenticates to it ("" for none) and is never printed; cache_tls applies to rediss://.
   std::string cache_url;
   std::string cache_password;
+  CacheTls cache_tls;
 };
 
 // CacheUrl is a parsed `--cache` URL.
 struct CacheUrl {
+  bool tls = false;  // rediss://
   std::string host;  // a name or an address; IPv6 without brackets
   int port = 6379;
   int db = 0;
-  // ToString renders "redis://HOST:PORT/DB" (never a password: URLs with one are refused).
+  // ToString renders "redis[s]://HOST:PORT/DB" (never a password: URLs with one are refused).
   std::string ToString() const;
 };
 
-// ParseCacheUrl parses "redis://HOST[:PORT][/DB]" (HOST a name, an IPv4 address or a bracketed
-// IPv6 address; PORT 6379 by default; DB 0 by default). kInvalidArgument, saying why, for any
-// other scheme; for "rediss://" (TLS: Debian bookworm's hiredis 0.14 has no TLS support); and for a
-// URL carrying a user or password (it would show in process listings: the password comes from
-// --cache-password-file or VOUCH_CACHE_PASSWORD).
+// ParseCacheUrl parses "redis://HOST[:PORT][/DB]" and "rediss://…" (Redis over TLS) with HOST a
+// name, an IPv4 address or a bracketed IPv6 address, PORT 6379 by default, DB 0 by default.
+// kInvalidArgument, saying why, for any other scheme, and for a URL carrying a user or password
+// (it would show in process listings: the password comes from --cache-password-file or
+// VOUCH_CACHE_PASSWORD).
 Result<CacheUrl> ParseCacheUrl(std::string_view url);
 
 // DefaultRegistryThrottle is the gate's back-pressure towards registries (docs/gate.md): 50

@@ -166,6 +166,9 @@ struct EvaluateOptions {
   int parallelism = 8;
   // clock measures maxAge; nullptr = the system clock.
   const Clock* clock = nullptr;
+  // resolved is the descriptor the caller resolved the image's tag to, when it pinned the
+  // reference itself (registry::ExpandOptions::resolved): one registry round trip fewer.
+  std::optional<registry::Descriptor> resolved;
 };
 
 // Evaluate decides about the image |repo|'s reference names under |trust|: it selects the scope
