@@ -188,6 +188,8 @@ class RedisCache final : public SharedCache {
     if (url_.db != 0) {
       VOUCH_RETURN_IF_ERROR(Setup("SELECT", {"SELECT", std::to_string(url_.db)}));
     }
+    // Up means "answers": a peer that accepts connections and then hangs is not up.
+    VOUCH_RETURN_IF_ERROR(Setup("PING", {"PING"}));
     backoff_ = timeouts_.backoff_min;
     if (!up_.exchange(true)) {
       std::fprintf(stderr, "vouch serve: shared cache %s is up\n", Describe().c_str());
