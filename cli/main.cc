@@ -40,7 +40,25 @@ constexpr Command kCommands[] = {
     {"policy", "lint a trust policy or explain what it requires of an image", RunPolicy},
     {"promote", "copy an image to a gated repository if the policy accepts it", RunPromote},
     {"serve", "run the Kubernetes admission webhook", RunServe},
+    {"version", "print the version, commit and linked libraries", RunVersion},
 };
+
+const Command* Find(std::string_view name) {
+  for (const Command& c : kCommands) {
+    if (c.name == name) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
+int RunCommand(const Command& c, int argc, char** argv) {
+  try {
+    return c.run(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    return UsageError(std::string(c.name) + ": " + e.what());
+  }
+}
 
 void PrintUsage(std::ostream& out) {
   out << "usage: vouch <command> [options]\n\ncommands:\n";
@@ -49,7 +67,7 @@ void PrintUsage(std::ostream& out) {
         << c.summary << "\n";
   }
   out << "\nexit codes: 0 ok, 1 verification or policy rejected, 2 usage error, "
-         "3 operational error\nrun `vouch <command> --help` for a command's options\n";
+         "3 operational error\nrun `vouch <command> --help` (or `vouch help <command>`) for a command's options\n";
 }
 
 }  // namespace
@@ -62,22 +80,28 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   std::string_view name = argv[1];
+  if (name == "help" && argc == 3) {
+    // `vouch help CMD` is `vouch CMD --help`.
+    if (const Command* c = Find(argv[2])) {
+      char help[] = "--help";
+      char* args[] = {argv[2], help, nullptr};
+      return RunCommand(*c, 2, args);
+    }
+    std::cerr << "vouch: unknown command \"" << argv[2] << "\"\n";
+    PrintUsage(std::cerr);
+    return kExitUsage;
+  }
   if (name == "--help" || name == "-h" || name == "help") {
     PrintUsage(std::cout);
     return kExitOk;
   }
-  if (name == "--version" || name == "version") {
-    std::cout << "vouch 0.1.0\n";
-    return kExitOk;
+  if (name == "--version") {
+    char version[] = "version";
+    char* args[] = {version, nullptr};
+    return RunCommand(*Find("version"), 1, args);
   }
-  for (const Command& c : kCommands) {
-    if (c.name == name) {
-      try {
-        return c.run(argc - 1, argv + 1);
-      } catch (const cxxopts::exceptions::exception& e) {
-        return UsageError(std::string(name) + ": " + e.what());
-      }
-    }
+  if (const Command* c = Find(name)) {
+    return RunCommand(*c, argc - 1, argv + 1);
   }
   std::cerr << "vouch: unknown command \"" << name << "\"\n";
   PrintUsage(std::cerr);
