@@ -14,6 +14,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/internal/fd.h"
 #include "core/internal/ossl.h"
 
 namespace vouch::serve::internal {
@@ -48,27 +49,6 @@ struct CommandFree {
 };
 struct AddrInfoFree {
   void operator()(addrinfo* a) const { freeaddrinfo(a); }
-};
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
 };
 
 Status Errno(const std::string& what, int err = errno) {
