@@ -222,7 +222,11 @@ class EvpSigner final : public Signer {
   const Verifier& PublicKey() const override { return pub_; }
 
   Result<Bytes> Sign(ByteView message) const override {
-    VOUCH_ASSIGN_OR_RETURN(ResolvedScheme rs, Resolve(algorithm(), SignatureScheme::kDefault));
+    return SignWithScheme(message, SignatureScheme::kDefault);
+  }
+
+  Result<Bytes> SignWithScheme(ByteView message, SignatureScheme scheme) const override {
+    VOUCH_ASSIGN_OR_RETURN(ResolvedScheme rs, Resolve(algorithm(), scheme));
     if (rs.kind == SchemeKind::kEd25519) {
       return SignEd25519(pkey_.get(), message);
     }
@@ -385,6 +389,11 @@ Status Verifier::VerifySource(ByteView signature, ByteSource& source,
 }
 
 // ---- Generate ----
+
+Result<Bytes> Signer::SignWithScheme(ByteView /*message*/, SignatureScheme /*scheme*/) const {
+  return UnimplementedError("this " + std::string(KeyAlgorithmName(algorithm())) +
+                            " signer signs only with its default scheme");
+}
 
 Result<std::unique_ptr<Signer>> Generate(KeyAlgorithm alg) {
   EVP_PKEY* raw = nullptr;  // owned below

@@ -223,6 +223,56 @@ BOOST_AUTO_TEST_CASE(rsa_scheme_and_hash_bound) {
   }
 }
 
+// SignWithScheme: Notation needs RSASSA-PSS from an RSA key whose default is PKCS#1 v1.5.
+BOOST_AUTO_TEST_CASE(sign_with_explicit_scheme) {
+  const Signer& rsa = SharedSigner(KeyAlgorithm::kRsa3072);
+  for (SignatureScheme s : {SignatureScheme::kRsaPssSha256, SignatureScheme::kRsaPssSha384,
+                            SignatureScheme::kRsaPssSha512, SignatureScheme::kRsaPkcs1Sha384}) {
+    Result<Bytes> sig = rsa.SignWithScheme(kMessage, s);
+    BOOST_REQUIRE_MESSAGE(sig.ok(), sig.status().ToString());
+    BOOST_TEST(rsa.PublicKey().Verify(*sig, kMessage, s).ok(), s);
+    // Bound to the scheme: the default (PKCS#1 v1.5 SHA-256) does not accept it.
+    BOOST_TEST(IsVerificationFailed(rsa.PublicKey().Verify(*sig, kMessage)), s);
+    Bytes other = kMessage;
+    other[0] ^= 1;
+    BOOST_TEST(IsVerificationFailed(rsa.PublicKey().Verify(*sig, other, s)), s);
+  }
+  const Signer& ec = SharedSigner(KeyAlgorithm::kEcdsaP256);
+  Result<Bytes> ec_sig = ec.SignWithScheme(kMessage, SignatureScheme::kEcdsaSha384);
+  BOOST_REQUIRE(ec_sig.ok());
+  BOOST_TEST(ec.PublicKey().Verify(*ec_sig, kMessage, SignatureScheme::kEcdsaSha384).ok());
+  BOOST_TEST(IsVerificationFailed(ec.PublicKey().Verify(*ec_sig, kMessage)));
+  // A scheme of another key type is refused, not silently replaced.
+  BOOST_TEST(IsInvalidArgument(
+      ec.SignWithScheme(kMessage, SignatureScheme::kRsaPssSha256).status()));
+  BOOST_TEST(IsInvalidArgument(
+      rsa.SignWithScheme(kMessage, SignatureScheme::kEcdsaSha256).status()));
+}
+
+// A Signer that does not override SignWithScheme reports kUnimplemented.
+class DefaultOnlySigner final : public Signer {
+ public:
+  explicit DefaultOnlySigner(const Signer& inner) : inner_(inner) {}
+  KeyAlgorithm algorithm() const override { return inner_.algorithm(); }
+  const Verifier& PublicKey() const override { return inner_.PublicKey(); }
+  Result<Bytes> Sign(ByteView message) const override { return inner_.Sign(message); }
+  Result<Bytes> SignDigest(const Digest& digest) const override {
+    return inner_.SignDigest(digest);
+  }
+  Result<Bytes> SignSource(ByteSource& source) const override {
+    return inner_.SignSource(source);
+  }
+
+ private:
+  const Signer& inner_;
+};
+
+BOOST_AUTO_TEST_CASE(sign_with_scheme_default_is_unimplemented) {
+  DefaultOnlySigner s(SharedSigner(KeyAlgorithm::kRsa3072));
+  BOOST_TEST(s.SignWithScheme(kMessage, SignatureScheme::kRsaPssSha384).status().code() ==
+             ErrorCode::kUnimplemented);
+}
+
 // ---- strict DER for ECDSA ----
 
 Bytes BnBytes(const BIGNUM* bn) {

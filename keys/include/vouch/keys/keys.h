@@ -117,6 +117,11 @@ class Signer {
   virtual Result<Bytes> SignDigest(const Digest& digest) const = 0;
   // SignSource signs the whole stream with a fixed buffer (Ed25519 maps it).
   virtual Result<Bytes> SignSource(ByteSource& source) const = 0;
+  // SignWithScheme signs |message| with an explicit |scheme| instead of the key's default, for
+  // formats that fix the scheme (Notation signs with RSASSA-PSS). ECDSA signatures are DER. A
+  // scheme that does not fit the key is kInvalidArgument. Signers that cannot choose the scheme
+  // (PKCS#11 tokens, KMS plugins) return kUnimplemented: this default.
+  virtual Result<Bytes> SignWithScheme(ByteView message, SignatureScheme scheme) const;
 };
 
 // Generate makes a new key pair of |alg| (kEcdsaP521 and kRsa2048 are not offered:
