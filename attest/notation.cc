@@ -196,18 +196,11 @@ Result<keys::Verifier> LeafVerifier(ByteView der) {
     ClearOpenSslErrors();
     return VerificationFailedError("the leaf certificate is not DER X.509");
   }
-  EVP_PKEY* pkey = X509_get0_pubkey(x.get());  // borrowed from x
-  int len = pkey == nullptr ? -1 : i2d_PUBKEY(pkey, nullptr);
-  if (len <= 0) {
-    ClearOpenSslErrors();
+  Result<Bytes> spki = PublicKeyDer(X509_get0_pubkey(x.get()));  // key borrowed from x
+  if (!spki.ok()) {
     return VerificationFailedError("the leaf certificate's public key does not parse");
   }
-  Bytes spki(static_cast<size_t>(len));
-  unsigned char* out = spki.data();
-  if (i2d_PUBKEY(pkey, &out) != len) {
-    return OpenSslError(ErrorCode::kInternal, "encoding the leaf certificate's key");
-  }
-  Result<keys::Verifier> v = keys::Verifier::FromSpkiDer(spki);
+  Result<keys::Verifier> v = keys::Verifier::FromSpkiDer(*spki);
   if (!v.ok()) {
     return VerificationFailedError("the leaf certificate's key is not supported: " +
                                    v.status().message());

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "vouch/core/bytes.h"
 #include "vouch/core/status.h"
 
 namespace vouch {
@@ -84,5 +85,21 @@ inline Status OpenSslError(ErrorCode code, const std::string& context) {
 
 // ClearOpenSslErrors empties the queue after an expected failure.
 inline void ClearOpenSslErrors() { ERR_clear_error(); }
+
+// PublicKeyDer returns the DER SubjectPublicKeyInfo of |pkey| (borrowed; null is allowed). A key
+// that does not encode (null, or a type OpenSSL cannot write) is kInvalidArgument.
+inline Result<Bytes> PublicKeyDer(const EVP_PKEY* pkey) {
+  int len = pkey == nullptr ? -1 : i2d_PUBKEY(pkey, nullptr);
+  if (len <= 0) {
+    ClearOpenSslErrors();
+    return InvalidArgumentError("the public key does not encode");
+  }
+  Bytes der(static_cast<size_t>(len));
+  unsigned char* p = der.data();
+  if (i2d_PUBKEY(pkey, &p) != len) {
+    return OpenSslError(ErrorCode::kInternal, "encoding a public key");
+  }
+  return der;
+}
 
 }  // namespace vouch
