@@ -37,11 +37,15 @@ std::string_view TypeName(NotationEnvelopeType type) {
   return type == NotationEnvelopeType::kJws ? "Notation JWS envelope" : "Notation COSE envelope";
 }
 
-// Headers crit may not name: the basic ones every envelope has (RFC 7515 4.1.11 forbids listing
-// them; COSE labels 1-3 are their counterparts).
-bool IsBasicHeader(const std::string& name) {
-  return name == "alg" || name == "cty" || name == "crit" || name == "label 1" ||
-         name == "label 2" || name == "label 3";
+// MayBeCritical: crit lists signingScheme, authenticSigningTime, expiry and extended attributes
+// only (notation-core-go's JWS reader; RFC 7515 4.1.11 forbids listing alg, cty or crit).
+bool MayBeCritical(const std::string& name, const NotationEnvelope& env) {
+  if (name == kHeaderSigningScheme || name == kHeaderAuthenticSigningTime ||
+      name == kHeaderExpiry) {
+    return true;
+  }
+  return std::any_of(env.extended.begin(), env.extended.end(),
+                     [&](const NotationExtendedAttribute& a) { return a.key == name; });
 }
 
 Status CheckCrit(const HeaderFacts& facts, NotationEnvelope& env) {
@@ -54,11 +58,11 @@ Status CheckCrit(const HeaderFacts& facts, NotationEnvelope& env) {
     if (!seen.insert(c).second) {
       return Malformed(t, "crit lists \"" + c + "\" twice");
     }
-    if (IsBasicHeader(c)) {
-      return Malformed(t, "crit lists the basic header \"" + c + "\"");
-    }
     if (facts.present.count(c) == 0) {
       return Malformed(t, "crit lists \"" + c + "\", which is not in the protected header");
+    }
+    if (!MayBeCritical(c, env)) {
+      return Malformed(t, "crit lists \"" + c + "\", which may not be critical");
     }
   }
   for (std::string_view must : {kHeaderSigningScheme, kHeaderAuthenticSigningTime, kHeaderExpiry}) {
@@ -92,6 +96,11 @@ Status CheckSchemeTimes(const HeaderFacts& facts, const NotationEnvelope& env) {
     if (!env.authentic_signing_time) {
       return Malformed(t, "signing scheme notary.x509.signingAuthority needs " +
                               std::string(kHeaderAuthenticSigningTime));
+    }
+    if (env.signing_time) {
+      // The authority's time is the only one; a second, unvouched time would be ambiguous.
+      return Malformed(t, "signing scheme notary.x509.signingAuthority may not claim " +
+                              std::string(kHeaderSigningTime));
     }
     return OkStatus();
   }

@@ -47,9 +47,9 @@ struct HeaderFacts {
 };
 
 // CheckHeaderRules applies the rules the envelope specifications share: crit non-empty, without
-// duplicates, naming only present, non-basic headers, and listing signingScheme,
-// authenticSigningTime and expiry when present; the scheme's time header; cty. Marks critical
-// extended attributes in |env|.
+// duplicates, naming only present headers among signingScheme, authenticSigningTime, expiry and
+// the extended attributes, and listing the first three when present; exactly the scheme's time
+// header; cty. Marks critical extended attributes in |env|.
 Status CheckHeaderRules(const HeaderFacts& facts, NotationEnvelope& env);
 
 // CheckChainSize enforces 1..kMaxNotationChainLength certificates.

@@ -185,17 +185,19 @@ Result<Bytes> SignJws(const NotationSignRequest& request, NotationAlgorithm alg,
   header["alg"] = std::string(Info(alg).jws_name);
   header["cty"] = request.content_type;
   header[std::string(kHeaderSigningScheme)] = request.signing_scheme;
+  // crit in notation-core-go's order: scheme, critical extended keys, authenticSigningTime,
+  // expiry.
   Json crit = Json::array({std::string(kHeaderSigningScheme)});
-  const std::string time_key(authority ? kHeaderAuthenticSigningTime : kHeaderSigningTime);
-  header[time_key] = FormatRfc3339(request.signing_time);
-  if (authority) {
-    crit.push_back(time_key);
-  }
   for (const NotationExtendedAttribute& attr : request.extended) {
     header[attr.key] = attr.value;
     if (attr.critical) {
       crit.push_back(attr.key);
     }
+  }
+  const std::string time_key(authority ? kHeaderAuthenticSigningTime : kHeaderSigningTime);
+  header[time_key] = FormatRfc3339(request.signing_time);
+  if (authority) {
+    crit.push_back(time_key);
   }
   if (request.expiry) {
     header[std::string(kHeaderExpiry)] = FormatRfc3339(*request.expiry);

@@ -428,6 +428,21 @@ BOOST_AUTO_TEST_CASE(sign_parse_verify_round_trip) {
   }
 }
 
+// crit in notation-core-go's order (jws.go getSignedAttributes): scheme, critical extended keys,
+// authenticSigningTime, expiry.
+BOOST_AUTO_TEST_CASE(jws_crit_order_for_signing_authority) {
+  NotationSignRequest r = BaseRequest(NotationEnvelopeType::kJws, SharedKey("P-256", 0));
+  r.signing_scheme = std::string(kNotationSchemeSigningAuthority);
+  Result<Json> env = ParseJson(AsChars(Sign(r)), "signed JWS");
+  BOOST_REQUIRE(env.ok());
+  Result<Json> header = ParseJson(Unb64url((*env)["protected"].get<std::string>()), "header");
+  BOOST_REQUIRE(header.ok());
+  BOOST_TEST(DumpJson((*header)["crit"]) ==
+             R"(["io.cncf.notary.signingScheme","io.acme.critical",)"
+             R"("io.cncf.notary.authenticSigningTime","io.cncf.notary.expiry"])");
+  BOOST_TEST(!header->contains("io.cncf.notary.signingTime"));
+}
+
 BOOST_AUTO_TEST_CASE(sign_refuses_bad_requests) {
   const TestKey& ec = SharedKey("P-256", 0);
   const TestKey& other = SharedKey("P-384", 0);
@@ -493,7 +508,23 @@ BOOST_AUTO_TEST_CASE(malformed_jws) {
        "crit must list io.cncf.notary.expiry"},
       {"crit twice",
        [](Json& h, Json&) { h["crit"].push_back("io.cncf.notary.expiry"); }, "twice"},
-      {"crit names alg", [](Json& h, Json&) { h["crit"].push_back("alg"); }, "basic header"},
+      {"crit names alg", [](Json& h, Json&) { h["crit"].push_back("alg"); }, "may not be critical"},
+      {"crit names signingTime",
+       [](Json& h, Json&) { h["crit"].push_back("io.cncf.notary.signingTime"); },
+       "may not be critical"},
+      {"authority with a signingTime too",
+       [](Json& h, Json&) {
+         h["io.cncf.notary.signingScheme"] = "notary.x509.signingAuthority";
+         h["io.cncf.notary.authenticSigningTime"] = h["io.cncf.notary.signingTime"];
+         h["crit"].push_back("io.cncf.notary.authenticSigningTime");
+       },
+       "may not claim io.cncf.notary.signingTime"},
+      {"notary.x509 with an authenticSigningTime",
+       [](Json& h, Json&) {
+         h["io.cncf.notary.authenticSigningTime"] = h["io.cncf.notary.signingTime"];
+         h["crit"].push_back("io.cncf.notary.authenticSigningTime");
+       },
+       "may not claim io.cncf.notary.authenticSigningTime"},
       {"unknown scheme",
        [](Json& h, Json&) { h["io.cncf.notary.signingScheme"] = "notary.other"; },
        "unknown signing scheme"},
