@@ -106,11 +106,14 @@ struct NotationEnvelope {
 // "validation" rules): size ≤ kMaxNotationEnvelopeSize; JWS flattened form only, base64url
 // without padding (padding is malformed); protected header with alg, cty, crit,
 // io.cncf.notary.signingScheme (one of the two schemes), signingTime (notary.x509) or
-// authenticSigningTime (signingAuthority, then critical), expiry when present critical; crit
-// non-empty, naming only headers that are present, and including signingScheme; no unknown
-// standard member; x5c / x5chain (label 33, unprotected or protected) non-empty and at most
-// kMaxNotationChainLength; times RFC 3339 (JWS) or tag 1 epoch integers (COSE). Any violation is
-// kVerificationFailed naming the rule (for a verifier, a malformed envelope fails integrity).
+// authenticSigningTime (signingAuthority, then critical; never both times), expiry when present
+// critical; crit non-empty, without duplicates, naming only headers that are present among
+// signingScheme, authenticSigningTime, expiry and the extended attributes, and including
+// signingScheme; no unknown standard member (JWS registered headers, other COSE integer
+// labels); x5c / x5chain (label 33, unprotected or protected) non-empty and at most
+// kMaxNotationChainLength; times RFC 3339 (JWS) or tag 1 epoch integers (COSE); COSE without
+// indefinite lengths or nesting deeper than 16. Any violation is kVerificationFailed naming the
+// rule (for a verifier, a malformed envelope fails integrity).
 Result<NotationEnvelope> ParseNotationEnvelope(NotationEnvelopeType type, ByteView data);
 
 // VerifyNotationSignature checks the envelope's own signature: the algorithm fits the leaf
