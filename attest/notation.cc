@@ -156,8 +156,8 @@ Status CheckChainSize(NotationEnvelopeType type, size_t n) {
   }
   if (n > kMaxNotationChainLength) {
     return Malformed(type, "the certificate chain has " + std::to_string(n) +
-                               " certificates; at most " +
-                               std::to_string(kMaxNotationChainLength) + " are accepted");
+                               " certificates; at most " + std::to_string(kMaxNotationChainLength) +
+                               " are accepted");
   }
   return OkStatus();
 }
@@ -297,8 +297,7 @@ Result<NotationEnvelope> ParseNotationEnvelope(NotationEnvelopeType type, ByteVi
                                          " bytes, over the limit of " +
                                          std::to_string(kMaxNotationEnvelopeSize));
   }
-  return type == NotationEnvelopeType::kJws ? internal::ParseJws(data)
-                                            : internal::ParseCose(data);
+  return type == NotationEnvelopeType::kJws ? internal::ParseJws(data) : internal::ParseCose(data);
 }
 
 Status VerifyNotationSignature(const NotationEnvelope& envelope) {
@@ -308,10 +307,10 @@ Status VerifyNotationSignature(const NotationEnvelope& envelope) {
   VOUCH_ASSIGN_OR_RETURN(keys::Verifier key, LeafVerifier(envelope.certificate_chain.front()));
   const internal::AlgorithmInfo& info = Info(envelope.algorithm);
   if (key.algorithm() != info.key) {
-    return VerificationFailedError(
-        "algorithm substitution: the envelope says " + std::string(info.jws_name) +
-        " but the leaf certificate holds a " + std::string(keys::KeyAlgorithmName(key.algorithm())) +
-        " key");
+    return VerificationFailedError("algorithm substitution: the envelope says " +
+                                   std::string(info.jws_name) +
+                                   " but the leaf certificate holds a " +
+                                   std::string(keys::KeyAlgorithmName(key.algorithm())) + " key");
   }
   Bytes der_sig;
   ByteView sig = envelope.signature;
@@ -321,9 +320,10 @@ Status VerifyNotationSignature(const NotationEnvelope& envelope) {
   }
   Status st = key.Verify(sig, envelope.signed_bytes, info.scheme);
   if (!st.ok()) {
-    return VerificationFailedError("the Notation envelope's signature does not verify with its "
-                                   "leaf certificate's key: " +
-                                   st.message());
+    return VerificationFailedError(
+        "the Notation envelope's signature does not verify with its "
+        "leaf certificate's key: " +
+        st.message());
   }
   return OkStatus();
 }

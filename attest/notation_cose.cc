@@ -95,8 +95,8 @@ const cbor_callbacks& ShapeCallbacks() {
       Open(s, n > s->remaining / 2 ? s->remaining + 1 : 2 * uint64_t{n});
     };
     c.tag = [](void* ctx, uint64_t) { Open(static_cast<Shape*>(ctx), 1); };
-    c.byte_string_start = c.string_start = c.indef_array_start = c.indef_map_start =
-        c.indef_break = Refuse;
+    c.byte_string_start = c.string_start = c.indef_array_start = c.indef_map_start = c.indef_break =
+        Refuse;
     return c;
   }();
   return cb;
@@ -480,8 +480,7 @@ Result<Bytes> EncodeCoseProtected(const NotationSignRequest& request, NotationAl
   VOUCH_RETURN_IF_ERROR(AddEntry(e, Int(kLabelAlg), Int(Info(alg).cose_label)));
   VOUCH_RETURN_IF_ERROR(AddEntry(e, Int(kLabelCrit), CritArray(request, authority)));
   VOUCH_RETURN_IF_ERROR(AddEntry(e, Int(kLabelContentType), Text(request.content_type)));
-  VOUCH_RETURN_IF_ERROR(
-      AddEntry(e, Text(kHeaderSigningScheme), Text(request.signing_scheme)));
+  VOUCH_RETURN_IF_ERROR(AddEntry(e, Text(kHeaderSigningScheme), Text(request.signing_scheme)));
   std::string_view time_key = authority ? kHeaderAuthenticSigningTime : kHeaderSigningTime;
   VOUCH_RETURN_IF_ERROR(AddEntry(e, Text(time_key), Time(request.signing_time, time_key)));
   if (request.expiry) {
@@ -519,8 +518,7 @@ Result<Bytes> EncodeCoseSign1(ByteView protected_header, const CoseUnprotected& 
         AddEntry(e, Text(kHeaderTimestamp), ByteString(unprotected.timestamp_token)));
   }
   if (!unprotected.signing_agent.empty()) {
-    VOUCH_RETURN_IF_ERROR(
-        AddEntry(e, Text(kHeaderSigningAgent), Text(unprotected.signing_agent)));
+    VOUCH_RETURN_IF_ERROR(AddEntry(e, Text(kHeaderSigningAgent), Text(unprotected.signing_agent)));
   }
   VOUCH_ASSIGN_OR_RETURN(CborPtr header, SortedMap(std::move(e)));
   std::vector<CborPtr> items;

@@ -14,8 +14,8 @@ constexpr NotationEnvelopeType kJws = NotationEnvelopeType::kJws;
 // Header parameters registered by RFC 7515/7516/7797 other than alg, cty and crit: a Notation
 // protected header may not carry them ("no unknown standard member").
 const std::set<std::string_view> kRegisteredHeaders = {
-    "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "b64", "enc", "zip", "epk",
-    "apu", "apv", "iv",  "tag", "p2s", "p2c"};
+    "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "b64",
+    "enc", "zip", "epk", "apu", "apv", "iv",  "tag",      "p2s", "p2c"};
 
 Status Bad(const std::string& rule) { return Malformed(kJws, rule); }
 

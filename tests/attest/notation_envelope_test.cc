@@ -5,7 +5,6 @@
 #include <openssl/pem.h>
 
 #include <boost/test/unit_test.hpp>
-
 #include <chrono>
 #include <functional>
 #include <map>
@@ -81,8 +80,8 @@ TestKey MakeKey(const std::string& curve, unsigned rsa_bits) {
   i2d_X509(x.get(), &p);
 
   OsslPtr<BIO> bio(BIO_new(BIO_s_mem()));
-  BOOST_REQUIRE(PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr,
-                                         nullptr) == 1);
+  BOOST_REQUIRE(
+      PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
   auto signer = keys::LoadSignerPem(std::string(data, static_cast<size_t>(n)), SecretString());
@@ -107,7 +106,9 @@ NotationSignRequest BaseRequest(NotationEnvelopeType type, const TestKey& key) {
   r.signer = key.signer.get();
   r.certificate_chain = {key.cert};
   r.payload = NotationPayload({"application/vnd.oci.image.manifest.v1+json",
-                               "sha256:" + std::string(64, 'a'), 1234, {{"buildId", "101"}}});
+                               "sha256:" + std::string(64, 'a'),
+                               1234,
+                               {{"buildId", "101"}}});
   r.signing_time = At("2026-01-02T03:04:05.678Z");
   r.expiry = At("2027-01-02T03:04:05Z");
   r.extended = {{"io.acme.critical", "yes", true}, {"io.acme.note", "hello", false}};
@@ -194,16 +195,18 @@ BOOST_AUTO_TEST_CASE(upstream_envelopes_parse_and_verify) {
 }
 
 BOOST_AUTO_TEST_CASE(upstream_envelope_fields) {
-  NotationEnvelope sa = Parse(NotationEnvelopeType::kJws,
-                              ReadVector("notation-go/internal/mock/testdata/sa_valid_sig_env.json"));
+  NotationEnvelope sa =
+      Parse(NotationEnvelopeType::kJws,
+            ReadVector("notation-go/internal/mock/testdata/sa_valid_sig_env.json"));
   BOOST_TEST(sa.signing_scheme == kNotationSchemeSigningAuthority);
   BOOST_TEST(!sa.signing_time.has_value());
   BOOST_TEST(FormatRfc3339(sa.authentic_signing_time.value()) == "2020-11-09T07:00:00Z");
   BOOST_TEST(FormatRfc3339(sa.expiry.value()) == "2120-11-09T07:00:00Z");
   BOOST_TEST(sa.certificate_chain.size() == 2u);
 
-  NotationEnvelope plugin = Parse(
-      NotationEnvelopeType::kJws, ReadVector("notation-go/internal/mock/testdata/ca_plugin_sig_env.json"));
+  NotationEnvelope plugin =
+      Parse(NotationEnvelopeType::kJws,
+            ReadVector("notation-go/internal/mock/testdata/ca_plugin_sig_env.json"));
   std::map<std::string, std::pair<std::string, bool>> ext;
   for (const NotationExtendedAttribute& a : plugin.extended) {
     ext[a.key] = {a.value, a.critical};
@@ -213,14 +216,14 @@ BOOST_AUTO_TEST_CASE(upstream_envelope_fields) {
   BOOST_TEST((ext[std::string(kNotationVerificationPlugin)] ==
               std::pair<std::string, bool>{"plugin-name", true}));
 
-  NotationEnvelope cose = Parse(
-      NotationEnvelopeType::kCose,
-      ReadVector("notation-go/verifier/testdata/timestamp/sigEnv/coseWithTimestamp.sig"));
+  NotationEnvelope cose =
+      Parse(NotationEnvelopeType::kCose,
+            ReadVector("notation-go/verifier/testdata/timestamp/sigEnv/coseWithTimestamp.sig"));
   BOOST_TEST(!cose.timestamp_token.empty());
   BOOST_TEST(cose.signing_time.has_value());
-  NotationEnvelope jws = Parse(
-      NotationEnvelopeType::kJws,
-      ReadVector("notation-go/verifier/testdata/timestamp/sigEnv/jwsWithTimestamp.sig"));
+  NotationEnvelope jws =
+      Parse(NotationEnvelopeType::kJws,
+            ReadVector("notation-go/verifier/testdata/timestamp/sigEnv/jwsWithTimestamp.sig"));
   BOOST_TEST(!jws.timestamp_token.empty());
 }
 
@@ -243,8 +246,7 @@ BOOST_AUTO_TEST_CASE(algorithm_substitution_fails) {
 }
 
 BOOST_AUTO_TEST_CASE(flipped_signature_and_tampered_payload_fail) {
-  for (const auto& [type, file] :
-       std::vector<std::pair<NotationEnvelopeType, std::string>>{
+  for (const auto& [type, file] : std::vector<std::pair<NotationEnvelopeType, std::string>>{
            {NotationEnvelopeType::kJws, "notation-go/internal/testdata/jws_signature.sig"},
            {NotationEnvelopeType::kCose, "notation-go/internal/testdata/cose_signature.sig"}}) {
     BOOST_TEST_CONTEXT(file) {
@@ -294,8 +296,8 @@ BOOST_AUTO_TEST_CASE(jws_encoding_conformance) {
   r.signing_time = At(in["signingTime"].get<std::string>());
   r.expiry = At(in["expiry"].get<std::string>());
   for (const Json& a : in["extended_signed_attributes"]) {
-    r.extended.push_back({a["key"].get<std::string>(), a["value"].get<std::string>(),
-                          a.value("critical", false)});
+    r.extended.push_back(
+        {a["key"].get<std::string>(), a["value"].get<std::string>(), a.value("critical", false)});
   }
   r.signing_agent = in["signingAgent"].get<std::string>();
   Bytes out = Sign(r);
@@ -327,12 +329,13 @@ BOOST_AUTO_TEST_CASE(cose_encoding_conformance) {
   r.signing_time = Seconds(in["signingTime_unix"].get<int64_t>());
   r.expiry = Seconds(in["expiry_unix"].get<int64_t>());
   for (const Json& a : in["extended_signed_attributes"]) {
-    r.extended.push_back({a["key"].get<std::string>(), a["value"].get<std::string>(),
-                          a.value("critical", false)});
+    r.extended.push_back(
+        {a["key"].get<std::string>(), a["value"].get<std::string>(), a.value("critical", false)});
   }
   r.signing_agent = in["signingAgent"].get<std::string>();
 
-  Result<Bytes> want_protected = HexDecode(expected["protectedHeaders"]["cborHex"].get<std::string>());
+  Result<Bytes> want_protected =
+      HexDecode(expected["protectedHeaders"]["cborHex"].get<std::string>());
   Result<Bytes> want_output = HexDecode(expected["expectedOutput"]["cborHex"].get<std::string>());
   BOOST_REQUIRE(want_protected.ok() && want_output.ok());
 
@@ -348,8 +351,8 @@ BOOST_AUTO_TEST_CASE(cose_encoding_conformance) {
   Result<Bytes> sig_structure = internal::CoseSigStructure(*want_protected, r.payload);
   BOOST_REQUIRE(sig_structure.ok());
   BOOST_TEST(HexEncode(env.signed_bytes) == HexEncode(*sig_structure));
-  Result<Bytes> re = internal::EncodeCoseSign1(
-      *want_protected, {{key.cert}, {}, r.signing_agent}, r.payload, env.signature);
+  Result<Bytes> re = internal::EncodeCoseSign1(*want_protected, {{key.cert}, {}, r.signing_agent},
+                                               r.payload, env.signature);
   BOOST_REQUIRE(re.ok());
   BOOST_TEST(HexEncode(*re) == HexEncode(signed_out));
 
@@ -379,8 +382,8 @@ BOOST_AUTO_TEST_CASE(sign_parse_verify_round_trip) {
   };
   for (const RoundTripCase& c : kCases) {
     for (NotationEnvelopeType type : {NotationEnvelopeType::kJws, NotationEnvelopeType::kCose}) {
-      for (std::string scheme : {std::string(kNotationSchemeX509),
-                                 std::string(kNotationSchemeSigningAuthority)}) {
+      for (std::string scheme :
+           {std::string(kNotationSchemeX509), std::string(kNotationSchemeSigningAuthority)}) {
         BOOST_TEST_CONTEXT(c.name << " " << NotationEnvelopeMediaType(type) << " " << scheme) {
           const TestKey& key = SharedKey(c.curve, c.rsa_bits);
           NotationSignRequest r = BaseRequest(type, key);
@@ -494,20 +497,17 @@ BOOST_AUTO_TEST_CASE(malformed_jws) {
       {"missing crit", [](Json& h, Json&) { h.erase("crit"); }, "no crit"},
       {"empty crit", [](Json& h, Json&) { h["crit"] = Json::array(); }, "no crit"},
       {"crit not an array", [](Json& h, Json&) { h["crit"] = "x"; }, "crit is not an array"},
-      {"crit names an absent header",
-       [](Json& h, Json&) { h["crit"].push_back("io.acme.absent"); }, "not in the protected"},
+      {"crit names an absent header", [](Json& h, Json&) { h["crit"].push_back("io.acme.absent"); },
+       "not in the protected"},
       {"crit without signingScheme",
        [](Json& h, Json&) {
          h["crit"] = Json::array({"io.cncf.notary.expiry", "io.acme.critical"});
        },
        "crit must list io.cncf.notary.signingScheme"},
       {"expiry not critical",
-       [](Json& h, Json&) {
-         h["crit"] = Json::array({"io.cncf.notary.signingScheme"});
-       },
+       [](Json& h, Json&) { h["crit"] = Json::array({"io.cncf.notary.signingScheme"}); },
        "crit must list io.cncf.notary.expiry"},
-      {"crit twice",
-       [](Json& h, Json&) { h["crit"].push_back("io.cncf.notary.expiry"); }, "twice"},
+      {"crit twice", [](Json& h, Json&) { h["crit"].push_back("io.cncf.notary.expiry"); }, "twice"},
       {"crit names alg", [](Json& h, Json&) { h["crit"].push_back("alg"); }, "may not be critical"},
       {"crit names signingTime",
        [](Json& h, Json&) { h["crit"].push_back("io.cncf.notary.signingTime"); },
@@ -525,21 +525,23 @@ BOOST_AUTO_TEST_CASE(malformed_jws) {
          h["crit"].push_back("io.cncf.notary.authenticSigningTime");
        },
        "may not claim io.cncf.notary.authenticSigningTime"},
-      {"unknown scheme",
-       [](Json& h, Json&) { h["io.cncf.notary.signingScheme"] = "notary.other"; },
+      {"unknown scheme", [](Json& h, Json&) { h["io.cncf.notary.signingScheme"] = "notary.other"; },
        "unknown signing scheme"},
       {"no signingTime", [](Json& h, Json&) { h.erase("io.cncf.notary.signingTime"); },
        "needs io.cncf.notary.signingTime"},
-      {"time not RFC 3339",
-       [](Json& h, Json&) { h["io.cncf.notary.signingTime"] = "yesterday"; }, "RFC 3339"},
+      {"time not RFC 3339", [](Json& h, Json&) { h["io.cncf.notary.signingTime"] = "yesterday"; },
+       "RFC 3339"},
       {"time a number", [](Json& h, Json&) { h["io.cncf.notary.expiry"] = 5; }, "RFC 3339"},
       {"unknown alg", [](Json& h, Json&) { h["alg"] = "EdDSA"; }, "not a Notation algorithm"},
       {"alg missing", [](Json& h, Json&) { h.erase("alg"); }, "no alg"},
       {"cty wrong", [](Json& h, Json&) { h["cty"] = "application/json"; }, "content type"},
       {"registered header", [](Json& h, Json&) { h["kid"] = "k"; }, "may not carry"},
-      {"protected not an object", [](Json& h, Json&) { h = Json::array(); },
-       "not a JSON object"},
-      {"x5c empty", [](Json& h, Json& e) { e["header"]["x5c"] = Json::array(); h = nullptr; },
+      {"protected not an object", [](Json& h, Json&) { h = Json::array(); }, "not a JSON object"},
+      {"x5c empty",
+       [](Json& h, Json& e) {
+         e["header"]["x5c"] = Json::array();
+         h = nullptr;
+       },
        "certificate chain is empty"},
       {"x5c too long",
        [](Json& h, Json& e) {
@@ -551,15 +553,35 @@ BOOST_AUTO_TEST_CASE(malformed_jws) {
        },
        "at most 16"},
       {"x5c not strings",
-       [](Json& h, Json& e) { e["header"]["x5c"] = Json::array({1}); h = nullptr; },
+       [](Json& h, Json& e) {
+         e["header"]["x5c"] = Json::array({1});
+         h = nullptr;
+       },
        "x5c entry"},
-      {"no header", [](Json& h, Json& e) { e.erase("header"); h = nullptr; }, "\"header\""},
-      {"payload a number", [](Json& h, Json& e) { e["payload"] = 1; h = nullptr; }, "payload"},
+      {"no header",
+       [](Json& h, Json& e) {
+         e.erase("header");
+         h = nullptr;
+       },
+       "\"header\""},
+      {"payload a number",
+       [](Json& h, Json& e) {
+         e["payload"] = 1;
+         h = nullptr;
+       },
+       "payload"},
       {"padded signature",
-       [](Json& h, Json& e) { e["signature"] = e["signature"].get<std::string>() + "=="; h = nullptr; },
+       [](Json& h, Json& e) {
+         e["signature"] = e["signature"].get<std::string>() + "==";
+         h = nullptr;
+       },
        "padding"},
       {"general serialization",
-       [](Json& h, Json& e) { e["signatures"] = Json::array(); h = nullptr; }, "flattened"},
+       [](Json& h, Json& e) {
+         e["signatures"] = Json::array();
+         h = nullptr;
+       },
+       "flattened"},
   };
   for (const auto& [name, edit, rule] : kEdits) {
     ExpectMalformed(kJws, JwsWith(valid, edit), name, rule);
@@ -661,8 +683,7 @@ BOOST_AUTO_TEST_CASE(malformed_cose) {
 
   const std::vector<std::tuple<std::string, std::function<void(Pairs&)>, std::string>> kEdits = {
       {"missing crit",
-       [](Pairs& p) { std::erase_if(p, [](auto& e) { return IsLabel(e.first, 2); }); },
-       "no crit"},
+       [](Pairs& p) { std::erase_if(p, [](auto& e) { return IsLabel(e.first, 2); }); }, "no crit"},
       {"crit names an absent header",
        [](Pairs& p) {
          for (auto& [k, v] : p) {
@@ -734,8 +755,8 @@ BOOST_AUTO_TEST_CASE(envelope_type_names) {
       (ParseNotationEnvelopeType("application/cose").value() == NotationEnvelopeType::kCose));
   BOOST_TEST(IsInvalidArgument(ParseNotationEnvelopeType("cbor").status()));
   BOOST_TEST(NotationEnvelopeMediaType(NotationEnvelopeType::kCose) == "application/cose");
-  BOOST_TEST((NotationAlgorithmFor(keys::KeyAlgorithm::kRsa3072).value() ==
-              NotationAlgorithm::kPs384));
+  BOOST_TEST(
+      (NotationAlgorithmFor(keys::KeyAlgorithm::kRsa3072).value() == NotationAlgorithm::kPs384));
   BOOST_TEST(IsInvalidArgument(NotationAlgorithmFor(keys::KeyAlgorithm::kEd25519).status()));
 }
 

@@ -20,7 +20,8 @@ using vouch::attest::NotationEnvelopeType;
 
 bool EndsWith(const vouch::Bytes& data, vouch::ByteView tail) {
   return data.size() >= tail.size() &&
-         std::equal(tail.begin(), tail.end(), data.end() - static_cast<std::ptrdiff_t>(tail.size()));
+         std::equal(tail.begin(), tail.end(),
+                    data.end() - static_cast<std::ptrdiff_t>(tail.size()));
 }
 
 void Check(NotationEnvelopeType type, vouch::ByteView input) {
@@ -39,8 +40,8 @@ void Check(NotationEnvelopeType type, vouch::ByteView input) {
     FUZZ_CHECK(env->authentic_signing_time.has_value());
   }
   if (type == NotationEnvelopeType::kJws) {
-    FUZZ_CHECK(EndsWith(env->signed_bytes,
-                        vouch::AsBytes("." + vouch::Base64UrlEncode(env->payload))));
+    FUZZ_CHECK(
+        EndsWith(env->signed_bytes, vouch::AsBytes("." + vouch::Base64UrlEncode(env->payload))));
   } else {
     FUZZ_CHECK(EndsWith(env->signed_bytes, env->payload));
   }
