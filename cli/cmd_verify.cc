@@ -21,6 +21,7 @@
 #include "vouch/core/file.h"
 #include "vouch/verify/batch.h"
 #include "vouch/verify/engine.h"
+#include "vouch/verify/notation.h"
 
 namespace vouch::cli {
 
@@ -58,6 +59,7 @@ Result<std::shared_ptr<const verify::TrustPolicy>> LoadPolicyFile(const std::str
 Result<std::shared_ptr<const verify::TrustPolicy>> PolicyTrust(const Args& args) {
   for (const char* flag :
        {"key", "threshold", "annotation", "platform", "all-platforms", "signature-format",
+        "notation", "notation-dir",
         "certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer",
         "certificate-oidc-issuer-regexp", "trusted-root"}) {
     if (args.Has(flag)) {
@@ -68,11 +70,30 @@ Result<std::shared_ptr<const verify::TrustPolicy>> PolicyTrust(const Args& args)
   return LoadPolicyFile(args.Get("policy"));
 }
 
-// FlagTrust builds the trust of `verify --key|identity` from the flags.
+// NotationFromFlags is the authority of `--notation`: the notation folder's OCI trust policy
+// and trust store (--notation-dir, default the user's notation folder).
+policy::NotationAuthority NotationFromFlags(const Args& args) {
+  const std::string dir = args.Has("notation-dir") ? args.Get("notation-dir")
+                                                   : verify::notation::DefaultNotationDir();
+  const verify::notation::NotationDir files = verify::notation::NotationDir::At(dir);
+  policy::NotationAuthority n;
+  n.trust_policy = files.oci_policy;
+  n.trust_store_dir = files.trust_store;
+  return n;
+}
+
+// FlagTrust builds the trust of `verify --key|identity|notation` from the flags.
 Result<std::shared_ptr<const verify::TrustPolicy>> FlagTrust(const Args& args) {
   verify::SignatureCheck check;
-  VOUCH_ASSIGN_OR_RETURN(check.trust,
-                         TrustFlagsFromFlags(args.parsed(), "verify", " (or --policy FILE)"));
+  const bool notation = args.Has("notation");
+  VOUCH_ASSIGN_OR_RETURN(check.trust, TrustFlagsFromFlags(args.parsed(), "verify",
+                                                          " (or --policy FILE, or --notation)",
+                                                          /*required=*/!notation));
+  if (notation) {
+    check.trust.notation = NotationFromFlags(args);
+  } else if (args.Has("notation-dir")) {
+    return InvalidArgumentError("--notation-dir needs --notation");
+  }
   check.threshold = args.As<size_t>("threshold");
   check.all_platforms = args.Has("all-platforms");
   VOUCH_ASSIGN_OR_RETURN(check.annotations, ParseAnnotationFlags(args.parsed()));
@@ -196,6 +217,7 @@ int RunVerify(int argc, char** argv) {
   cmd.Usage(
          "IMAGE... --key KEY [--key KEY2]... [--threshold N] [-a key=value]... "
          "[--platform P | --all-platforms] [--output text|json]\n"
+         "  vouch verify IMAGE... --notation [--notation-dir DIR] [--key KEY]... [...]\n"
          "  vouch verify IMAGE... --certificate-identity[-regexp] I "
          "--certificate-oidc-issuer[-regexp] U [--trusted-root T] [...]\n"
          "  vouch verify --policy FILE IMAGE... [--output text|json]\n"
@@ -207,6 +229,12 @@ int RunVerify(int argc, char** argv) {
       .Values("key", "trusted public key file, or env://VAR (repeatable)")
       .Values("a,annotation", "key=value every counted signature must carry (repeatable)")
       .Flag("all-platforms", "require signatures on the index and on every platform manifest")
+      .Flag("notation",
+            "also trust Notary Project signatures, by the Notation trust policy and trust store "
+            "of --notation-dir (one more signer beside any --key; docs/notation.md)")
+      .Value("notation-dir",
+             "notation's configuration folder (default $XDG_CONFIG_HOME/notation, else "
+             "~/.config/notation)")
       .Value("signature-format", "where to look: all, bundle or legacy", "all")
       .OutputFlag("text or json; jsonl with --batch (the default there)", {"jsonl"})
       .Int("jobs", "images verified in parallel", 8, 1, 256)

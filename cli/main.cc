@@ -37,6 +37,7 @@ constexpr Command kCommands[] = {
     {"provenance", "generate SLSA provenance for images or files", RunProvenance},
     {"inspect", "show every signature and attestation of an image", RunInspect},
     {"verify-bundle", "verify a Sigstore bundle offline (keyless or key)", RunVerifyBundle},
+    {"verify-notation", "verify a Notation signature envelope offline", RunVerifyNotation},
     {"policy", "lint a trust policy or explain what it requires of an image", RunPolicy},
     {"promote", "copy an image to a gated repository if the policy accepts it", RunPromote},
     {"serve", "run the Kubernetes admission webhook", RunServe},

@@ -171,20 +171,25 @@ Result<ImageToSign> OpenImageToSign(const cxxopts::ParseResult& parsed, const st
   return out;
 }
 
-Result<std::map<std::string, std::string>> ParseAnnotationFlags(
-    const cxxopts::ParseResult& parsed) {
+Result<std::map<std::string, std::string>> ParseKeyValueFlags(const cxxopts::ParseResult& parsed,
+                                                              const std::string& flag) {
   std::map<std::string, std::string> out;
-  if (parsed.count("annotation") == 0) {
+  if (parsed.count(flag) == 0) {
     return out;
   }
-  for (const std::string& kv : parsed["annotation"].as<std::vector<std::string>>()) {
+  for (const std::string& kv : parsed[flag].as<std::vector<std::string>>()) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return InvalidArgumentError("-a wants key=value, got \"" + kv + "\"");
+      return InvalidArgumentError("--" + flag + " wants key=value, got \"" + kv + "\"");
     }
     out[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   return out;
+}
+
+Result<std::map<std::string, std::string>> ParseAnnotationFlags(
+    const cxxopts::ParseResult& parsed) {
+  return ParseKeyValueFlags(parsed, "annotation");
 }
 
 }  // namespace vouch::cli

@@ -70,4 +70,8 @@ Result<ImageToSign> OpenImageToSign(const cxxopts::ParseResult& parsed, const st
 // an empty key is kInvalidArgument (exit 2).
 Result<std::map<std::string, std::string>> ParseAnnotationFlags(const cxxopts::ParseResult& parsed);
 
+// ParseKeyValueFlags reads the repeatable key=value values of --|flag| by the same rule.
+Result<std::map<std::string, std::string>> ParseKeyValueFlags(const cxxopts::ParseResult& parsed,
+                                                              const std::string& flag);
+
 }  // namespace vouch::cli

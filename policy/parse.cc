@@ -174,6 +174,42 @@ void ParseX509Authority(Checker& c, const Json& j, const std::string& path, Auth
   std::tie(x.san, x.san_regexp) = ExactOrRegexp(c, j, path, "san", false);
 }
 
+void ParseNotationAuthority(Checker& c, const Json& j, const std::string& path, Authority& a) {
+  if (!c.Object(j, path,
+                {"trustPolicy", "trustStores", "trustedIdentities", "signatureVerification",
+                 "trustStore"})) {
+    return;
+  }
+  NotationAuthority& n = a.notation;
+  const std::string which =
+      c.Exclusive(j, path, {"trustPolicy", "trustStores"}, /*exactly_one=*/true);
+  if (which == "trustPolicy") {
+    n.trust_policy = c.Resolve(c.String(j, path, "trustPolicy", true).value_or(""));
+    c.FileMustExist(n.trust_policy, path + "/trustPolicy");
+    for (std::string_view inline_only : {"trustedIdentities", "signatureVerification"}) {
+      if (FindField(j, inline_only) != nullptr) {
+        c.Error(path + "/" + std::string(inline_only),
+                "belongs to an inline statement, not beside trustPolicy");
+      }
+    }
+  } else if (which == "trustStores") {
+    n.trust_stores = c.StringList(j, path, "trustStores", true, true).value_or(
+        std::vector<std::string>{});
+    n.trusted_identities = c.StringList(j, path, "trustedIdentities", true, true)
+                               .value_or(std::vector<std::string>{});
+    if (const Json* sv = FindField(j, "signatureVerification"); sv != nullptr) {
+      if (!sv->is_object()) {
+        c.Error(path + "/signatureVerification", "must be an object, got " + TypeName(*sv));
+      } else {
+        n.signature_verification = DumpJson(*sv);
+      }
+    }
+  }
+  if (auto dir = c.String(j, path, "trustStore", false)) {
+    n.trust_store_dir = c.Resolve(*dir);
+  }
+}
+
 // AuthorityNames checks a list of authority names against the declared ones.
 std::vector<std::string> AuthorityNames(Checker& c, const Json& obj, const std::string& path,
                                         const Policy& policy) {
@@ -557,8 +593,8 @@ void ParseAll(Checker& c, const Json& root, Policy& policy) {
         if (name.empty()) {
           c.Error(p, "authority names must not be empty");
         }
-        if (c.Object(def, p, {"key", "keyless", "x509"})) {
-          std::string which = c.Exclusive(def, p, {"key", "keyless", "x509"}, true);
+        if (c.Object(def, p, {"key", "keyless", "x509", "notation"})) {
+          std::string which = c.Exclusive(def, p, {"key", "keyless", "x509", "notation"}, true);
           if (which == "key") {
             a.kind = AuthorityKind::kKey;
             ParseKeyAuthority(c, def["key"], p + "/key", a, holders);
@@ -568,6 +604,9 @@ void ParseAll(Checker& c, const Json& root, Policy& policy) {
           } else if (which == "x509") {
             a.kind = AuthorityKind::kX509;
             ParseX509Authority(c, def["x509"], p + "/x509", a);
+          } else if (which == "notation") {
+            a.kind = AuthorityKind::kNotation;
+            ParseNotationAuthority(c, def["notation"], p + "/notation", a);
           }
         }
         policy.authorities[name] = std::move(a);

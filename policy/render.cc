@@ -169,6 +169,8 @@ std::string_view AuthorityKindName(AuthorityKind kind) {
       return "keyless";
     case AuthorityKind::kX509:
       return "x509";
+    case AuthorityKind::kNotation:
+      return "notation";
   }
   return "key";
 }

@@ -8,6 +8,7 @@
 #include "core/internal/json.h"
 #include "vouch/attest/bundle.h"
 #include "vouch/attest/dsse.h"
+#include "vouch/attest/notation.h"
 #include "vouch/attest/simple_signing.h"
 #include "vouch/attest/statement.h"
 #include "vouch/registry/cosign_tag.h"
@@ -24,6 +25,37 @@ OrderedJson DescriptorJson(std::string_view media_type, const Digest& digest, in
   d["digest"] = digest.ToString();
   d["size"] = size;
   return d;
+}
+
+// PushArtifactReferrer pushes |blob| as the only layer (media type |layer_media_type|, else
+// |artifact_type|) of an OCI artifact manifest of |artifact_type| with the empty config,
+// |subject| and |annotations| (in the order given), and returns the manifest's digest.
+Result<Digest> PushArtifactReferrer(
+    registry::Repository& repo, const registry::Descriptor& subject,
+    std::string_view artifact_type, ByteView blob,
+    const std::vector<std::pair<std::string, std::string>>& annotations,
+    std::string_view layer_media_type = "") {
+  const Digest blob_digest = Digest::Of(blob);
+  const Digest config_digest = Digest::Of(AsBytes(kEmptyConfig));
+  VOUCH_RETURN_IF_ERROR(repo.PushBlob(blob_digest, blob));
+  VOUCH_RETURN_IF_ERROR(repo.PushBlob(config_digest, AsBytes(kEmptyConfig)));
+  OrderedJson m = OrderedJson::object();
+  m["schemaVersion"] = 2;
+  m["mediaType"] = registry::kOciManifest;
+  m["artifactType"] = artifact_type;
+  m["config"] = DescriptorJson(registry::kOciEmpty, config_digest,
+                               static_cast<int64_t>(kEmptyConfig.size()));
+  m["layers"] = OrderedJson::array(
+      {DescriptorJson(layer_media_type.empty() ? artifact_type : layer_media_type, blob_digest,
+                      static_cast<int64_t>(blob.size()))});
+  m["subject"] = DescriptorJson(subject.media_type, subject.digest, subject.size);
+  m["annotations"] = OrderedJson::object();
+  for (const auto& [k, v] : annotations) {
+    m["annotations"][k] = v;
+  }
+  const std::string manifest = DumpJson(m);
+  VOUCH_RETURN_IF_ERROR(repo.PushReferrer(AsBytes(manifest), registry::kOciManifest));
+  return Digest::Of(AsBytes(manifest));
 }
 
 // SignBundle stores a cosign v3 style bundle referrer for |subject| (formats.md 4.3).
@@ -93,11 +125,54 @@ Result<SignedManifest> SignLegacy(registry::Repository& repo, const registry::De
   return out;
 }
 
+// ChainThumbprints is the io.cncf.notary.x509chain.thumbprint#S256 annotation: the JSON list
+// of the chain certificates' SHA-256 in hex, leaf first.
+std::string ChainThumbprints(const std::vector<Bytes>& chain) {
+  Json list = Json::array();
+  for (const Bytes& der : chain) {
+    list.push_back(Digest::Of(der).Hex());
+  }
+  return DumpJson(list);
+}
+
+// SignNotation stores a Notation signature referrer for |subject| (formats.md 8): the envelope
+// is the only layer of an OCI manifest with artifactType application/vnd.cncf.notary.signature,
+// the empty config and |subject|, as `notation sign` writes it.
+Result<std::string> SignNotation(registry::Repository& repo, const registry::Descriptor& subject,
+                                 const SignImageRequest& req) {
+  attest::NotationSignRequest n;
+  n.type = req.format == ImageSignatureFormat::kNotationCose ? attest::NotationEnvelopeType::kCose
+                                                             : attest::NotationEnvelopeType::kJws;
+  n.signer = req.signer;
+  n.certificate_chain = req.certificate_chain;
+  n.payload = attest::NotationPayload(
+      {subject.media_type, subject.digest.ToString(), subject.size, req.annotations});
+  const Clock& clock = req.clock != nullptr ? *req.clock : SystemClock();
+  n.signing_time = clock.Now();
+  n.expiry = req.expiry;
+  n.signing_agent = "vouch";
+  n.timestamper = req.timestamper;
+  VOUCH_ASSIGN_OR_RETURN(Bytes envelope, attest::SignNotationEnvelope(n));
+
+  VOUCH_ASSIGN_OR_RETURN(
+      Digest manifest,
+      PushArtifactReferrer(
+          repo, subject, attest::kNotationSignatureArtifactType, envelope,
+          {{std::string(attest::kNotationThumbprintAnnotation),
+            ChainThumbprints(req.certificate_chain)},
+           {"org.opencontainers.image.created", FormatRfc3339(n.signing_time)}},
+          attest::NotationEnvelopeMediaType(n.type)));
+  return "notation referrer " + manifest.ToString();
+}
+
 Result<SignedManifest> SignOne(registry::Repository& repo, const registry::Descriptor& subject,
                                const SignImageRequest& req) {
   SignedManifest out;
   if (req.format == ImageSignatureFormat::kLegacy) {
     VOUCH_ASSIGN_OR_RETURN(out, SignLegacy(repo, subject, req));
+  } else if (req.format == ImageSignatureFormat::kNotationJws ||
+             req.format == ImageSignatureFormat::kNotationCose) {
+    VOUCH_ASSIGN_OR_RETURN(out.location, SignNotation(repo, subject, req));
   } else {
     VOUCH_ASSIGN_OR_RETURN(out.location, SignBundle(repo, subject, req));
   }
@@ -115,8 +190,14 @@ Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name) {
   if (name == "legacy") {
     return ImageSignatureFormat::kLegacy;
   }
+  if (name == "notation-jws") {
+    return ImageSignatureFormat::kNotationJws;
+  }
+  if (name == "notation-cose") {
+    return ImageSignatureFormat::kNotationCose;
+  }
   return InvalidArgumentError("unknown signature format \"" + std::string(name) +
-                              "\" (want bundle or legacy)");
+                              "\" (want bundle, legacy, notation-jws or notation-cose)");
 }
 
 Result<std::string> PushBundleReferrer(registry::Repository& repo,
@@ -131,28 +212,15 @@ Result<std::string> PushBundleReferrer(registry::Repository& repo,
   bundle.content = envelope;
   VOUCH_ASSIGN_OR_RETURN(std::string bundle_json, attest::SerializeBundle(bundle));
 
-  const Digest bundle_digest = Digest::Of(AsBytes(bundle_json));
-  const Digest config_digest = Digest::Of(AsBytes(kEmptyConfig));
-  VOUCH_RETURN_IF_ERROR(repo.PushBlob(bundle_digest, AsBytes(bundle_json)));
-  VOUCH_RETURN_IF_ERROR(repo.PushBlob(config_digest, AsBytes(kEmptyConfig)));
-
   const Clock& now = clock != nullptr ? *clock : SystemClock();
-  OrderedJson m = OrderedJson::object();
-  m["schemaVersion"] = 2;
-  m["mediaType"] = registry::kOciManifest;
-  m["artifactType"] = attest::kBundleMediaTypeV03New;
-  m["config"] = DescriptorJson(registry::kOciEmpty, config_digest,
-                               static_cast<int64_t>(kEmptyConfig.size()));
-  m["layers"] = OrderedJson::array({DescriptorJson(attest::kBundleMediaTypeV03New, bundle_digest,
-                                                   static_cast<int64_t>(bundle_json.size()))});
-  m["subject"] = DescriptorJson(subject.media_type, subject.digest, subject.size);
-  m["annotations"] = OrderedJson::object();
-  m["annotations"][std::string(attest::kBundleContentAnnotation)] = "dsse-envelope";
-  m["annotations"][std::string(attest::kBundlePredicateTypeAnnotation)] = predicate_type;
-  m["annotations"]["org.opencontainers.image.created"] = FormatRfc3339(now.Now());
-  const std::string manifest = DumpJson(m);
-  VOUCH_RETURN_IF_ERROR(repo.PushReferrer(AsBytes(manifest), registry::kOciManifest));
-  return "referrer " + Digest::Of(AsBytes(manifest)).ToString();
+  VOUCH_ASSIGN_OR_RETURN(
+      Digest manifest,
+      PushArtifactReferrer(repo, subject, attest::kBundleMediaTypeV03New, AsBytes(bundle_json),
+                           {{std::string(attest::kBundleContentAnnotation), "dsse-envelope"},
+                            {std::string(attest::kBundlePredicateTypeAnnotation),
+                             std::string(predicate_type)},
+                            {"org.opencontainers.image.created", FormatRfc3339(now.Now())}}));
+  return "referrer " + manifest.ToString();
 }
 
 Result<bool> AppendTaggedLayer(registry::Repository& repo, std::string_view tag,
@@ -201,6 +269,15 @@ std::string LegacySignatureTag(const Digest& image) {
 Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageRequest& request) {
   if (request.signer == nullptr) {
     return InvalidArgumentError("sign: no signing key");
+  }
+  const bool notation = request.format == ImageSignatureFormat::kNotationJws ||
+                        request.format == ImageSignatureFormat::kNotationCose;
+  if (notation && request.certificate_chain.empty()) {
+    return InvalidArgumentError("sign: a Notation signature needs --cert-chain (its leaf "
+                                "certificate holds the signing key's public key)");
+  }
+  if (!notation && (!request.certificate_chain.empty() || request.expiry)) {
+    return InvalidArgumentError("sign: --cert-chain and --expiry are for the notation formats");
   }
   const registry::Reference& ref = repo.reference();
   VOUCH_ASSIGN_OR_RETURN(registry::Descriptor root, repo.Resolve(ref.Identifier()));

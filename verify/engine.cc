@@ -73,15 +73,24 @@ struct Plan {
   bool attestations = false;
   bool inventory = false;
   bool per_platform = false;
+  // notation: a notation authority can count a signature, so Notation referrers are read.
+  bool notation = false;
   std::set<std::string> types;  // predicate types some attestation requirement accepts
 };
 
-Plan MakePlan(const policy::ScopePolicy& scope, const EvaluateOptions& options, bool deny_only) {
+Plan MakePlan(const policy::ScopePolicy& scope, const TrustPolicy& trust,
+              const EvaluateOptions& options, bool deny_only) {
   Plan p;
   if (deny_only) {
     return p;
   }
   p.signatures = scope.signatures.has_value();
+  if (p.signatures) {
+    for (const std::string& name : scope.signatures->authorities) {
+      const internal::Authority* a = trust.Find(name);
+      p.notation = p.notation || (a != nullptr && a->VerifiesNotation());
+    }
+  }
   p.attestations = !scope.attestations.empty();
   p.inventory = options.inventory;
   p.per_platform = scope.platforms == policy::Platforms::kAll || options.inventory;
@@ -96,7 +105,7 @@ internal::CollectOptions CollectFor(const Plan& p, const EvaluateOptions& option
   co.parallelism = options.parallelism;
   const bool bundles = options.forms != SignatureForms::kLegacy;
   const bool legacy = options.forms != SignatureForms::kBundle;
-  co.referrers = p.inventory || p.attestations || (p.signatures && bundles);
+  co.referrers = p.inventory || p.attestations || (p.signatures && bundles) || p.notation;
   co.sig_tag = p.inventory || (p.signatures && legacy);
   co.att_tag = p.inventory || p.attestations;
   co.buildkit = p.inventory;  // listed, never evidence: nothing else reads them
@@ -107,6 +116,9 @@ internal::CollectOptions CollectFor(const Plan& p, const EvaluateOptions& option
     const bool maybe_sig = e.kind == EvidenceKind::kSignature || e.kind == EvidenceKind::kUnknown;
     const bool maybe_att =
         e.kind == EvidenceKind::kAttestation || e.kind == EvidenceKind::kUnknown;
+    if (e.form == internal::EvidenceForm::kNotationSignature) {
+      return p.notation;
+    }
     if (p.signatures && maybe_sig && (bundles || e.form != internal::EvidenceForm::kBundle)) {
       return true;
     }
@@ -189,6 +201,10 @@ void Collect(Context& c, registry::Repository& repo, const Plan& plan,
     internal::RunParallel(subjects.size(), options.parallelism, [&](size_t i) {
       subjects[i].found = internal::CollectEvidence(repo, subjects[i].descriptor.digest, co,
                                                     subjects[i].attestation_manifests);
+      for (internal::Evidence& e : subjects[i].found.objects) {
+        e.subject_media_type = subjects[i].descriptor.media_type;
+        e.subject_size = subjects[i].descriptor.size;
+      }
     });
   }
   for (const Subject& s : c.subjects()) {
@@ -241,7 +257,7 @@ void CheckAttestations(Context& c, const std::vector<Unit>& units) {
 
 void Run(Context& c, registry::Repository& repo, const EvaluateOptions& options, bool deny_only) {
   const policy::ScopePolicy& scope = c.scope();
-  const Plan plan = MakePlan(scope, options, deny_only);
+  const Plan plan = MakePlan(scope, c.trust(), options, deny_only);
   std::vector<Digest> entries;
   if (!Expand(c, repo, options, plan, entries) || Denied(c, entries) || deny_only) {
     return;

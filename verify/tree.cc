@@ -69,7 +69,8 @@ AttachmentInfo Referrer(const registry::TreeNode& node) {
     info.format = "notation";
     info.kind = "signature";
     info.is_signed = true;
-    info.note = "not verified by vouch yet";
+    info.read = true;
+    info.note = "read by notation authorities (vouch verify --notation)";
     return info;
   }
   return Other("not a signature or attestation form vouch verifies");

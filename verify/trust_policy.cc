@@ -5,12 +5,14 @@
 #include <utility>
 
 #include "authority/authority.h"
+#include "core/internal/json.h"
 #include "sigstore/cosign_legacy.h"
 #include "vouch/attest/bundle.h"
 #include "vouch/attest/statement.h"
 #include "vouch/attest/vsa.h"
 #include "vouch/core/file.h"
 #include "vouch/verify/engine.h"
+#include "vouch/verify/notation.h"
 
 namespace vouch::verify {
 
@@ -90,6 +92,72 @@ std::unique_ptr<Authority> CompileX509(const policy::Authority& a) {
   return internal::NewX509Authority(a.name, std::move(x), nullptr);
 }
 
+// NotationStatement turns an inline notation authority into a one-statement document, so that
+// its rules are checked by the same parser as a Notation trust policy file's.
+Result<notation::TrustPolicyDocument> NotationStatement(const policy::Authority& a) {
+  const policy::NotationAuthority& n = a.notation;
+  Json statement = {{"name", a.name},
+                    {"trustStores", n.trust_stores},
+                    {"trustedIdentities", n.trusted_identities}};
+  statement["signatureVerification"] = Json{{"level", "strict"}};
+  if (!n.signature_verification.empty()) {
+    VOUCH_ASSIGN_OR_RETURN(statement["signatureVerification"],
+                           ParseJson(n.signature_verification, "signatureVerification"));
+  }
+  Json doc = {{"version", "1.0"}, {"trustPolicies", Json::array({statement})}};
+  return notation::ParseTrustPolicy(DumpJson(doc), notation::DocumentKind::kBlob);
+}
+
+std::unique_ptr<Authority> CompileNotation(const policy::Authority& a) {
+  const policy::NotationAuthority& n = a.notation;
+  internal::NotationTrust t;
+  std::vector<notation::Statement> statements;
+  if (!n.trust_policy.empty()) {
+    Result<Bytes> text = ReadFile(n.trust_policy, notation::kMaxTrustPolicySize);
+    Result<notation::TrustPolicyDocument> doc =
+        text.ok() ? notation::ParseTrustPolicy(AsChars(*text), notation::DocumentKind::kOci)
+                  : Result<notation::TrustPolicyDocument>(text.status());
+    if (!doc.ok()) {
+      return internal::NewUnavailableAuthority(
+          a.name, doc.status().WithContext("authority " + a.name + ": " + n.trust_policy));
+    }
+    t.material += "trust-policy " + Digest::Of(*text).ToString() + "\n";
+    t.document = std::move(doc).value();
+    statements = t.document.statements;
+  } else {
+    Result<notation::TrustPolicyDocument> doc = NotationStatement(a);
+    if (!doc.ok()) {
+      return internal::NewUnavailableAuthority(
+          a.name, InvalidArgumentError("authority " + a.name + ": " + doc.status().message()));
+    }
+    t.statement = doc->statements[0];
+    t.material += "statement " + n.signature_verification + "\n";
+    statements = doc->statements;
+    for (const notation::Statement& st : statements) {
+      for (const std::string& x : st.trust_stores) t.material += "store " + x + "\n";
+      for (const std::string& x : st.trusted_identities) t.material += "identity " + x + "\n";
+    }
+  }
+  const std::string dir = !n.trust_store_dir.empty()
+                              ? n.trust_store_dir
+                              : notation::NotationDir::At(notation::DefaultNotationDir()).trust_store;
+  auto store = std::make_shared<notation::TrustStore>(dir);
+  std::vector<std::string> specs;
+  for (const notation::Statement& st : statements) {
+    specs.insert(specs.end(), st.trust_stores.begin(), st.trust_stores.end());
+  }
+  store->Preload(specs);
+  for (const std::string& spec : specs) {
+    Result<std::vector<Bytes>> certs = store->Load(spec);
+    t.material += "certificates " + spec + (certs.ok() ? "" : " unusable") + "\n";
+    for (const Bytes& c : certs.ok() ? *certs : std::vector<Bytes>{}) {
+      t.material += Digest::Of(c).ToString() + "\n";
+    }
+  }
+  t.store = std::move(store);
+  return internal::NewNotationAuthority(a.name, std::move(t));
+}
+
 std::unique_ptr<Authority> CompileAuthority(const policy::Authority& a, RootCache& roots) {
   switch (a.kind) {
     case policy::AuthorityKind::kKey:
@@ -98,6 +166,8 @@ std::unique_ptr<Authority> CompileAuthority(const policy::Authority& a, RootCach
       return CompileKeyless(a, roots);
     case policy::AuthorityKind::kX509:
       return CompileX509(a);
+    case policy::AuthorityKind::kNotation:
+      return CompileNotation(a);
   }
   return internal::NewUnavailableAuthority(a.name, InternalError("unknown authority kind"));
 }
@@ -116,7 +186,25 @@ policy::ScopePolicy FlagsScope() {
 
 // FlagAuthorities turns trust flags into authorities: one per distinct key (so a threshold
 // counts distinct keys), or one for the keyless identities.
+Result<std::map<std::string, std::unique_ptr<Authority>, std::less<>>> KeyAuthorities(
+    const TrustFlags& trust, bool required, std::string_view command);
+
+// FlagAuthorities adds, to the key or keyless authorities, the notation authority of
+// `--notation` (then keys are optional).
 Result<std::map<std::string, std::unique_ptr<Authority>, std::less<>>> FlagAuthorities(
+    const TrustFlags& trust, bool required, std::string_view command) {
+  VOUCH_ASSIGN_OR_RETURN(auto out, KeyAuthorities(trust, required && !trust.notation, command));
+  if (trust.notation) {
+    policy::Authority a;
+    a.name = "notation";
+    a.kind = policy::AuthorityKind::kNotation;
+    a.notation = *trust.notation;
+    out.emplace(a.name, CompileNotation(a));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::unique_ptr<Authority>, std::less<>>> KeyAuthorities(
     const TrustFlags& trust, bool required, std::string_view command) {
   std::map<std::string, std::unique_ptr<Authority>, std::less<>> out;
   if (!trust.identities.empty()) {
@@ -213,7 +301,7 @@ bool TrustPolicy::Denied(std::string_view key_id) const {
 }
 
 Result<std::shared_ptr<const TrustPolicy>> CompileSignatureCheck(const SignatureCheck& check) {
-  if (check.trust.keys.empty() && check.trust.identities.empty()) {
+  if (check.trust.keys.empty() && check.trust.identities.empty() && !check.trust.notation) {
     return InvalidArgumentError("verify: at least one trusted key is required");
   }
   VOUCH_ASSIGN_OR_RETURN(auto authorities, FlagAuthorities(check.trust, true, "verify"));
@@ -221,7 +309,8 @@ Result<std::shared_ptr<const TrustPolicy>> CompileSignatureCheck(const Signature
     return InvalidArgumentError(
         "verify: threshold " + std::to_string(check.threshold) + " cannot be met with " +
         std::to_string(authorities.size()) +
-        (check.trust.identities.empty() ? " distinct key(s)" : " keyless identity"));
+        (check.trust.identities.empty() ? " distinct key(s)" : " keyless identity") +
+        (check.trust.notation ? " and the Notation trust policy" : ""));
   }
   auto impl = std::make_unique<TrustPolicy::Impl>();
   policy::ScopePolicy sp = FlagsScope();

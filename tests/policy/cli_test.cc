@@ -197,7 +197,10 @@ BOOST_AUTO_TEST_CASE(json_schema_matches_the_parser) {
   using Set = std::set<std::string>;
   BOOST_TEST(keys_of(*schema) == (Set{"version", "authorities", "policies", "deny", "admission"}));
   const Json& defs = (*schema)["$defs"];
-  BOOST_TEST(keys_of(defs["authority"]) == (Set{"key", "keyless", "x509"}));
+  BOOST_TEST(keys_of(defs["authority"]) == (Set{"key", "keyless", "x509", "notation"}));
+  BOOST_TEST(keys_of(defs["notationAuthority"]) ==
+             (Set{"trustPolicy", "trustStores", "trustedIdentities", "signatureVerification",
+                  "trustStore"}));
   BOOST_TEST(keys_of(defs["keyAuthority"]) == (Set{"path", "paths", "data"}));
   BOOST_TEST(keys_of(defs["keylessAuthority"]) == (Set{"identity", "identityRegExp", "issuer",
                                                        "issuerRegExp", "trustedRoot", "github"}));

@@ -5,6 +5,7 @@
 //                Verifier seam later)
 //   keyless.cc   Fulcio certificates through a trusted root, with identity and issuer rules
 //   x509.cc      certificates chaining to CA roots, with subject / SAN rules
+//   notation.cc  Notary Project signatures, with Notation trust policy semantics
 //
 // An authority answers one question about one piece of evidence: was it signed by someone I
 // trust, and if so by whom and what exactly was signed? It never looks at what the payload says
@@ -25,6 +26,7 @@
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 #include "vouch/verify/decision.h"
+#include "vouch/verify/notation.h"
 #include "vouch/verify/sigstore.h"
 #include "vouch/verify/trusted_root.h"
 
@@ -58,6 +60,10 @@ class Authority {
   // unusable), which is never a rejection.
   virtual Result<Verified> Verify(const Evidence& evidence, TimePoint now) const = 0;
 
+  // VerifiesNotation tells whether it counts Notary Project signatures, which the collector then
+  // reads (they are fetched only for such authorities).
+  virtual bool VerifiesNotation() const { return false; }
+
   // AppendTrustMaterial appends a canonical description of what it trusts (key SPKIs, root
   // digests, identity rules) to |out|; TrustPolicy::digest covers it.
   virtual void AppendTrustMaterial(std::string& out) const = 0;
@@ -80,6 +86,19 @@ std::unique_ptr<Authority> NewKeylessAuthority(std::string name,
 std::unique_ptr<Authority> NewX509Authority(std::string name, sigstore::X509Trust trust,
                                             std::shared_ptr<const TrustedRoot> root);
 
+// NotationTrust is a compiled notation authority: one statement, or a document whose statement
+// the evidence's repository selects, the trust store with every store the statements name
+// preloaded, and the canonical text of all of it for TrustPolicy::digest.
+struct NotationTrust {
+  std::optional<notation::Statement> statement;
+  notation::TrustPolicyDocument document;
+  std::shared_ptr<const notation::TrustStore> store;
+  std::string material;
+};
+
+// NewNotationAuthority trusts Notary Project signatures that |trust| verifies.
+std::unique_ptr<Authority> NewNotationAuthority(std::string name, NotationTrust trust);
+
 // NewUnavailableAuthority stands for an authority whose trust material did not load: every
 // Verify answers "could not check: <why>" with an operational code.
 std::unique_ptr<Authority> NewUnavailableAuthority(std::string name, Status why);
@@ -98,6 +117,10 @@ Status InTotoEnvelope(const attest::DsseEnvelope& envelope);
 // LayerSignature decodes a `.sig` layer's signature annotation (std base64; line breaks skipped,
 // as Go does). Failures are kVerificationFailed.
 Result<Bytes> LayerSignature(const Evidence& evidence);
+
+// NotationOnlyError is what an authority of another kind answers about a Notation signature:
+// kVerificationFailed "a Notation signature: only notation authorities verify it".
+Status NotationOnlyError();
 
 // CertificateSigner renders who signed a certificate: "<SAN> (<issuer>)".
 std::string CertificateSigner(const std::string& san, const std::string& issuer);

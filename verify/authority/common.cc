@@ -76,6 +76,10 @@ Result<Bytes> LayerSignature(const Evidence& evidence) {
   return sig;
 }
 
+Status NotationOnlyError() {
+  return VerificationFailedError("a Notation signature: only notation authorities verify it");
+}
+
 std::string CertificateSigner(const std::string& san, const std::string& issuer) {
   return issuer.empty() ? san : san + " (" + issuer + ")";
 }

@@ -26,6 +26,8 @@ class KeyAuthority final : public Authority {
         return VerifyEnvelopeLayer(*e.envelope);
       case EvidenceForm::kBuildKitAttestation:
         return UnsignedError(e);  // Context::Verify never asks: nothing in it can verify
+      case EvidenceForm::kNotationSignature:
+        return NotationOnlyError();
     }
     return InternalError("unknown evidence form");
   }

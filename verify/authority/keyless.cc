@@ -89,6 +89,9 @@ Result<LayerContent> ReadLayerContent(const Evidence& e) {
   if (!e.is_signed()) {
     return UnsignedError(e);
   }
+  if (e.form == EvidenceForm::kNotationSignature) {
+    return NotationOnlyError();
+  }
   if (!sigstore::HasCertificate(e.layer_annotations)) {
     return VerificationFailedError("no certificate annotation (a key-signed layer)");
   }

@@ -78,6 +78,20 @@ void Unreadable(Evidence& e, std::string problem) {
   e.problem = std::move(problem);
 }
 
+// SingleLayerProblem says why a referrer manifest is not |what| about |e|'s subject with exactly
+// one layer ("" when it is).
+std::string SingleLayerProblem(const registry::ManifestView& view, const Evidence& e,
+                               std::string_view what) {
+  if (view.subject && !(view.subject->digest == e.subject)) {
+    return "referrer's subject is " + view.subject->digest.ToString();
+  }
+  if (view.layers.size() != 1) {
+    return std::string(what) + " has exactly one layer, this one has " +
+           std::to_string(view.layers.size());
+  }
+  return "";
+}
+
 // ReadReferrer reads a bundle referrer; an operational failure is returned as the error.
 Status ReadReferrer(registry::Repository& repo, Evidence& e, const registry::Descriptor& d) {
   Bytes bytes;
@@ -107,13 +121,8 @@ Status ReadReferrer(registry::Repository& repo, Evidence& e, const registry::Des
     Unreadable(e, "not a Sigstore bundle");
     return OkStatus();
   }
-  if (view->subject && !(view->subject->digest == e.subject)) {
-    Unreadable(e, "referrer's subject is " + view->subject->digest.ToString());
-    return OkStatus();
-  }
-  if (view->layers.size() != 1) {
-    Unreadable(e, "a bundle referrer has exactly one layer, this one has " +
-                      std::to_string(view->layers.size()));
+  if (std::string problem = SingleLayerProblem(*view, e, "a bundle referrer"); !problem.empty()) {
+    Unreadable(e, problem);
     return OkStatus();
   }
   const registry::Descriptor& layer = view->layers[0];
@@ -138,6 +147,45 @@ Status ReadReferrer(registry::Repository& repo, Evidence& e, const registry::Des
   return OkStatus();
 }
 
+// ReadNotation reads a Notation signature referrer: one envelope layer (JWS or COSE) about
+// the subject. The envelope bytes go to |payload| unparsed: parsing them is the authority's
+// integrity check.
+Status ReadNotation(registry::Repository& repo, Evidence& e, const registry::Descriptor& d) {
+  auto m = repo.FetchManifest(d.digest.ToString());
+  if (!m.ok()) {
+    return m.status();
+  }
+  auto view = registry::ParseManifest(m->bytes, m->media_type);
+  if (!view.ok()) {
+    Unreadable(e, view.status().message());
+    return OkStatus();
+  }
+  if (std::string problem = SingleLayerProblem(*view, e, "a Notation signature");
+      !problem.empty()) {
+    Unreadable(e, problem);
+    return OkStatus();
+  }
+  const registry::Descriptor& layer = view->layers[0];
+  Result<attest::NotationEnvelopeType> type = attest::ParseNotationEnvelopeType(layer.media_type);
+  if (!type.ok()) {
+    Unreadable(e, "the Notation signature layer's media type " + layer.media_type +
+                      " is not an envelope type");
+    return OkStatus();
+  }
+  if (layer.size < 0 || static_cast<uint64_t>(layer.size) > attest::kMaxNotationEnvelopeSize) {
+    Unreadable(e, "envelope is " + std::to_string(layer.size) + " bytes, over the cap");
+    return OkStatus();
+  }
+  auto blob = repo.FetchBlob(layer.digest, layer.size);
+  if (!blob.ok()) {
+    return blob.status();
+  }
+  e.notation_type = *type;
+  e.payload = std::move(*blob);
+  e.state = EvidenceState::kFetched;
+  return OkStatus();
+}
+
 // LayerCap is the size cap of a layer of |form|.
 size_t LayerCap(EvidenceForm form) {
   switch (form) {
@@ -147,6 +195,7 @@ size_t LayerCap(EvidenceForm form) {
       return attest::kMaxStatementSize;
     case EvidenceForm::kBundle:
     case EvidenceForm::kLegacyAttestation:
+    case EvidenceForm::kNotationSignature:
       break;
   }
   return attest::kMaxBundleSize;
@@ -179,8 +228,9 @@ Status ReadLayer(registry::Repository& repo, Evidence& e, const registry::Descri
 // Read reads one wanted object. A failure that describes the object makes it unreadable; an
 // operational one is returned.
 Status Read(registry::Repository& repo, Evidence& e, const registry::Descriptor& d) {
-  Status st =
-      e.form == EvidenceForm::kBundle ? ReadReferrer(repo, e, d) : ReadLayer(repo, e, d);
+  Status st = e.form == EvidenceForm::kBundle              ? ReadReferrer(repo, e, d)
+              : e.form == EvidenceForm::kNotationSignature ? ReadNotation(repo, e, d)
+                                                           : ReadLayer(repo, e, d);
   if (!st.ok() && IsEvidenceProblem(st)) {
     Unreadable(e, st.message());
     return OkStatus();
@@ -220,6 +270,15 @@ void ListReferrers(Result<registry::Referrers> refs, const Digest& subject, List
   l.out.referrers_scheme =
       refs->scheme == registry::ReferrersScheme::kApi ? "api" : "fallback-tag";
   for (const registry::Descriptor& d : refs->descriptors) {
+    if (d.artifact_type == kNotationSignatureArtifactType) {
+      Evidence e;
+      e.form = EvidenceForm::kNotationSignature;
+      e.kind = EvidenceKind::kSignature;
+      e.location = "notation referrer " + d.digest.ToString();
+      e.subject = subject;
+      l.Add(std::move(e), d);
+      continue;
+    }
     if (!ReadsReferrerEntry(d)) {
       continue;  // another kind of artifact (an SBOM, a Notation signature...)
     }
@@ -354,6 +413,8 @@ std::string_view Evidence::FormatName() const {
       return "bundle";
     case EvidenceForm::kBuildKitAttestation:
       return "buildkit";
+    case EvidenceForm::kNotationSignature:
+      return "notation";
     case EvidenceForm::kLegacySignature:
     case EvidenceForm::kLegacyAttestation:
       break;
@@ -471,8 +532,10 @@ SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subjec
   std::erase_if(l.out.objects,
                 [](const Evidence& e) { return e.state == EvidenceState::kNotEvidence; });
   std::function<Result<Bytes>()> content = SubjectContent(repo, subject);
+  const std::string repository = repo.reference().RepositoryName();
   for (Evidence& e : l.out.objects) {
     e.subject_content = content;
+    e.repository = repository;
   }
   return std::move(l.out);
 }

@@ -22,6 +22,7 @@
 
 #include "vouch/attest/bundle.h"
 #include "vouch/attest/dsse.h"
+#include "vouch/attest/notation.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/status.h"
@@ -37,12 +38,16 @@ enum class EvidenceForm {
   // nobody signed. Collected only for the inventory (CollectOptions::buildkit); no authority
   // verifies it (Context::Verify refuses it) and no requirement counts it.
   kBuildKitAttestation,
+  // kNotationSignature is a Notary Project signature referrer (artifactType
+  // application/vnd.cncf.notary.signature): one JWS or COSE envelope layer. Read only when a
+  // notation authority could count it (CollectOptions::wanted).
+  kNotationSignature,
 };
 
 // kNotationSignatureArtifactType is the artifactType of a Notation signature referrer
-// (formats.md section 8). Not read as evidence yet: `vouch tree` lists such referrers.
+// (formats.md section 8).
 inline constexpr std::string_view kNotationSignatureArtifactType =
-    "application/vnd.cncf.notary.signature";
+    attest::kNotationSignatureArtifactType;
 
 // EvidenceKind is what an object claims to be, before anything is verified. It only routes
 // objects to the requirements that can use them: a claim can keep an object from counting,
@@ -84,6 +89,15 @@ struct Evidence {
   // (kBuildKitAttestation).
   Bytes payload;
   std::string signature_b64;  // kLegacySignature: the signature annotation
+  // kNotationSignature: the envelope's type; the envelope bytes are in |payload|.
+  attest::NotationEnvelopeType notation_type = attest::NotationEnvelopeType::kJws;
+  // repository is the repository the evidence was found in ("registry/path"): a Notation trust
+  // policy selects its statement by it.
+  std::string repository;
+  // subject_media_type and subject_size describe the subject's manifest when the evaluation
+  // knows them ("" and -1 otherwise): a Notation payload names the whole descriptor.
+  std::string subject_media_type;
+  int64_t subject_size = -1;
   // layer_annotations are a `.sig` / `.att` layer's annotations (the certificate, chain and Rekor
   // bundle of a certificate signature); empty for referrers.
   std::map<std::string, std::string> layer_annotations;
@@ -96,7 +110,7 @@ struct Evidence {
   // is_signed is false for a form that carries no signature (kBuildKitAttestation): such an
   // object is listed, never verified, never counted.
   bool is_signed() const { return form != EvidenceForm::kBuildKitAttestation; }
-  // FormatName is "bundle", "legacy" or "buildkit".
+  // FormatName is "bundle", "legacy", "buildkit" or "notation".
   std::string_view FormatName() const;
   // KindName is "signature", "attestation" or "unknown".
   std::string_view KindName() const;
@@ -140,9 +154,10 @@ SubjectEvidence CollectEvidence(
     const std::vector<registry::Descriptor>& attestation_manifests = {});
 
 // ReadsReferrerEntry reports whether the collector reads the referrer |entry| of a referrers
-// listing: its artifactType is a bundle media type, or names nothing
-// (registry::IsUnnamedArtifactType: the manifest then decides, HoldsBundle). A referrer of any
-// other artifact type (an SBOM, a Notation signature) is not evidence and is never fetched.
+// listing as a Sigstore bundle: its artifactType is a bundle media type, or names nothing
+// (registry::IsUnnamedArtifactType: the manifest then decides, HoldsBundle). A Notation
+// signature is read as kNotationSignature instead; a referrer of any other artifact type (an
+// SBOM) is not evidence and is never fetched.
 // `vouch tree` says what the engine reads by these two rules.
 bool ReadsReferrerEntry(const registry::Descriptor& entry);
 

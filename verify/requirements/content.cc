@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "vouch/attest/notation.h"
 #include "vouch/attest/simple_signing.h"
 #include "vouch/verify/sigstore.h"
 
@@ -122,8 +123,34 @@ Check CheckSimpleSigningPayload(ByteView payload, const Digest& expected,
   return identity.empty() ? Check{} : CheckIdentity(p->docker_reference, identity);
 }
 
+// CheckNotationPayload checks a Notation payload: its targetArtifact is the subject's
+// descriptor (digest, and size and media type when the evaluation knows them), and its
+// annotations (notation's user metadata) hold |annotations|.
+Check CheckNotationPayload(const Evidence& e, ByteView payload,
+                           const std::map<std::string, std::string>& annotations) {
+  Result<attest::NotationTarget> t = attest::ParseNotationPayload(payload);
+  if (!t.ok()) {
+    return Fail(Reason::kMalformedPayload, t.status().message());
+  }
+  if (t->digest != e.subject.ToString()) {
+    return Fail(Reason::kWrongSubject,
+                "the Notation signature is for " + t->digest + ", not " + e.subject.ToString());
+  }
+  if ((e.subject_size >= 0 && t->size != e.subject_size) ||
+      (!e.subject_media_type.empty() && t->media_type != e.subject_media_type)) {
+    return Fail(Reason::kWrongSubject,
+                "the Notation signature names " + t->media_type + " of " +
+                    std::to_string(t->size) + " bytes, the manifest is " + e.subject_media_type +
+                    " of " + std::to_string(e.subject_size) + " bytes");
+  }
+  return CheckAnnotations(t->annotations, annotations);
+}
+
 Check CheckSignatureContent(const Evidence& e, const Verified& verified,
                             const std::map<std::string, std::string>& annotations) {
+  if (e.form == EvidenceForm::kNotationSignature) {
+    return CheckNotationPayload(e, verified.payload, annotations);
+  }
   if (e.form == EvidenceForm::kLegacySignature) {
     return CheckSimpleSigningPayload(verified.payload, e.subject, annotations);
   }
@@ -152,7 +179,7 @@ Check CheckAttestationContent(const Evidence& e, const Verified& verified,
                               std::span<const std::string> types,
                               const std::map<std::string, std::string>& annotations,
                               std::optional<attest::Statement>& statement) {
-  if (e.form == EvidenceForm::kLegacySignature) {
+  if (e.form == EvidenceForm::kLegacySignature || e.form == EvidenceForm::kNotationSignature) {
     return Fail(Reason::kWrongKind, "not an attestation: a signature");
   }
   auto parsed = attest::Statement::Parse(AsChars(verified.payload));

@@ -519,4 +519,21 @@ Status MatchIdentity(const LeafCertificate& leaf, const CertificateIdentity& wan
   return OkStatus();
 }
 
+std::string NameText(const X509_NAME* name) {
+  OsslPtr<BIO> bio(BIO_new(BIO_s_mem()));
+  if (bio == nullptr || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
+    ClearOpenSslErrors();
+    return std::string();
+  }
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
+}
+
+Result<CertificateValidity> ValidityOf(const X509* x) {
+  VOUCH_ASSIGN_OR_RETURN(TimePoint from, Asn1Time(X509_get0_notBefore(x)));
+  VOUCH_ASSIGN_OR_RETURN(TimePoint to, Asn1Time(X509_get0_notAfter(x)));
+  return CertificateValidity{from, to};
+}
+
 }  // namespace vouch::verify::sigstore

@@ -37,6 +37,19 @@ struct LeafCertificate {
 // malformed one is kVerificationFailed "<what> is not a DER X.509 certificate".
 Result<OsslPtr<X509>> ParseCertificateDer(ByteView der, std::string_view what);
 
+// NameText renders an X.509 name as RFC 2253 text ("CN=a,O=b,C=US"); "" when it cannot.
+std::string NameText(const X509_NAME* name);
+
+// CertificateValidity is a certificate's [notBefore, notAfter].
+struct CertificateValidity {
+  TimePoint not_before{};
+  TimePoint not_after{};
+  bool Contains(TimePoint t) const { return t >= not_before && t <= not_after; }
+};
+
+// ValidityOf reads |x|'s validity; a malformed time is kVerificationFailed.
+Result<CertificateValidity> ValidityOf(const X509* x);
+
 // ParseLeafCertificate parses DER (trailing bytes rejected); a malformed certificate, an
 // unsupported key, a malformed SubjectAltName or a Fulcio .1.8-.1.24 extension that is not a DER
 // UTF8String is kVerificationFailed. |extensions| holds .1.1-.1.6 raw and .1.8 onwards decoded;

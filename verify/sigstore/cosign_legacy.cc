@@ -12,11 +12,11 @@
 #include "core/internal/json.h"
 #include "core/internal/ossl.h"
 #include "vouch/core/regexp.h"
+#include "vouch/keys/certificates.h"
 
 namespace vouch::verify::sigstore {
 namespace {
 
-constexpr size_t kMaxChainCertificates = 16;
 
 Status Fail(std::string message) { return VerificationFailedError(std::move(message)); }
 
@@ -25,17 +25,6 @@ bool SelfSigned(X509* x) { return X509_check_issued(x, x) == X509_V_OK; }
 time_t ToTimeT(TimePoint t) {
   return static_cast<time_t>(
       std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count());
-}
-
-std::string NameText(const X509_NAME* name) {
-  OsslPtr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (bio == nullptr || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) {
-    ClearOpenSslErrors();
-    return std::string();
-  }
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
 }
 
 // AllSans returns the URI, email, DNS and IP (text) SANs of |x|.
@@ -152,38 +141,11 @@ LegacyEvidence EvidenceFromAnnotations(const std::map<std::string, std::string>&
 }
 
 Result<std::vector<Bytes>> ParsePemCertificates(std::string_view pem, std::string_view what) {
-  OsslPtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (bio == nullptr) {
-    return InternalError("out of memory");
+  Result<std::vector<Bytes>> certs = keys::ParsePemCertificates(pem, what);
+  if (!certs.ok() && certs.status().code() == ErrorCode::kInvalidArgument) {
+    return Fail(certs.status().message());  // in a signature's annotations: the evidence is bad
   }
-  std::vector<Bytes> out;
-  while (true) {
-    char* name = nullptr;
-    char* header = nullptr;
-    unsigned char* data = nullptr;
-    long len = 0;
-    if (PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
-      ClearOpenSslErrors();  // end of input (or trailing text)
-      break;
-    }
-    std::string type = name;
-    Bytes der(data, data + len);
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_free(data);
-    if (type != "CERTIFICATE") {
-      return Fail(std::string(what) + " holds a PEM \"" + type + "\", not a certificate");
-    }
-    VOUCH_RETURN_IF_ERROR(ParseCertificateDer(der, what).status());
-    if (out.size() == kMaxChainCertificates) {
-      return Fail(std::string(what) + " holds more than 16 certificates");
-    }
-    out.push_back(std::move(der));
-  }
-  if (out.empty()) {
-    return Fail(std::string(what) + " holds no PEM certificate");
-  }
-  return out;
+  return certs;
 }
 
 Result<RekorBundle> ParseRekorBundle(std::string_view json) {

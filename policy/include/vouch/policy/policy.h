@@ -28,6 +28,7 @@ enum class AuthorityKind {
   kKey,      // {"key": {"path": F} | {"paths": [F...]} | {"data": PEM}}
   kKeyless,  // {"keyless": {...}}: Fulcio certificate identities (Sigstore verification issue)
   kX509,     // {"x509": {...}}: certificates chaining to CA roots (Sigstore verification issue)
+  kNotation,  // {"notation": {...}}: Notary Project signatures, Notation trust policy semantics
 };
 
 // GithubWorkflowClaim is one GitHub Actions claim a keyless identity may pin exactly: the
@@ -73,6 +74,22 @@ struct X509Authority {
   std::string san_regexp;
 };
 
+// NotationAuthority: Notary Project signatures (JWS or COSE referrers) verified as `notation
+// verify` does (docs/notation.md). Either |trust_policy|, a Notation trustpolicy.oci.json whose
+// statement is selected by each image's repository, or one inline statement: |trust_stores|
+// ("ca:NAME", "signingAuthority:NAME", "tsa:NAME"), |trusted_identities| ("*" or
+// "x509.subject:<DN>") and |signature_verification| (the statement's signatureVerification
+// object as compact JSON; "" = {"level":"strict"}). |trust_store_dir| is the folder holding
+// x509/ (resolved; "" = the user's notation folder's truststore/). The statement's rules
+// (levels, identities, store names) are checked when the trust policy is compiled.
+struct NotationAuthority {
+  std::string trust_policy;
+  std::vector<std::string> trust_stores;
+  std::vector<std::string> trusted_identities;
+  std::string signature_verification;
+  std::string trust_store_dir;
+};
+
 struct Authority {
   std::string name;
   AuthorityKind kind = AuthorityKind::kKey;
@@ -81,6 +98,7 @@ struct Authority {
   std::vector<keys::Verifier> keys;
   KeylessAuthority keyless;  // kKeyless only
   X509Authority x509;        // kX509 only
+  NotationAuthority notation;  // kNotation only
 };
 
 // ---------------------------------------------------------------------------------------------

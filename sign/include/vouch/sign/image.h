@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,9 +37,15 @@ namespace vouch::sign {
 enum class ImageSignatureFormat {
   kBundle,  // Sigstore bundle referrer (cosign v3)
   kLegacy,  // simple-signing layer of the sha256-<hex>.sig tag (cosign v2)
+  // Notary Project signature referrers (`notation sign`): a JWS or COSE envelope over the
+  // payload {"targetArtifact": <the image's descriptor, -a annotations>}, signed with the key
+  // of the certificate chain's leaf; artifactType application/vnd.cncf.notary.signature.
+  kNotationJws,
+  kNotationCose,
 };
 
-// ParseImageSignatureFormat maps "bundle" and "legacy"; anything else is kInvalidArgument.
+// ParseImageSignatureFormat maps "bundle", "legacy", "notation-jws" and "notation-cose";
+// anything else is kInvalidArgument.
 Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name);
 
 // SignImageRequest describes one `vouch sign` operation on the image the repository's reference
@@ -58,6 +65,11 @@ struct SignImageRequest {
   const Clock* clock = nullptr;
   // tag_update bounds the legacy `.sig` tag update (tests shorten its waits).
   registry::TagUpdateOptions tag_update;
+  // Notation formats: the certificate chain (DER, leaf first; the leaf's key must be
+  // |signer|'s), the envelope's expiry, and an RFC 3161 timestamper of the signature bytes.
+  std::vector<Bytes> certificate_chain;
+  std::optional<TimePoint> expiry;
+  std::function<Result<Bytes>(ByteView signature)> timestamper;
 };
 
 // SignedManifest reports one signed manifest.

@@ -101,6 +101,9 @@ struct TrustFlags {
   // need |trusted_root| and exclude |keys|.
   std::vector<CertificateIdentity> identities;
   std::shared_ptr<const TrustedRoot> trusted_root;
+  // notation trusts Notary Project signatures by a Notation trust policy (`--notation`): one
+  // more authority, named "notation", beside the keys or identities (which it makes optional).
+  std::optional<policy::NotationAuthority> notation;
 };
 
 // SignatureCheck is what `vouch verify IMAGE --key K… [--threshold N] [-a k=v]` asks.
