@@ -22,6 +22,11 @@ int Inspect(const Args& args) {
   if (!flags.ok()) {
     return Fail(flags.status());
   }
+  auto notation = NotationFromFlags(args.parsed());
+  if (!notation.ok()) {
+    return Fail(notation.status());
+  }
+  flags->notation = std::move(*notation);
   auto trust = verify::CompileInspection(*flags);
   if (!trust.ok()) {
     return Fail(trust.status());
@@ -44,7 +49,7 @@ int RunInspect(int argc, char** argv) {
           "IMAGE [--key KEY]... [--certificate-identity[-regexp] I "
           "--certificate-oidc-issuer[-regexp] U [--trusted-root T]] [--output text|json]")
       .Positional({"IMAGE"})
-      .With({AddRegistryFlags, AddPasswordOptions, AddIdentityOptions})
+      .With({AddRegistryFlags, AddPasswordOptions, AddIdentityOptions, AddNotationOptions})
       .Values("key", "trusted public key to verify with (repeatable)")
       .OutputFlag()
       .ExitCodes("0 listed, 2 usage or key error, 3 registry error")

@@ -21,7 +21,6 @@
 #include "vouch/core/file.h"
 #include "vouch/verify/batch.h"
 #include "vouch/verify/engine.h"
-#include "vouch/verify/notation.h"
 
 namespace vouch::cli {
 
@@ -70,30 +69,15 @@ Result<std::shared_ptr<const verify::TrustPolicy>> PolicyTrust(const Args& args)
   return LoadPolicyFile(args.Get("policy"));
 }
 
-// NotationFromFlags is the authority of `--notation`: the notation folder's OCI trust policy
-// and trust store (--notation-dir, default the user's notation folder).
-policy::NotationAuthority NotationFromFlags(const Args& args) {
-  const std::string dir = args.Has("notation-dir") ? args.Get("notation-dir")
-                                                   : verify::notation::DefaultNotationDir();
-  const verify::notation::NotationDir files = verify::notation::NotationDir::At(dir);
-  policy::NotationAuthority n;
-  n.trust_policy = files.oci_policy;
-  n.trust_store_dir = files.trust_store;
-  return n;
-}
-
 // FlagTrust builds the trust of `verify --key|identity|notation` from the flags.
 Result<std::shared_ptr<const verify::TrustPolicy>> FlagTrust(const Args& args) {
   verify::SignatureCheck check;
-  const bool notation = args.Has("notation");
+  VOUCH_ASSIGN_OR_RETURN(std::optional<policy::NotationAuthority> notation,
+                         NotationFromFlags(args.parsed()));
   VOUCH_ASSIGN_OR_RETURN(check.trust, TrustFlagsFromFlags(args.parsed(), "verify",
                                                           " (or --policy FILE, or --notation)",
                                                           /*required=*/!notation));
-  if (notation) {
-    check.trust.notation = NotationFromFlags(args);
-  } else if (args.Has("notation-dir")) {
-    return InvalidArgumentError("--notation-dir needs --notation");
-  }
+  check.trust.notation = std::move(notation);
   check.threshold = args.As<size_t>("threshold");
   check.all_platforms = args.Has("all-platforms");
   VOUCH_ASSIGN_OR_RETURN(check.annotations, ParseAnnotationFlags(args.parsed()));
@@ -224,17 +208,13 @@ int RunVerify(int argc, char** argv) {
          "  vouch verify (--policy FILE | --key KEY... | ...) --batch FILE|- [--output jsonl] "
          "[--shard i/n] [--resume FILE] [--jobs N]")
       .Positional({"IMAGE"}, 0, kUnbounded)
-      .With({AddRegistryFlags, AddPlatformOption, AddPasswordOptions, AddIdentityOptions})
+      .With({AddRegistryFlags, AddPlatformOption, AddPasswordOptions, AddIdentityOptions,
+             AddNotationOptions})
       .Value("policy", "trust policy file (JSON or YAML, docs/policy.md) instead of --key")
       .Values("key", "trusted public key file, or env://VAR (repeatable)")
       .Values("a,annotation", "key=value every counted signature must carry (repeatable)")
       .Flag("all-platforms", "require signatures on the index and on every platform manifest")
-      .Flag("notation",
-            "also trust Notary Project signatures, by the Notation trust policy and trust store "
-            "of --notation-dir (one more signer beside any --key; docs/notation.md)")
-      .Value("notation-dir",
-             "notation's configuration folder (default $XDG_CONFIG_HOME/notation, else "
-             "~/.config/notation)")
+
       .Value("signature-format", "where to look: all, bundle or legacy", "all")
       .OutputFlag("text or json; jsonl with --batch (the default there)", {"jsonl"})
       .Int("jobs", "images verified in parallel", 8, 1, 256)

@@ -35,6 +35,9 @@ Result<notation::FileRequest> RequestFromFlags(const Args& args) {
   r.media_type = args.Get("media-type");
   VOUCH_ASSIGN_OR_RETURN(r.user_metadata, ParseKeyValueFlags(args.parsed(), "user-metadata"));
   r.now = SystemClock().Now();
+  r.revocation.crl_files = args.GetAll("crl");
+  r.revocation.crl_cache_dir = args.Get("crl-cache");
+  r.revocation.offline = args.Has("offline");
   return r;
 }
 
@@ -111,6 +114,9 @@ int RunVerifyNotation(int argc, char** argv) {
       .Value("policy-name", "blob: the trust policy statement (default: the globalPolicy one)")
       .Value("media-type", "blob: the media type the signature must name")
       .Values("m,user-metadata", "key=value the signature's metadata must hold (repeatable)")
+      .Values("crl", "a CRL file (PEM or DER) used before any fetch, for revocation (repeatable)")
+      .Value("crl-cache", "where fetched CRLs are kept (default $XDG_CACHE_HOME/vouch/crl)")
+      .Flag("offline", "fetch nothing: no OCSP, CRLs only from --crl and the cache")
       .Require({"signature"})
       .OutputFlag()
       .Note("Levels strict, permissive, audit and skip, their overrides and verifyTimestamp "

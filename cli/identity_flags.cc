@@ -1,5 +1,7 @@
 #include "identity_flags.h"
 
+#include "vouch/verify/notation.h"
+
 #include <string>
 #include <utility>
 
@@ -124,6 +126,35 @@ Result<std::optional<KeylessFlags>> ParseKeylessFlags(const cxxopts::ParseResult
   VOUCH_ASSIGN_OR_RETURN(out.identity, ParseIdentity(parsed));
   VOUCH_ASSIGN_OR_RETURN(out.trusted_root, LoadTrustedRootFlag(parsed));
   return std::optional<KeylessFlags>(std::move(out));
+}
+
+void AddNotationOptions(cxxopts::Options& options) {
+  options.add_options()(
+      "notation",
+      "also trust Notary Project signatures, by the Notation trust policy and trust store of "
+      "--notation-dir (one more signer beside any --key; docs/notation.md)")(
+      "notation-dir",
+      "notation's configuration folder (default $XDG_CONFIG_HOME/notation, else "
+      "~/.config/notation)",
+      cxxopts::value<std::string>());
+}
+
+Result<std::optional<policy::NotationAuthority>> NotationFromFlags(
+    const cxxopts::ParseResult& parsed) {
+  if (parsed.count("notation") == 0) {
+    if (parsed.count("notation-dir") > 0) {
+      return InvalidArgumentError("--notation-dir needs --notation");
+    }
+    return std::optional<policy::NotationAuthority>();
+  }
+  const std::string dir = parsed.count("notation-dir") > 0
+                              ? parsed["notation-dir"].as<std::string>()
+                              : verify::notation::DefaultNotationDir();
+  const verify::notation::NotationDir files = verify::notation::NotationDir::At(dir);
+  policy::NotationAuthority n;
+  n.trust_policy = files.oci_policy;
+  n.trust_store_dir = files.trust_store;
+  return std::optional<policy::NotationAuthority>(std::move(n));
 }
 
 Result<verify::TrustFlags> TrustFlagsFromFlags(const cxxopts::ParseResult& parsed,

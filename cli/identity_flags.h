@@ -62,4 +62,13 @@ Result<verify::TrustFlags> TrustFlagsFromFlags(const cxxopts::ParseResult& parse
                                                std::string_view alternatives = "",
                                                bool required = true);
 
+// AddNotationOptions registers --notation and --notation-dir (verify, inspect).
+void AddNotationOptions(cxxopts::Options& options);
+
+// NotationFromFlags returns the authority of `--notation` (the notation folder's OCI trust policy
+// and trust store: --notation-dir, default the user's notation folder), nullopt without
+// --notation; --notation-dir alone is kInvalidArgument.
+Result<std::optional<policy::NotationAuthority>> NotationFromFlags(
+    const cxxopts::ParseResult& parsed);
+
 }  // namespace vouch::cli

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <random>
@@ -296,6 +297,16 @@ Status SyncDirectoryOf(const std::string& path) {
 bool PathExists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::string XdgBaseDir(const char* variable, std::string_view home_default) {
+  if (const char* x = std::getenv(variable); x != nullptr && *x != '\0') {
+    return x;
+  }
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') {
+    return std::string(h) + "/" + std::string(home_default);
+  }
+  return "";
 }
 
 }  // namespace vouch

@@ -155,6 +155,7 @@ std::unique_ptr<Authority> CompileNotation(const policy::Authority& a) {
     }
   }
   t.store = std::move(store);
+  t.revocation = std::make_shared<const notation::RevocationChecker>();
   return internal::NewNotationAuthority(a.name, std::move(t));
 }
 

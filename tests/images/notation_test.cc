@@ -87,6 +87,10 @@ BOOST_AUTO_TEST_CASE(vouch_signs_both_envelopes_and_verifies_them_with_a_notatio
                                             pki.notation_dir, "-a", "buildId=7"});
       BOOST_TEST(wrong_meta.exit_code == 1, wrong_meta.out << wrong_meta.err);
 
+      RunResult inspect =
+          pki.env.MustVouch({"inspect", image, "--notation", "--notation-dir", pki.notation_dir});
+      BOOST_TEST(inspect.out.find("CN=release,O=Acme,ST=WA,C=US") != std::string::npos,
+                 inspect.out);
       RunResult tree = pki.env.MustVouch({"tree", image});
       BOOST_TEST(tree.out.find("[notation signature, read]") != std::string::npos, tree.out);
       // A key authority does not count a Notation signature.
@@ -152,6 +156,111 @@ BOOST_AUTO_TEST_CASE(a_cosign_bundle_and_a_notation_signature_meet_a_two_authori
 
   RunResult lint = pki.env.MustVouch({"policy", "lint", policy});
   BOOST_TEST(lint.exit_code == 0);
+}
+
+// CaDatabase turns the Pki's CA into an `openssl ca` with an index, so that it can issue
+// certificates naming an OCSP responder and a CRL, revoke them, and publish its CRL.
+struct CaDatabase {
+  const Pki& pki;
+  std::string cnf;
+  explicit CaDatabase(const Pki& p) : pki(p), cnf(p.env.dir.File("ca.cnf")) {
+    const TempDir& d = pki.env.dir;
+    WriteText(d.File("index.txt"), "");
+    WriteText(d.File("serial"), "1000\n");
+    WriteText(d.File("crlnumber"), "1000\n");
+    WriteText(cnf, "[ca]\ndefault_ca = acme\n[acme]\ndatabase = " + d.File("index.txt") +
+                       "\nnew_certs_dir = " + d.path() + "\ncertificate = " + d.File("ca.pem") +
+                       "\nprivate_key = " + d.File("ca.key") + "\nserial = " + d.File("serial") +
+                       "\ncrlnumber = " + d.File("crlnumber") +
+                       "\ndefault_md = sha256\ndefault_days = 10\ndefault_crl_days = 1\n"
+                       "policy = any\npreserve = yes\nunique_subject = no\n[any]\n"
+                       "countryName = optional\nstateOrProvinceName = optional\n"
+                       "organizationName = optional\ncommonName = supplied\n");
+  }
+  // Issue makes NAME.pem (key) and NAME-chain.pem whose leaf names |aia| / |cdp| extensions.
+  std::pair<std::string, std::string> Issue(const std::string& name, const std::string& ext) {
+    const TempDir& d = pki.env.dir;
+    std::string key = pki.env.Key(name);
+    pki.Openssl({"req", "-new", "-key", key, "-subj", "/C=US/ST=WA/O=Acme/CN=" + name, "-out",
+                 d.File(name + ".csr")});
+    WriteText(d.File(name + ".ext"), "keyUsage=critical,digitalSignature\n"
+                                     "extendedKeyUsage=codeSigning\n" + ext);
+    pki.Openssl({"ca", "-batch", "-config", cnf, "-notext", "-in", d.File(name + ".csr"), "-out",
+                 d.File(name + ".crt"), "-extfile", d.File(name + ".ext")});
+    std::string chain = d.File(name + "-chain.pem");
+    WriteText(chain, ReadText(d.File(name + ".crt")) + ReadText(d.File("ca.pem")));
+    return {key, chain};
+  }
+  void Revoke(const std::string& name) const {
+    pki.Openssl({"ca", "-batch", "-config", cnf, "-revoke", pki.env.dir.File(name + ".crt")});
+  }
+  void PublishCrl(const std::string& dir) const {
+    pki.Openssl({"ca", "-batch", "-config", cnf, "-gencrl", "-out", dir + "/ca.crl"});
+  }
+};
+
+BOOST_AUTO_TEST_CASE(revoked_certificates_are_rejected_by_crl_and_by_ocsp) {
+  Pki pki;
+  CaDatabase ca(pki);
+  const int ocsp_port = vouch::testing::FreeLoopbackPort();
+  const int crl_port = vouch::testing::FreeLoopbackPort();
+  const std::string ocsp = "authorityInfoAccess=OCSP;URI:http://127.0.0.1:" +
+                           std::to_string(ocsp_port) + "\n";
+  const std::string crl = "crlDistributionPoints=URI:http://127.0.0.1:" +
+                          std::to_string(crl_port) + "/ca.crl\n";
+  auto [good_key, good_chain] = ca.Issue("good", ocsp);
+  auto [crl_key, crl_chain] = ca.Issue("crl-revoked", crl);
+  auto [ocsp_key, ocsp_chain] = ca.Issue("ocsp-revoked", ocsp);
+  ca.Revoke("crl-revoked");
+  ca.Revoke("ocsp-revoked");
+  const std::string www = pki.env.dir.File("www");
+  std::filesystem::create_directories(www);
+  ca.PublishCrl(www);
+
+  auto signed_by = [&](const std::string& what, const std::string& key, const std::string& chain) {
+    const std::string image = pki.env.Image("single", RepoName("notation-revocation-" + what));
+    pki.env.MustVouch({"sign", image, "--key", key, "--cert-chain", chain, "--format",
+                       "notation-jws"});
+    return image;
+  };
+  const std::string good = signed_by("good", good_key, good_chain);
+  const std::string by_crl = signed_by("crl", crl_key, crl_chain);
+  const std::string by_ocsp = signed_by("ocsp", ocsp_key, ocsp_chain);
+
+  // The OCSP responder is down: the status of "good" cannot be established, which under strict
+  // is "could not check" (exit 3), never a rejection.
+  RunResult down = pki.Verify(good);
+  BOOST_TEST(down.exit_code == 3, down.out << down.err);
+  BOOST_TEST(down.out.find("could not be checked") != std::string::npos, down.out);
+
+  vouch::testing::Background responder(
+      {"openssl", "ocsp", "-index", pki.env.dir.File("index.txt"), "-port",
+       std::to_string(ocsp_port), "-rsigner", pki.env.dir.File("ca.pem"), "-rkey",
+       pki.env.dir.File("ca.key"), "-CA", pki.env.dir.File("ca.pem")},
+      pki.env.dir.File("ocsp.log"));
+  vouch::testing::Background crls({"python3", "-m", "http.server", "--bind", "127.0.0.1",
+                                   "--directory", www, std::to_string(crl_port)},
+                                  pki.env.dir.File("http.log"));
+  // openssl's responder serves one connection at a time and waits on a connection that sends
+  // nothing: a connect probe would wedge it. Its log says when it listens.
+  for (int i = 0; i < 400 && ReadText(pki.env.dir.File("ocsp.log")).find("waiting for OCSP") ==
+                                 std::string::npos;
+       ++i) {
+    BOOST_REQUIRE_MESSAGE(!responder.Exited(), ReadText(pki.env.dir.File("ocsp.log")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  vouch::testing::WaitForLoopbackPort(crl_port, &crls);
+
+  RunResult ok = pki.Verify(good);
+  BOOST_TEST(ok.exit_code == 0, ok.out << ok.err);
+  RunResult revoked_crl = pki.Verify(by_crl);
+  BOOST_TEST(revoked_crl.exit_code == 1, revoked_crl.out << revoked_crl.err);
+  BOOST_TEST(revoked_crl.out.find("is revoked (CRL http://127.0.0.1:") != std::string::npos,
+             revoked_crl.out);
+  RunResult revoked_ocsp = pki.Verify(by_ocsp);
+  BOOST_TEST(revoked_ocsp.exit_code == 1, revoked_ocsp.out << revoked_ocsp.err);
+  BOOST_TEST(revoked_ocsp.out.find("is revoked (OCSP http://127.0.0.1:") != std::string::npos,
+             revoked_ocsp.out);
 }
 
 }  // namespace

@@ -256,25 +256,18 @@ std::string KnownDigest(const std::string& ref) {
   return "";
 }
 
-FaultProxy::FaultProxy(const std::string& upstream, const std::string& rules_json) {
-  SetRules(rules_json);
-  const std::string port_file = dir_.File("port");
-  const std::string log = dir_.File("stderr");
-  // `timeout` bounds the proxy's life should the test crash before the destructor runs.
-  std::vector<std::string> args = {"timeout",     "600",
-                                   "python3",     SourceDir() + "/tests/fixtures/fault_proxy.py",
-                                   "--upstream",  upstream,
-                                   "--port-file", port_file,
-                                   "--rules",     dir_.File("rules.json")};
+Background::Background(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<std::string> all = {"timeout", "600"};
+  all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& a : args) {
+  for (auto& a : all) {
     argv.push_back(a.data());
   }
   argv.push_back(nullptr);
   pid_ = fork();
   BOOST_REQUIRE_MESSAGE(pid_ >= 0, "fork failed");
   if (pid_ == 0) {
-    setsid();  // its own process group, so that the destructor ends timeout and python together
+    setsid();  // its own process group, so that the destructor ends timeout and the child
     int null_fd = open("/dev/null", O_RDONLY);
     int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (null_fd < 0 || log_fd < 0) {
@@ -286,10 +279,60 @@ FaultProxy::FaultProxy(const std::string& upstream, const std::string& rules_jso
     execvp(argv[0], argv.data());
     _exit(127);
   }
-  for (int i = 0; i < 400 && !std::filesystem::exists(port_file); ++i) {
+}
+
+Background::~Background() {
+  if (pid_ > 0) {
+    ::kill(-pid_, SIGTERM);
     int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
+    waitpid(pid_, &status, 0);
+  }
+}
+
+bool Background::Exited() {
+  int status = 0;
+  if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+  }
+  return pid_ <= 0;
+}
+
+int FreeLoopbackPort() {
+  int port = 0;
+  ::close(ListenOnLoopback(port));
+  return port;
+}
+
+void WaitForLoopbackPort(int port, Background* process) {
+  for (int i = 0; i < 400; ++i) {
+    BOOST_REQUIRE_MESSAGE(process == nullptr || !process->Exited(),
+                          "the peer for port " << port << " exited at start");
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+    ::close(fd);
+    if (up) {
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  BOOST_FAIL("nothing listens on 127.0.0.1:" << port << " after 10 s");
+}
+
+FaultProxy::FaultProxy(const std::string& upstream, const std::string& rules_json) {
+  SetRules(rules_json);
+  const std::string port_file = dir_.File("port");
+  const std::string log = dir_.File("stderr");
+  process_ = std::make_unique<Background>(
+      std::vector<std::string>{"python3", SourceDir() + "/tests/fixtures/fault_proxy.py",
+                               "--upstream", upstream, "--port-file", port_file, "--rules",
+                               dir_.File("rules.json")},
+      log);
+  for (int i = 0; i < 400 && !std::filesystem::exists(port_file); ++i) {
+    if (process_->Exited()) {
       BOOST_FAIL("fault proxy exited at start: " << ReadText(log));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
@@ -299,13 +342,7 @@ FaultProxy::FaultProxy(const std::string& upstream, const std::string& rules_jso
   host_port_ = "127.0.0.1:" + ReadText(port_file);
 }
 
-FaultProxy::~FaultProxy() {
-  if (pid_ > 0) {
-    ::kill(-pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-}
+FaultProxy::~FaultProxy() = default;
 
 void FaultProxy::SetRules(const std::string& rules_json) {
   // Written whole and renamed: the proxy re-reads the file on every request.

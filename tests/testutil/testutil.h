@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,30 @@ std::string RegistryAddr(const std::string& name);
 // fails the test when there is none.
 std::string KnownDigest(const std::string& ref);
 
+// Background runs |argv| (searched in PATH) in its own process group for the life of the
+// object, stdin from /dev/null and stdout/stderr to |log|, under `timeout 600` should the test
+// crash before the destructor ends and reaps the group.
+class Background {
+ public:
+  Background(const std::vector<std::string>& argv, const std::string& log);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  // Exited reports whether the process has ended (reaping it).
+  bool Exited();
+
+ private:
+  int pid_ = -1;
+};
+
+// FreeLoopbackPort returns a 127.0.0.1 port that was free a moment ago (for a peer that takes
+// its port on the command line).
+int FreeLoopbackPort();
+
+// WaitForLoopbackPort waits up to 10 s until 127.0.0.1:|port| accepts a connection; fails the
+// test otherwise, or as soon as |process| (when given) has exited.
+void WaitForLoopbackPort(int port, Background* process = nullptr);
+
 // FaultProxy runs tests/fixtures/fault_proxy.py, a loopback proxy in front of the registry at
 // |upstream| (host:port) that injects the faults its rules describe and forwards everything else
 // unchanged, for the life of the object. |rules_json| is a JSON array of rules (the script's
@@ -118,7 +143,7 @@ class FaultProxy {
  private:
   TempDir dir_;
   std::string host_port_;
-  int pid_ = -1;
+  std::unique_ptr<Background> process_;
 };
 
 // FaultRule returns a rules array for FaultProxy of one rule: |action| on |method| requests whose

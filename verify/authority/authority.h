@@ -93,6 +93,7 @@ struct NotationTrust {
   std::optional<notation::Statement> statement;
   notation::TrustPolicyDocument document;
   std::shared_ptr<const notation::TrustStore> store;
+  std::shared_ptr<const notation::RevocationChecker> revocation;
   std::string material;
 };
 

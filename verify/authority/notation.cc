@@ -34,6 +34,7 @@ class NotationAuthority final : public Authority {
     in.envelope = e.payload;
     in.statement = statement;
     in.store = trust_.store.get();
+    in.revocation = trust_.revocation.get();
     in.now = now;
     in.check_target = false;
     notation::Outcome o = notation::Verify(in);

@@ -99,6 +99,8 @@ Result<Outcome> VerifyFile(const FileRequest& r) {
   in.now = r.now;
   const TrustStore store(r.trust_store_dir.empty() ? dir.trust_store : r.trust_store_dir);
   in.store = &store;
+  const RevocationChecker revocation(r.revocation);
+  in.revocation = &revocation;
   Result<const Statement*> statement = OkStatus();
   if (blob) {
     in.target.media_type = r.media_type;

@@ -145,13 +145,8 @@ Result<std::vector<Bytes>> TrustStore::Read(std::string_view spec) const {
 }
 
 std::string DefaultNotationDir() {
-  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x != nullptr && *x != '\0') {
-    return std::string(x) + "/notation";
-  }
-  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') {
-    return std::string(h) + "/.config/notation";
-  }
-  return "";
+  std::string base = XdgBaseDir("XDG_CONFIG_HOME", ".config");
+  return base.empty() ? "" : base + "/notation";
 }
 
 }  // namespace vouch::verify::notation

@@ -49,6 +49,13 @@ class Run {
     return true;
   }
 
+  // CouldNotCheckAt is CouldNotCheck naming the check that could not be made.
+  bool CouldNotCheckAt(Check check, const Status& why) {
+    out_.failing_check = std::string(CheckName(check));
+    out_.status = Status(why.code(), out_.failing_check + ": " + why.message());
+    return true;
+  }
+
   bool Skipped(Check check) const { return in_.statement->level.action(check) == Action::kSkip; }
 
  private:
@@ -151,17 +158,6 @@ Result<std::vector<Bytes>> LoadStores(const TrustStore& store,
 bool ValidAt(const Chain& c, TimePoint t) {
   return std::all_of(c.validity.begin(), c.validity.end(),
                      [&](const sigstore::CertificateValidity& v) { return v.Contains(t); });
-}
-
-// HasRevocationInfo: a CRL distribution point or an OCSP responder (not a caIssuers-only AIA).
-bool HasRevocationInfo(X509* x) {
-  if (X509_get_ext_by_NID(x, NID_crl_distribution_points, -1) >= 0) {
-    return true;
-  }
-  STACK_OF(OPENSSL_STRING)* ocsp = X509_get1_ocsp(x);
-  bool has = ocsp != nullptr && sk_OPENSSL_STRING_num(ocsp) > 0;
-  X509_email_free(ocsp);
-  return has;
 }
 
 HashAlgorithm HashFor(attest::NotationAlgorithm alg) {
@@ -317,6 +313,22 @@ bool CheckTarget(const VerifyInput& in, const NotationEnvelope& env, Run& run, O
   return false;
 }
 
+// CheckRevocation: a revoked certificate fails the check; a status that could not be
+// established fails it too when enforced, as "could not check" (never as a rejection), and is
+// logged otherwise. True when verification stops.
+bool CheckRevocation(const VerifyInput& in, const NotationEnvelope& env, Run& run) {
+  static const RevocationChecker kDefault;
+  const RevocationChecker& checker = in.revocation != nullptr ? *in.revocation : kDefault;
+  Status s = checker.Check(env.certificate_chain, in.now);
+  if (s.ok() || IsVerificationFailed(s)) {
+    return !s.ok() && run.Fail(Check::kRevocation, s.message());
+  }
+  if (in.statement->level.action(Check::kRevocation) != Action::kEnforce) {
+    return run.Fail(Check::kRevocation, s.message());  // logged
+  }
+  return run.CouldNotCheckAt(Check::kRevocation, s);
+}
+
 // Judge applies the level to a check's result: OK passes; a rejection is enforced or logged;
 // anything else is "could not check". True when verification stops.
 bool Judge(Run& run, Check check, const Status& s) {
@@ -375,18 +387,9 @@ Outcome Verify(const VerifyInput& in) {
       Judge(run, Check::kAuthenticTimestamp, AuthenticTimestamp(in, env, chain, out.timestamp))) {
     return out;
   }
-  // Revocation: vouch does not query OCSP or CRLs yet. A chain that names none is not
-  // revocable (notation treats it so); one that does cannot be checked, which the level's
-  // action turns into a failure (enforce) or a log line.
-  if (!run.Skipped(Check::kRevocation) &&
-      std::any_of(chain.certs.begin(), chain.certs.end(),
-                  [](const OsslPtr<X509>& x) { return HasRevocationInfo(x.get()); }) &&
-      run.Fail(Check::kRevocation,
-               "the certificate chain names OCSP or CRL services, and vouch does not check "
-               "revocation yet")) {
+  if (!run.Skipped(Check::kRevocation) && CheckRevocation(in, env, run)) {
     return out;
   }
-
   if (in.check_target) {
     CheckTarget(in, env, run, out);
   }

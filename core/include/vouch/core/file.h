@@ -68,6 +68,11 @@ Status SyncDirectoryOf(const std::string& path);
 // PathExists reports whether |path| names an existing file system entry.
 bool PathExists(const std::string& path);
 
+// XdgBaseDir returns the XDG base directory the environment variable |variable| names
+// ("XDG_CONFIG_HOME", "XDG_CACHE_HOME"), else $HOME/|home_default| (".config", ".cache"), else
+// "" when HOME is unset too.
+std::string XdgBaseDir(const char* variable, std::string_view home_default);
+
 // ErrnoToStatus maps an errno value to a Status with |what| as context.
 Status ErrnoToStatus(int err, const std::string& what);
 

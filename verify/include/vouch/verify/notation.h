@@ -8,6 +8,8 @@
 #pragma once
 
 #include <array>
+#include <chrono>
+#include <memory>
 #include <functional>
 #include <map>
 #include <optional>
@@ -135,6 +137,44 @@ class TrustStore {
 // $XDG_CONFIG_HOME/notation, else ~/.config/notation ("" when HOME is unset too).
 std::string DefaultNotationDir();
 
+// RevocationOptions says where revocation information comes from.
+struct RevocationOptions {
+  // crl_files are CRLs given offline (PEM or DER): one whose issuer is a certificate's issuer is
+  // used before anything is fetched.
+  std::vector<std::string> crl_files;
+  // crl_cache_dir keeps fetched CRLs (one file per distribution point URL) until their
+  // nextUpdate; "" = DefaultCrlCacheDir().
+  std::string crl_cache_dir;
+  // offline: never fetch (OCSP is then unavailable; CRLs come from files and the cache).
+  bool offline = false;
+  std::chrono::seconds timeout{10};
+};
+
+// DefaultCrlCacheDir is $XDG_CACHE_HOME/vouch/crl, else ~/.cache/vouch/crl ("" without HOME).
+std::string DefaultCrlCacheDir();
+
+// RevocationChecker checks a certificate chain's revocation status: for each certificate below
+// the root, OCSP at the responders its AIA names (the request signed-for by the issuer or its
+// delegated responder, nonce checked, thisUpdate/nextUpdate current), else (or when OCSP cannot
+// answer) the CRLs of its distribution points (signed by the issuer, not stale). Thread-safe.
+class RevocationChecker {
+ public:
+  explicit RevocationChecker(RevocationOptions options = {});
+  ~RevocationChecker();
+  RevocationChecker(const RevocationChecker&) = delete;
+  RevocationChecker& operator=(const RevocationChecker&) = delete;
+
+  // Check: OK when no certificate is revoked (one that names no OCSP responder and no CRL is not
+  // revocable); kVerificationFailed naming the certificate and the source when one is revoked;
+  // kUnavailable when a status could not be established (responder down, stale or unsigned
+  // answers, no CRL): "could not check".
+  Status Check(const std::vector<Bytes>& chain_der, TimePoint now) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Target is what the signature must be about: the descriptor the caller resolved (OCI), or the
 // blob's size and a way to hash it with the algorithm the signing key implies.
 struct Target {
@@ -157,6 +197,9 @@ struct VerifyInput {
   // check_target false leaves the target and user metadata to the caller (the engine checks
   // every payload's content in one place).
   bool check_target = true;
+  // revocation checks the chain when the level asks for it; null = a checker with the default
+  // options.
+  const RevocationChecker* revocation = nullptr;
 };
 
 // Outcome is the verdict and what was established.
@@ -182,7 +225,8 @@ struct Outcome {
 // matching a trusted identity), expiry, authentic timestamp (notary.x509: with a tsa store,
 // the RFC 3161 countersignature must verify against it and fall in every chain certificate's
 // validity, else the chain must be valid now; signingAuthority: valid at authenticSigningTime),
-// revocation (not checked: see docs/notation.md), each enforced, logged or skipped as the level
+// revocation (OCSP, else CRLs; a status that cannot be established fails the check as "could
+// not check" when enforced), each enforced, logged or skipped as the level
 // says; then the payload's target must equal |target| and carry |user_metadata|.
 Outcome Verify(const VerifyInput& input);
 
@@ -212,6 +256,7 @@ struct FileRequest {
   std::string media_type;  // compared when given
   std::map<std::string, std::string> user_metadata;
   TimePoint now{};
+  RevocationOptions revocation;
 };
 
 // VerifyFile reads the envelope (JWS or COSE, told apart by its first byte), the trust policy

@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pkcs7.h>
+#include <openssl/ocsp.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -53,6 +54,11 @@ VOUCH_OSSL_DELETER(TS_REQ, TS_REQ_free);
 VOUCH_OSSL_DELETER(TS_RESP, TS_RESP_free);
 VOUCH_OSSL_DELETER(TS_RESP_CTX, TS_RESP_CTX_free);
 VOUCH_OSSL_DELETER(TS_TST_INFO, TS_TST_INFO_free);
+VOUCH_OSSL_DELETER(OCSP_REQUEST, OCSP_REQUEST_free);
+VOUCH_OSSL_DELETER(OCSP_RESPONSE, OCSP_RESPONSE_free);
+VOUCH_OSSL_DELETER(OCSP_BASICRESP, OCSP_BASICRESP_free);
+VOUCH_OSSL_DELETER(OCSP_CERTID, OCSP_CERTID_free);
+VOUCH_OSSL_DELETER(X509_CRL, X509_CRL_free);
 // Stacks own their elements.
 inline void FreeX509Stack(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
 VOUCH_OSSL_DELETER(STACK_OF(X509), FreeX509Stack);
