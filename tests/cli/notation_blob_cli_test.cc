@@ -62,7 +62,8 @@ BOOST_AUTO_TEST_CASE(both_envelopes_on_p256_and_p384_verify_with_the_blob_trust_
     HashAlgorithm hash;
   };
   for (const Case& c :
-       {Case{"P-256", HashAlgorithm::kSha256}, Case{"P-384", HashAlgorithm::kSha384}}) {
+       {Case{"P-256", HashAlgorithm::kSha256}, Case{"P-384", HashAlgorithm::kSha384},
+        Case{"P-521", HashAlgorithm::kSha512}}) {
     BlobPki pki(c.curve);
     for (const std::string ext : {"jws", "cose"}) {
       BOOST_TEST_CONTEXT(c.curve << " " << ext) {
@@ -113,6 +114,29 @@ BOOST_AUTO_TEST_CASE(a_tampered_file_and_wrong_user_metadata_are_rejected_with_t
   auto [tampered, jt] = pki.Verify(file, sig);
   BOOST_TEST(tampered == 1);
   BOOST_TEST(jt["failingCheck"] == "artifact", jt.dump());
+}
+
+BOOST_AUTO_TEST_CASE(stdin_is_signed_with_an_explicit_signature_path) {
+  BlobPki pki;
+  const std::string content = "from a pipe";
+  const std::string sig = pki.dir.File("stdin.jws.sig");
+  RunOptions in;
+  in.stdin_data = content;
+  RunResult s = Vouch({"sign-blob", "-", "--key", pki.key, "--format", "notation-jws",
+                       "--cert-chain", pki.chain, "--signature", sig},
+                      in);
+  BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+  const std::string file = pki.dir.File("copy.txt");
+  WriteText(file, content);
+  auto [code, j] = pki.Verify(file, sig);
+  BOOST_TEST(code == 0, j.dump());
+  BOOST_TEST(j["target"]["size"] == content.size());
+
+  RunResult no_path = Vouch(
+      {"sign-blob", "-", "--key", pki.key, "--format", "notation-jws", "--cert-chain", pki.chain},
+      in);
+  BOOST_TEST(no_path.exit_code == 2, no_path.err);
+  BOOST_TEST(no_path.err.find("needs --signature") != std::string::npos, no_path.err);
 }
 
 BOOST_AUTO_TEST_CASE(usage_errors_are_exit_2_and_write_nothing) {
