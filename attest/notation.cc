@@ -20,17 +20,17 @@ using keys::SignatureScheme;
 // signature-specification.md "Algorithm Selection"; COSE labels from the IANA COSE registry.
 constexpr AlgorithmInfo kAlgorithms[] = {
     {NotationAlgorithm::kPs256, "PS256", -37, KeyAlgorithm::kRsa2048,
-     SignatureScheme::kRsaPssSha256, 0},
+     SignatureScheme::kRsaPssSha256, 0, HashAlgorithm::kSha256},
     {NotationAlgorithm::kPs384, "PS384", -38, KeyAlgorithm::kRsa3072,
-     SignatureScheme::kRsaPssSha384, 0},
+     SignatureScheme::kRsaPssSha384, 0, HashAlgorithm::kSha384},
     {NotationAlgorithm::kPs512, "PS512", -39, KeyAlgorithm::kRsa4096,
-     SignatureScheme::kRsaPssSha512, 0},
+     SignatureScheme::kRsaPssSha512, 0, HashAlgorithm::kSha512},
     {NotationAlgorithm::kEs256, "ES256", -7, KeyAlgorithm::kEcdsaP256,
-     SignatureScheme::kEcdsaSha256, 32},
+     SignatureScheme::kEcdsaSha256, 32, HashAlgorithm::kSha256},
     {NotationAlgorithm::kEs384, "ES384", -35, KeyAlgorithm::kEcdsaP384,
-     SignatureScheme::kEcdsaSha384, 48},
+     SignatureScheme::kEcdsaSha384, 48, HashAlgorithm::kSha384},
     {NotationAlgorithm::kEs512, "ES512", -36, KeyAlgorithm::kEcdsaP521,
-     SignatureScheme::kEcdsaSha512, 66},
+     SignatureScheme::kEcdsaSha512, 66, HashAlgorithm::kSha512},
 };
 
 std::string_view TypeName(NotationEnvelopeType type) {
@@ -278,6 +278,8 @@ Result<NotationEnvelopeType> ParseNotationEnvelopeType(std::string_view name) {
 }
 
 std::string_view NotationAlgorithmName(NotationAlgorithm alg) { return Info(alg).jws_name; }
+
+HashAlgorithm HashForNotation(NotationAlgorithm alg) { return Info(alg).hash; }
 
 Result<NotationAlgorithm> NotationAlgorithmFor(keys::KeyAlgorithm key) {
   for (NotationAlgorithm alg :

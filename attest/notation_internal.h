@@ -30,6 +30,7 @@ struct AlgorithmInfo {
   keys::KeyAlgorithm key;
   keys::SignatureScheme scheme;
   size_t ecdsa_coordinate_size;  // bytes of r and of s; 0 for RSA
+  HashAlgorithm hash;            // the signature's hash, also a blob target's digest
 };
 const AlgorithmInfo& Info(NotationAlgorithm alg);
 const AlgorithmInfo* FindJwsAlgorithm(std::string_view name);

@@ -276,8 +276,9 @@ Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageReq
     return InvalidArgumentError("sign: a Notation signature needs --cert-chain (its leaf "
                                 "certificate holds the signing key's public key)");
   }
-  if (!notation && (!request.certificate_chain.empty() || request.expiry)) {
-    return InvalidArgumentError("sign: --cert-chain and --expiry are for the notation formats");
+  if (!notation && (!request.certificate_chain.empty() || request.expiry || request.timestamper)) {
+    return InvalidArgumentError(
+        "sign: --cert-chain, --expiry and --timestamp-url are for the notation formats");
   }
   const registry::Reference& ref = repo.reference();
   VOUCH_ASSIGN_OR_RETURN(registry::Descriptor root, repo.Resolve(ref.Identifier()));

@@ -7,45 +7,17 @@
 #include <thread>
 
 #include "common.h"
+#include "testutil/notation_pki.h"
 
 namespace vouch::images_test {
 namespace {
 
-// Pki is a CA and a code-signing leaf made with openssl, the leaf's key as vouch reads it, and
-// a notation folder (trust policy + trust store) trusting the CA for |scope|.
-struct Pki {
+// Pki is testing::NotationPki (a CA, a code-signing leaf and a notation folder whose store
+// ca:acme holds the CA) with a trust policy for every repository, in an Env to run vouch.
+struct Pki : testing::NotationPki {
   Env env;
-  std::string key, chain, notation_dir;
 
-  void Openssl(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv = {"openssl"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    RunResult r = Run(argv);
-    BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "openssl " << args[0] << ": " << r.err);
-  }
-
-  Pki() {
-    const TempDir& d = env.dir;
-    Openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-             "-keyout", d.File("ca.key"), "-out", d.File("ca.pem"), "-days", "30", "-subj",
-             "/C=US/ST=WA/O=Acme/CN=Acme Root", "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign"});
-    key = env.Key("leaf");
-    Openssl({"req", "-new", "-key", key, "-subj", "/C=US/ST=WA/O=Acme/CN=release", "-out",
-             d.File("leaf.csr")});
-    WriteText(d.File("leaf.ext"),
-              "keyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\n"
-              "basicConstraints=CA:FALSE\n");
-    Openssl({"x509", "-req", "-in", d.File("leaf.csr"), "-CA", d.File("ca.pem"), "-CAkey",
-             d.File("ca.key"), "-CAcreateserial", "-days", "10", "-extfile", d.File("leaf.ext"),
-             "-out", d.File("leaf.crt")});
-    chain = d.File("chain.pem");
-    WriteText(chain, ReadText(d.File("leaf.crt")) + ReadText(d.File("ca.pem")));
-    notation_dir = d.File("notation");
-    std::filesystem::create_directories(notation_dir + "/truststore/x509/ca/acme");
-    WriteText(notation_dir + "/truststore/x509/ca/acme/root.pem", ReadText(d.File("ca.pem")));
-    Policy("x509.subject:C=US,ST=WA,O=Acme");
-  }
+  Pki() { Policy("x509.subject:C=US,ST=WA,O=Acme"); }
 
   // Policy writes the folder's trustpolicy.oci.json for every repository of this run.
   void Policy(const std::string& identity, const std::string& store = "ca:acme") const {
@@ -94,7 +66,7 @@ BOOST_AUTO_TEST_CASE(vouch_signs_both_envelopes_and_verifies_them_with_a_notatio
       RunResult tree = pki.env.MustVouch({"tree", image});
       BOOST_TEST(tree.out.find("[notation signature, read]") != std::string::npos, tree.out);
       // A key authority does not count a Notation signature.
-      RunResult by_key = pki.env.Vouch({"verify", image, "--key", pki.env.Pub("leaf")});
+      RunResult by_key = pki.env.Vouch({"verify", image, "--key", pki.pub});
       BOOST_TEST(by_key.exit_code == 1, by_key.out << by_key.err);
     }
   }

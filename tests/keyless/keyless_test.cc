@@ -19,6 +19,7 @@
 
 #include "core/internal/json.h"
 #include "oci_layout.h"
+#include "testutil/notation_pki.h"
 #include "testutil/testutil.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
@@ -420,6 +421,99 @@ BOOST_AUTO_TEST_CASE(mock_dsse_entry_is_rejected_like_sigstore_js) {
                                       "--trusted-root", Server().root()});
   BOOST_TEST(js_verify.exit_code == 1, js_verify.out << js_verify.err);
   BOOST_TEST(js_verify.out.find("REJECTED") == 0u, js_verify.out);
+}
+
+// TsaNotationPki is a NotationPki whose blob and OCI trust policies trust its CA and, through
+// a `tsa:mock` store, the mock TSA's root (taken from the server's trusted root), with
+// verifyTimestamp always.
+struct TsaNotationPki : testing::NotationPki {
+  TsaNotationPki() {
+    // The TSA's root is the last certificate of the trusted root's TSA chain.
+    Json root = *ParseJson(testing::ReadText(Server().root()), "root");
+    const Json& certs = root["timestampAuthorities"][0]["certChain"]["certificates"];
+    BOOST_REQUIRE(certs.is_array() && !certs.empty());
+    Result<Bytes> der = Base64Decode(certs.back()["rawBytes"].get<std::string>());
+    BOOST_REQUIRE(der.ok());
+    WriteText(dir.File("tsa-root.der"), std::string(der->begin(), der->end()));
+    Openssl({"x509", "-inform", "DER", "-in", dir.File("tsa-root.der"), "-out",
+             dir.File("tsa-root.pem")});
+    AddToStore("tsa", "mock", testing::ReadText(dir.File("tsa-root.pem")));
+
+    const std::string statement = R"("signatureVerification": {"level": "strict",
+      "verifyTimestamp": "always"}, "trustStores": ["ca:acme", "tsa:mock"],
+      "trustedIdentities": ["*"]}]})";
+    WriteText(notation_dir + "/trustpolicy.blob.json",
+              R"({"version": "1.0", "trustPolicies": [{"name": "release", "globalPolicy": true,
+              )" + statement);
+    WriteText(notation_dir + "/trustpolicy.oci.json",
+              R"({"version": "1.0", "trustPolicies": [{"name": "release",
+              "registryScopes": ["*"], )" + statement);
+  }
+
+  static std::string TsaUrl() { return Server().url() + "/api/v1/timestamp"; }
+};
+
+// `vouch sign-blob --format notation-* --timestamp-url` against the mock TSA: the envelope
+// carries the TSA's token, and verify-notation with a tsa store and verifyTimestamp always
+// verifies it and reports the timestamp.
+BOOST_AUTO_TEST_CASE(notation_blob_signatures_timestamped_by_the_mock_tsa_verify) {
+  TsaNotationPki pki;
+  for (const std::string ext : {"jws", "cose"}) {
+    BOOST_TEST_CONTEXT(ext) {
+      const std::string file = pki.dir.File("app-" + ext + ".tar");
+      WriteText(file, "artifact " + ext);
+      RunResult s = testing::Vouch({"sign-blob", file, "--key", pki.key, "--cert-chain",
+                                    pki.chain, "--format", "notation-" + ext, "--timestamp-url",
+                                    TsaNotationPki::TsaUrl()});
+      BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+      BOOST_TEST(s.err.find("timestamped by " + TsaNotationPki::TsaUrl()) != std::string::npos,
+                 s.err);
+      RunResult v = testing::Vouch({"verify-notation", "--signature", file + "." + ext + ".sig",
+                                    "--notation-dir", pki.notation_dir, "-o", "json", file});
+      BOOST_TEST(v.exit_code == 0, v.out << v.err);
+      Json j = *ParseJson(v.out, "verify-notation output");
+      BOOST_TEST(j["verified"] == true, v.out);
+      BOOST_TEST((j.contains("timestamp") && j["timestamp"].is_string()), v.out);
+    }
+  }
+  // Without a timestamp, verifyTimestamp always has nothing to verify: the same policy refuses.
+  const std::string bare = pki.dir.File("bare.tar");
+  WriteText(bare, "no timestamp");
+  RunResult s = testing::Vouch({"sign-blob", bare, "--key", pki.key, "--cert-chain", pki.chain,
+                                "--format", "notation-jws"});
+  BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+  RunResult v = testing::Vouch({"verify-notation", "--signature", bare + ".jws.sig",
+                                "--notation-dir", pki.notation_dir, "-o", "json", bare});
+  BOOST_TEST(v.exit_code == 1, v.out << v.err);
+  Json j = *ParseJson(v.out, "verify-notation output");
+  BOOST_TEST(j["failingCheck"] == "authenticTimestamp", v.out);
+}
+
+// `vouch sign --format notation-cose --timestamp-url` on an OCI layout: the referrer's envelope
+// is timestamped and `vouch verify --notation` accepts it under verifyTimestamp always; a TSA
+// that refuses connections fails the signing with exit 3 and adds no referrer.
+BOOST_AUTO_TEST_CASE(notation_image_signatures_timestamped_by_the_mock_tsa_verify) {
+  TsaNotationPki pki;
+  LayoutImage img;
+  const std::string index_before = testing::ReadText(img.layout.dir.File("index.json"));
+  int port = 0;
+  int fd = testing::ListenOnLoopback(port);
+  close(fd);  // refused from now on
+  const std::string dead = "http://127.0.0.1:" + std::to_string(port) + "/api/v1/timestamp";
+  RunResult down = testing::Vouch({"sign", img.Ref(), "--key", pki.key, "--cert-chain",
+                                   pki.chain, "--format", "notation-cose", "--timestamp-url",
+                                   dead});
+  BOOST_TEST(down.exit_code == 3, down.err);
+  BOOST_TEST(down.err.find("timestamp authority " + dead) != std::string::npos, down.err);
+  BOOST_TEST(testing::ReadText(img.layout.dir.File("index.json")) == index_before);
+
+  RunResult s = testing::Vouch({"sign", img.Ref(), "--key", pki.key, "--cert-chain", pki.chain,
+                                "--format", "notation-cose", "--timestamp-url",
+                                TsaNotationPki::TsaUrl()});
+  BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.out << s.err);
+  RunResult v = testing::Vouch(
+      {"verify", img.Ref(), "--notation", "--notation-dir", pki.notation_dir});
+  BOOST_TEST(v.exit_code == 0, v.out << v.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

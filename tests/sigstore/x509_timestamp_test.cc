@@ -13,77 +13,7 @@ namespace vouch::verify::sigstore {
 namespace {
 
 using testing::pki::At;
-
-int FixedTime(TS_RESP_CTX*, void* data, long* sec, long* usec) {
-  *sec = static_cast<long>(*static_cast<time_t*>(data));
-  *usec = 0;
-  return 1;
-}
-
-// Tsa is a root and a timestamping leaf valid in 2024, which signs responses at a fixed time.
-struct Tsa {
-  OsslPtr<EVP_PKEY> root_key = testing::pki::NewKey();
-  OsslPtr<EVP_PKEY> key = testing::pki::NewKey();
-  OsslPtr<X509> root = testing::pki::NewCa(root_key.get(), "tsa-root", nullptr, nullptr,
-                                           At("2024-01-01T00:00:00Z"), At("2025-01-01T00:00:00Z"));
-  OsslPtr<X509> leaf = MakeLeaf(At("2024-01-01T00:00:00Z"), At("2024-12-01T00:00:00Z"));
-
-  OsslPtr<X509> MakeLeaf(TimePoint nb, TimePoint na) {
-    OsslPtr<X509> x = testing::pki::NewCert(key.get(), "tsa", root.get(), nb, na);
-    testing::pki::AddExt(x.get(), root.get(), NID_basic_constraints, "critical,CA:FALSE");
-    testing::pki::AddExt(x.get(), root.get(), NID_key_usage, "critical,digitalSignature");
-    testing::pki::AddExt(x.get(), root.get(), NID_ext_key_usage, "critical,timeStamping");
-    testing::pki::Sign(x.get(), root_key.get());
-    return x;
-  }
-
-  // Stamp returns a DER TimeStampResp over SHA-256(|signature|) with genTime |when|.
-  Bytes Stamp(const Bytes& signature, TimePoint when, bool embed_certs = true) {
-    Digest d = Digest::Of(signature);
-    OsslPtr<TS_REQ> req(TS_REQ_new());
-    TS_MSG_IMPRINT* imprint = TS_MSG_IMPRINT_new();
-    X509_ALGOR* alg = X509_ALGOR_new();
-    X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, nullptr);
-    TS_MSG_IMPRINT_set_algo(imprint, alg);
-    TS_MSG_IMPRINT_set_msg(imprint, const_cast<unsigned char*>(d.bytes().data()),
-                           static_cast<int>(d.bytes().size()));
-    TS_REQ_set_version(req.get(), 1);
-    TS_REQ_set_msg_imprint(req.get(), imprint);
-    TS_REQ_set_cert_req(req.get(), embed_certs ? 1 : 0);
-    X509_ALGOR_free(alg);
-    TS_MSG_IMPRINT_free(imprint);
-    OsslPtr<BIO> in(BIO_new(BIO_s_mem()));
-    BOOST_REQUIRE(i2d_TS_REQ_bio(in.get(), req.get()) == 1);
-
-    OsslPtr<TS_RESP_CTX> ctx(TS_RESP_CTX_new());
-    BOOST_REQUIRE(TS_RESP_CTX_set_signer_cert(ctx.get(), leaf.get()) == 1);
-    BOOST_REQUIRE(TS_RESP_CTX_set_signer_key(ctx.get(), key.get()) == 1);
-    ASN1_OBJECT* policy = OBJ_txt2obj("1.3.6.1.4.1.57264.2", 1);
-    BOOST_REQUIRE(TS_RESP_CTX_set_def_policy(ctx.get(), policy) == 1);
-    ASN1_OBJECT_free(policy);
-    BOOST_REQUIRE(TS_RESP_CTX_add_md(ctx.get(), EVP_sha256()) == 1);
-    time_t t = std::chrono::system_clock::to_time_t(when);
-    TS_RESP_CTX_set_time_cb(ctx.get(), FixedTime, &t);
-    OsslPtr<TS_RESP> resp(TS_RESP_create_response(ctx.get(), in.get()));
-    BOOST_REQUIRE(resp != nullptr);
-    int len = i2d_TS_RESP(resp.get(), nullptr);
-    BOOST_REQUIRE(len > 0);
-    Bytes out(static_cast<size_t>(len));
-    unsigned char* p = out.data();
-    i2d_TS_RESP(resp.get(), &p);
-    return out;
-  }
-
-  TrustedRoot Root() {
-    TrustedRoot r;
-    CertificateAuthority ca;
-    ca.uri = "https://tsa.test";
-    ca.chain_der = {testing::pki::Der(leaf.get()), testing::pki::Der(root.get())};
-    ca.valid_for.start = At("2024-01-01T00:00:00Z");
-    r.timestamp_authorities.push_back(ca);
-    return r;
-  }
-};
+using testing::pki::Tsa;
 
 const Bytes kSignature = ToBytes("a signature over the artifact");
 const TimePoint kGenTime = At("2024-06-01T12:00:05Z");

@@ -160,18 +160,6 @@ bool ValidAt(const Chain& c, TimePoint t) {
                      [&](const sigstore::CertificateValidity& v) { return v.Contains(t); });
 }
 
-HashAlgorithm HashFor(attest::NotationAlgorithm alg) {
-  switch (alg) {
-    case attest::NotationAlgorithm::kPs384:
-    case attest::NotationAlgorithm::kEs384:
-      return HashAlgorithm::kSha384;
-    case attest::NotationAlgorithm::kPs512:
-    case attest::NotationAlgorithm::kEs512:
-      return HashAlgorithm::kSha512;
-    default:
-      return HashAlgorithm::kSha256;
-  }
-}
 
 // Integrity: the envelope's rules and its signature; critical attributes it cannot honour.
 bool CheckIntegrity(const VerifyInput& in, Run& run, Outcome& out) {
@@ -287,7 +275,7 @@ bool CheckTarget(const VerifyInput& in, const NotationEnvelope& env, Run& run, O
   const Target& want = in.target;
   std::optional<Digest> expected = want.digest;
   if (!expected && want.blob_digest) {
-    Result<Digest> d = want.blob_digest(HashFor(env.algorithm));
+    Result<Digest> d = want.blob_digest(attest::HashForNotation(env.algorithm));
     if (!d.ok()) {
       return run.CouldNotCheck(d.status());
     }

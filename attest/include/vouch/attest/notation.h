@@ -24,6 +24,7 @@
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
+#include "vouch/core/digest.h"
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 
@@ -69,6 +70,11 @@ enum class NotationAlgorithm { kPs256, kPs384, kPs512, kEs256, kEs384, kEs512 };
 
 // NotationAlgorithmName is the JWS name ("PS256"...).
 std::string_view NotationAlgorithmName(NotationAlgorithm alg);
+
+// HashForNotation returns the hash |alg| signs with: SHA-256 for PS256/ES256, SHA-384 for
+// PS384/ES384, SHA-512 for PS512/ES512. A blob's targetArtifact digest uses the same hash
+// (notation-go's blob signer and verifier derive it from the signing key this way).
+HashAlgorithm HashForNotation(NotationAlgorithm alg);
 
 // NotationAlgorithmFor returns the algorithm a key of |key| must use; Ed25519 has none
 // (kInvalidArgument).
