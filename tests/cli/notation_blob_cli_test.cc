@@ -116,6 +116,42 @@ BOOST_AUTO_TEST_CASE(a_tampered_file_and_wrong_user_metadata_are_rejected_with_t
   BOOST_TEST(jt["failingCheck"] == "artifact", jt.dump());
 }
 
+BOOST_AUTO_TEST_CASE(a_tampered_payload_and_a_wrong_descriptor_size_are_rejected) {
+  BlobPki pki;
+  const std::string file = pki.dir.File("app.tar");
+  const std::string content = "the artifact";
+  WriteText(file, content);
+  RunResult s = pki.Sign(file, "notation-jws");
+  BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+  const std::string sig = file + ".jws.sig";
+
+  // The payload re-encoded to name one byte more: the signature no longer covers it.
+  nlohmann::json env = nlohmann::json::parse(ReadText(sig));
+  Result<Bytes> payload = Base64Decode(env["payload"].get<std::string>(), Base64Alphabet::kUrl);
+  BOOST_REQUIRE(payload.ok());
+  nlohmann::json target = nlohmann::json::parse(payload->begin(), payload->end());
+  target["targetArtifact"]["size"] = content.size() + 1;
+  env["payload"] = Base64UrlEncode(ToBytes(target.dump()));
+  const std::string tampered = pki.dir.File("tampered.jws.sig");
+  WriteText(tampered, env.dump());
+  auto [code, j] = pki.Verify(file, tampered);
+  BOOST_TEST(code == 1, j.dump());
+  BOOST_TEST(j["failingCheck"] == "integrity", j.dump());
+
+  // The signed descriptor is the blob's; a caller that resolved another size is refused.
+  nlohmann::json descriptor = {{"mediaType", "application/octet-stream"},
+                               {"digest", DigestOf(content, HashAlgorithm::kSha256)},
+                               {"size", content.size() + 1}};
+  WriteText(pki.notation_dir + "/trustpolicy.oci.json", R"({"version": "1.0", "trustPolicies": [{
+      "name": "any", "registryScopes": ["*"], "signatureVerification": {"level": "strict"},
+      "trustStores": ["ca:acme"], "trustedIdentities": ["*"]}]})");
+  RunResult r = Vouch({"verify-notation", "--signature", sig, "--notation-dir", pki.notation_dir,
+                       "-o", "json", "--descriptor", descriptor.dump(), "--reference",
+                       "registry.example/app@" + DigestOf(content, HashAlgorithm::kSha256)});
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(r.out.find(R"("failingCheck":"artifact")") != std::string::npos, r.out);
+}
+
 BOOST_AUTO_TEST_CASE(stdin_is_signed_with_an_explicit_signature_path) {
   BlobPki pki;
   const std::string content = "from a pipe";

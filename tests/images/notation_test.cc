@@ -141,15 +141,15 @@ struct CaDatabase {
     WriteText(d.File("serial"), "1000\n");
     WriteText(d.File("crlnumber"), "1000\n");
     WriteText(cnf, "[ca]\ndefault_ca = acme\n[acme]\ndatabase = " + d.File("index.txt") +
-                       "\nnew_certs_dir = " + d.path() + "\ncertificate = " + d.File("ca.pem") +
-                       "\nprivate_key = " + d.File("ca.key") + "\nserial = " + d.File("serial") +
-                       "\ncrlnumber = " + d.File("crlnumber") +
+                       "\nnew_certs_dir = " + d.path() + "\ncertificate = " + pki.ca +
+                       "\nprivate_key = " + pki.dir.File("ca.key") +
+                       "\nserial = " + d.File("serial") + "\ncrlnumber = " + d.File("crlnumber") +
                        "\ndefault_md = sha256\ndefault_days = 10\ndefault_crl_days = 1\n"
                        "policy = any\npreserve = yes\nunique_subject = no\n[any]\n"
                        "countryName = optional\nstateOrProvinceName = optional\n"
                        "organizationName = optional\ncommonName = supplied\n");
   }
-  // Issue makes NAME.pem (key) and NAME-chain.pem whose leaf names |aia| / |cdp| extensions.
+  // Issue makes NAME.pem (key) and NAME-chain.pem whose leaf carries the extensions |ext|.
   std::pair<std::string, std::string> Issue(const std::string& name, const std::string& ext) {
     const TempDir& d = pki.env.dir;
     std::string key = pki.env.Key(name);
@@ -160,7 +160,7 @@ struct CaDatabase {
     pki.Openssl({"ca", "-batch", "-config", cnf, "-notext", "-in", d.File(name + ".csr"), "-out",
                  d.File(name + ".crt"), "-extfile", d.File(name + ".ext")});
     std::string chain = d.File(name + "-chain.pem");
-    WriteText(chain, ReadText(d.File(name + ".crt")) + ReadText(d.File("ca.pem")));
+    WriteText(chain, ReadText(d.File(name + ".crt")) + ReadText(pki.ca));
     return {key, chain};
   }
   void Revoke(const std::string& name) const {
@@ -207,20 +207,24 @@ BOOST_AUTO_TEST_CASE(revoked_certificates_are_rejected_by_crl_and_by_ocsp) {
 
   vouch::testing::Background responder(
       {"openssl", "ocsp", "-index", pki.env.dir.File("index.txt"), "-port",
-       std::to_string(ocsp_port), "-rsigner", pki.env.dir.File("ca.pem"), "-rkey",
-       pki.env.dir.File("ca.key"), "-CA", pki.env.dir.File("ca.pem")},
+       std::to_string(ocsp_port), "-rsigner", pki.ca, "-rkey", pki.dir.File("ca.key"), "-CA",
+       pki.ca},
       pki.env.dir.File("ocsp.log"));
   vouch::testing::Background crls({"python3", "-m", "http.server", "--bind", "127.0.0.1",
                                    "--directory", www, std::to_string(crl_port)},
                                   pki.env.dir.File("http.log"));
   // openssl's responder serves one connection at a time and waits on a connection that sends
   // nothing: a connect probe would wedge it. Its log says when it listens.
-  for (int i = 0; i < 400 && ReadText(pki.env.dir.File("ocsp.log")).find("waiting for OCSP") ==
-                                 std::string::npos;
-       ++i) {
-    BOOST_REQUIRE_MESSAGE(!responder.Exited(), ReadText(pki.env.dir.File("ocsp.log")));
+  const std::string ocsp_log = pki.env.dir.File("ocsp.log");
+  auto listening = [&] {
+    return std::filesystem::exists(ocsp_log) &&
+           ReadText(ocsp_log).find("waiting for OCSP") != std::string::npos;
+  };
+  for (int i = 0; i < 400 && !listening(); ++i) {
+    BOOST_REQUIRE_MESSAGE(!responder.Exited(), "openssl ocsp exited at start");
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
+  BOOST_REQUIRE_MESSAGE(listening(), "openssl ocsp did not start listening");
   vouch::testing::WaitForLoopbackPort(crl_port, &crls);
 
   RunResult ok = pki.Verify(good);
