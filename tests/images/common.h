@@ -67,6 +67,7 @@ struct Env {
   RunOptions Options() const {
     RunOptions o;
     o.env["DOCKER_CONFIG"] = dir.File("docker");
+    o.env["XDG_CACHE_HOME"] = dir.File("cache");  // vouch's caches (CRLs) stay in the test's dir
     o.unset_env = {"REGISTRY_AUTH_FILE", "SSL_CERT_FILE", "VOUCH_TRUSTED_ROOT"};
     return o;
   }

@@ -174,8 +174,9 @@ struct CaDatabase {
 BOOST_AUTO_TEST_CASE(revoked_certificates_are_rejected_by_crl_and_by_ocsp) {
   Pki pki;
   CaDatabase ca(pki);
-  const int ocsp_port = vouch::testing::FreeLoopbackPort();
-  const int crl_port = vouch::testing::FreeLoopbackPort();
+  vouch::testing::PortReservation ocsp_reserved, crl_reserved;
+  const int ocsp_port = ocsp_reserved.port();
+  const int crl_port = crl_reserved.port();
   const std::string ocsp = "authorityInfoAccess=OCSP;URI:http://127.0.0.1:" +
                            std::to_string(ocsp_port) + "\n";
   const std::string crl = "crlDistributionPoints=URI:http://127.0.0.1:" +
@@ -205,6 +206,8 @@ BOOST_AUTO_TEST_CASE(revoked_certificates_are_rejected_by_crl_and_by_ocsp) {
   BOOST_TEST(down.exit_code == 3, down.out << down.err);
   BOOST_TEST(down.out.find("could not be checked") != std::string::npos, down.out);
 
+  ocsp_reserved.Release();
+  crl_reserved.Release();
   vouch::testing::Background responder(
       {"openssl", "ocsp", "-index", pki.env.dir.File("index.txt"), "-port",
        std::to_string(ocsp_port), "-rsigner", pki.ca, "-rkey", pki.dir.File("ca.key"), "-CA",
@@ -237,6 +240,56 @@ BOOST_AUTO_TEST_CASE(revoked_certificates_are_rejected_by_crl_and_by_ocsp) {
   BOOST_TEST(revoked_ocsp.exit_code == 1, revoked_ocsp.out << revoked_ocsp.err);
   BOOST_TEST(revoked_ocsp.out.find("is revoked (OCSP http://127.0.0.1:") != std::string::npos,
              revoked_ocsp.out);
+}
+
+BOOST_AUTO_TEST_CASE(offline_a_crl_file_decides_and_without_one_the_status_is_unknown) {
+  Pki pki;
+  CaDatabase ca(pki);
+  // The distribution point is never served: offline, only the given file can answer.
+  auto [key, chain] = ca.Issue("offline-revoked", "crlDistributionPoints=URI:http://127.0.0.1:9/"
+                                                  "ca.crl\n");
+  ca.Revoke("offline-revoked");
+  const std::string crls = pki.env.dir.File("crls");
+  std::filesystem::create_directories(crls);
+  ca.PublishCrl(crls);
+  const std::string blob = pki.env.dir.File("app.tar");
+  WriteText(blob, "the artifact");
+  pki.env.MustVouch({"sign-blob", blob, "--key", key, "--cert-chain", chain, "--format",
+                     "notation-jws"});
+  WriteText(pki.notation_dir + "/trustpolicy.blob.json", R"({"version": "1.0", "trustPolicies": [{
+      "name": "release", "globalPolicy": true, "signatureVerification": {"level": "strict"},
+      "trustStores": ["ca:acme"], "trustedIdentities": ["*"]}]})");
+  const std::vector<std::string> verify = {"verify-notation", "--signature", blob + ".jws.sig",
+                                           "--notation-dir", pki.notation_dir, "--offline", blob};
+  std::vector<std::string> with_file = verify;
+  with_file.insert(with_file.end(), {"--crl", crls + "/ca.crl"});
+  RunResult revoked = pki.env.Vouch(with_file);
+  BOOST_TEST(revoked.exit_code == 1, revoked.out << revoked.err);
+  BOOST_TEST(revoked.err.find("is revoked (CRL http://127.0.0.1:9/ca.crl)") != std::string::npos,
+             revoked.err);
+  RunResult unknown = pki.env.Vouch(verify);
+  BOOST_TEST(unknown.exit_code == 3, unknown.out << unknown.err);
+  BOOST_TEST(unknown.err.find("could not be checked") != std::string::npos, unknown.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_leaf_whose_extended_key_usage_allows_tls_is_not_a_signer) {
+  Pki pki;
+  CaDatabase ca(pki);
+  auto [key, chain] = ca.Issue("tls-leaf", "");
+  // Issue's extensions say codeSigning; this one adds serverAuth.
+  WriteText(pki.env.dir.File("tls.ext"), "keyUsage=critical,digitalSignature\n"
+                                         "extendedKeyUsage=codeSigning,serverAuth\n");
+  pki.Openssl({"ca", "-batch", "-config", ca.cnf, "-notext", "-in",
+               pki.env.dir.File("tls-leaf.csr"), "-out", pki.env.dir.File("tls-leaf.crt"),
+               "-extfile", pki.env.dir.File("tls.ext")});
+  WriteText(chain, ReadText(pki.env.dir.File("tls-leaf.crt")) + ReadText(pki.ca));
+  const std::string image = pki.env.Image("single", RepoName("notation-tls-leaf"));
+  pki.env.MustVouch({"sign", image, "--key", key, "--cert-chain", chain, "--format",
+                     "notation-cose"});
+  RunResult r = pki.Verify(image);
+  BOOST_TEST(r.exit_code == 1, r.out << r.err);
+  BOOST_TEST(r.out.find("extended key usage allows more than code signing") != std::string::npos,
+             r.out);
 }
 
 }  // namespace

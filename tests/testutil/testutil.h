@@ -107,9 +107,22 @@ class Background {
   int pid_ = -1;
 };
 
-// FreeLoopbackPort returns a 127.0.0.1 port that was free a moment ago (for a peer that takes
-// its port on the command line).
-int FreeLoopbackPort();
+// PortReservation holds a 127.0.0.1 port bound but not listening, so that nothing else is given
+// it (a connection to it is refused) until Release(), just before a peer that takes its port on
+// the command line starts.
+class PortReservation {
+ public:
+  PortReservation();
+  ~PortReservation() { Release(); }
+  PortReservation(const PortReservation&) = delete;
+  PortReservation& operator=(const PortReservation&) = delete;
+  int port() const { return port_; }
+  void Release();
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
 
 // WaitForLoopbackPort waits up to 10 s until 127.0.0.1:|port| accepts a connection; fails the
 // test otherwise, or as soon as |process| (when given) has exited.

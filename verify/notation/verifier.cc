@@ -121,6 +121,15 @@ Status CheckChainShape(const Chain& c) {
   if (n > 1 && X509_check_ca(leaf) != 0) {
     return VerificationFailedError("the signing certificate is a CA certificate");
   }
+  // An extended key usage, when present, must not make the leaf a TLS, e-mail or timestamping
+  // certificate (or any-purpose): code signing only.
+  constexpr uint32_t kNotForCode = XKU_SSL_SERVER | XKU_SSL_CLIENT | XKU_SMIME | XKU_TIMESTAMP |
+                                   XKU_ANYEKU;
+  if ((X509_get_extension_flags(leaf) & EXFLAG_XKUSAGE) != 0 &&
+      (X509_get_extended_key_usage(leaf) & kNotForCode) != 0) {
+    return VerificationFailedError(
+        "the signing certificate's extended key usage allows more than code signing");
+  }
   return OkStatus();
 }
 
