@@ -13,7 +13,6 @@
 namespace vouch::verify::notation {
 namespace {
 
-constexpr std::string_view kX509SubjectPrefix = "x509.subject:";
 
 bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 

@@ -14,7 +14,6 @@ namespace {
 constexpr std::string_view kCheckNames[kCheckCount] = {"integrity", "authenticity",
                                                        "authenticTimestamp", "expiry",
                                                        "revocation"};
-constexpr std::string_view kX509SubjectPrefix = "x509.subject:";
 
 // The level table of the specification: integrity, authenticity, authenticTimestamp, expiry,
 // revocation.

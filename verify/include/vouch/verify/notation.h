@@ -93,6 +93,9 @@ Result<const Statement*> SelectOci(const TrustPolicyDocument& doc, std::string_v
 // empty; kNotFound when none applies.
 Result<const Statement*> SelectBlob(const TrustPolicyDocument& doc, std::string_view name);
 
+// kX509SubjectPrefix starts a trusted identity that is an X.509 subject DN.
+inline constexpr std::string_view kX509SubjectPrefix = "x509.subject:";
+
 // DistinguishedName is a parsed RFC 4514 DN: attribute type -> value, single-valued RDNs only.
 using DistinguishedName = std::map<std::string, std::string>;
 
