@@ -37,6 +37,12 @@ using Timestamper = std::function<Result<Bytes>(ByteView signature)>;
 Result<Bytes> RequestTimestamp(registry::Transport& transport, const std::string& url,
                                ByteView data);
 
+// RequestSignedTimestamp is RequestTimestamp that returns the whole TimeStampResp (DER), the form
+// a Sigstore bundle records in timestampVerificationData.rfc3161Timestamps[].signedTimestamp.
+// The same checks and errors as RequestTimestamp.
+Result<Bytes> RequestSignedTimestamp(registry::Transport& transport, const std::string& url,
+                                     ByteView data);
+
 // NewTsaTimestamper returns a Timestamper that calls RequestTimestamp on |url| through
 // |transport| (shared: it lives as long as the returned function).
 Timestamper NewTsaTimestamper(std::shared_ptr<registry::Transport> transport, std::string url);
