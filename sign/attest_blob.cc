@@ -102,6 +102,19 @@ Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request) {
   return result;
 }
 
+Result<std::string> SignStatementFile(const std::string& statement_path,
+                                      const BundleSigner& signer, const std::string& bundle_path) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(statement_path, kMaxPredicateSize));
+  VOUCH_RETURN_IF_ERROR(
+      attest::Statement::Parse(AsChars(bytes)).status().WithContext("statement " + statement_path));
+  VOUCH_ASSIGN_OR_RETURN(attest::DsseEnvelope envelope,
+                         signer.SignEnvelope(attest::kInTotoPayloadType, bytes));
+  VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, signer.Seal(std::move(envelope)));
+  VOUCH_ASSIGN_OR_RETURN(std::string json, attest::SerializeBundle(bundle));
+  VOUCH_RETURN_IF_ERROR(WriteFileAtomic(bundle_path, AsBytes(json), 0644, WriteMode::kOverwrite));
+  return json;
+}
+
 Result<std::string> GenerateProvenance(const ProvenanceRequest& request, registry::Client& client) {
   attest::CiSystem ci = attest::DetectCi(request.env);
   VOUCH_ASSIGN_OR_RETURN(attest::ProvenanceV1 p, attest::ProvenanceFromCi(ci, request.env));

@@ -65,6 +65,15 @@ struct AttestBlobResult {
 Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request);
 
 
+// SignStatementFile signs the in-toto statement in |statement_path| as it is (its exact bytes
+// are the DSSE payload, payloadType application/vnd.in-toto+json) with |signer| and writes the
+// sealed v0.3 bundle atomically to |bundle_path| (mode 0644): `sign-bundle --in-toto`, the
+// sigstore-conformance signing protocol, where the statement itself is the input. Returns the
+// bundle JSON. A file over kMaxPredicateSize or that is not a valid statement is
+// kInvalidArgument; service and write errors keep their codes; nothing is written on error.
+Result<std::string> SignStatementFile(const std::string& statement_path,
+                                      const BundleSigner& signer, const std::string& bundle_path);
+
 // AttestImageRequest describes one `vouch attest IMAGE` operation: a key and either a predicate
 // with its type, or a complete statement.
 struct AttestImageRequest {
