@@ -265,7 +265,8 @@ Result<SigningConfig> LoadSigningConfig(const std::string& path) {
 Result<SigstoreServices> SelectServices(const SigningConfig& config, TimePoint now, bool need_ca) {
   SigstoreServices out;
   std::vector<ServiceEndpoint> cas = Usable(config.ca_urls, {1}, now);
-  if (need_ca && cas.empty()) {
+  // An empty caUrls stays empty, as the other lists: the caller says what to give instead.
+  if (need_ca && cas.empty() && !config.ca_urls.empty()) {
     return NoneUsable("certificate authority", "caUrls", "1", now);
   }
   if (!cas.empty()) {

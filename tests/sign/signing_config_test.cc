@@ -200,6 +200,13 @@ BOOST_AUTO_TEST_CASE(services_outside_their_windows_are_refused) {
   BOOST_TEST(!keyed->ca.has_value());
   BOOST_TEST(keyed->tlogs.empty());  // an empty list stays empty
   BOOST_TEST(keyed->tsas.empty());
+
+  // No caUrls at all is not a window problem: no CA, for the caller to ask for --fulcio-url.
+  Result<SigstoreServices> none = SelectServices(
+      Parse(R"({"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json"})"),
+      At("2023-06-01T00:00:00Z"), true);
+  BOOST_REQUIRE_MESSAGE(none.ok(), none.status().ToString());
+  BOOST_TEST(!none->ca.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(snake_case_names_are_read) {
