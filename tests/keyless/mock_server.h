@@ -84,4 +84,26 @@ class MockServer {
   int out_fd_ = -1;
 };
 
+// MockServerFixture runs one MockServer for a test suite (a Boost.Test suite fixture), which
+// Server() returns while the suite runs.
+inline MockServer*& CurrentMockServer() {
+  static MockServer* server = nullptr;
+  return server;
+}
+
+struct MockServerFixture {
+  MockServerFixture() { CurrentMockServer() = new MockServer(); }
+  ~MockServerFixture() {
+    delete CurrentMockServer();
+    CurrentMockServer() = nullptr;
+  }
+  MockServerFixture(const MockServerFixture&) = delete;
+  MockServerFixture& operator=(const MockServerFixture&) = delete;
+};
+
+inline const MockServer& Server() {
+  BOOST_REQUIRE_MESSAGE(CurrentMockServer() != nullptr, "the mock server is not running");
+  return *CurrentMockServer();
+}
+
 }  // namespace vouch::testing

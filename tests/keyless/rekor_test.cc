@@ -21,6 +21,7 @@
 #include "vouch/attest/bundle.h"
 #include "vouch/attest/dsse.h"
 #include "vouch/core/digest.h"
+#include "vouch/keys/certificates.h"
 #include "vouch/keys/keys.h"
 #include "vouch/registry/transport.h"
 #include "vouch/sign/rekor.h"
@@ -29,26 +30,12 @@
 namespace vouch {
 namespace {
 
-using testing::MockServer;
+using testing::MockServerFixture;
 using testing::NodeScript;
 using testing::RunResult;
+using testing::Server;
 using testing::TempDir;
 using testing::WriteText;
-
-MockServer* g_mock = nullptr;
-
-struct MockFixture {
-  MockFixture() { g_mock = new MockServer(); }
-  ~MockFixture() {
-    delete g_mock;
-    g_mock = nullptr;
-  }
-};
-
-const MockServer& Mock() {
-  BOOST_REQUIRE_MESSAGE(g_mock != nullptr, "the mock server is not running");
-  return *g_mock;
-}
 
 // RecordingTransport passes exchanges to curl and keeps the last response.
 class RecordingTransport final : public registry::Transport {
@@ -67,7 +54,13 @@ class RecordingTransport final : public registry::Transport {
       registry::NewCurlTransport(registry::CurlTransportOptions{});
 };
 
-// KeySigned is a blob signed with a fresh P-256 key, and the files the verifiers read.
+sign::ServiceEndpoint Rekor(uint32_t api) { return {Server().url(), api, ""}; }
+
+const std::string kIdentity = "https://example.test/ci/release.yml@refs/heads/main";
+const std::string kIssuer = "https://fake.oidcissuer.example";
+
+// KeySigned is a blob signed with a fresh P-256 key, and the files the verifiers read. With a
+// certificate (Certify), the bundle names the signer by it instead of by the key's hint.
 struct KeySigned {
   TempDir dir;
   std::unique_ptr<keys::Signer> key = keys::Generate(keys::KeyAlgorithm::kEcdsaP256).value();
@@ -83,59 +76,96 @@ struct KeySigned {
     WriteText(artifact, content);
     WriteText(pub, key->PublicKey().ToPem());
   }
-  sign::LogVerifier Verifier() const { return {&key->PublicKey(), {}}; }
+  Bytes certificate;  // DER leaf; empty: the key is the verification material
+
+  sign::LogVerifier Verifier() const { return {&key->PublicKey(), certificate}; }
+  void Certify(registry::Transport& t);
   void Write() const {
     Result<std::string> text = attest::SerializeBundle(bundle);
     BOOST_REQUIRE_MESSAGE(text.ok(), text.status().ToString());
     WriteText(bundle_file, *text);
   }
   RunResult VouchVerify(const std::string& file) const {
-    return testing::Vouch({"verify-bundle", "--bundle", bundle_file, "--key", pub,
-                           "--trusted-root", Mock().root(), file});
+    std::vector<std::string> args = {"verify-bundle", "--bundle", bundle_file, "--trusted-root",
+                                     Server().root()};
+    std::vector<std::string> signer = {"--key", pub};
+    if (!certificate.empty()) {
+      signer = {"--certificate-identity", kIdentity, "--certificate-oidc-issuer", kIssuer};
+    }
+    args.insert(args.end(), signer.begin(), signer.end());
+    args.push_back(file);
+    return testing::Vouch(args);
   }
-  // SigstoreJsVerify verifies with sigstore-js, requiring one log entry and one timestamp.
+  // SigstoreJsVerify verifies with sigstore-js, requiring one log entry and one timestamp (and,
+  // for a certificate, its SCT and identity).
   RunResult SigstoreJsVerify(const std::string& file) const {
-    return testing::Run({"node", NodeScript("sigstore-bundle.mjs"), "verify", bundle_file, "--blob",
-                         file, "--trusted-root", Mock().root(), "--pubkey", pub, "--hint",
-                         attest::PublicKeyHint(key->PublicKey()), "--tlog-threshold", "1",
-                         "--ts-threshold", "1"});
+    std::vector<std::string> argv = {"node",   NodeScript("sigstore-bundle.mjs"),
+                                     "verify", bundle_file,
+                                     "--blob", file,
+                                     "--trusted-root", Server().root(),
+                                     "--tlog-threshold", "1",
+                                     "--ts-threshold", "1"};
+    std::vector<std::string> signer = {"--pubkey", pub, "--hint",
+                                       attest::PublicKeyHint(key->PublicKey())};
+    if (!certificate.empty()) {
+      signer = {"--identity-uri", kIdentity, "--issuer", kIssuer, "--ctlog-threshold", "1"};
+    }
+    argv.insert(argv.end(), signer.begin(), signer.end());
+    return testing::Run(argv);
   }
 };
 
-sign::ServiceEndpoint Rekor(uint32_t api) { return {Mock().url(), api, ""}; }
+std::string B64Url(const std::string& s) { return Base64UrlEncode(AsBytes(s)); }
 
-// Reply parses the last reply |t| recorded, after checking the mock took the request.
-Json Reply(const RecordingTransport& t) {
-  BOOST_TEST((t.last.status >= 200 && t.last.status <= 299), "HTTP status " << t.last.status);
-  Result<Json> j = ParseJson(AsChars(t.last.body), "reply");
-  BOOST_REQUIRE_MESSAGE(j.ok(), j.status().ToString());
-  return *j;
+// Certify obtains a leaf certificate for the key from the mock Fulcio, which takes an unsigned
+// JWT (alg none) and certifies its `sub` as a URI SAN and its `iss` as the issuer. (vouch's
+// Fulcio client is tested on its own; this only needs a certificate.)
+void KeySigned::Certify(registry::Transport& t) {
+  const std::string jwt =
+      B64Url(R"({"alg":"none","typ":"JWT"})") + "." +
+      B64Url(DumpJson(Json{{"iss", kIssuer}, {"sub", kIdentity}, {"aud", "sigstore"}})) + ".";
+  registry::HttpRequest req;
+  req.method = "POST";
+  req.url = Server().url() + "/api/v2/signingCert";
+  req.headers.Add("Content-Type", "application/json");
+  req.body = ToBytes(DumpJson(Json{
+      {"credentials", {{"oidcIdentityToken", jwt}}},
+      {"publicKeyRequest",
+       {{"publicKey", {{"algorithm", "ECDSA"}, {"content", key->PublicKey().ToPem()}}},
+        {"proofOfPossession", ""}}}}));
+  Result<registry::HttpResponse> resp = t.RoundTrip(req);
+  BOOST_REQUIRE_MESSAGE(resp.ok() && resp->status == 201,
+                        (resp.ok() ? ToString(resp->body) : resp.status().ToString()));
+  Json reply = *ParseJson(AsChars(resp->body), "fulcio reply");
+  const std::string leaf_pem =
+      reply["signedCertificateEmbeddedSct"]["chain"]["certificates"][0].get<std::string>();
+  Result<std::vector<Bytes>> der = keys::ParsePemCertificates(leaf_pem, "leaf");
+  BOOST_REQUIRE_MESSAGE(der.ok(), der.status().ToString());
+  certificate = (*der)[0];
+  bundle.verification_material.kind = attest::VerificationMaterial::Kind::kCertificate;
+  bundle.verification_material.public_key_hint.clear();
+  bundle.verification_material.certificates = {certificate};
 }
 
-// MockLogId is the logId.keyId of the mock's log in its trusted root.
-std::string MockLogId() {
-  Json root = *ParseJson(testing::ReadText(Mock().root()), "root");
-  return root["tlogs"][0]["logId"]["keyId"].get<std::string>();
-}
-
-BOOST_AUTO_TEST_SUITE(rekor_client, *boost::unit_test::fixture<MockFixture>())
-
-BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_timestamp_verifies_with_vouch_and_sigstore_js) {
-  KeySigned s;
-  RecordingTransport t;
+// LogAndStamp logs |s| in Rekor v1 and timestamps its signature, into its bundle file.
+void LogAndStamp(KeySigned& s, registry::Transport& t) {
   Result<attest::TlogEntry> entry = sign::UploadToLog(t, Rekor(1), s.bundle, s.Verifier());
   BOOST_REQUIRE_MESSAGE(entry.ok(), entry.status().ToString());
   BOOST_TEST(entry->kind == "hashedrekord");
   BOOST_TEST(entry->kind_version == "0.0.1");
   BOOST_TEST(entry->integrated_time > 0);
   Result<Bytes> ts =
-      sign::RequestSignedTimestamp(t, Mock().url() + "/api/v1/timestamp", s.signature);
+      sign::RequestSignedTimestamp(t, Server().url() + "/api/v1/timestamp", s.signature);
   BOOST_REQUIRE_MESSAGE(ts.ok(), ts.status().ToString());
   s.bundle.verification_material.tlog_entries = {*entry};
   s.bundle.verification_material.timestamp_verification_data =
       DumpJson(Json{{"rfc3161Timestamps", Json::array({{{"signedTimestamp", Base64Encode(*ts)}}})}});
   s.Write();
+}
 
+// ExpectBothVerify: vouch and sigstore-js accept the bundle for the artifact and reject it for
+// another one.
+void ExpectBothVerify(const KeySigned& s) {
   RunResult v = s.VouchVerify(s.artifact);
   BOOST_TEST(v.exit_code == 0, v.out << v.err);
   BOOST_TEST(v.out.find("Verified OK") == 0u, v.out);
@@ -152,26 +182,60 @@ BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_timestamp_verifies_with_vouch_and_si
   BOOST_TEST(jst.out.find("REJECTED") == 0u, jst.out);
 }
 
+// Reply parses the last reply |t| recorded, after checking the mock took the request.
+Json Reply(const RecordingTransport& t) {
+  BOOST_TEST((t.last.status >= 200 && t.last.status <= 299), "HTTP status " << t.last.status);
+  Result<Json> j = ParseJson(AsChars(t.last.body), "reply");
+  BOOST_REQUIRE_MESSAGE(j.ok(), j.status().ToString());
+  return *j;
+}
+
+// MockLogId is the logId.keyId of the mock's log in its trusted root.
+std::string MockLogId() {
+  Json root = *ParseJson(testing::ReadText(Server().root()), "root");
+  return root["tlogs"][0]["logId"]["keyId"].get<std::string>();
+}
+
+BOOST_AUTO_TEST_SUITE(rekor_client, *boost::unit_test::fixture<MockServerFixture>())
+
+BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_key_and_a_timestamp_verifies_with_both) {
+  KeySigned s;
+  RecordingTransport t;
+  LogAndStamp(s, t);
+  ExpectBothVerify(s);
+}
+
+// Keyless: the entry records the Fulcio certificate (PEM), and both verifiers check the
+// identity, the SCT, the log entry and the timestamp.
+BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_fulcio_certificate_verifies_with_both) {
+  KeySigned s;
+  RecordingTransport t;
+  s.Certify(t);
+  LogAndStamp(s, t);
+  ExpectBothVerify(s);
+  Json entry = *ParseJson(s.bundle.verification_material.tlog_entries[0].json, "entry");
+  Json body = *ParseJson(
+      AsChars(Base64Decode(entry["canonicalizedBody"].get<std::string>()).value()), "body");
+  const std::string pem = ToString(
+      Base64Decode(body["spec"]["signature"]["publicKey"]["content"].get<std::string>()).value());
+  BOOST_TEST(pem.find("-----BEGIN CERTIFICATE-----") == 0u, pem);
+}
+
 // Both verifiers look at the entry and the timestamp: without the entry sigstore-js (tlog
 // threshold 1) rejects, a corrupted checkpoint fails vouch, and without the timestamp
 // sigstore-js (timestamp threshold 1) rejects.
 BOOST_AUTO_TEST_CASE(the_entry_and_the_timestamp_are_what_the_verifiers_check) {
   KeySigned s;
   RecordingTransport t;
-  Result<attest::TlogEntry> entry = sign::UploadToLog(t, Rekor(1), s.bundle, s.Verifier());
-  BOOST_REQUIRE_MESSAGE(entry.ok(), entry.status().ToString());
-  Result<Bytes> ts =
-      sign::RequestSignedTimestamp(t, Mock().url() + "/api/v1/timestamp", s.signature);
-  BOOST_REQUIRE_MESSAGE(ts.ok(), ts.status().ToString());
-  const std::string tvd =
-      DumpJson(Json{{"rfc3161Timestamps", Json::array({{{"signedTimestamp", Base64Encode(*ts)}}})}});
+  LogAndStamp(s, t);
+  const attest::TlogEntry entry = s.bundle.verification_material.tlog_entries[0];
 
-  s.bundle.verification_material.timestamp_verification_data = tvd;
+  s.bundle.verification_material.tlog_entries.clear();  // the timestamp alone
   s.Write();
   RunResult no_entry = s.SigstoreJsVerify(s.artifact);
   BOOST_TEST(no_entry.exit_code == 1, no_entry.out << no_entry.err);
 
-  attest::TlogEntry bad = *entry;
+  attest::TlogEntry bad = entry;
   Json j = *ParseJson(bad.json, "entry");
   std::string cp = j["inclusionProof"]["checkpoint"]["envelope"].get<std::string>();
   cp[0] = cp[0] == 'x' ? 'y' : 'x';  // the origin line: the checkpoint signature breaks
@@ -183,7 +247,7 @@ BOOST_AUTO_TEST_CASE(the_entry_and_the_timestamp_are_what_the_verifiers_check) {
   BOOST_TEST(broken.exit_code == 1, broken.out << broken.err);
   BOOST_TEST(broken.err.find("checkpoint") != std::string::npos, broken.err);
 
-  s.bundle.verification_material.tlog_entries = {*entry};
+  s.bundle.verification_material.tlog_entries = {entry};
   s.bundle.verification_material.timestamp_verification_data.clear();
   s.Write();
   RunResult no_ts = s.SigstoreJsVerify(s.artifact);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/internal/json.h"
+#include "testutil/fake_transport.h"
 #include "vouch/attest/bundle.h"
 #include "vouch/attest/dsse.h"
 #include "vouch/keys/keys.h"
@@ -18,26 +19,10 @@ namespace {
 
 const std::string kUrl = "http://rekor.test";
 
-// FakeTransport answers every exchange with |handler| and keeps the last request.
-class FakeTransport final : public registry::Transport {
- public:
-  using Handler = std::function<Result<registry::HttpResponse>(const registry::HttpRequest&)>;
-  explicit FakeTransport(Handler handler) : handler_(std::move(handler)) {}
-  Result<registry::HttpResponse> RoundTrip(const registry::HttpRequest& request) override {
-    last = request;
-    return handler_(request);
-  }
-  registry::HttpRequest last;
-
- private:
-  Handler handler_;
-};
+using testing::FakeTransport;
 
 registry::HttpResponse Reply(int status, const std::string& body) {
-  registry::HttpResponse r;
-  r.status = status;
-  r.body = ToBytes(body);
-  return r;
+  return testing::HttpReply(status, ToBytes(body));
 }
 
 Json RequestJson(const registry::HttpRequest& r) { return *ParseJson(AsChars(r.body), "request"); }

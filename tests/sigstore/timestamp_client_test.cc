@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sigstore/timestamp.h"
+#include "testutil/fake_transport.h"
 #include "vouch/registry/transport.h"
 #include "vouch/sign/timestamp.h"
 #include "x509_pki.h"
@@ -20,26 +21,10 @@ const std::string kUrl = "http://tsa.test/api/v1/timestamp";
 const Bytes kSignature = ToBytes("raw signature bytes");
 const TimePoint kGenTime = At("2024-06-01T12:00:05Z");
 
-// FakeTransport answers every exchange with |handler| and keeps the last request.
-class FakeTransport final : public registry::Transport {
- public:
-  using Handler = std::function<Result<registry::HttpResponse>(const registry::HttpRequest&)>;
-  explicit FakeTransport(Handler handler) : handler_(std::move(handler)) {}
-  Result<registry::HttpResponse> RoundTrip(const registry::HttpRequest& request) override {
-    last = request;
-    return handler_(request);
-  }
-  registry::HttpRequest last;
-
- private:
-  Handler handler_;
-};
+using testing::FakeTransport;
 
 registry::HttpResponse Reply(int status, Bytes body) {
-  registry::HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
+  return testing::HttpReply(status, std::move(body));
 }
 
 // Answer is the TSA's reply to |request|'s body.
