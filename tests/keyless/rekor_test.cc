@@ -96,14 +96,15 @@ struct KeySigned {
     args.push_back(file);
     return testing::Vouch(args);
   }
-  // SigstoreJsVerify verifies with sigstore-js, requiring one log entry and one timestamp (and,
-  // for a certificate, its SCT and identity).
-  RunResult SigstoreJsVerify(const std::string& file) const {
+  // SigstoreJsVerify verifies with sigstore-js, requiring |tlogs| log entries and one verified
+  // time (and, for a certificate, its SCT and identity). sigstore-js counts a log entry's
+  // integrated time as a verified time, so the TSA's timestamp is required only with tlogs 0.
+  RunResult SigstoreJsVerify(const std::string& file, const std::string& tlogs = "1") const {
     std::vector<std::string> argv = {"node",   NodeScript("sigstore-bundle.mjs"),
                                      "verify", bundle_file,
                                      "--blob", file,
                                      "--trusted-root", Server().root(),
-                                     "--tlog-threshold", "1",
+                                     "--tlog-threshold", tlogs,
                                      "--ts-threshold", "1"};
     std::vector<std::string> signer = {"--pubkey", pub, "--hint",
                                        attest::PublicKeyHint(key->PublicKey())};
@@ -221,39 +222,49 @@ BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_fulcio_certificate_verifies_with_bot
   BOOST_TEST(pem.find("-----BEGIN CERTIFICATE-----") == 0u, pem);
 }
 
-// Both verifiers look at the entry and the timestamp: without the entry sigstore-js (tlog
-// threshold 1) rejects, a corrupted checkpoint fails vouch, and without the timestamp
-// sigstore-js (timestamp threshold 1) rejects.
+// Both verifiers look at what the clients returned: without the entry sigstore-js (tlog
+// threshold 1) rejects; the timestamp alone satisfies it with a tlog threshold of 0, unless its
+// signature is broken, which vouch rejects too; a corrupted checkpoint fails vouch.
 BOOST_AUTO_TEST_CASE(the_entry_and_the_timestamp_are_what_the_verifiers_check) {
   KeySigned s;
   RecordingTransport t;
   LogAndStamp(s, t);
   const attest::TlogEntry entry = s.bundle.verification_material.tlog_entries[0];
+  const std::string tvd = s.bundle.verification_material.timestamp_verification_data;
 
   s.bundle.verification_material.tlog_entries.clear();  // the timestamp alone
   s.Write();
   RunResult no_entry = s.SigstoreJsVerify(s.artifact);
   BOOST_TEST(no_entry.exit_code == 1, no_entry.out << no_entry.err);
+  RunResult ts_only = s.SigstoreJsVerify(s.artifact, "0");
+  BOOST_TEST(ts_only.exit_code == 0, ts_only.out << ts_only.err);
+
+  // The token's last byte is its CMS signature's: the timestamp no longer verifies.
+  Json j = *ParseJson(tvd, "tvd");
+  Bytes token = Base64Decode(j["rfc3161Timestamps"][0]["signedTimestamp"].get<std::string>()).value();
+  token.back() ^= 1;
+  j["rfc3161Timestamps"][0]["signedTimestamp"] = Base64Encode(token);
+  s.bundle.verification_material.timestamp_verification_data = DumpJson(j);
+  s.Write();
+  RunResult js_bad_ts = s.SigstoreJsVerify(s.artifact, "0");
+  BOOST_TEST(js_bad_ts.exit_code == 1, js_bad_ts.out << js_bad_ts.err);
+  s.bundle.verification_material.tlog_entries = {entry};
+  s.Write();
+  RunResult vouch_bad_ts = s.VouchVerify(s.artifact);
+  BOOST_TEST(vouch_bad_ts.exit_code == 1, vouch_bad_ts.out << vouch_bad_ts.err);
 
   attest::TlogEntry bad = entry;
-  Json j = *ParseJson(bad.json, "entry");
-  std::string cp = j["inclusionProof"]["checkpoint"]["envelope"].get<std::string>();
+  Json e = *ParseJson(bad.json, "entry");
+  std::string cp = e["inclusionProof"]["checkpoint"]["envelope"].get<std::string>();
   cp[0] = cp[0] == 'x' ? 'y' : 'x';  // the origin line: the checkpoint signature breaks
-  j["inclusionProof"]["checkpoint"]["envelope"] = cp;
-  bad.json = DumpJson(j);
+  e["inclusionProof"]["checkpoint"]["envelope"] = cp;
+  bad.json = DumpJson(e);
   s.bundle.verification_material.tlog_entries = {bad};
+  s.bundle.verification_material.timestamp_verification_data = tvd;
   s.Write();
   RunResult broken = s.VouchVerify(s.artifact);
   BOOST_TEST(broken.exit_code == 1, broken.out << broken.err);
   BOOST_TEST(broken.err.find("checkpoint") != std::string::npos, broken.err);
-
-  s.bundle.verification_material.tlog_entries = {entry};
-  s.bundle.verification_material.timestamp_verification_data.clear();
-  s.Write();
-  RunResult no_ts = s.SigstoreJsVerify(s.artifact);
-  BOOST_TEST(no_ts.exit_code == 1, no_ts.out << no_ts.err);
-  RunResult vouch_no_ts = s.VouchVerify(s.artifact);
-  BOOST_TEST(vouch_no_ts.exit_code == 0, vouch_no_ts.out << vouch_no_ts.err);
 }
 
 BOOST_AUTO_TEST_CASE(v1_dsse_is_accepted_by_the_mock_but_logged_as_proposed) {
