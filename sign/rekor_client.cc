@@ -50,21 +50,28 @@ Result<Logged> LoggedOf(const attest::Bundle& bundle) {
 // vouch signs with; keys.h SignatureScheme::kDefault).
 std::string_view KeyDetails(KeyAlgorithm alg) {
   switch (alg) {
-    case KeyAlgorithm::kEcdsaP256: return "PKIX_ECDSA_P256_SHA_256";
-    case KeyAlgorithm::kEcdsaP384: return "PKIX_ECDSA_P384_SHA_384";
-    case KeyAlgorithm::kEcdsaP521: return "PKIX_ECDSA_P521_SHA_512";
-    case KeyAlgorithm::kEd25519: return "PKIX_ED25519";
-    case KeyAlgorithm::kRsa2048: return "PKIX_RSA_PKCS1V15_2048_SHA256";
-    case KeyAlgorithm::kRsa3072: return "PKIX_RSA_PKCS1V15_3072_SHA256";
-    case KeyAlgorithm::kRsa4096: return "PKIX_RSA_PKCS1V15_4096_SHA256";
+    case KeyAlgorithm::kEcdsaP256:
+      return "PKIX_ECDSA_P256_SHA_256";
+    case KeyAlgorithm::kEcdsaP384:
+      return "PKIX_ECDSA_P384_SHA_384";
+    case KeyAlgorithm::kEcdsaP521:
+      return "PKIX_ECDSA_P521_SHA_512";
+    case KeyAlgorithm::kEd25519:
+      return "PKIX_ED25519";
+    case KeyAlgorithm::kRsa2048:
+      return "PKIX_RSA_PKCS1V15_2048_SHA256";
+    case KeyAlgorithm::kRsa3072:
+      return "PKIX_RSA_PKCS1V15_3072_SHA256";
+    case KeyAlgorithm::kRsa4096:
+      return "PKIX_RSA_PKCS1V15_4096_SHA256";
   }
   return "PUBLIC_KEY_DETAILS_UNSPECIFIED";
 }
 
 // SignerPem is what Rekor v1 records as the verifier: std base64 of the PEM certificate or key.
 std::string SignerPem(const LogVerifier& v) {
-  return Base64Encode(AsBytes(v.certificate.empty() ? v.key->ToPem()
-                                                    : keys::EncodePemCertificate(v.certificate)));
+  return Base64Encode(
+      AsBytes(v.certificate.empty() ? v.key->ToPem() : keys::EncodePemCertificate(v.certificate)));
 }
 
 Result<OrderedJson> V1Request(const Logged& logged, const LogVerifier& v) {
@@ -101,19 +108,20 @@ Result<OrderedJson> V2Request(const Logged& logged, const LogVerifier& v) {
   if (logged.message != nullptr) {
     const auto& md = logged.message->message_digest;
     if (!md.has_value() || md->digest.empty()) {
-      return InvalidArgumentError("Rekor v2 logs a message signature by its messageDigest, which "
-                                  "the bundle lacks");
+      return InvalidArgumentError(
+          "Rekor v2 logs a message signature by its messageDigest, which the bundle lacks");
     }
     OrderedJson signature = {{"content", Base64Encode(logged.signature)},
                              {"verifier", V2Verifier(v)}};
-    return OrderedJson{{"hashedRekordRequestV002",
-                        {{"digest", Base64Encode(md->digest)}, {"signature", std::move(signature)}}}};
+    return OrderedJson{
+        {"hashedRekordRequestV002",
+         {{"digest", Base64Encode(md->digest)}, {"signature", std::move(signature)}}}};
   }
   VOUCH_ASSIGN_OR_RETURN(OrderedJson envelope,
                          ParseOrderedJson(attest::SerializeEnvelope(*logged.envelope), "envelope"));
-  return OrderedJson{{"dsseRequestV002",
-                      {{"envelope", std::move(envelope)},
-                       {"verifiers", OrderedJson::array({V2Verifier(v)})}}}};
+  return OrderedJson{
+      {"dsseRequestV002",
+       {{"envelope", std::move(envelope)}, {"verifiers", OrderedJson::array({V2Verifier(v)})}}}};
 }
 
 // Entry is a log entry in the bundle's terms, from either API's reply.
@@ -224,9 +232,9 @@ Result<Entry> FromV1Reply(const Json& reply) {
   VOUCH_ASSIGN_OR_RETURN(e.integrated_time, Int(Walk(le, {"integratedTime"}), "integratedTime"));
   VOUCH_ASSIGN_OR_RETURN(e.log_id, Decoded(Walk(le, {"logID"}), "logID", true));
   VOUCH_ASSIGN_OR_RETURN(e.log_index, Int(Walk(le, {"logIndex"}), "logIndex"));
-  VOUCH_ASSIGN_OR_RETURN(e.signed_entry_timestamp,
-                         Decoded(Walk(le, {"verification", "signedEntryTimestamp"}),
-                                 "signedEntryTimestamp", false));
+  VOUCH_ASSIGN_OR_RETURN(
+      e.signed_entry_timestamp,
+      Decoded(Walk(le, {"verification", "signedEntryTimestamp"}), "signedEntryTimestamp", false));
   VOUCH_RETURN_IF_ERROR(Proof(Walk(le, {"verification", "inclusionProof"}), true, e));
   return e;
 }
@@ -292,10 +300,10 @@ Status CheckBody(const Entry& e, const Logged& logged, std::string_view version)
     return Shape("is not a " + logged.kind + " " + std::string(version) + " entry");
   }
   for (const Json* s : LoggedSignatures(*spec, logged.kind, version)) {
-    Result<Bytes> sig = s != nullptr && s->is_string()
-                            ? Base64Decode(s->get_ref<const std::string&>(),
-                                           Base64Alphabet::kEither)
-                            : Result<Bytes>(Shape("signature"));
+    Result<Bytes> sig =
+        s != nullptr && s->is_string()
+            ? Base64Decode(s->get_ref<const std::string&>(), Base64Alphabet::kEither)
+            : Result<Bytes>(Shape("signature"));
     if (sig.ok() && *sig == logged.signature) {
       return OkStatus();
     }
@@ -360,8 +368,8 @@ Result<Bytes> Post(registry::Transport& transport, const std::string& url,
 Result<attest::TlogEntry> Upload(registry::Transport& transport, const ServiceEndpoint& log,
                                  const attest::Bundle& bundle, const LogVerifier& verifier) {
   if (log.api_version != 1 && log.api_version != 2) {
-    return InvalidArgumentError("unsupported Rekor API version " +
-                                std::to_string(log.api_version) + " (1 or 2)");
+    return InvalidArgumentError("unsupported Rekor API version " + std::to_string(log.api_version) +
+                                " (1 or 2)");
   }
   if (log.url.rfind("http://", 0) != 0 && log.url.rfind("https://", 0) != 0) {
     return InvalidArgumentError("the URL must be http:// or https://");

@@ -1,7 +1,8 @@
-// The loopback Sigstore services of the keyless suites: ../shared/peers/node/sigstore-mock-server.mjs
-// (a stand-in Fulcio, Rekor v1 and v2 and TSA on 127.0.0.1 that writes a matching
-// trusted_root.json), run by MockServer for the lifetime of the object. The server is stopped
-// with SIGTERM and waited for; PR_SET_PDEATHSIG stops it if the test process dies first.
+// The loopback Sigstore services of the keyless suites:
+// ../shared/peers/node/sigstore-mock-server.mjs (a stand-in Fulcio, Rekor v1 and v2 and TSA on
+// 127.0.0.1 that writes a matching trusted_root.json), run by MockServer for the lifetime of the
+// object. The server is stopped with SIGTERM and waited for; PR_SET_PDEATHSIG stops it if the test
+// process dies first.
 #pragma once
 
 #include <signal.h>

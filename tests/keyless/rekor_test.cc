@@ -10,6 +10,8 @@
 // Rekor puts it, so UploadToLog refuses them (kUnavailable), as it must a real log's reply for
 // other content; for them the tests check, through a recording transport, that the mock took
 // the request (2xx) and answered with an entry of the right shape.
+#include "vouch/sign/rekor.h"
+
 #include <boost/test/unit_test.hpp>
 #include <memory>
 #include <string>
@@ -24,7 +26,6 @@
 #include "vouch/keys/certificates.h"
 #include "vouch/keys/keys.h"
 #include "vouch/registry/transport.h"
-#include "vouch/sign/rekor.h"
 #include "vouch/sign/timestamp.h"
 
 namespace vouch {
@@ -100,12 +101,18 @@ struct KeySigned {
   // time (and, for a certificate, its SCT and identity). sigstore-js counts a log entry's
   // integrated time as a verified time, so the TSA's timestamp is required only with tlogs 0.
   RunResult SigstoreJsVerify(const std::string& file, const std::string& tlogs = "1") const {
-    std::vector<std::string> argv = {"node",   NodeScript("sigstore-bundle.mjs"),
-                                     "verify", bundle_file,
-                                     "--blob", file,
-                                     "--trusted-root", Server().root(),
-                                     "--tlog-threshold", tlogs,
-                                     "--ts-threshold", "1"};
+    std::vector<std::string> argv = {"node",
+                                     NodeScript("sigstore-bundle.mjs"),
+                                     "verify",
+                                     bundle_file,
+                                     "--blob",
+                                     file,
+                                     "--trusted-root",
+                                     Server().root(),
+                                     "--tlog-threshold",
+                                     tlogs,
+                                     "--ts-threshold",
+                                     "1"};
     std::vector<std::string> signer = {"--pubkey", pub, "--hint",
                                        attest::PublicKeyHint(key->PublicKey())};
     if (!certificate.empty()) {
@@ -129,11 +136,11 @@ void KeySigned::Certify(registry::Transport& t) {
   req.method = "POST";
   req.url = Server().url() + "/api/v2/signingCert";
   req.headers.Add("Content-Type", "application/json");
-  req.body = ToBytes(DumpJson(Json{
-      {"credentials", {{"oidcIdentityToken", jwt}}},
-      {"publicKeyRequest",
-       {{"publicKey", {{"algorithm", "ECDSA"}, {"content", key->PublicKey().ToPem()}}},
-        {"proofOfPossession", ""}}}}));
+  req.body = ToBytes(DumpJson(
+      Json{{"credentials", {{"oidcIdentityToken", jwt}}},
+           {"publicKeyRequest",
+            {{"publicKey", {{"algorithm", "ECDSA"}, {"content", key->PublicKey().ToPem()}}},
+             {"proofOfPossession", ""}}}}));
   Result<registry::HttpResponse> resp = t.RoundTrip(req);
   BOOST_REQUIRE_MESSAGE(resp.ok() && resp->status == 201,
                         (resp.ok() ? ToString(resp->body) : resp.status().ToString()));
@@ -159,8 +166,8 @@ void LogAndStamp(KeySigned& s, registry::Transport& t) {
       sign::RequestSignedTimestamp(t, Server().url() + "/api/v1/timestamp", s.signature);
   BOOST_REQUIRE_MESSAGE(ts.ok(), ts.status().ToString());
   s.bundle.verification_material.tlog_entries = {*entry};
-  s.bundle.verification_material.timestamp_verification_data =
-      DumpJson(Json{{"rfc3161Timestamps", Json::array({{{"signedTimestamp", Base64Encode(*ts)}}})}});
+  s.bundle.verification_material.timestamp_verification_data = DumpJson(
+      Json{{"rfc3161Timestamps", Json::array({{{"signedTimestamp", Base64Encode(*ts)}}})}});
   s.Write();
 }
 
@@ -241,7 +248,8 @@ BOOST_AUTO_TEST_CASE(the_entry_and_the_timestamp_are_what_the_verifiers_check) {
 
   // The token's last byte is its CMS signature's: the timestamp no longer verifies.
   Json j = *ParseJson(tvd, "tvd");
-  Bytes token = Base64Decode(j["rfc3161Timestamps"][0]["signedTimestamp"].get<std::string>()).value();
+  Bytes token =
+      Base64Decode(j["rfc3161Timestamps"][0]["signedTimestamp"].get<std::string>()).value();
   token.back() ^= 1;
   j["rfc3161Timestamps"][0]["signedTimestamp"] = Base64Encode(token);
   s.bundle.verification_material.timestamp_verification_data = DumpJson(j);
@@ -275,9 +283,9 @@ BOOST_AUTO_TEST_CASE(v1_dsse_is_accepted_by_the_mock_but_logged_as_proposed) {
   RecordingTransport t;
   Result<attest::TlogEntry> entry = sign::UploadToLog(t, Rekor(1), s.bundle, s.Verifier());
   BOOST_TEST(IsUnavailable(entry.status()), entry.status().ToString());
-  BOOST_TEST(entry.status().message().find("does not record the bundle's signature") !=
-                 std::string::npos,
-             entry.status().message());
+  BOOST_TEST(
+      entry.status().message().find("does not record the bundle's signature") != std::string::npos,
+      entry.status().message());
 
   Json reply = Reply(t);
   BOOST_REQUIRE(reply.is_object() && reply.size() == 1u);
@@ -299,16 +307,15 @@ BOOST_AUTO_TEST_CASE(v2_requests_are_accepted_by_the_mock_with_entries_of_their_
   dsse.content = attest::SignEnvelope("application/vnd.in-toto+json",
                                       AsBytes(std::string("{\"_type\":\"x\"}")), *s.key)
                      .value();
-  for (const auto& [bundle, kind] :
-       std::vector<std::pair<attest::Bundle, std::string>>{{s.bundle, "hashedrekord"},
-                                                           {dsse, "dsse"}}) {
+  for (const auto& [bundle, kind] : std::vector<std::pair<attest::Bundle, std::string>>{
+           {s.bundle, "hashedrekord"}, {dsse, "dsse"}}) {
     BOOST_TEST_CONTEXT(kind) {
       RecordingTransport t;
       Result<attest::TlogEntry> entry = sign::UploadToLog(t, Rekor(2), bundle, s.Verifier());
       BOOST_TEST(IsUnavailable(entry.status()), entry.status().ToString());
-      BOOST_TEST(entry.status().message().find("is not a " + kind + " 0.0.2 entry") !=
-                     std::string::npos,
-                 entry.status().message());
+      BOOST_TEST(
+          entry.status().message().find("is not a " + kind + " 0.0.2 entry") != std::string::npos,
+          entry.status().message());
 
       Json reply = Reply(t);
       BOOST_TEST(reply["kindVersion"]["kind"] == kind);

@@ -30,8 +30,9 @@ Json RequestJson(const registry::HttpRequest& r) { return *ParseJson(AsChars(r.b
 const Bytes kLogId(32, 0xab);
 const Bytes kRoot(32, 0x11);
 const Bytes kSibling(32, 0x22);
-const std::string kCheckpoint = "rekor.test - 42\n10\nERERERERERERERERERERERERERERERERERERERERERE=\n\n"
-                                "\xE2\x80\x94 rekor.test q80AAQ==\n";
+const std::string kCheckpoint =
+    "rekor.test - 42\n10\nERERERERERERERERERERERERERERERERERERERERERE=\n\n"
+    "\xE2\x80\x94 rekor.test q80AAQ==\n";
 
 // V1Reply is Rekor v1's LogEntry for |body| (hex log id, root and hashes; numbers as numbers).
 std::string V1Reply(const std::string& body) {
@@ -105,9 +106,8 @@ BOOST_AUTO_TEST_SUITE(rekor_client)
 
 BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_key_posts_the_entry_and_converts_the_reply) {
   Signing s;
-  FakeTransport t([](const registry::HttpRequest& r) {
-    return Reply(201, V1Reply(HashedRekordV1Body(r)));
-  });
+  FakeTransport t(
+      [](const registry::HttpRequest& r) { return Reply(201, V1Reply(HashedRekordV1Body(r))); });
   Result<attest::TlogEntry> e = Upload(t, s.message, s.verifier);
   BOOST_REQUIRE_MESSAGE(e.ok(), e.status().ToString());
 
@@ -117,8 +117,9 @@ BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_key_posts_the_entry_and_converts_the
   BOOST_TEST(t.last.max_response_bytes == kMaxRekorReplySize);
   const std::string want_request =
       R"({"apiVersion":"0.0.1","kind":"hashedrekord","spec":{"data":{"hash":{"algorithm":"sha256",)"
-      R"("value":")" + s.digest.Hex() + R"("}},"signature":{"content":")" +
-      Base64Encode(s.signature) + R"(","publicKey":{"content":")" + s.KeyPemB64() + R"("}}}})";
+      R"("value":")" +
+      s.digest.Hex() + R"("}},"signature":{"content":")" + Base64Encode(s.signature) +
+      R"(","publicKey":{"content":")" + s.KeyPemB64() + R"("}}}})";
   BOOST_TEST(ToString(t.last.body) == want_request);
 
   BOOST_TEST(e->log_index == 123456);
@@ -129,8 +130,9 @@ BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_key_posts_the_entry_and_converts_the
       R"({"logIndex":"123456","logId":{"keyId":")" + Base64Encode(kLogId) +
       R"("},"kindVersion":{"kind":"hashedrekord","version":"0.0.1"},"integratedTime":"1700000000",)"
       R"("inclusionPromise":{"signedEntryTimestamp":"U0VU"},"inclusionProof":{"logIndex":"7",)"
-      R"("rootHash":")" + Base64Encode(kRoot) + R"(","treeSize":"10","hashes":[")" +
-      Base64Encode(kSibling) + R"("],"checkpoint":{"envelope":)" + DumpJson(Json(kCheckpoint)) +
+      R"("rootHash":")" +
+      Base64Encode(kRoot) + R"(","treeSize":"10","hashes":[")" + Base64Encode(kSibling) +
+      R"("],"checkpoint":{"envelope":)" + DumpJson(Json(kCheckpoint)) +
       R"(}},"canonicalizedBody":")" + Base64Encode(AsBytes(HashedRekordV1Body(t.last))) + R"("})";
   BOOST_TEST(e->json == want_entry);
 
@@ -154,15 +156,13 @@ BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_key_posts_the_entry_and_converts_the
 BOOST_AUTO_TEST_CASE(v1_hashedrekord_with_a_certificate_logs_its_pem) {
   Signing s;
   const Bytes cert = ToBytes("not parsed: the log gets the DER as PEM");
-  FakeTransport t([](const registry::HttpRequest& r) {
-    return Reply(201, V1Reply(HashedRekordV1Body(r)));
-  });
+  FakeTransport t(
+      [](const registry::HttpRequest& r) { return Reply(201, V1Reply(HashedRekordV1Body(r))); });
   Result<attest::TlogEntry> e = Upload(t, s.message, LogVerifier{&s.key->PublicKey(), cert});
   BOOST_REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   const Json req = RequestJson(t.last);
-  const std::string pem =
-      ToString(Base64Decode(req["spec"]["signature"]["publicKey"]["content"].get<std::string>())
-                   .value());
+  const std::string pem = ToString(
+      Base64Decode(req["spec"]["signature"]["publicKey"]["content"].get<std::string>()).value());
   BOOST_TEST(pem == "-----BEGIN CERTIFICATE-----\n" + Base64Encode(cert) +
                         "\n-----END CERTIFICATE-----\n");
 }
@@ -171,14 +171,14 @@ BOOST_AUTO_TEST_CASE(v1_dsse_proposes_the_envelope_and_accepts_the_canonical_bod
   Signing s;
   const auto& env = std::get<attest::DsseEnvelope>(s.dsse.content);
   // Rekor v1 canonicalizes a dsse proposal into hashes and signatures (formats.md 4.4).
-  const std::string body = DumpJson(Json{
-      {"apiVersion", "0.0.1"},
-      {"kind", "dsse"},
-      {"spec",
-       {{"envelopeHash", {{"algorithm", "sha256"}, {"value", std::string(64, 'e')}}},
-        {"payloadHash", {{"algorithm", "sha256"}, {"value", Digest::Of(env.payload).Hex()}}},
-        {"signatures", Json::array({Json{{"signature", Base64Encode(s.DsseSig())},
-                                         {"verifier", s.KeyPemB64()}}})}}}});
+  const std::string body = DumpJson(
+      Json{{"apiVersion", "0.0.1"},
+           {"kind", "dsse"},
+           {"spec",
+            {{"envelopeHash", {{"algorithm", "sha256"}, {"value", std::string(64, 'e')}}},
+             {"payloadHash", {{"algorithm", "sha256"}, {"value", Digest::Of(env.payload).Hex()}}},
+             {"signatures", Json::array({Json{{"signature", Base64Encode(s.DsseSig())},
+                                              {"verifier", s.KeyPemB64()}}})}}}});
   FakeTransport t([&](const registry::HttpRequest&) { return Reply(201, V1Reply(body)); });
   Result<attest::TlogEntry> e = Upload(t, s.dsse, s.verifier);
   BOOST_REQUIRE_MESSAGE(e.ok(), e.status().ToString());
@@ -194,19 +194,19 @@ BOOST_AUTO_TEST_CASE(v1_dsse_proposes_the_envelope_and_accepts_the_canonical_bod
 BOOST_AUTO_TEST_CASE(v2_hashedrekord_sends_digest_and_verifier_and_keeps_the_entry) {
   Signing s;
   const std::string spki = Base64Encode(s.key->PublicKey().SpkiDer());
-  const std::string body = DumpJson(Json{
-      {"apiVersion", "0.0.2"},
-      {"kind", "hashedrekord"},
-      {"spec",
-       {{"hashedRekordV002",
-         {{"data", {{"algorithm", "SHA2_256"}, {"digest", Base64Encode(s.digest.bytes())}}},
-          {"signature",
-           {{"content", Base64Encode(s.signature)},
-            {"verifier",
-             {{"keyDetails", "PKIX_ECDSA_P256_SHA_256"}, {"publicKey", {{"rawBytes", spki}}}}}}}}}}}});
-  FakeTransport t([&](const registry::HttpRequest&) {
-    return Reply(201, V2Reply("hashedrekord", body));
-  });
+  const std::string body = DumpJson(
+      Json{{"apiVersion", "0.0.2"},
+           {"kind", "hashedrekord"},
+           {"spec",
+            {{"hashedRekordV002",
+              {{"data", {{"algorithm", "SHA2_256"}, {"digest", Base64Encode(s.digest.bytes())}}},
+               {"signature",
+                {{"content", Base64Encode(s.signature)},
+                 {"verifier",
+                  {{"keyDetails", "PKIX_ECDSA_P256_SHA_256"},
+                   {"publicKey", {{"rawBytes", spki}}}}}}}}}}}});
+  FakeTransport t(
+      [&](const registry::HttpRequest&) { return Reply(201, V2Reply("hashedrekord", body)); });
   Result<attest::TlogEntry> e = Upload(t, s.message, s.verifier, 2);
   BOOST_REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   BOOST_TEST(t.last.url == kUrl + "/api/v2/log/entries");
@@ -224,8 +224,9 @@ BOOST_AUTO_TEST_CASE(v2_hashedrekord_sends_digest_and_verifier_and_keeps_the_ent
   const std::string want_entry =
       R"({"logIndex":"99","logId":{"keyId":")" + Base64Encode(kLogId) +
       R"("},"kindVersion":{"kind":"hashedrekord","version":"0.0.2"},"inclusionProof":)"
-      R"({"logIndex":"99","rootHash":")" + Base64Encode(kRoot) + R"(","treeSize":"100","hashes":[")" +
-      Base64Encode(kSibling) + R"("],"checkpoint":{"envelope":)" + DumpJson(Json(kCheckpoint)) +
+      R"({"logIndex":"99","rootHash":")" +
+      Base64Encode(kRoot) + R"(","treeSize":"100","hashes":[")" + Base64Encode(kSibling) +
+      R"("],"checkpoint":{"envelope":)" + DumpJson(Json(kCheckpoint)) +
       R"(}},"canonicalizedBody":")" + Base64Encode(AsBytes(body)) + R"("})";
   BOOST_TEST(e->json == want_entry);
 }
@@ -233,13 +234,13 @@ BOOST_AUTO_TEST_CASE(v2_hashedrekord_sends_digest_and_verifier_and_keeps_the_ent
 BOOST_AUTO_TEST_CASE(v2_dsse_sends_the_envelope_and_a_certificate_verifier) {
   Signing s;
   const Bytes cert = ToBytes("leaf DER");
-  const std::string body = DumpJson(Json{
-      {"apiVersion", "0.0.2"},
-      {"kind", "dsse"},
-      {"spec",
-       {{"dsseV002",
-         {{"signatures", Json::array({Json{{"content", Base64Encode(s.DsseSig())},
-                                           {"verifier", Json::object()}}})}}}}}});
+  const std::string body =
+      DumpJson(Json{{"apiVersion", "0.0.2"},
+                    {"kind", "dsse"},
+                    {"spec",
+                     {{"dsseV002",
+                       {{"signatures", Json::array({Json{{"content", Base64Encode(s.DsseSig())},
+                                                         {"verifier", Json::object()}}})}}}}}});
   FakeTransport t([&](const registry::HttpRequest&) { return Reply(200, V2Reply("dsse", body)); });
   Result<attest::TlogEntry> e = Upload(t, s.dsse, LogVerifier{&s.key->PublicKey(), cert}, 2);
   BOOST_REQUIRE_MESSAGE(e.ok(), e.status().ToString());
@@ -280,9 +281,8 @@ BOOST_AUTO_TEST_CASE(a_reply_for_another_signature_is_unavailable) {
   Signing other;
   // The log answers with the entry of another signature (a stale or misrouted reply).
   FakeTransport v1([&](const registry::HttpRequest&) {
-    FakeTransport inner([](const registry::HttpRequest& r) {
-      return Reply(201, V1Reply(HashedRekordV1Body(r)));
-    });
+    FakeTransport inner(
+        [](const registry::HttpRequest& r) { return Reply(201, V1Reply(HashedRekordV1Body(r))); });
     BOOST_REQUIRE(Upload(inner, other.message, other.verifier).ok());
     return Reply(201, V1Reply(HashedRekordV1Body(inner.last)));
   });
@@ -314,8 +314,8 @@ BOOST_AUTO_TEST_CASE(transport_failures_keep_their_codes) {
   // An oversized reply: the transport stops at max_response_bytes (kMaxRekorReplySize).
   FakeTransport big([](const registry::HttpRequest& r) -> Result<registry::HttpResponse> {
     BOOST_TEST(r.max_response_bytes == kMaxRekorReplySize);
-    return ResourceExhaustedError("response body exceeds " +
-                                  std::to_string(r.max_response_bytes) + " bytes");
+    return ResourceExhaustedError("response body exceeds " + std::to_string(r.max_response_bytes) +
+                                  " bytes");
   });
   ExpectError(Upload(big, s.message, s.verifier), ErrorCode::kResourceExhausted, "exceeds");
 }
