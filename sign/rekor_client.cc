@@ -343,9 +343,26 @@ attest::TlogEntry ToTlogEntry(const Entry& e) {
   return attest::TlogEntry{e.log_index, e.integrated_time, e.kind, e.version, DumpJson(j)};
 }
 
-std::string StatusText(int status) {
-  std::string out = "HTTP status " + std::to_string(status);
-  return status == 409 ? out + " (the log already holds an entry for this signature)" : out;
+// StatusText names a refused request, with the log's own reason when it gives one: Rekor v1
+// and v2 (gRPC gateway) errors are {"code": N, "message": "..."}. The message is the server's
+// text: only printable ASCII of it is kept, and at most 200 characters.
+std::string StatusText(const registry::HttpResponse& resp) {
+  std::string out = "HTTP status " + std::to_string(resp.status);
+  if (resp.status == 409) {
+    out += " (the log already holds an entry for this signature)";
+  }
+  Result<Json> j = ParseJson(AsChars(resp.body), "log error");
+  const Json* msg = j.ok() ? FindField(*j, "message") : nullptr;
+  if (msg == nullptr || !msg->is_string()) {
+    return out;
+  }
+  std::string reason;
+  for (char c : msg->get_ref<const std::string&>()) {
+    if (c >= 0x20 && c < 0x7f && reason.size() < 200) {
+      reason.push_back(c);
+    }
+  }
+  return reason.empty() ? out : out + ": " + reason;
 }
 
 // Post sends |request| to |url| and returns the reply body of a 2xx answer.
@@ -360,7 +377,7 @@ Result<Bytes> Post(registry::Transport& transport, const std::string& url,
   http.max_response_bytes = kMaxRekorReplySize;
   VOUCH_ASSIGN_OR_RETURN(registry::HttpResponse resp, transport.RoundTrip(http));
   if (resp.status < 200 || resp.status > 299) {
-    return UnavailableError(StatusText(resp.status));
+    return UnavailableError(StatusText(resp));
   }
   return std::move(resp.body);
 }

@@ -261,7 +261,12 @@ BOOST_AUTO_TEST_CASE(http_failures_and_bad_replies_are_unavailable) {
     return Upload(t, s.message, s.verifier);
   };
   ExpectError(with(Reply(409, R"({"code":409,"message":"an equivalent entry already exists"})")),
-              ErrorCode::kUnavailable, "HTTP status 409 (the log already holds an entry");
+              ErrorCode::kUnavailable,
+              "HTTP status 409 (the log already holds an entry for this signature): an "
+              "equivalent entry already exists");
+  // The log's reason is its text: control characters are dropped.
+  ExpectError(with(Reply(400, R"({"code":3,"message":"bad\u001b[31m request"})")),
+              ErrorCode::kUnavailable, "HTTP status 400: bad[31m request");
   ExpectError(with(Reply(500, "oops")), ErrorCode::kUnavailable, "HTTP status 500");
   ExpectError(with(Reply(201, "<html>garbage</html>")), ErrorCode::kUnavailable, "is not JSON");
   ExpectError(with(Reply(201, "{}")), ErrorCode::kUnavailable, "is not one {\"<uuid>\": entry}");
