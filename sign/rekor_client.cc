@@ -314,7 +314,8 @@ Status CheckBody(const Entry& e, const Logged& logged, std::string_view version)
 std::string Decimal(int64_t v) { return std::to_string(v); }
 
 // ToTlogEntry writes the entry as the bundle records it (formats.md 4.2): protobuf JSON,
-// schema field order, int64 as decimal strings, bytes in std base64, defaults omitted.
+// schema field order, int64 as decimal strings, bytes in std base64; a zero integratedTime
+// (Rekor v2) and a zero proof logIndex are omitted, as protobuf JSON omits defaults.
 attest::TlogEntry ToTlogEntry(const Entry& e) {
   OrderedJson j;
   j["logIndex"] = Decimal(e.log_index);
