@@ -25,30 +25,15 @@
 namespace vouch {
 namespace {
 
-using testing::MockServer;
+using testing::MockServerFixture;
 using testing::NodeScript;
 using testing::RunResult;
+using testing::Server;
 using testing::TempDir;
 using testing::WriteText;
 
 const std::string kIdentity = "https://example.test/ci/release.yml@refs/heads/main";
 const std::string kIssuer = "https://fake.oidcissuer.example";
-
-MockServer* g_server = nullptr;
-
-// ServerFixture starts the server once for the suite and stops it at the end.
-struct ServerFixture {
-  ServerFixture() { g_server = new MockServer(); }
-  ~ServerFixture() {
-    delete g_server;
-    g_server = nullptr;
-  }
-};
-
-const MockServer& Server() {
-  BOOST_REQUIRE_MESSAGE(g_server != nullptr, "the mock server is not running");
-  return *g_server;
-}
 
 // Signed is a blob signed keyless through the mock services.
 struct Signed {
@@ -102,7 +87,7 @@ testing::RunOptions EnvOptions(std::map<std::string, std::string> set,
   return o;
 }
 
-BOOST_AUTO_TEST_SUITE(keyless, *boost::unit_test::fixture<ServerFixture>())
+BOOST_AUTO_TEST_SUITE(keyless, *boost::unit_test::fixture<MockServerFixture>())
 
 BOOST_AUTO_TEST_CASE(sigstore_js_keyless_blob_verifies) {
   auto s = SignBlob("release artifact\n");

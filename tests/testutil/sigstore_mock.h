@@ -126,6 +126,28 @@ class MockServer {
   std::string url_;
 };
 
+// MockServerFixture runs one MockServer for a test suite (a Boost.Test suite fixture), which
+// Server() returns while the suite runs.
+inline MockServer*& CurrentMockServer() {
+  static MockServer* server = nullptr;
+  return server;
+}
+
+struct MockServerFixture {
+  MockServerFixture() { CurrentMockServer() = new MockServer(); }
+  ~MockServerFixture() {
+    delete CurrentMockServer();
+    CurrentMockServer() = nullptr;
+  }
+  MockServerFixture(const MockServerFixture&) = delete;
+  MockServerFixture& operator=(const MockServerFixture&) = delete;
+};
+
+inline const MockServer& Server() {
+  BOOST_REQUIRE_MESSAGE(CurrentMockServer() != nullptr, "the mock server is not running");
+  return *CurrentMockServer();
+}
+
 // OidcTokenServer runs oidc_token_server.py issuing tokens for |sub| and |issuer| to requests
 // that carry `Authorization: bearer <request_token>`.
 class OidcTokenServer {
