@@ -199,6 +199,13 @@ Result<std::string> SignBundleReferrer(registry::Repository& repo,
   VOUCH_ASSIGN_OR_RETURN(attest::DsseEnvelope envelope,
                          signer.SignEnvelope(attest::kInTotoPayloadType, AsBytes(statement)));
   VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, signer.Seal(std::move(envelope)));
+  return PushBundleReferrer(repo, subject, bundle, predicate_type, clock);
+}
+
+Result<std::string> PushBundleReferrer(registry::Repository& repo,
+                                       const registry::Descriptor& subject,
+                                       const attest::Bundle& bundle,
+                                       std::string_view predicate_type, const Clock* clock) {
   VOUCH_ASSIGN_OR_RETURN(std::string bundle_json, attest::SerializeBundle(bundle));
 
   const Clock& now = clock != nullptr ? *clock : SystemClock();

@@ -15,13 +15,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/ts.h>
+
 #include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/internal/json.h"
 #include "testutil/testutil.h"
+#include "vouch/core/bytes.h"
 #include "vouch/core/file.h"
 
 namespace vouch::testing {
@@ -146,6 +150,45 @@ struct MockServerFixture {
 inline const MockServer& Server() {
   BOOST_REQUIRE_MESSAGE(CurrentMockServer() != nullptr, "the mock server is not running");
   return *CurrentMockServer();
+}
+
+// SigstoreJsParsesTime reports whether @sigstore/core 3.x can read the genTime of the RFC 3161
+// TimeStampResp |der|. It takes a GeneralizedTime with a fraction of exactly three digits or
+// none (its RE_TIME_LONG_YEAR) and throws "invalid time" otherwise, but DER drops a fraction's
+// trailing zeros (X.690 11.7.3): the stand-in TSA stamps ".76" at 760 ms, which is valid and
+// which vouch reads, and sigstore-js refuses. Tests that hand a timestamp to sigstore-js take
+// one it can read, so that their verdict is about the bundle, not about that parser.
+inline bool SigstoreJsParsesTime(ByteView der) {
+  const unsigned char* p = der.data();
+  TS_RESP* resp = d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size()));
+  if (resp == nullptr) {
+    return false;
+  }
+  const TS_TST_INFO* info = TS_RESP_get_tst_info(resp);
+  const ASN1_GENERALIZEDTIME* t = info != nullptr ? TS_TST_INFO_get_time(info) : nullptr;
+  std::string text = t != nullptr ? std::string(reinterpret_cast<const char*>(t->data),
+                                                static_cast<size_t>(t->length))
+                                  : "";
+  TS_RESP_free(resp);
+  const size_t dot = text.find('.');
+  return !text.empty() && (dot == std::string::npos || text.size() - dot == 5);
+}
+
+// BundleTimestampsParseInJs is SigstoreJsParsesTime for every timestamp of a bundle file.
+inline bool BundleTimestampsParseInJs(const std::string& bundle_path) {
+  Json b = *ParseJson(ReadText(bundle_path), "bundle");
+  const Json* list = nullptr;
+  if (b.contains("verificationMaterial") &&
+      b["verificationMaterial"].contains("timestampVerificationData")) {
+    list = &b["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"];
+  }
+  for (size_t i = 0; list != nullptr && i < list->size(); ++i) {
+    Result<Bytes> der = Base64Decode((*list)[i]["signedTimestamp"].get<std::string>());
+    if (!der.ok() || !SigstoreJsParsesTime(*der)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // OidcTokenServer runs oidc_token_server.py issuing tokens for |sub| and |issuer| to requests

@@ -120,6 +120,13 @@ Result<std::string> SignBundleReferrer(registry::Repository& repo,
                                        const BundleSigner& signer, std::string_view statement,
                                        std::string_view predicate_type, const Clock* clock);
 
+// PushBundleReferrer is SignBundleReferrer's storage step for a bundle already sealed (a DSSE
+// bundle): the referrer manifest as described above.
+Result<std::string> PushBundleReferrer(registry::Repository& repo,
+                                       const registry::Descriptor& subject,
+                                       const attest::Bundle& bundle,
+                                       std::string_view predicate_type, const Clock* clock);
+
 // TaggedLayer is one layer to append to a cosign `sha256-<hex>.sig` or `.att` manifest.
 struct TaggedLayer {
   std::string media_type;

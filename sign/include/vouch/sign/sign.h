@@ -25,14 +25,14 @@ struct SignBlobRequest {
   // signer is the private key; borrowed, must outlive the call. Required unless bundle_signer
   // is set.
   const keys::Signer* signer = nullptr;
-  // bundle_signer, when set, signs instead of |signer| and decides the bundle's verification
-  // material and witnesses (a key with a log or TSA, or keyless); borrowed.
-  const BundleSigner* bundle_signer = nullptr;
   // bundle_path, when not empty, receives a v0.3 Sigstore bundle.
   std::string bundle_path;
   // signature_path, when not empty, receives the signature as std base64 without a newline, the
   // form `cosign sign-blob --output-signature` writes.
   std::string signature_path;
+  // bundle_signer, when set, signs instead of |signer| and decides the bundle's verification
+  // material and witnesses (a key with a log or TSA, or keyless); borrowed.
+  const BundleSigner* bundle_signer = nullptr;
 };
 
 // SignBlobResult reports what SignBlob produced.
