@@ -56,8 +56,9 @@ Result<SigstoreServices> ChooseServices(const ServiceChoice& choice, TimePoint n
     services.oidc.reset();
   } else if (!services.ca.has_value()) {
     return InvalidArgumentError(
-        "keyless signing needs a certificate authority: --fulcio-url URL, --signing-config "
-        "FILE, or `vouch trusted-root update` for the public-good instance's signing config");
+        "sign with --key, or keyless with a certificate authority: --fulcio-url URL, "
+        "--signing-config FILE, or `vouch trusted-root update` for the public-good instance's "
+        "signing config");
   }
   return services;
 }
