@@ -24,10 +24,8 @@ Result<AttestImageResult> AttestImage(registry::Repository& repo,
   std::optional<BundleSigner> own_signer;
   VOUCH_ASSIGN_OR_RETURN(const BundleSigner* bundle_signer,
                          SignerOf(request.bundle_signer, request.signer, own_signer, "attest"));
-  if (request.format != ImageSignatureFormat::kBundle && bundle_signer->Witnessed()) {
-    return InvalidArgumentError(
-        "attest: keyless signing, transparency log uploads and Sigstore timestamps are for "
-        "--format bundle (the cosign v3 form)");
+  if (request.format != ImageSignatureFormat::kBundle) {
+    VOUCH_RETURN_IF_ERROR(RequireUnwitnessed(*bundle_signer, "attest"));
   }
   VOUCH_ASSIGN_OR_RETURN(internal::StatementInput input,
                          internal::ReadStatementInput("attest", request.statement_path,

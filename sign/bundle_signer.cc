@@ -110,6 +110,15 @@ Result<attest::Bundle> BundleSigner::Seal(
   return bundle;
 }
 
+Status RequireUnwitnessed(const BundleSigner& signer, std::string_view command) {
+  if (!signer.Witnessed()) {
+    return OkStatus();
+  }
+  return InvalidArgumentError(std::string(command) +
+                              ": keyless signing, transparency log uploads and Sigstore "
+                              "timestamps are for --format bundle (the cosign v3 form)");
+}
+
 Result<const BundleSigner*> SignerOf(const BundleSigner* bundle_signer, const keys::Signer* key,
                                      std::optional<BundleSigner>& storage, std::string_view what) {
   if (bundle_signer != nullptr) {

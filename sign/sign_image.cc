@@ -266,10 +266,8 @@ Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageReq
   std::optional<BundleSigner> own_signer;
   VOUCH_ASSIGN_OR_RETURN(const BundleSigner* signer,
                          SignerOf(request.bundle_signer, request.signer, own_signer, "sign"));
-  if (request.format != ImageSignatureFormat::kBundle && signer->Witnessed()) {
-    return InvalidArgumentError(
-        "sign: keyless signing, transparency log uploads and Sigstore timestamps are for "
-        "--format bundle (the cosign v3 form)");
+  if (request.format != ImageSignatureFormat::kBundle) {
+    VOUCH_RETURN_IF_ERROR(RequireUnwitnessed(*signer, "sign"));
   }
   const bool notation = request.format == ImageSignatureFormat::kNotationJws ||
                         request.format == ImageSignatureFormat::kNotationCose;

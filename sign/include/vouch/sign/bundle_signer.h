@@ -80,6 +80,10 @@ class BundleSigner {
   std::shared_ptr<registry::Transport> transport_;
 };
 
+// RequireUnwitnessed is for the storage forms that are not Sigstore bundles (cosign's legacy
+// tags, Notation envelopes): a Witnessed() signer is kInvalidArgument naming |command|.
+Status RequireUnwitnessed(const BundleSigner& signer, std::string_view command);
+
 // SignerOf is the BundleSigner of a request that takes either: |bundle_signer| when set, else a
 // key-only one for |key| built in |storage|. Both null is kInvalidArgument "<what> needs a
 // signing key".
