@@ -27,6 +27,7 @@ int RunPromote(int argc, char** argv);      // cmd_promote.cc: promote SRC DST
 int RunServe(int argc, char** argv);        // cmd_serve.cc: serve (admission webhook)
 int RunVerifyBundle(int argc, char** argv); // cmd_verify_bundle.cc: verify-bundle FILE_OR_DIGEST
 int RunVerifyNotation(int argc, char** argv);  // cmd_verify_notation.cc: verify-notation [FILE]
+int RunTrustedRoot(int argc, char** argv);  // cmd_trusted_root.cc: trusted-root update|print
 int RunVersion(int argc, char** argv);      // cmd_version.cc: version
 
 }  // namespace vouch::cli

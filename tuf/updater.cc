@@ -68,7 +68,7 @@ class Updater {
     req.max_response_bytes = cap;
     Result<registry::HttpResponse> resp = transport_.RoundTrip(req);
     if (!resp.ok()) {
-      return resp.status().WithContext("GET " + req.url);
+      return resp.status();  // the transport's message names the URL
     }
     if (resp->status == 404 || resp->status == 403) {
       return Fetched();
