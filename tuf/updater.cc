@@ -1,7 +1,7 @@
 // The client workflow of the TUF specification, section 5 (5.3 root, 5.4 timestamp, 5.5
 // snapshot, 5.6 targets, 5.7 target files). Everything is verified in memory first; the cache is
 // written at the end, except root.json, which advances as each new root verifies (5.3.8).
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -110,6 +110,7 @@ class Updater {
       return st.WithContext(origin);
     }
     root_ = std::move(*root);
+    root_bytes_ = std::move(data);
     return OkStatus();
   }
 
@@ -131,7 +132,8 @@ class Updater {
                                        std::to_string(next));
       }
       root_ = std::move(md);
-      VOUCH_RETURN_IF_ERROR(Write("root.json", *f));
+      root_bytes_ = std::move(*f);
+      VOUCH_RETURN_IF_ERROR(Write("root.json", root_bytes_));
     }
     VOUCH_RETURN_IF_ERROR(internal::CheckExpiry(root_, now_));
     // 5.3.11: new timestamp or snapshot keys may be the answer to a fast-forward attack; the
@@ -295,13 +297,18 @@ class Updater {
       return OkStatus();
     }
     VOUCH_RETURN_IF_ERROR(WriteFileAtomic(path, data, 0644, WriteMode::kOverwrite));
-    result_.files_written.push_back(path);
+    if (std::find(result_.files_written.begin(), result_.files_written.end(), path) ==
+        result_.files_written.end()) {
+      result_.files_written.push_back(path);  // root.json once, however many rotations
+    }
     return OkStatus();
   }
 
-  // Commit writes the verified files: targets first, timestamp last, so that a crash in between
-  // leaves metadata that names at most what is already there.
+  // Commit writes the verified files: the starting root when it did not come from the cache,
+  // then targets, timestamp last, so that a crash in between leaves metadata that names at most
+  // what is already there.
   Status Commit() {
+    VOUCH_RETURN_IF_ERROR(Write("root.json", root_bytes_));
     for (const auto& [name, data] : new_bytes_) {
       if (name.rfind("targets/", 0) == 0) {
         VOUCH_RETURN_IF_ERROR(Write(name, data));
@@ -319,6 +326,7 @@ class Updater {
   const TimePoint now_;
   UpdateResult result_;
   Metadata root_;
+  Bytes root_bytes_;  // root_ as its file holds it
   Metadata timestamp_;
   Metadata snapshot_;
   Metadata targets_;

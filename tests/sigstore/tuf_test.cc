@@ -277,7 +277,7 @@ BOOST_FIXTURE_TEST_CASE(update_fetches_and_caches, Fixture) {
   BOOST_TEST(r->targets_version == 2u);
   BOOST_TEST(testing::ReadText(Cached("targets/trusted_root.json")) == R"({"root": 1})");
   BOOST_TEST(r->absent_targets == std::vector<std::string>{"signing_config.v0.2.json"});
-  BOOST_TEST(r->files_written.size() == 4u);  // the initial root is not a cache file until it changes
+  BOOST_TEST(r->files_written.size() == 5u);  // root, timestamp, snapshot, targets, the target
   // The caps: timestamp's fixed one, the snapshot's length from timestamp, the target's own.
   for (const registry::HttpRequest& req : repo.requests) {
     if (req.url.ends_with("/timestamp.json")) {
