@@ -14,6 +14,7 @@
 #include "canonical_json.h"
 #include "core/internal/json.h"
 #include "metadata.h"
+#include "testutil/fake_clock.h"
 #include "testutil/testutil.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
@@ -136,14 +137,7 @@ BOOST_AUTO_TEST_CASE(cache_folder_is_the_escaped_url) {
 
 // --- the workflow over a fake Transport -------------------------------------------------------
 
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(TimePoint t) : t_(t) {}
-  TimePoint Now() const override { return t_; }
-
- private:
-  TimePoint t_;
-};
+using testing::FixedClock;
 
 // FakeRepo serves |files| (paths under the repository URL) and counts the requests.
 class FakeRepo final : public registry::Transport {
