@@ -77,6 +77,7 @@ Result<PublicKey> ParseKey(const Json& k, const std::string& what) {
     want = keys::KeyAlgorithm::kEcdsaP384;
     out.scheme = keys::SignatureScheme::kEcdsaSha384;
   } else if (keytype == "ed25519" && scheme == "ed25519") {
+    want = keys::KeyAlgorithm::kEd25519;
     out.scheme = keys::SignatureScheme::kEd25519;
   } else if (keytype == "rsa" && scheme == "rsassa-pss-sha256") {
     out.scheme = keys::SignatureScheme::kRsaPssSha256;
@@ -84,13 +85,15 @@ Result<PublicKey> ParseKey(const Json& k, const std::string& what) {
     return out;
   }
   VOUCH_ASSIGN_OR_RETURN(std::string pub, GetString(*keyval, "public", what + ".keyval"));
-  Result<keys::Verifier> v = keytype == "ed25519" ? Ed25519Verifier(pub)
-                                                  : keys::Verifier::FromPem(pub);
+  // Ed25519 keys are hex in the specification; tuf-js and go-tuf also accept PEM.
+  const bool pem = pub.rfind("-----BEGIN", 0) == 0;
+  Result<keys::Verifier> v = keytype == "ed25519" && !pem ? Ed25519Verifier(pub)
+                                                          : keys::Verifier::FromPem(pub);
   if (!v.ok()) {
     return v.status().WithContext(what);
   }
   if (want && v->algorithm() != *want) {
-    return InvalidArgumentError(what + ": the key is not on the curve its scheme names");
+    return InvalidArgumentError(what + ": the key is not of the type its scheme names");
   }
   out.verifier = std::move(*v);
   return out;

@@ -25,6 +25,22 @@ std::string TrimSlash(std::string_view url) {
   return std::string(url);
 }
 
+// kMaxRedirects bounds the redirects one download follows.
+constexpr int kMaxRedirects = 5;
+
+// ResolveLocation resolves a redirect's Location against the URL that answered: absolute URLs
+// as they are, "/path" on the same origin, anything else relative to the answering URL's folder.
+std::string ResolveLocation(const std::string& from, const std::string& location) {
+  if (location.rfind("https://", 0) == 0 || location.rfind("http://", 0) == 0) {
+    return location;
+  }
+  const size_t origin_end = from.find('/', from.find("://") + 3);
+  if (!location.empty() && location[0] == '/') {
+    return from.substr(0, origin_end) + location;
+  }
+  return from.substr(0, from.rfind('/') + 1) + location;
+}
+
 // Fetched is a download: its bytes, or nullopt when the server has no such file (404, or 403
 // as object stores answer for a missing key).
 using Fetched = std::optional<Bytes>;
@@ -62,21 +78,32 @@ class Updater {
     return result_.repository_dir + "/" + name;
   }
 
+  // Fetch GETs |path| under the repository URL. Redirects are followed (CDNs and object stores
+  // use them; the transport never does): every byte is verified against trusted metadata, so
+  // where it came from does not matter, but the number of hops is bounded.
   Result<Fetched> Fetch(const std::string& path, uint64_t cap) {
     registry::HttpRequest req;
     req.url = url_ + "/" + path;
     req.max_response_bytes = cap;
-    Result<registry::HttpResponse> resp = transport_.RoundTrip(req);
-    if (!resp.ok()) {
-      return resp.status();  // the transport's message names the URL
+    for (int hop = 0;; ++hop) {
+      Result<registry::HttpResponse> resp = transport_.RoundTrip(req);
+      if (!resp.ok()) {
+        return resp.status();  // the transport's message names the URL
+      }
+      if (resp->status == 404 || resp->status == 403) {
+        return Fetched();
+      }
+      if (resp->status == 200) {
+        return Fetched(std::move(resp->body));
+      }
+      std::optional<std::string> location = resp->headers.Get("Location");
+      const bool redirect = resp->status == 301 || resp->status == 302 || resp->status == 303 ||
+                            resp->status == 307 || resp->status == 308;
+      if (!redirect || !location || hop >= kMaxRedirects) {
+        return UnavailableError("GET " + req.url + ": HTTP " + std::to_string(resp->status));
+      }
+      req.url = ResolveLocation(req.url, *location);
     }
-    if (resp->status == 404 || resp->status == 403) {
-      return Fetched();
-    }
-    if (resp->status != 200) {
-      return UnavailableError("GET " + req.url + ": HTTP " + std::to_string(resp->status));
-    }
-    return Fetched(std::move(resp->body));
   }
 
   Result<Bytes> FetchRequired(const std::string& path, uint64_t cap) {

@@ -343,6 +343,41 @@ BOOST_FIXTURE_TEST_CASE(network_failures_are_operational, Fixture) {
   BOOST_TEST(!PathExists(Cached("timestamp.json")));
 }
 
+// Redirects (a CDN's, an object store's) are followed, a bounded number of times.
+BOOST_FIXTURE_TEST_CASE(redirects_are_followed_a_few_times, Fixture) {
+  pub.Publish(repo, 2, "x");
+  repo.files["mirror/timestamp.json"] = repo.files["timestamp.json"];
+  int hops = 0;
+  repo.fault = [&](const registry::HttpRequest& req) -> Result<registry::HttpResponse> {
+    if (req.url.ends_with("/timestamp.json") && !req.url.ends_with("/mirror/timestamp.json")) {
+      ++hops;
+      registry::HttpResponse r;
+      r.status = 302;
+      r.headers.Add("Location", hops > 1 ? "timestamp.json" : "/mirror/timestamp.json");
+      return r;
+    }
+    return InternalError("pass");
+  };
+  Result<UpdateResult> updated = Update();
+  BOOST_REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+  BOOST_TEST(hops == 1);
+
+  // A redirect loop ends as a network error.
+  repo.files.erase("mirror/timestamp.json");
+  repo.fault = [](const registry::HttpRequest& req) -> Result<registry::HttpResponse> {
+    if (req.url.ends_with("/timestamp.json")) {
+      registry::HttpResponse r;
+      r.status = 307;
+      r.headers.Add("Location", "timestamp.json");
+      return r;
+    }
+    return InternalError("pass");
+  };
+  Status st = Update().status();
+  BOOST_TEST(IsUnavailable(st), st.ToString());
+  BOOST_TEST(st.message().find("HTTP 307") != std::string::npos, st.message());
+}
+
 // The embedded production root (v15) expired on 2026-11-20: the client still starts from it,
 // asks for 16.root.json, and refuses only because the root it ends on has expired. Before
 // that date the same start goes on to timestamp.json.
