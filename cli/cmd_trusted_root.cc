@@ -3,7 +3,7 @@
 // `vouch trusted-root print [--tuf-url URL] [--cache-dir D]` prints the cached trusted_root.json
 // (nothing fetched). Flags in, one library call, one rendering.
 #include <iostream>
-
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "command.h"
@@ -21,8 +21,7 @@ constexpr std::string_view kUsage =
     "  print    print the cached trusted_root.json\n";
 
 Command& AddSourceFlags(Command& cmd) {
-  return cmd
-      .Value("tuf-url", "the TUF repository", std::string(tuf::kPublicGoodUrl))
+  return cmd.Value("tuf-url", "the TUF repository", std::string(tuf::kPublicGoodUrl))
       .Value("cache-dir", "the TUF cache (default ${XDG_CACHE_HOME:-~/.cache}/vouch/tuf)");
 }
 
@@ -56,23 +55,25 @@ std::string UpdateJson(const TufSource& source, const tuf::UpdateResult& r) {
 }
 
 std::string UpdateText(const TufSource& source, const tuf::UpdateResult& r) {
-  std::string out = "updated from " + source.url + ": root version " +
-                    std::to_string(r.root_version) + ", timestamp " +
-                    std::to_string(r.timestamp_version) + ", snapshot " +
-                    std::to_string(r.snapshot_version) + ", targets " +
-                    std::to_string(r.targets_version) + "\n";
+  std::ostringstream out;
+  out << "updated from " << source.url << ": root version " << r.root_version << ", timestamp "
+      << r.timestamp_version << ", snapshot " << r.snapshot_version << ", targets "
+      << r.targets_version << "\n";
   for (const auto& [name, path] : r.targets) {
-    out += name + ": " + path + "\n";
+    out << name << ": " << path << "\n";
   }
   for (const std::string& name : r.absent_targets) {
-    out += name + ": not in the repository\n";
+    out << name << ": not in the repository\n";
   }
-  out += r.files_written.empty() ? std::string("cache already current\n")
-                                 : "wrote " + std::to_string(r.files_written.size()) + " file(s)\n";
+  if (r.files_written.empty()) {
+    out << "cache already current\n";
+  } else {
+    out << "wrote " << r.files_written.size() << " file(s)\n";
+  }
   for (const std::string& path : r.files_written) {
-    out += "  " + path + "\n";
+    out << "  " << path << "\n";
   }
-  return out;
+  return out.str();
 }
 
 Status Update(const Args& args) {
@@ -90,10 +91,12 @@ int RunUpdate(int argc, char** argv) {
              "the repository's root.json to start from when the cache has none (needed for a "
              "--tuf-url other than Sigstore's public-good and staging ones)")
       .OutputFlag()
-      .Note("Verification commands use the cached trusted_root.json of the public-good instance "
-            "when no --trusted-root is given (docs/tuf.md).")
-      .ExitCodes("0 updated, 1 metadata rejected (signature, version, rollback, expiry, hash), "
-                 "2 usage error, 3 network or file error");
+      .Note(
+          "Verification commands use the cached trusted_root.json of the public-good instance "
+          "when no --trusted-root is given (docs/tuf.md).")
+      .ExitCodes(
+          "0 updated, 1 metadata rejected (signature, version, rollback, expiry, hash), "
+          "2 usage error, 3 network or file error");
   return cmd.Run(argc, argv, Update);
 }
 

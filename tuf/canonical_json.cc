@@ -61,7 +61,8 @@ Status Append(const Json& v, std::string& out) {
       return OkStatus();
     }
     default:
-      return InvalidArgumentError("canonical JSON has no form for floating-point numbers or binary");
+      return InvalidArgumentError(
+          "canonical JSON has no form for floating-point numbers or binary");
   }
 }
 

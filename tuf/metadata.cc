@@ -23,8 +23,8 @@ Result<uint64_t> GetCount(const Json& obj, std::string_view field, std::string_v
                           int64_t min) {
   VOUCH_ASSIGN_OR_RETURN(int64_t v, GetInt(obj, field, what));
   if (v < min) {
-    return InvalidArgumentError(std::string(what) + "." + std::string(field) + " must be at least " +
-                                std::to_string(min));
+    return InvalidArgumentError(std::string(what) + "." + std::string(field) +
+                                " must be at least " + std::to_string(min));
   }
   return static_cast<uint64_t>(v);
 }
@@ -68,8 +68,7 @@ Result<PublicKey> ParseKey(const Json& k, const std::string& what) {
   VOUCH_ASSIGN_OR_RETURN(const Json* keyval, GetObject(k, "keyval", what));
   PublicKey out;
   std::optional<keys::KeyAlgorithm> want;
-  if ((keytype == "ecdsa" || keytype == "ecdsa-sha2-nistp256") &&
-      scheme == "ecdsa-sha2-nistp256") {
+  if ((keytype == "ecdsa" || keytype == "ecdsa-sha2-nistp256") && scheme == "ecdsa-sha2-nistp256") {
     want = keys::KeyAlgorithm::kEcdsaP256;
     out.scheme = keys::SignatureScheme::kEcdsaSha256;
   } else if ((keytype == "ecdsa" || keytype == "ecdsa-sha2-nistp384") &&
@@ -87,8 +86,8 @@ Result<PublicKey> ParseKey(const Json& k, const std::string& what) {
   VOUCH_ASSIGN_OR_RETURN(std::string pub, GetString(*keyval, "public", what + ".keyval"));
   // Ed25519 keys are hex in the specification; tuf-js and go-tuf also accept PEM.
   const bool pem = pub.rfind("-----BEGIN", 0) == 0;
-  Result<keys::Verifier> v = keytype == "ed25519" && !pem ? Ed25519Verifier(pub)
-                                                          : keys::Verifier::FromPem(pub);
+  Result<keys::Verifier> v =
+      keytype == "ed25519" && !pem ? Ed25519Verifier(pub) : keys::Verifier::FromPem(pub);
   if (!v.ok()) {
     return v.status().WithContext(what);
   }
@@ -253,11 +252,11 @@ Status VerifyRole(const Metadata& root, std::string_view role, const Metadata& m
     }
   }
   if (counted_ids.size() < want.threshold) {
-    return VerificationFailedError(
-        md.type + " version " + std::to_string(md.version) + ": " +
-        std::to_string(counted_ids.size()) + " of the " + std::to_string(want.threshold) +
-        " required signatures (threshold) of the " + std::string(role) + " keys of root version " +
-        std::to_string(root.version));
+    return VerificationFailedError(md.type + " version " + std::to_string(md.version) + ": " +
+                                   std::to_string(counted_ids.size()) + " of the " +
+                                   std::to_string(want.threshold) +
+                                   " required signatures (threshold) of the " + std::string(role) +
+                                   " keys of root version " + std::to_string(root.version));
   }
   return OkStatus();
 }

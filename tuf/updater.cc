@@ -165,9 +165,8 @@ class Updater {
     VOUCH_RETURN_IF_ERROR(internal::CheckExpiry(root_, now_));
     // 5.3.11: new timestamp or snapshot keys may be the answer to a fast-forward attack; the
     // cached files they signed must not hold the versions back.
-    if (root_.version != start.version &&
-        (!internal::SameRoleKeys(start, root_, "timestamp") ||
-         !internal::SameRoleKeys(start, root_, "snapshot"))) {
+    if (root_.version != start.version && (!internal::SameRoleKeys(start, root_, "timestamp") ||
+                                           !internal::SameRoleKeys(start, root_, "snapshot"))) {
       for (const char* name : {"timestamp.json", "snapshot.json"}) {
         std::error_code ec;
         std::filesystem::remove(CachePath(name), ec);
@@ -202,10 +201,9 @@ class Updater {
     VOUCH_RETURN_IF_ERROR(internal::VerifyRole(root_, "timestamp", timestamp_));
     if (cached_timestamp_) {
       if (timestamp_.version < cached_timestamp_->version) {
-        return VerificationFailedError(
-            "timestamp version " + std::to_string(timestamp_.version) +
-            " is older than the cached version " + std::to_string(cached_timestamp_->version) +
-            " (rollback)");
+        return VerificationFailedError("timestamp version " + std::to_string(timestamp_.version) +
+                                       " is older than the cached version " +
+                                       std::to_string(cached_timestamp_->version) + " (rollback)");
       }
       const uint64_t was = cached_timestamp_->meta.at("snapshot.json").version;
       const uint64_t now = timestamp_.meta.at("snapshot.json").version;
@@ -229,8 +227,8 @@ class Updater {
   // and checks its length, hashes, signatures and version (5.5.1 to 5.5.4, 5.6.1 to 5.6.4).
   Result<Metadata> FetchListed(const std::string& role, const internal::MetaFile& entry,
                                uint64_t cap) {
-    VOUCH_ASSIGN_OR_RETURN(Bytes data,
-                           FetchRequired(MetadataPath(role, entry.version), entry.length.value_or(cap)));
+    VOUCH_ASSIGN_OR_RETURN(
+        Bytes data, FetchRequired(MetadataPath(role, entry.version), entry.length.value_or(cap)));
     VOUCH_RETURN_IF_ERROR(internal::CheckFile(data, entry.length, entry.hashes, role + ".json"));
     VOUCH_ASSIGN_OR_RETURN(Metadata md, internal::ParseMetadata(data, role));
     VOUCH_RETURN_IF_ERROR(internal::VerifyRole(root_, role, md));
@@ -246,8 +244,8 @@ class Updater {
   // UpdateSnapshot: 5.5. Every role file the cached snapshot listed stays listed, at no lower
   // version (5.5.5).
   Status UpdateSnapshot() {
-    VOUCH_ASSIGN_OR_RETURN(snapshot_, FetchListed("snapshot", timestamp_.meta.at("snapshot.json"),
-                                                  kMaxSnapshotBytes));
+    VOUCH_ASSIGN_OR_RETURN(
+        snapshot_, FetchListed("snapshot", timestamp_.meta.at("snapshot.json"), kMaxSnapshotBytes));
     if (cached_snapshot_) {
       for (const auto& [name, was] : cached_snapshot_->meta) {
         auto now = snapshot_.meta.find(name);
@@ -400,7 +398,8 @@ Result<UpdateResult> Update(registry::Transport& transport, const UpdateRequest&
                                 " must start with https:// or http://");
   }
   if (request.cache_dir.empty()) {
-    return InvalidArgumentError("no TUF cache folder: set HOME or XDG_CACHE_HOME, or pass --cache-dir");
+    return InvalidArgumentError(
+        "no TUF cache folder: set HOME or XDG_CACHE_HOME, or pass --cache-dir");
   }
   Updater updater(transport, request);
   return updater.Run();

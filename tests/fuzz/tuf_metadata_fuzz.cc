@@ -3,9 +3,9 @@
 // Invariants: parsed metadata has the role it was parsed as and a version of at least 1; its
 // signed bytes (canonical JSON) do not depend on the input's formatting: "signed" written back
 // by nlohmann and parsed again canonicalizes to the same bytes (canonical JSON itself is not
-// always JSON: it keeps control characters raw, as in PEM keys); a root has all four roles, each with a threshold of at least 1; a timestamp
-// names snapshot.json; a target has at least one hash. A parse that fails is a rejection
-// (kVerificationFailed), never another code.
+// always JSON: it keeps control characters raw, as in PEM keys); a root has all four roles, each
+// with a threshold of at least 1; a timestamp names snapshot.json; a target has at least one hash.
+// A parse that fails is a rejection (kVerificationFailed), never another code.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -38,8 +38,8 @@ class Repository {
   Repository() {
     BOOST_REQUIRE_MESSAGE(std::getenv("PEERS_NODE") != nullptr,
                           "PEERS_NODE is not set (run through ctest: fixture node_peers)");
-    RunResult gen = testing::Run({"node", Script(), "generate", dir_.File("repo"),
-                                  ProductionTrustedRoot()});
+    RunResult gen =
+        testing::Run({"node", Script(), "generate", dir_.File("repo"), ProductionTrustedRoot()});
     BOOST_REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
     testing::PortReservation port;
     url_ = "http://127.0.0.1:" + std::to_string(port.port()) + "/live";
@@ -83,6 +83,10 @@ struct RepositoryFixture {
     delete g_repo;
     g_repo = nullptr;
   }
+  RepositoryFixture(const RepositoryFixture&) = delete;
+  RepositoryFixture& operator=(const RepositoryFixture&) = delete;
+  RepositoryFixture(RepositoryFixture&&) = delete;
+  RepositoryFixture& operator=(RepositoryFixture&&) = delete;
 };
 
 Repository& Repo() {
@@ -95,7 +99,7 @@ struct Client {
   TempDir cache;
 
   RunResult Update(const std::vector<std::string>& extra = {}) const {
-    std::vector<std::string> args = {"trusted-root", "update",    "--tuf-url",
+    std::vector<std::string> args = {"trusted-root", "update",      "--tuf-url",
                                      Repo().url(),   "--cache-dir", cache.path()};
     args.insert(args.end(), extra.begin(), extra.end());
     return testing::Vouch(args);
@@ -159,8 +163,8 @@ BOOST_AUTO_TEST_CASE(good_repository_updates_then_refreshes) {
   BOOST_TEST(j["files_written"].size() == 4u);  // trusted_root.json and three metadata files
   BOOST_TEST(c.Target("trusted_root.json") == Repo().Content("good", "b", "trusted_root.json"));
 
-  RunResult print = testing::Vouch({"trusted-root", "print", "--tuf-url", Repo().url(),
-                                    "--cache-dir", c.cache.path()});
+  RunResult print = testing::Vouch(
+      {"trusted-root", "print", "--tuf-url", Repo().url(), "--cache-dir", c.cache.path()});
   BOOST_TEST(print.exit_code == 0, print.err);
   BOOST_TEST(print.out == Repo().Content("good", "b", "trusted_root.json"));
 }
@@ -200,8 +204,8 @@ BOOST_AUTO_TEST_CASE(expired_starting_root_updates_through_the_chain) {
 BOOST_AUTO_TEST_CASE(optional_signing_config_may_be_absent) {
   Client c;
   Repo().Serve("no-signing-config", "a");
-  RunResult r = c.Update(
-      {"--root", Repo().Stage("no-signing-config", "a") + "/1.root.json", "-o", "json"});
+  RunResult r =
+      c.Update({"--root", Repo().Stage("no-signing-config", "a") + "/1.root.json", "-o", "json"});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   BOOST_TEST(Parsed(r)["absent_targets"] == Json::array({"signing_config.v0.2.json"}));
 }
@@ -213,9 +217,11 @@ struct Refusal {
 std::ostream& operator<<(std::ostream& os, const Refusal& r) { return os << r.scenario; }
 
 const Refusal kRefusals[] = {
-    {"expired-timestamp", "timestamp version 2 expired at 2020-01-01T00:00:00Z (freeze protection)"},
-    {"rollback", "timestamp names snapshot version 1, older than the cached snapshot version 2 "
-                 "(rollback)"},
+    {"expired-timestamp",
+     "timestamp version 2 expired at 2020-01-01T00:00:00Z (freeze protection)"},
+    {"rollback",
+     "timestamp names snapshot version 1, older than the cached snapshot version 2 "
+     "(rollback)"},
     {"bad-target-hash", "target trusted_root.json: sha256 hash mismatch"},
     {"few-root-keys",
      "root version 2: 1 of the 2 required signatures (threshold) of the root keys of root "
@@ -241,9 +247,8 @@ BOOST_AUTO_TEST_CASE(usage_and_network_errors) {
              no_root.err);
   testing::PortReservation closed;  // bound, not listening: connections are refused
   RunResult down = testing::Vouch(
-      {"trusted-root", "update", "--tuf-url",
-       "http://127.0.0.1:" + std::to_string(closed.port()), "--cache-dir", c.cache.path(),
-       "--root", Repo().Stage("good", "a") + "/1.root.json"});
+      {"trusted-root", "update", "--tuf-url", "http://127.0.0.1:" + std::to_string(closed.port()),
+       "--cache-dir", c.cache.path(), "--root", Repo().Stage("good", "a") + "/1.root.json"});
   BOOST_TEST(down.exit_code == 3, down.err);
   BOOST_TEST(c.Files().empty());
 }
@@ -253,12 +258,17 @@ BOOST_AUTO_TEST_CASE(usage_and_network_errors) {
 // always was.
 BOOST_AUTO_TEST_CASE(verification_falls_back_to_the_cache) {
   const std::string assets = testing::VectorsDir() + "/sigstore-conformance/assets/bundle-verify/";
-  const std::vector<std::string> verify = {
-      "verify-bundle", "--bundle", assets + "happy-path-v0.3/bundle.sigstore.json",
-      "--certificate-identity",
+  const std::string identity =
       "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/"
-      "workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main",
-      "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com",
+      "workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+  const std::vector<std::string> verify = {
+      "verify-bundle",
+      "--bundle",
+      assets + "happy-path-v0.3/bundle.sigstore.json",
+      "--certificate-identity",
+      identity,
+      "--certificate-oidc-issuer",
+      "https://token.actions.githubusercontent.com",
       assets + "a.txt"};
   TempDir xdg;
   testing::RunOptions env;
@@ -284,10 +294,9 @@ BOOST_AUTO_TEST_CASE(verification_falls_back_to_the_cache) {
   // --tuf-refresh against the loopback repository whose target is that trusted root; the
   // repository's root comes from an earlier update into the same cache.
   Repo().Serve("sigstore", "a");
-  RunResult bootstrap = testing::Vouch(
-      {"trusted-root", "update", "--tuf-url", Repo().url(), "--root",
-       Repo().Stage("sigstore", "a") + "/1.root.json"},
-      env);
+  RunResult bootstrap = testing::Vouch({"trusted-root", "update", "--tuf-url", Repo().url(),
+                                        "--root", Repo().Stage("sigstore", "a") + "/1.root.json"},
+                                       env);
   BOOST_REQUIRE_MESSAGE(bootstrap.exit_code == 0, bootstrap.err);
   RunResult refreshed = with({"--tuf-refresh", "--tuf-url", Repo().url()});
   BOOST_TEST(refreshed.exit_code == 0, refreshed.err);

@@ -2,9 +2,10 @@
 // the update workflow against an in-memory repository behind a fake Transport (fault injection:
 // HTTP errors, caps, rollback, tampered files). The same checks against a real repository that
 // tuf-js's models produce run on loopback in tests/keyless/tuf_test.cc.
+#include "vouch/tuf/tuf.h"
+
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,7 +20,6 @@
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
 #include "vouch/keys/keys.h"
-#include "vouch/tuf/tuf.h"
 
 namespace vouch::tuf {
 namespace {
@@ -65,8 +65,8 @@ BOOST_AUTO_TEST_CASE(canonical_json_refuses_floats) {
 // --- the pinned Sigstore roots ----------------------------------------------------------------
 
 Bytes VectorFile(const std::string& which) {
-  return ToBytes(testing::ReadText(testing::VectorsDir() + "/sigstore-trust-roots/" + which +
-                                   "/root.json"));
+  return ToBytes(
+      testing::ReadText(testing::VectorsDir() + "/sigstore-trust-roots/" + which + "/root.json"));
 }
 
 // Both embedded roots are the pinned vectors' roots, and each is signed by its own root keys
@@ -114,8 +114,8 @@ BOOST_AUTO_TEST_CASE(production_root_mutations_are_refused) {
   BOOST_TEST(st.message().find("0 of the 3") != std::string::npos, st.message());
 
   Json repeated = *doc;
-  repeated["signatures"] = Json::array(
-      {(*doc)["signatures"][0], (*doc)["signatures"][0], (*doc)["signatures"][0]});
+  repeated["signatures"] =
+      Json::array({(*doc)["signatures"][0], (*doc)["signatures"][0], (*doc)["signatures"][0]});
   st = verify(repeated);
   BOOST_TEST(st.message().find("1 of the 3") != std::string::npos, st.message());
 }
@@ -177,7 +177,8 @@ std::unique_ptr<keys::Signer> NewKey() {
   return std::move(k).value();
 }
 
-const TimePoint kNow = *ParseRfc3339("2026-06-01T00:00:00Z");
+// Now is the tests' fixed "now", before the publisher's expiry dates.
+TimePoint Now() { return *ParseRfc3339("2026-06-01T00:00:00Z"); }
 
 // Publisher writes a consistent-snapshot repository into a FakeRepo, one key per role.
 struct Publisher {
@@ -195,14 +196,16 @@ struct Publisher {
                  Json::array({{{"keyid", key.PublicKey().KeyId()}, {"sig", HexEncode(*sig)}}})}};
   }
   Json Common(const char* type, uint64_t version) const {
-    return Json{{"_type", type}, {"spec_version", "1.0.31"}, {"version", version},
-                {"expires", expires}};
+    return Json{
+        {"_type", type}, {"spec_version", "1.0.31"}, {"version", version}, {"expires", expires}};
   }
   Bytes Root(uint64_t version) const {
     Json s = Common("root", version);
     s["consistent_snapshot"] = true;
-    for (const auto& [name, key] : {std::pair{"root", root.get()}, {"timestamp", timestamp.get()},
-                                    {"snapshot", snapshot.get()}, {"targets", targets.get()}}) {
+    for (const auto& [name, key] : {std::pair{"root", root.get()},
+                                    {"timestamp", timestamp.get()},
+                                    {"snapshot", snapshot.get()},
+                                    {"targets", targets.get()}}) {
       const keys::Verifier& v = key->PublicKey();
       s["keys"][v.KeyId()] = {{"keytype", "ecdsa"},
                               {"scheme", "ecdsa-sha2-nistp256"},
@@ -238,7 +241,7 @@ struct Fixture {
   testing::TempDir cache;
   FakeRepo repo;
   Publisher pub;
-  FixedClock clock{kNow};
+  FixedClock clock{Now()};
 
   Result<UpdateResult> Update() {
     UpdateRequest req;
@@ -315,9 +318,9 @@ BOOST_FIXTURE_TEST_CASE(tampered_target_is_refused, Fixture) {
   }
   Status st = Update().status();
   BOOST_TEST(IsVerificationFailed(st));
-  BOOST_TEST(st.message().find("target trusted_root.json: sha256 hash mismatch") !=
-                 std::string::npos,
-             st.message());
+  BOOST_TEST(
+      st.message().find("target trusted_root.json: sha256 hash mismatch") != std::string::npos,
+      st.message());
   BOOST_TEST(!PathExists(Cached("timestamp.json")));
 }
 
@@ -399,10 +402,11 @@ BOOST_AUTO_TEST_CASE(expired_embedded_root_is_a_starting_point) {
   req.clock = &after;
   Status st = Update(transport, req).status();
   BOOST_TEST(IsVerificationFailed(st));
-  BOOST_TEST(st.message().find("root version 15 expired at 2026-11-20T13:58:18Z") !=
-                 std::string::npos,
-             st.message());
-  BOOST_TEST(transport.urls == std::vector<std::string>{std::string(kPublicGoodUrl) + "/16.root.json"});
+  BOOST_TEST(
+      st.message().find("root version 15 expired at 2026-11-20T13:58:18Z") != std::string::npos,
+      st.message());
+  BOOST_TEST(transport.urls ==
+             std::vector<std::string>{std::string(kPublicGoodUrl) + "/16.root.json"});
 
   FixedClock before(*ParseRfc3339("2026-11-01T00:00:00Z"));
   req.clock = &before;
