@@ -106,8 +106,18 @@ class Updater {
     }
   }
 
-  Result<Bytes> FetchRequired(const std::string& path, uint64_t cap) {
-    VOUCH_ASSIGN_OR_RETURN(Fetched f, Fetch(path, cap));
+  // FetchRequired fetches a file that must exist. When |trusted_length| is set, the cap is the
+  // length trusted metadata gives, and a longer body is that metadata's mismatch (a rejection),
+  // not a resource problem.
+  Result<Bytes> FetchRequired(const std::string& path, uint64_t cap,
+                              std::optional<uint64_t> trusted_length = std::nullopt) {
+    Result<Fetched> fetched = Fetch(path, trusted_length.value_or(cap));
+    if (trusted_length && IsResourceExhausted(fetched.status())) {
+      return VerificationFailedError(path + ": longer than the " +
+                                     std::to_string(*trusted_length) +
+                                     " bytes the metadata gives");
+    }
+    VOUCH_ASSIGN_OR_RETURN(Fetched f, std::move(fetched));
     if (!f) {
       return UnavailableError("GET " + url_ + "/" + path + ": not found");
     }
@@ -228,7 +238,7 @@ class Updater {
   Result<Metadata> FetchListed(const std::string& role, const internal::MetaFile& entry,
                                uint64_t cap) {
     VOUCH_ASSIGN_OR_RETURN(
-        Bytes data, FetchRequired(MetadataPath(role, entry.version), entry.length.value_or(cap)));
+        Bytes data, FetchRequired(MetadataPath(role, entry.version), cap, entry.length));
     VOUCH_RETURN_IF_ERROR(internal::CheckFile(data, entry.length, entry.hashes, role + ".json"));
     VOUCH_ASSIGN_OR_RETURN(Metadata md, internal::ParseMetadata(data, role));
     VOUCH_RETURN_IF_ERROR(internal::VerifyRole(root_, role, md));
@@ -303,7 +313,7 @@ class Updater {
       auto h = want.hashes.count("sha256") > 0 ? want.hashes.find("sha256") : want.hashes.begin();
       path = "targets/" + h->second + "." + t.name;
     }
-    VOUCH_ASSIGN_OR_RETURN(Bytes data, FetchRequired(path, want.length));
+    VOUCH_ASSIGN_OR_RETURN(Bytes data, FetchRequired(path, want.length, want.length));
     VOUCH_RETURN_IF_ERROR(internal::CheckFile(data, want.length, want.hashes, what));
     new_bytes_[cached] = std::move(data);
     return OkStatus();

@@ -185,6 +185,9 @@ struct Publisher {
   std::unique_ptr<keys::Signer> root = NewKey(), timestamp = NewKey(), snapshot = NewKey(),
                                 targets = NewKey();
   std::string expires = "2027-01-01T00:00:00Z";
+  // root_version is the root Publish writes (N.root.json) with the current keys, signed by the
+  // root key (which never changes here, so it signs as the old root and as the new one).
+  uint64_t root_version = 1;
 
   Json Envelope(Json signed_part, const keys::Signer& key) const {
     Result<std::string> canonical = internal::CanonicalJson(signed_part);
@@ -217,7 +220,7 @@ struct Publisher {
   // Publish writes root |root_version| and timestamp/snapshot/targets at |version| with the
   // target trusted_root.json holding |content|.
   void Publish(FakeRepo& repo, uint64_t version, const std::string& content) const {
-    repo.files["1.root.json"] = Root(1);
+    repo.files[std::to_string(root_version) + ".root.json"] = Root(root_version);
     const Bytes target = ToBytes(content);
     const std::string sha = Digest::Of(target).Hex();
     repo.files["targets/" + sha + ".trusted_root.json"] = target;
@@ -322,6 +325,48 @@ BOOST_FIXTURE_TEST_CASE(tampered_target_is_refused, Fixture) {
       st.message().find("target trusted_root.json: sha256 hash mismatch") != std::string::npos,
       st.message());
   BOOST_TEST(!PathExists(Cached("timestamp.json")));
+}
+
+// A root whose version is not the one its file name promises, and a snapshot that is not what
+// timestamp describes, are refused.
+BOOST_FIXTURE_TEST_CASE(version_and_length_mismatches_are_refused, Fixture) {
+  pub.Publish(repo, 2, "x");
+  repo.files["2.root.json"] = pub.Root(3);
+  Status st = Update().status();
+  BOOST_TEST(IsVerificationFailed(st));
+  BOOST_TEST(st.message().find("2.root.json holds root version 3, not 2") != std::string::npos,
+             st.message());
+
+  repo.files.erase("2.root.json");
+  repo.files["2.snapshot.json"].push_back(' ');
+  st = Update().status();
+  BOOST_TEST(IsVerificationFailed(st));
+  BOOST_TEST(st.message().find("2.snapshot.json: longer than the") != std::string::npos,
+             st.message());
+  repo.files["2.snapshot.json"].resize(repo.files["2.snapshot.json"].size() - 2);
+  st = Update().status();
+  BOOST_TEST(IsVerificationFailed(st));
+  BOOST_TEST(st.message().find("snapshot.json: length") != std::string::npos, st.message());
+  BOOST_TEST(!PathExists(Cached("timestamp.json")));
+}
+
+// New timestamp keys (spec 5.3.11) drop the cached timestamp and snapshot: versions a
+// compromised key inflated (a fast-forward attack) do not block the repository for ever. The
+// same versions without a key rotation are a rollback.
+BOOST_FIXTURE_TEST_CASE(timestamp_key_rotation_resets_the_versions, Fixture) {
+  pub.Publish(repo, 10, "ten");
+  BOOST_REQUIRE(Update().ok());
+  pub.Publish(repo, 1, "one");
+  BOOST_TEST(IsVerificationFailed(Update().status()));
+
+  pub.timestamp = NewKey();
+  pub.root_version = 2;
+  pub.Publish(repo, 1, "one");
+  Result<UpdateResult> r = Update();
+  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  BOOST_TEST(r->root_version == 2u);
+  BOOST_TEST(r->timestamp_version == 1u);
+  BOOST_TEST(testing::ReadText(Cached("targets/trusted_root.json")) == "one");
 }
 
 // An HTTP failure is "could not check" (exit 3), never a rejection; an oversized answer is the

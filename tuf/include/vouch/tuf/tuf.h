@@ -123,8 +123,10 @@ struct UpdateResult {
 // Errors: metadata that does not verify (signature threshold, version, rollback, expiry, hash or
 // length mismatch, malformed metadata) is kVerificationFailed with the role and reason in the
 // message; an HTTP error other than the 404 that ends the root chain (or marks an optional
-// target absent), a refused connection or a truncated body is kUnavailable; a download over its
-// cap is kResourceExhausted; cache I/O failures keep their file error codes.
+// target absent), a refused connection or a truncated body is kUnavailable; a download over a
+// fixed cap (root, timestamp, metadata listed without a length) is kResourceExhausted, while one
+// longer than the length trusted metadata gives is kVerificationFailed; cache I/O failures keep
+// their file error codes.
 Result<UpdateResult> Update(registry::Transport& transport, const UpdateRequest& request);
 
 }  // namespace vouch::tuf
