@@ -17,6 +17,9 @@ namespace {
 Result<sign::AttestImageRequest> RequestFromFlags(const Args& args) {
   sign::AttestImageRequest request;
   VOUCH_ASSIGN_OR_RETURN(request.format, sign::ParseImageSignatureFormat(args.Get("format")));
+  if (request.format != sign::ImageSignatureFormat::kBundle) {
+    VOUCH_RETURN_IF_ERROR(RequireKeyOnly(args.parsed(), args.Get("format")));
+  }
   VOUCH_ASSIGN_OR_RETURN(PredicateFlags what, PredicateFromFlags(args.parsed(), "attest"));
   request.predicate_path = what.predicate_path;
   request.predicate_type = what.predicate_type;
@@ -26,7 +29,7 @@ Result<sign::AttestImageRequest> RequestFromFlags(const Args& args) {
 
 Status Attest(const Args& args, sign::AttestImageRequest request) {
   VOUCH_ASSIGN_OR_RETURN(ImageToSign target, OpenImageToSign(args.parsed(), args.positional(0)));
-  request.signer = target.signer.get();
+  request.bundle_signer = target.signing.signer.get();
   VOUCH_ASSIGN_OR_RETURN(sign::AttestImageResult result, sign::AttestImage(*target.repo, request));
   std::cout << "Attested " << target.repo->reference().RepositoryName() << "@"
             << result.digest.ToString() << " -> " << result.location << "\n";
@@ -40,11 +43,12 @@ int RunAttest(int argc, char** argv) {
                  "sign an in-toto attestation about a container image (Sigstore bundle referrer, "
                  "or cosign's legacy .att tag)")
       .Usage(
-          "IMAGE --key KEY (--predicate FILE --type TYPE | --statement FILE) "
-          "[--format bundle|legacy]")
+          "IMAGE (--key KEY | [--keyless] [--identity-token T]) (--predicate FILE --type TYPE | "
+          "--statement FILE) [--format bundle|legacy] [--signing-config F | --fulcio-url U "
+          "--rekor-url U --timestamp-server-url U] [--tlog-upload] [--timestamp]")
       .Positional({"IMAGE"})
-      .With({AddRegistryFlags, AddSigningKeyOptions, AddPredicateOptions})
-      .Require({"key"})
+      .With({AddRegistryFlags, AddSigningKeyOptions, AddSigstoreSigningOptions,
+             AddPredicateOptions})
       .Value("format", "bundle (Sigstore bundle referrer) or legacy (.att tag)", "bundle")
       .ExitCodes("0 attested, 2 usage or key error, 3 registry or I/O error")
       .Run(argc, argv, RequestFromFlags, Attest);

@@ -8,6 +8,7 @@
 #include "exit_code.h"
 #include "key_flags.h"
 #include "predicate_flags.h"
+#include "sigstore_flags.h"
 #include "vouch/sign/attest.h"
 
 namespace vouch::cli {
@@ -25,11 +26,11 @@ Result<sign::AttestBlobRequest> RequestFromFlags(const Args& args) {
 }
 
 Status AttestBlob(const Args& args, sign::AttestBlobRequest request) {
-  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer, LoadSignerFlag(args.parsed()));
-  request.signer = signer.get();
+  VOUCH_ASSIGN_OR_RETURN(BundleSigning signing, LoadBundleSigning(args.parsed()));
+  request.bundle_signer = signing.signer.get();
   VOUCH_ASSIGN_OR_RETURN(sign::AttestBlobResult result, sign::AttestBlob(request));
-  std::cerr << "Attested " << request.artifact_path << " (" << result.digest.ToString()
-            << "); wrote bundle " << request.bundle_path << "\n";
+  std::cerr << "Attested " << request.artifact_path << " (" << result.digest.ToString() << ") "
+            << SignedBy(*signing.signer) << "; wrote bundle " << request.bundle_path << "\n";
   return OkStatus();
 }
 
@@ -40,12 +41,13 @@ int RunAttestBlob(int argc, char** argv) {
                  "sign an in-toto attestation about a file, writing a Sigstore bundle (v0.3) "
                  "holding a DSSE envelope")
       .Usage(
-          "FILE --key KEY (--predicate PRED.json --type TYPE | --statement STATEMENT.json) "
-          "--bundle OUT.sigstore.json")
+          "FILE (--key KEY | [--keyless] [--identity-token T]) (--predicate PRED.json --type "
+          "TYPE | --statement STATEMENT.json) --bundle OUT.sigstore.json [--signing-config F | "
+          "--fulcio-url U --rekor-url U --timestamp-server-url U] [--tlog-upload] [--timestamp]")
       .Positional({"FILE"})
-      .With({AddSigningKeyOptions, AddPredicateOptions})
+      .With({AddSigningKeyOptions, AddSigstoreSigningOptions, AddPredicateOptions})
       .Value("bundle", "write the Sigstore bundle to this file")
-      .Require({"key", "bundle"})
+      .Require({"bundle"})
       .ExitCodes("0 signed, 2 usage, predicate or key error, 3 file unreadable or unwritable")
       .Run(argc, argv, RequestFromFlags, AttestBlob);
 }

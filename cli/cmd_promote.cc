@@ -20,15 +20,16 @@ Status Promote(const Args& args) {
   VOUCH_ASSIGN_OR_RETURN(registry::Reference dst, ParseImage(args.positional(1)));
   VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const verify::TrustPolicy> trust,
                          verify::TrustPolicy::Load(args.Get("policy")));
-  // The key (and its password) is loaded before anything is evaluated or written, so a wrong
-  // password fails fast with nothing written.
-  std::unique_ptr<keys::Signer> signer;
-  if (args.Has("key")) {
-    VOUCH_ASSIGN_OR_RETURN(signer, LoadSignerFlag(args.parsed()));
+  // The signer (a key and its password, or keyless: the token and Fulcio certificate) is loaded
+  // before anything is evaluated or written, so a wrong password fails fast with nothing
+  // written.
+  BundleSigning signing;
+  if (args.Has("key") || UsesSigstoreSigningFlags(args.parsed())) {
+    VOUCH_ASSIGN_OR_RETURN(signing, LoadBundleSigning(args.parsed()));
   }
   promote::PromoteRequest request;
   request.trust = trust.get();
-  request.signer = signer.get();
+  request.bundle_signer = signing.signer.get();
   request.verifier_id = args.Get("verifier-id");
   request.policy_uri = args.Get("policy-uri");
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(args.parsed()));
@@ -44,12 +45,13 @@ int RunPromote(int argc, char** argv) {
   return Command("promote",
                  "evaluate SRC against the trust policy's scope for DST; only when it is accepted, "
                  "copy it (every platform, signatures and attestations) to DST, sign a SLSA "
-                 "verification summary (VSA) with --key, and move DST's tag last")
+                 "verification summary (VSA) with --key or keyless, and move DST's tag last")
       .Usage(
-          "SRC DST --policy FILE [--key KEY] [--verifier-id ID] [--policy-uri URI] "
-          "[--output json]")
+          "SRC DST --policy FILE [--key KEY | --keyless [--identity-token T]] [--signing-config F "
+          "| --fulcio-url U --rekor-url U --timestamp-server-url U] [--verifier-id ID] "
+          "[--policy-uri URI] [--output json]")
       .Positional({"SRC", "DST"})
-      .With({AddRegistryFlags, AddPasswordOptions})
+      .With({AddRegistryFlags, AddPasswordOptions, AddSigstoreSigningOptions})
       .Value("policy", "trust policy file (JSON or YAML)")
       .Require({"policy"})
       .Value("key",

@@ -12,24 +12,11 @@
 #include "registry_flags.h"
 #include "vouch/core/clock.h"
 #include "vouch/core/file.h"
+#include "sigstore_flags.h"
 #include "vouch/sign/attest.h"
-
-extern char** environ;  // NOLINT: POSIX
 
 namespace vouch::cli {
 namespace {
-
-std::map<std::string, std::string> Environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string kv(*e);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) {
-      env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-  }
-  return env;
-}
 
 Status Provenance(const Args& args) {
   sign::ProvenanceRequest request;

@@ -11,6 +11,7 @@
 #include "key_flags.h"
 #include "notation_flags.h"
 #include "registry_flags.h"
+#include "sigstore_flags.h"
 #include "vouch/sign/image.h"
 
 namespace vouch::cli {
@@ -19,7 +20,7 @@ namespace {
 Status Sign(const Args& args, sign::SignImageRequest request) {
   const std::string& image = args.positional(0);
   VOUCH_ASSIGN_OR_RETURN(ImageToSign target, OpenImageToSign(args.parsed(), image));
-  request.signer = target.signer.get();
+  request.bundle_signer = target.signing.signer.get();
   if (args.Has("cert-chain")) {
     VOUCH_ASSIGN_OR_RETURN(request.certificate_chain, ReadCertChain(args.Get("cert-chain")));
   }
@@ -43,6 +44,9 @@ Status Sign(const Args& args, sign::SignImageRequest request) {
 Result<sign::SignImageRequest> RequestFromFlags(const Args& args) {
   sign::SignImageRequest request;
   VOUCH_ASSIGN_OR_RETURN(request.format, sign::ParseImageSignatureFormat(args.Get("format")));
+  if (request.format != sign::ImageSignatureFormat::kBundle) {
+    VOUCH_RETURN_IF_ERROR(RequireKeyOnly(args.parsed(), args.Get("format")));
+  }
   request.recursive = args.Has("recursive");
   VOUCH_ASSIGN_OR_RETURN(request.annotations, ParseAnnotationFlags(args.parsed()));
   VOUCH_ASSIGN_OR_RETURN(NotationSigningFlags notation, ParseNotationSigningFlags(args.parsed()));
@@ -55,15 +59,19 @@ Result<sign::SignImageRequest> RequestFromFlags(const Args& args) {
 
 int RunSign(int argc, char** argv) {
   return Command("sign",
-                 "sign a container image with a key (Sigstore bundle referrer, or cosign's "
-                 "legacy .sig tag)")
+                 "sign a container image with a key or keyless (Sigstore bundle referrer), or "
+                 "in cosign's legacy .sig tag or Notation's form with a key")
       .Usage(
-          "IMAGE --key KEY [-a key=value]... [--recursive] [--format bundle|legacy]\n"
+          "IMAGE --key KEY [-a key=value]... [--recursive] [--format bundle|legacy] "
+          "[--tlog-upload] [--timestamp] [--signing-config F | --rekor-url U "
+          "--timestamp-server-url U]\n"
+          "  vouch sign IMAGE [--keyless] [--identity-token T] (--signing-config F | --fulcio-url "
+          "U [--rekor-url U] [--timestamp-server-url U]) [-a key=value]... [--recursive]\n"
           "  vouch sign IMAGE --key KEY --format notation-jws|notation-cose --cert-chain PEM "
           "[--expiry DURATION] [--timestamp-url URL] [-a key=value]...")
       .Positional({"IMAGE"})
-      .With({AddRegistryFlags, AddSigningKeyOptions, AddNotationSigningOptions})
-      .Require({"key"})
+      .With({AddRegistryFlags, AddSigningKeyOptions, AddSigstoreSigningOptions,
+             AddNotationSigningOptions})
       .Values("a,annotation", "key=value annotation to sign (repeatable)")
       .Flag("recursive", "also sign every platform manifest of an index")
       .Value("format",

@@ -12,6 +12,7 @@
 #include "key_flags.h"
 #include "notation_flags.h"
 #include "registry_flags.h"
+#include "sigstore_flags.h"
 #include "vouch/keys/keys.h"
 #include "vouch/sign/sign.h"
 
@@ -52,6 +53,7 @@ Result<BlobRequest> RequestFromFlags(const Args& args) {
           " writes the envelope to --signature; --bundle and --output-signature are for "
           "--format bundle");
     }
+    VOUCH_RETURN_IF_ERROR(RequireKeyOnly(args.parsed(), format));
     VOUCH_ASSIGN_OR_RETURN(request.notation, NotationFromFlags(args, format));
     return request;
   }
@@ -92,12 +94,13 @@ Status SignNotation(const keys::Signer& signer, const NotationSigningFlags& flag
 }
 
 Status SignBlob(const Args& args, BlobRequest blob) {
-  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer, LoadSignerFlag(args.parsed()));
   if (blob.notation) {
+    VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer, LoadSignerFlag(args.parsed()));
     return SignNotation(*signer, blob.notation_flags, std::move(*blob.notation));
   }
+  VOUCH_ASSIGN_OR_RETURN(BundleSigning signing, LoadBundleSigning(args.parsed()));
   sign::SignBlobRequest& request = blob.bundle;
-  request.signer = signer.get();
+  request.bundle_signer = signing.signer.get();
   VOUCH_ASSIGN_OR_RETURN(sign::SignBlobResult result, sign::SignBlob(request));
   std::string wrote;
   if (!request.bundle_path.empty()) {
@@ -107,8 +110,7 @@ Status SignBlob(const Args& args, BlobRequest blob) {
     wrote += (wrote.empty() ? "" : " and ") + std::string("signature ") + request.signature_path;
   }
   std::cerr << "Signed " << Source(request.artifact_path) << " (" << result.digest.ToString()
-            << ") with " << keys::KeyAlgorithmName(signer->algorithm()) << " key "
-            << signer->PublicKey().KeyId().substr(0, 16) << "; wrote " << wrote << "\n";
+            << ") " << SignedBy(*signing.signer) << "; wrote " << wrote << "\n";
   return OkStatus();
 }
 
@@ -119,13 +121,15 @@ int RunSignBlob(int argc, char** argv) {
                  "sign a file with a key, writing a Sigstore bundle (v0.3) and/or the raw "
                  "signature in base64, or a Notation blob signature envelope")
       .Usage(
-          "FILE --key KEY [--bundle OUT.sigstore.json] [--output-signature SIG]\n"
+          "FILE --key KEY [--bundle OUT.sigstore.json] [--output-signature SIG] [--tlog-upload] "
+          "[--timestamp] [--signing-config F | --rekor-url U --timestamp-server-url U]\n"
+          "  vouch sign-blob FILE [--keyless] [--identity-token T] (--signing-config F | "
+          "--fulcio-url U [--rekor-url U] [--timestamp-server-url U]) --bundle OUT\n"
           "  vouch sign-blob FILE --key KEY --format notation-jws|notation-cose --cert-chain "
           "PEM [--signature OUT] [--media-type T] [-m key=value]... [--expiry DURATION] "
           "[--timestamp-url URL]")
       .Positional({"FILE"})
-      .With({AddSigningKeyOptions, AddNotationSigningOptions})
-      .Require({"key"})
+      .With({AddSigningKeyOptions, AddSigstoreSigningOptions, AddNotationSigningOptions})
       .Value("format",
              "bundle (Sigstore bundle and/or raw signature), notation-jws or notation-cose "
              "(Notation blob signature, as `notation blob sign` writes it)",

@@ -37,6 +37,8 @@ constexpr Command kCommands[] = {
     {"provenance", "generate SLSA provenance for images or files", RunProvenance},
     {"inspect", "show every signature and attestation of an image", RunInspect},
     {"verify-bundle", "verify a Sigstore bundle offline (keyless or key)", RunVerifyBundle},
+    {"sign-bundle", "sign a file keyless into a Sigstore bundle (conformance protocol)",
+     RunSignBundle},
     {"verify-notation", "verify a Notation signature envelope offline", RunVerifyNotation},
     {"policy", "lint a trust policy or explain what it requires of an image", RunPolicy},
     {"promote", "copy an image to a gated repository if the policy accepts it", RunPromote},

@@ -2,20 +2,16 @@
 
 #include <cstdlib>
 
+#include "sigstore_flags.h"
 #include "vouch/core/duration.h"
 #include "vouch/core/file.h"
 #include "vouch/keys/certificates.h"
-#include "vouch/registry/transport.h"
 
 namespace vouch::cli {
 namespace {
 
 // kMaxChainFileSize caps the --cert-chain file.
 constexpr size_t kMaxChainFileSize = 1 << 20;
-
-// kTsaTimeout bounds one exchange with the TSA: a timestamp is one small request, and a TSA
-// that hangs must not hold the signing (nothing is written before it answers).
-constexpr std::chrono::seconds kTsaTimeout{60};
 
 }  // namespace
 
@@ -61,13 +57,7 @@ sign::Timestamper TimestamperFor(const std::string& url) {
   if (url.empty()) {
     return {};
   }
-  registry::CurlTransportOptions options;
-  options.request_timeout = kTsaTimeout;
-  // The same CA store override as the registry client (registry::ClientOptions::ca_file).
-  if (const char* ca = std::getenv("SSL_CERT_FILE"); ca != nullptr && *ca != '\0') {
-    options.ca_file = ca;
-  }
-  return sign::NewTsaTimestamper(registry::NewCurlTransport(options), url);
+  return sign::NewTsaTimestamper(ServiceTransport(), url);
 }
 
 }  // namespace vouch::cli

@@ -165,7 +165,7 @@ Result<std::unique_ptr<registry::Repository>> OpenImage(const cxxopts::ParseResu
 Result<ImageToSign> OpenImageToSign(const cxxopts::ParseResult& parsed, const std::string& image) {
   VOUCH_ASSIGN_OR_RETURN(registry::Reference ref, ParseImage(image));
   ImageToSign out;
-  VOUCH_ASSIGN_OR_RETURN(out.signer, LoadSignerFlag(parsed));
+  VOUCH_ASSIGN_OR_RETURN(out.signing, LoadBundleSigning(parsed));
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(parsed));
   VOUCH_ASSIGN_OR_RETURN(out.repo, client->Open(ref, registry::Access::kPullPush));
   return out;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "sigstore_flags.h"
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 #include "vouch/registry/client.h"
@@ -54,16 +55,18 @@ Result<std::unique_ptr<registry::Repository>> OpenImage(
     const cxxopts::ParseResult& parsed, const std::string& image,
     registry::Access access = registry::Access::kPull);
 
-// ImageToSign is what an image-signing command (sign, attest) works with: the --key signer and
-// the image's repository, opened for pushing (its reference() is IMAGE, parsed).
+// ImageToSign is what an image-signing command (sign, attest) works with: the signer (--key, or
+// keyless: sigstore_flags.h) and the image's repository, opened for pushing (its reference() is
+// IMAGE, parsed).
 struct ImageToSign {
-  std::unique_ptr<keys::Signer> signer;
+  BundleSigning signing;
   std::unique_ptr<registry::Repository> repo;
 };
 
-// OpenImageToSign parses |image|, loads the --key signer (asking for its password) and opens the
-// repository with registry::Access::kPullPush, in that order: a bad reference fails before any
-// password prompt, and a wrong password before any registry request.
+// OpenImageToSign parses |image|, loads the signer (LoadBundleSigning: the --key password, or
+// the identity token and Fulcio certificate) and opens the repository with
+// registry::Access::kPullPush, in that order: a bad reference fails before any password prompt,
+// and a wrong password before any registry request.
 Result<ImageToSign> OpenImageToSign(const cxxopts::ParseResult& parsed, const std::string& image);
 
 // ParseAnnotationFlags returns the repeatable -a key=value pairs; an entry without '=' or with

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/internal/ossl.h"
+#include "key_internal.h"
 
 namespace vouch::keys {
 
@@ -49,6 +50,11 @@ Result<std::vector<Bytes>> ParsePemCertificates(std::string_view pem, std::strin
     return InvalidArgumentError(std::string(what) + " holds no PEM certificate");
   }
   return out;
+}
+
+std::string EncodePemCertificate(ByteView der) {
+  // A certificate is public: the SecretString EncodePem writes into is only its buffer.
+  return std::string(internal::EncodePem("CERTIFICATE", der).view());
 }
 
 }  // namespace vouch::keys

@@ -170,20 +170,20 @@ PromoteResult Promote(registry::Client& client, const registry::Reference& src,
     result.status = root.status().WithContext("reading back " + digest.ToString());
     return result;
   }
-  if (request.signer != nullptr) {
+  if (request.signer != nullptr || request.bundle_signer != nullptr) {
     Status s = [&]() -> Status {
       VOUCH_ASSIGN_OR_RETURN(attest::Vsa vsa, BuildVsa(result.decision, dst, request, clock.Now()));
       VOUCH_ASSIGN_OR_RETURN(attest::Statement st,
                              attest::VsaStatement(vsa, dst.RepositoryName(), digest));
       result.vsa_statement_json = st.Serialize();
-      const std::string hint = attest::PublicKeyHint(request.signer->PublicKey());
+      std::optional<sign::BundleSigner> own_signer;
       VOUCH_ASSIGN_OR_RETURN(
-          attest::DsseEnvelope envelope,
-          attest::SignEnvelope(attest::kInTotoPayloadType, AsBytes(result.vsa_statement_json),
-                               *request.signer, hint));
+          const sign::BundleSigner* signer,
+          sign::SignerOf(request.bundle_signer, request.signer, own_signer, "promote"));
       VOUCH_ASSIGN_OR_RETURN(result.vsa_location,
-                             sign::PushBundleReferrer(**dst_at, root->ToDescriptor(), envelope,
-                                                      hint, attest::kVsaPredicateType, &clock));
+                             sign::SignBundleReferrer(**dst_at, root->ToDescriptor(), *signer,
+                                                      result.vsa_statement_json,
+                                                      attest::kVsaPredicateType, &clock));
       return OkStatus();
     }();
     if (!s.ok()) {

@@ -70,9 +70,10 @@ Status Missing(std::string_view flag, std::string_view what) {
 }  // namespace
 
 Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request) {
-  if (request.signer == nullptr) {
-    return InvalidArgumentError("attest-blob needs a signing key");
-  }
+  std::optional<BundleSigner> own_signer;
+  VOUCH_ASSIGN_OR_RETURN(
+      const BundleSigner* signer,
+      SignerOf(request.bundle_signer, request.signer, own_signer, "attest-blob"));
   if (request.bundle_path.empty()) {
     return InvalidArgumentError("attest-blob needs a bundle file to write");
   }
@@ -91,22 +92,27 @@ Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request) {
           digest, "the digest of " + request.artifact_path + " (" + digest.ToString() + ")"));
   const std::string& payload = statement.json;
 
-  const keys::Verifier& public_key = request.signer->PublicKey();
-  std::string hint = attest::PublicKeyHint(public_key);
-  VOUCH_ASSIGN_OR_RETURN(
-      attest::DsseEnvelope envelope,
-      attest::SignEnvelope(attest::kInTotoPayloadType, AsBytes(payload), *request.signer, hint));
-  attest::Bundle bundle;
-  bundle.media_type = std::string(attest::kBundleMediaTypeV03New);
-  bundle.version = attest::BundleVersion::kV03;
-  bundle.verification_material.kind = attest::VerificationMaterial::Kind::kPublicKey;
-  bundle.verification_material.public_key_hint = hint;
-  bundle.content = std::move(envelope);
+  VOUCH_ASSIGN_OR_RETURN(attest::DsseEnvelope envelope,
+                         signer->SignEnvelope(attest::kInTotoPayloadType, AsBytes(payload)));
+  VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, signer->Seal(std::move(envelope)));
   AttestBlobResult result{digest, std::move(payload), ""};
   VOUCH_ASSIGN_OR_RETURN(result.bundle_json, attest::SerializeBundle(bundle));
   VOUCH_RETURN_IF_ERROR(WriteFileAtomic(request.bundle_path, AsBytes(result.bundle_json), 0644,
                                         WriteMode::kOverwrite));
   return result;
+}
+
+Result<std::string> SignStatementFile(const std::string& statement_path,
+                                      const BundleSigner& signer, const std::string& bundle_path) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(statement_path, kMaxPredicateSize));
+  VOUCH_RETURN_IF_ERROR(
+      attest::Statement::Parse(AsChars(bytes)).status().WithContext("statement " + statement_path));
+  VOUCH_ASSIGN_OR_RETURN(attest::DsseEnvelope envelope,
+                         signer.SignEnvelope(attest::kInTotoPayloadType, bytes));
+  VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, signer.Seal(std::move(envelope)));
+  VOUCH_ASSIGN_OR_RETURN(std::string json, attest::SerializeBundle(bundle));
+  VOUCH_RETURN_IF_ERROR(WriteFileAtomic(bundle_path, AsBytes(json), 0644, WriteMode::kOverwrite));
+  return json;
 }
 
 Result<std::string> GenerateProvenance(const ProvenanceRequest& request, registry::Client& client) {

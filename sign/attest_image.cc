@@ -21,8 +21,13 @@ std::string LegacyAttestationTag(const Digest& image) {
 
 Result<AttestImageResult> AttestImage(registry::Repository& repo,
                                       const AttestImageRequest& request) {
-  if (request.signer == nullptr) {
-    return InvalidArgumentError("attest needs a signing key");
+  std::optional<BundleSigner> own_signer;
+  VOUCH_ASSIGN_OR_RETURN(const BundleSigner* bundle_signer,
+                         SignerOf(request.bundle_signer, request.signer, own_signer, "attest"));
+  if (request.format != ImageSignatureFormat::kBundle && bundle_signer->Witnessed()) {
+    return InvalidArgumentError(
+        "attest: keyless signing, transparency log uploads and Sigstore timestamps are for "
+        "--format bundle (the cosign v3 form)");
   }
   VOUCH_ASSIGN_OR_RETURN(internal::StatementInput input,
                          internal::ReadStatementInput("attest", request.statement_path,
@@ -43,15 +48,11 @@ Result<AttestImageResult> AttestImage(registry::Repository& repo,
   result.statement_json = std::move(statement.json);
   const std::string& predicate_type = statement.predicate_type;
 
-  const keys::Signer& signer = *request.signer;
+  const keys::Signer& signer = bundle_signer->key();
   if (request.format == ImageSignatureFormat::kBundle) {
-    const std::string hint = attest::PublicKeyHint(signer.PublicKey());
-    VOUCH_ASSIGN_OR_RETURN(attest::DsseEnvelope envelope,
-                           attest::SignEnvelope(attest::kInTotoPayloadType,
-                                                AsBytes(result.statement_json), signer, hint));
     VOUCH_ASSIGN_OR_RETURN(result.location,
-                           PushBundleReferrer(repo, subject, envelope, hint, predicate_type,
-                                              request.clock));
+                           SignBundleReferrer(repo, subject, *bundle_signer, result.statement_json,
+                                              predicate_type, request.clock));
     return result;
   }
   // cosign's .att layers carry an empty DSSE keyid and an empty signature annotation.

@@ -8,13 +8,17 @@
 namespace vouch::sign {
 
 Result<SignBlobResult> SignBlob(const SignBlobRequest& request) {
-  if (request.signer == nullptr) {
-    return InvalidArgumentError("sign-blob needs a signing key");
-  }
+  std::optional<BundleSigner> own_signer;
+  VOUCH_ASSIGN_OR_RETURN(const BundleSigner* bundle_signer,
+                         SignerOf(request.bundle_signer, request.signer, own_signer, "sign-blob"));
   if (request.bundle_path.empty() && request.signature_path.empty()) {
     return InvalidArgumentError("sign-blob needs somewhere to write: a bundle or a signature file");
   }
-  const keys::Signer& signer = *request.signer;
+  if (bundle_signer->Witnessed() && request.bundle_path.empty()) {
+    return InvalidArgumentError(
+        "sign-blob: a certificate, log entry or timestamp lives only in a bundle: add --bundle");
+  }
+  const keys::Signer& signer = bundle_signer->key();
   VOUCH_ASSIGN_OR_RETURN(auto source, OpenFileSource(request.artifact_path));
 
   // One pass over the artifact. ECDSA and RSA sign the prehash, which is also the bundle's
@@ -35,7 +39,10 @@ Result<SignBlobResult> SignBlob(const SignBlobRequest& request) {
   }
 
   SignBlobResult result{*digest, signature, ""};
-  attest::Bundle bundle = attest::MakeKeySignedBundle(signer.PublicKey(), *digest, signature);
+  attest::MessageDigest message_digest{
+      std::string(attest::ProtoHashAlgorithmName(digest->algorithm())), digest->bytes()};
+  VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle,
+                         bundle_signer->Seal(attest::MessageSignature{message_digest, signature}));
   VOUCH_ASSIGN_OR_RETURN(result.bundle_json, attest::SerializeBundle(bundle));
 
   constexpr uint32_t kOutputMode = 0644;

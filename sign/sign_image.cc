@@ -60,18 +60,11 @@ Result<Digest> PushArtifactReferrer(
 
 // SignBundle stores a cosign v3 style bundle referrer for |subject| (formats.md 4.3).
 Result<std::string> SignBundle(registry::Repository& repo, const registry::Descriptor& subject,
-                               const SignImageRequest& req) {
-  const keys::Signer& signer = *req.signer;
+                               const SignImageRequest& req, const BundleSigner& signer) {
   VOUCH_ASSIGN_OR_RETURN(attest::Statement statement,
                          attest::CosignSignStatement(subject.digest, req.annotations));
-  const std::string payload = statement.Serialize();
-  const std::string hint = attest::PublicKeyHint(signer.PublicKey());
-  // The DSSE keyid equals the bundle's publicKey hint (formats.md 4.2).
-  VOUCH_ASSIGN_OR_RETURN(
-      attest::DsseEnvelope envelope,
-      attest::SignEnvelope(attest::kInTotoPayloadType, AsBytes(payload), signer, hint));
-  return PushBundleReferrer(repo, subject, envelope, hint, attest::kCosignSignPredicateType,
-                            req.clock);
+  return SignBundleReferrer(repo, subject, signer, statement.Serialize(),
+                            attest::kCosignSignPredicateType, req.clock);
 }
 
 // HasOurLayer reports whether the `.sig` manifest |m| has a layer holding |payload_digest| whose
@@ -101,8 +94,7 @@ bool HasOurLayer(const registry::Manifest& m, const Digest& payload_digest, Byte
 
 // SignLegacy appends a simple-signing layer to the `.sig` tag of |subject| (formats.md 3.5).
 Result<SignedManifest> SignLegacy(registry::Repository& repo, const registry::Descriptor& subject,
-                                  const SignImageRequest& req) {
-  const keys::Signer& signer = *req.signer;
+                                  const SignImageRequest& req, const keys::Signer& signer) {
   const keys::Verifier& key = signer.PublicKey();
   const std::string payload = attest::MakeSimpleSigningPayload(
       repo.reference().RepositoryName(), subject.digest, req.annotations);
@@ -139,11 +131,11 @@ std::string ChainThumbprints(const std::vector<Bytes>& chain) {
 // is the only layer of an OCI manifest with artifactType application/vnd.cncf.notary.signature,
 // the empty config and |subject|, as `notation sign` writes it.
 Result<std::string> SignNotation(registry::Repository& repo, const registry::Descriptor& subject,
-                                 const SignImageRequest& req) {
+                                 const SignImageRequest& req, const keys::Signer& signer) {
   attest::NotationSignRequest n;
   n.type = req.format == ImageSignatureFormat::kNotationCose ? attest::NotationEnvelopeType::kCose
                                                              : attest::NotationEnvelopeType::kJws;
-  n.signer = req.signer;
+  n.signer = &signer;
   n.certificate_chain = req.certificate_chain;
   n.payload = attest::NotationPayload(
       {subject.media_type, subject.digest.ToString(), subject.size, req.annotations});
@@ -166,15 +158,15 @@ Result<std::string> SignNotation(registry::Repository& repo, const registry::Des
 }
 
 Result<SignedManifest> SignOne(registry::Repository& repo, const registry::Descriptor& subject,
-                               const SignImageRequest& req) {
+                               const SignImageRequest& req, const BundleSigner& signer) {
   SignedManifest out;
   if (req.format == ImageSignatureFormat::kLegacy) {
-    VOUCH_ASSIGN_OR_RETURN(out, SignLegacy(repo, subject, req));
+    VOUCH_ASSIGN_OR_RETURN(out, SignLegacy(repo, subject, req, signer.key()));
   } else if (req.format == ImageSignatureFormat::kNotationJws ||
              req.format == ImageSignatureFormat::kNotationCose) {
-    VOUCH_ASSIGN_OR_RETURN(out.location, SignNotation(repo, subject, req));
+    VOUCH_ASSIGN_OR_RETURN(out.location, SignNotation(repo, subject, req, signer.key()));
   } else {
-    VOUCH_ASSIGN_OR_RETURN(out.location, SignBundle(repo, subject, req));
+    VOUCH_ASSIGN_OR_RETURN(out.location, SignBundle(repo, subject, req, signer));
   }
   out.digest = subject.digest;
   out.media_type = subject.media_type;
@@ -200,16 +192,20 @@ Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name) {
                               "\" (want bundle, legacy, notation-jws or notation-cose)");
 }
 
+Result<std::string> SignBundleReferrer(registry::Repository& repo,
+                                       const registry::Descriptor& subject,
+                                       const BundleSigner& signer, std::string_view statement,
+                                       std::string_view predicate_type, const Clock* clock) {
+  VOUCH_ASSIGN_OR_RETURN(attest::DsseEnvelope envelope,
+                         signer.SignEnvelope(attest::kInTotoPayloadType, AsBytes(statement)));
+  VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, signer.Seal(std::move(envelope)));
+  return PushBundleReferrer(repo, subject, bundle, predicate_type, clock);
+}
+
 Result<std::string> PushBundleReferrer(registry::Repository& repo,
                                        const registry::Descriptor& subject,
-                                       const attest::DsseEnvelope& envelope, std::string_view hint,
+                                       const attest::Bundle& bundle,
                                        std::string_view predicate_type, const Clock* clock) {
-  attest::Bundle bundle;
-  bundle.media_type = std::string(attest::kBundleMediaTypeV03New);
-  bundle.version = attest::BundleVersion::kV03;
-  bundle.verification_material.kind = attest::VerificationMaterial::Kind::kPublicKey;
-  bundle.verification_material.public_key_hint = std::string(hint);
-  bundle.content = envelope;
   VOUCH_ASSIGN_OR_RETURN(std::string bundle_json, attest::SerializeBundle(bundle));
 
   const Clock& now = clock != nullptr ? *clock : SystemClock();
@@ -267,8 +263,13 @@ std::string LegacySignatureTag(const Digest& image) {
 }
 
 Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageRequest& request) {
-  if (request.signer == nullptr) {
-    return InvalidArgumentError("sign: no signing key");
+  std::optional<BundleSigner> own_signer;
+  VOUCH_ASSIGN_OR_RETURN(const BundleSigner* signer,
+                         SignerOf(request.bundle_signer, request.signer, own_signer, "sign"));
+  if (request.format != ImageSignatureFormat::kBundle && signer->Witnessed()) {
+    return InvalidArgumentError(
+        "sign: keyless signing, transparency log uploads and Sigstore timestamps are for "
+        "--format bundle (the cosign v3 form)");
   }
   const bool notation = request.format == ImageSignatureFormat::kNotationJws ||
                         request.format == ImageSignatureFormat::kNotationCose;
@@ -283,7 +284,7 @@ Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageReq
   const registry::Reference& ref = repo.reference();
   VOUCH_ASSIGN_OR_RETURN(registry::Descriptor root, repo.Resolve(ref.Identifier()));
   SignImageResult result;
-  VOUCH_ASSIGN_OR_RETURN(SignedManifest top, SignOne(repo, root, request));
+  VOUCH_ASSIGN_OR_RETURN(SignedManifest top, SignOne(repo, root, request, *signer));
   result.manifests.push_back(std::move(top));
   if (!request.recursive || !registry::IsIndexMediaType(root.media_type)) {
     return result;
@@ -295,7 +296,7 @@ Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageReq
     if (!registry::IsPlatformImage(child)) {
       continue;  // attestation manifests (buildx) are not platforms
     }
-    VOUCH_ASSIGN_OR_RETURN(SignedManifest s, SignOne(repo, child, request));
+    VOUCH_ASSIGN_OR_RETURN(SignedManifest s, SignOne(repo, child, request, *signer));
     s.platform = child.platform ? child.platform->ToString() : "";
     result.manifests.push_back(std::move(s));
   }

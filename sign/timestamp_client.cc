@@ -89,7 +89,13 @@ Status CheckAnswers(TS_TST_INFO* tst, const Digest& imprint, const ASN1_STRING* 
   return OkStatus();
 }
 
-Result<Bytes> TokenFromReply(ByteView body, const Digest& imprint, const ASN1_STRING* nonce) {
+// Reply is a TimeStampResp that answers its request: its DER as received and its parse.
+struct Reply {
+  Bytes der;
+  OsslPtr<TS_RESP> resp;
+};
+
+Result<Reply> CheckReply(Bytes body, const Digest& imprint, const ASN1_STRING* nonce) {
   const unsigned char* p = body.data();
   OsslPtr<TS_RESP> resp(d2i_TS_RESP(nullptr, &p, static_cast<long>(body.size())));
   if (resp == nullptr || p != body.data() + body.size()) {
@@ -102,26 +108,17 @@ Result<Bytes> TokenFromReply(ByteView body, const Digest& imprint, const ASN1_ST
     return UnavailableError("the TSA did not grant the timestamp (status " + StatusName(status) +
                             ")");
   }
-  PKCS7* token = TS_RESP_get_token(resp.get());         // borrowed from resp
   TS_TST_INFO* tst = TS_RESP_get_tst_info(resp.get());  // borrowed from resp
-  if (token == nullptr || tst == nullptr) {
+  if (TS_RESP_get_token(resp.get()) == nullptr || tst == nullptr) {
     return UnavailableError("the reply holds no timestamp token");
   }
   VOUCH_RETURN_IF_ERROR(CheckAnswers(tst, imprint, nonce));
-  int len = i2d_PKCS7(token, nullptr);
-  if (len <= 0) {
-    return OpenSslError(ErrorCode::kInternal, "encoding the timestamp token");
-  }
-  Bytes der(static_cast<size_t>(len));
-  unsigned char* out = der.data();
-  i2d_PKCS7(token, &out);
-  return der;
+  return Reply{std::move(body), std::move(resp)};
 }
 
-}  // namespace
-
-Result<Bytes> RequestTimestamp(registry::Transport& transport, const std::string& url,
-                               ByteView data) {
+// Exchange sends one TimeStampReq for |data| to |url| and returns the reply once it is checked
+// to answer it: the one exchange behind RequestTimestamp and RequestSignedTimestamp.
+Result<Reply> Exchange(registry::Transport& transport, const std::string& url, ByteView data) {
   const std::string who = "timestamp authority " + url;
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     return InvalidArgumentError(who + ": the URL must be http:// or https://");
@@ -142,11 +139,33 @@ Result<Bytes> RequestTimestamp(registry::Transport& transport, const std::string
   if (resp->status < 200 || resp->status > 299) {
     return UnavailableError(who + ": HTTP status " + std::to_string(resp->status));
   }
-  Result<Bytes> token = TokenFromReply(resp->body, imprint, req.nonce.get());
-  if (!token.ok()) {
-    return token.status().WithContext(who);
+  Result<Reply> reply = CheckReply(std::move(resp->body), imprint, req.nonce.get());
+  if (!reply.ok()) {
+    return reply.status().WithContext(who);
   }
-  return token;
+  return reply;
+}
+
+}  // namespace
+
+Result<Bytes> RequestTimestamp(registry::Transport& transport, const std::string& url,
+                               ByteView data) {
+  VOUCH_ASSIGN_OR_RETURN(Reply reply, Exchange(transport, url, data));
+  PKCS7* token = TS_RESP_get_token(reply.resp.get());  // borrowed; CheckReply saw it is there
+  int len = i2d_PKCS7(token, nullptr);
+  if (len <= 0) {
+    return OpenSslError(ErrorCode::kInternal, "encoding the timestamp token");
+  }
+  Bytes der(static_cast<size_t>(len));
+  unsigned char* out = der.data();
+  i2d_PKCS7(token, &out);
+  return der;
+}
+
+Result<Bytes> RequestSignedTimestamp(registry::Transport& transport, const std::string& url,
+                                     ByteView data) {
+  VOUCH_ASSIGN_OR_RETURN(Reply reply, Exchange(transport, url, data));
+  return std::move(reply.der);
 }
 
 Timestamper NewTsaTimestamper(std::shared_ptr<registry::Transport> transport, std::string url) {

@@ -4,10 +4,7 @@
 // short-lived certificate whose URI SAN is --sub, issuer https://fake.oidcissuer.example, a Rekor
 // entry with SET, inclusion proof and checkpoint, an RFC 3161 timestamp), and verifies with the
 // vouch binary, offline, from that trusted root. The server is stopped when the suite ends
-// (SIGTERM, then waited for; PR_SET_PDEATHSIG stops it if the test process dies first).
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
+// (testutil/sigstore_mock.h MockServer).
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -20,6 +17,7 @@
 #include "core/internal/json.h"
 #include "oci_layout.h"
 #include "testutil/notation_pki.h"
+#include "testutil/sigstore_mock.h"
 #include "testutil/testutil.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
@@ -27,93 +25,15 @@
 namespace vouch {
 namespace {
 
+using testing::MockServerFixture;
+using testing::NodeScript;
 using testing::RunResult;
+using testing::Server;
 using testing::TempDir;
 using testing::WriteText;
 
 const std::string kIdentity = "https://example.test/ci/release.yml@refs/heads/main";
 const std::string kIssuer = "https://fake.oidcissuer.example";
-
-std::string NodeScript(const std::string& name) {
-  std::string s = testing::PeersDir() + "/node/" + name;
-  BOOST_REQUIRE_MESSAGE(PathExists(s), s << " is missing");
-  BOOST_REQUIRE_MESSAGE(std::getenv("PEERS_NODE") != nullptr,
-                        "PEERS_NODE is not set (run through ctest: fixture node_peers)");
-  return s;
-}
-
-// MockServer runs sigstore-mock-server.mjs for the lifetime of the object.
-class MockServer {
- public:
-  MockServer() {
-    std::string script = NodeScript("sigstore-mock-server.mjs");
-    root_ = dir_.File("trusted_root.json");
-    int fds[2];
-    BOOST_REQUIRE(pipe(fds) == 0);
-    pid_ = fork();
-    BOOST_REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      dup2(fds[1], STDOUT_FILENO);
-      close(fds[0]);
-      close(fds[1]);
-      execlp("node", "node", script.c_str(), root_.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(fds[1]);
-    out_fd_ = fds[0];
-    // The server prints one line, "READY <url> <trusted_root>", once it serves. EOF first means
-    // it died (node missing, port trouble): fail loudly.
-    std::string line;
-    char c = 0;
-    while (read(out_fd_, &c, 1) == 1 && c != '\n') {
-      line.push_back(c);
-    }
-    BOOST_REQUIRE_MESSAGE(line.rfind("READY ", 0) == 0,
-                          "sigstore-mock-server.mjs did not start: \"" << line << "\"");
-    url_ = line.substr(6, line.find(' ', 6) - 6);
-    BOOST_REQUIRE_MESSAGE(url_.rfind("http://127.0.0.1:", 0) == 0, "unexpected url " << url_);
-    BOOST_REQUIRE(PathExists(root_));
-  }
-  ~MockServer() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int st = 0;
-      waitpid(pid_, &st, 0);
-    }
-    if (out_fd_ >= 0) {
-      close(out_fd_);
-    }
-  }
-  MockServer(const MockServer&) = delete;
-  MockServer& operator=(const MockServer&) = delete;
-
-  const std::string& url() const { return url_; }
-  const std::string& root() const { return root_; }
-
- private:
-  TempDir dir_;
-  std::string root_;
-  std::string url_;
-  pid_t pid_ = -1;
-  int out_fd_ = -1;
-};
-
-MockServer* g_server = nullptr;
-
-// ServerFixture starts the server once for the suite and stops it at the end.
-struct ServerFixture {
-  ServerFixture() { g_server = new MockServer(); }
-  ~ServerFixture() {
-    delete g_server;
-    g_server = nullptr;
-  }
-};
-
-const MockServer& Server() {
-  BOOST_REQUIRE_MESSAGE(g_server != nullptr, "the mock server is not running");
-  return *g_server;
-}
 
 // Signed is a blob signed keyless through the mock services.
 struct Signed {
@@ -167,7 +87,7 @@ testing::RunOptions EnvOptions(std::map<std::string, std::string> set,
   return o;
 }
 
-BOOST_AUTO_TEST_SUITE(keyless, *boost::unit_test::fixture<ServerFixture>())
+BOOST_AUTO_TEST_SUITE(keyless, *boost::unit_test::fixture<MockServerFixture>())
 
 BOOST_AUTO_TEST_CASE(sigstore_js_keyless_blob_verifies) {
   auto s = SignBlob("release artifact\n");

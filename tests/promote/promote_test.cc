@@ -143,7 +143,10 @@ void PushVsa(const std::string& pem, const std::string& image, const Digest& abo
   BOOST_REQUIRE(repo.ok());
   auto subject = (*repo)->Resolve(ref->Identifier());
   BOOST_REQUIRE_MESSAGE(subject.ok(), subject.status().message());
-  auto loc = sign::PushBundleReferrer(**repo, *subject, *env, hint, attest::kVsaPredicateType,
+  sign::BundleSigner bundle_signer(**signer);
+  auto bundle = bundle_signer.Seal(*env);
+  BOOST_REQUIRE(bundle.ok());
+  auto loc = sign::PushBundleReferrer(**repo, *subject, *bundle, attest::kVsaPredicateType,
                                       nullptr);
   BOOST_REQUIRE_MESSAGE(loc.ok(), loc.status().message());
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "sigstore/timestamp.h"
+#include "testutil/fake_transport.h"
 #include "vouch/registry/transport.h"
 #include "vouch/sign/timestamp.h"
 #include "x509_pki.h"
@@ -20,26 +21,10 @@ const std::string kUrl = "http://tsa.test/api/v1/timestamp";
 const Bytes kSignature = ToBytes("raw signature bytes");
 const TimePoint kGenTime = At("2024-06-01T12:00:05Z");
 
-// FakeTransport answers every exchange with |handler| and keeps the last request.
-class FakeTransport final : public registry::Transport {
- public:
-  using Handler = std::function<Result<registry::HttpResponse>(const registry::HttpRequest&)>;
-  explicit FakeTransport(Handler handler) : handler_(std::move(handler)) {}
-  Result<registry::HttpResponse> RoundTrip(const registry::HttpRequest& request) override {
-    last = request;
-    return handler_(request);
-  }
-  registry::HttpRequest last;
-
- private:
-  Handler handler_;
-};
+using testing::FakeTransport;
 
 registry::HttpResponse Reply(int status, Bytes body) {
-  registry::HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
+  return testing::HttpReply(status, std::move(body));
 }
 
 // Answer is the TSA's reply to |request|'s body.
@@ -89,6 +74,32 @@ BOOST_AUTO_TEST_CASE(posts_a_der_request_and_returns_a_token_the_verifier_accept
   auto verified = verify::sigstore::VerifyTimestamp(*token, kSignature, tsa.Root());
   BOOST_REQUIRE_MESSAGE(verified.ok(), verified.status().ToString());
   BOOST_TEST(FormatRfc3339(*verified) == "2024-06-01T12:00:05Z");
+}
+
+// RequestSignedTimestamp keeps the TSA's whole TimeStampResp, byte for byte: the form a bundle's
+// rfc3161Timestamps[].signedTimestamp records, which the verifier accepts too.
+BOOST_AUTO_TEST_CASE(signed_timestamp_is_the_whole_response_the_verifier_accepts) {
+  Tsa tsa;
+  Bytes sent;
+  FakeTransport t([&](const registry::HttpRequest& req) {
+    sent = Answer(tsa, req);
+    return Reply(200, sent);
+  });
+  Result<Bytes> resp = RequestSignedTimestamp(t, kUrl, kSignature);
+  BOOST_REQUIRE_MESSAGE(resp.ok(), resp.status().ToString());
+  BOOST_TEST(*resp == sent);
+  BOOST_TEST(t.last.headers.Get("Content-Type").value_or("") == "application/timestamp-query");
+  auto verified = verify::sigstore::VerifyTimestamp(*resp, kSignature, tsa.Root());
+  BOOST_REQUIRE_MESSAGE(verified.ok(), verified.status().ToString());
+  BOOST_TEST(FormatRfc3339(*verified) == "2024-06-01T12:00:05Z");
+
+  // The same checks as RequestTimestamp: a reply for other bytes is refused.
+  FakeTransport other([&](const registry::HttpRequest&) {
+    return Reply(200, tsa.Stamp(ToBytes("other bytes"), kGenTime));
+  });
+  ExpectUnavailable(RequestSignedTimestamp(other, kUrl, kSignature), "message imprint");
+  FakeTransport http500([](const registry::HttpRequest&) { return Reply(500, {}); });
+  ExpectUnavailable(RequestSignedTimestamp(http500, kUrl, kSignature), "HTTP status 500");
 }
 
 BOOST_AUTO_TEST_CASE(two_requests_carry_different_nonces) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,5 +19,9 @@ inline constexpr size_t kMaxChainCertificates = 16;
 // between blocks is ignored. No block, another block type, a block that is not one DER X.509
 // certificate, or more than kMaxChainCertificates is kInvalidArgument naming |what|.
 Result<std::vector<Bytes>> ParsePemCertificates(std::string_view pem, std::string_view what);
+
+// EncodePemCertificate returns |der| as one "CERTIFICATE" PEM block (64-column lines), the form
+// a Rekor v1 entry records a signer's certificate in. The bytes are not parsed.
+std::string EncodePemCertificate(ByteView der);
 
 }  // namespace vouch::keys

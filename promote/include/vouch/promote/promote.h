@@ -26,6 +26,7 @@
 #include "vouch/policy/policy.h"
 #include "vouch/registry/client.h"
 #include "vouch/registry/operations.h"
+#include "vouch/sign/bundle_signer.h"
 #include "vouch/verify/engine.h"
 
 namespace vouch::promote {
@@ -42,8 +43,12 @@ struct PromoteRequest {
   // policy_uri is the base of the VSA's policy.uri ("#<scope policy name>" is appended). Empty:
   // trust->policy().source made absolute as a file:// URI (or kept when it already has a scheme).
   std::string policy_uri;
-  // signer, when set, signs the VSA; borrowed. Without it no VSA is written.
+  // signer, when set, signs the VSA; borrowed. Without it (and without bundle_signer) no VSA is
+  // written.
   const keys::Signer* signer = nullptr;
+  // bundle_signer, when set, signs the VSA instead (keyless, or a key with a log or TSA:
+  // vouch/sign/bundle_signer.h); borrowed.
+  const sign::BundleSigner* bundle_signer = nullptr;
   // verifier_id is the VSA's verifier.id.
   std::string verifier_id = std::string(attest::kDefaultVerifierId);
   // clock gives timeVerified, the referrer's creation time and maxAge checks; null = system.

@@ -11,6 +11,7 @@
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
 #include "vouch/registry/client.h"
+#include "vouch/sign/bundle_signer.h"
 #include "vouch/sign/image.h"
 
 namespace vouch::sign {
@@ -23,8 +24,11 @@ inline constexpr size_t kMaxPredicateSize = size_t{16} << 20;
 struct AttestBlobRequest {
   // artifact_path names the file the attestation is about; "-" reads stdin.
   std::string artifact_path;
-  // signer is the private key; borrowed, must outlive the call. Required.
+  // signer is the private key; borrowed, must outlive the call. Required unless bundle_signer
+  // is set.
   const keys::Signer* signer = nullptr;
+  // bundle_signer, when set, signs instead of |signer| (bundle_signer.h); borrowed.
+  const BundleSigner* bundle_signer = nullptr;
   // predicate_path names a file holding the predicate, a JSON object.
   std::string predicate_path;
   // predicate_type is the predicateType URI (already mapped from a short name).
@@ -61,11 +65,24 @@ struct AttestBlobResult {
 Result<AttestBlobResult> AttestBlob(const AttestBlobRequest& request);
 
 
+// SignStatementFile signs the in-toto statement in |statement_path| as it is (its exact bytes
+// are the DSSE payload, payloadType application/vnd.in-toto+json) with |signer| and writes the
+// sealed v0.3 bundle atomically to |bundle_path| (mode 0644): `sign-bundle --in-toto`, the
+// sigstore-conformance signing protocol, where the statement itself is the input. Returns the
+// bundle JSON. A file over kMaxPredicateSize or that is not a valid statement is
+// kInvalidArgument; service and write errors keep their codes; nothing is written on error.
+Result<std::string> SignStatementFile(const std::string& statement_path,
+                                      const BundleSigner& signer, const std::string& bundle_path);
+
 // AttestImageRequest describes one `vouch attest IMAGE` operation: a key and either a predicate
 // with its type, or a complete statement.
 struct AttestImageRequest {
-  // signer is the private key; borrowed, must outlive the call. Required.
+  // signer is the private key; borrowed, must outlive the call. Required unless bundle_signer
+  // is set.
   const keys::Signer* signer = nullptr;
+  // bundle_signer, when set, signs bundle referrers instead of |signer| (bundle_signer.h); the
+  // legacy `.att` form takes only its key. Borrowed.
+  const BundleSigner* bundle_signer = nullptr;
   // predicate_path names a file holding the predicate (a JSON object, at most kMaxPredicateSize).
   std::string predicate_path;
   // predicate_type is the predicateType URI (already mapped from a short name).

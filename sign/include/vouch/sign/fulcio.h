@@ -21,9 +21,10 @@ inline constexpr uint64_t kMaxFulcioReplySize = 1 << 20;
 //   {"credentials": {"oidcIdentityToken": "<jwt>"},
 //    "publicKeyRequest": {"publicKey": {"algorithm": "ECDSA", "content": "<PEM SPKI>"},
 //                         "proofOfPossession": "<std b64 signature of token.ChallengeSubject()>"}}
-// (Content-Type application/json) and returns the chain from signedCertificateEmbeddedSct or
-// signedCertificateDetachedSct (`chain.certificates`, PEM strings), as DER, leaf first. The
-// leaf's public key must be |key|'s (else kUnavailable: Fulcio answered for another key).
+// (Content-Type application/json; the algorithm is ED25519 or RSA_PSS for those keys) and
+// returns the chain from signedCertificateEmbeddedSct or signedCertificateDetachedSct
+// (`chain.certificates`, PEM strings, at most keys::kMaxChainCertificates), as DER, leaf first.
+// The leaf's public key must be |key|'s (else kUnavailable: Fulcio answered for another key).
 //
 // Errors name Fulcio's URL and never contain the token: transport failures keep their codes;
 // HTTP 401/403 are kUnauthenticated/kPermissionDenied (with Fulcio's message); any other non-2xx

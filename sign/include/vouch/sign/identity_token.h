@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
@@ -19,6 +20,10 @@ namespace vouch::sign {
 
 // kSigstoreAudience is the audience Fulcio expects in tokens it is given.
 inline constexpr std::string_view kSigstoreAudience = "sigstore";
+
+// kMaxIdentityTokenSize caps a token read from a file, a GitHub Actions reply or buildkite-agent's
+// output (an OIDC JWT is a few KiB).
+inline constexpr size_t kMaxIdentityTokenSize = 64 * 1024;
 
 // IdentityToken is a raw OIDC token (a JWT) and the claims vouch reads from it.
 struct IdentityToken {

@@ -30,6 +30,7 @@
 #include "vouch/keys/keys.h"
 #include "vouch/registry/client.h"
 #include "vouch/registry/tag_update.h"
+#include "vouch/sign/bundle_signer.h"
 
 namespace vouch::sign {
 
@@ -51,8 +52,12 @@ Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name);
 // SignImageRequest describes one `vouch sign` operation on the image the repository's reference
 // names.
 struct SignImageRequest {
-  // signer is the private key; borrowed, must outlive the call. Required.
+  // signer is the private key; borrowed, must outlive the call. Required unless bundle_signer
+  // is set.
   const keys::Signer* signer = nullptr;
+  // bundle_signer, when set, signs instead of |signer| (bundle_signer.h). One that witnesses
+  // (keyless, a log, a TSA) needs format kBundle: kInvalidArgument otherwise. Borrowed.
+  const BundleSigner* bundle_signer = nullptr;
   // annotations are the `-a key=value` pairs: subject annotations of the statement (bundle) or
   // the payload's `optional` object (legacy).
   std::map<std::string, std::string> annotations;
@@ -102,16 +107,24 @@ struct SignImageResult {
 // outlasts the retries is kAborted. Signatures stored before a failure stay stored.
 Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageRequest& request);
 
-// PushBundleReferrer stores |envelope| (signed by the key whose publicKey hint is |hint|) as a
-// Sigstore bundle v0.3 referrer of |subject|: the bundle {publicKey.hint, dsseEnvelope} is the
-// only layer of an artifact manifest (artifactType = the bundle media type, empty config, subject
+// SignBundleReferrer signs |statement| (an in-toto statement) as a DSSE envelope with |signer|,
+// seals it into a v0.3 bundle (BundleSigner::Seal: key hint or certificate, log entries,
+// timestamps) and stores the bundle as a Sigstore bundle referrer of |subject|: the only layer
+// of an artifact manifest (artifactType = the bundle media type, empty config, subject
 // = |subject|, annotations dev.sigstore.bundle.content=dsse-envelope,
 // dev.sigstore.bundle.predicateType=|predicate_type|, org.opencontainers.image.created from
 // |clock|, the system clock when null). Shared by `vouch sign` and `vouch attest`. Returns
 // "referrer sha256:<manifest digest>"; registry failures keep their codes.
+Result<std::string> SignBundleReferrer(registry::Repository& repo,
+                                       const registry::Descriptor& subject,
+                                       const BundleSigner& signer, std::string_view statement,
+                                       std::string_view predicate_type, const Clock* clock);
+
+// PushBundleReferrer is SignBundleReferrer's storage step for a bundle already sealed (a DSSE
+// bundle): the referrer manifest as described above.
 Result<std::string> PushBundleReferrer(registry::Repository& repo,
                                        const registry::Descriptor& subject,
-                                       const attest::DsseEnvelope& envelope, std::string_view hint,
+                                       const attest::Bundle& bundle,
                                        std::string_view predicate_type, const Clock* clock);
 
 // TaggedLayer is one layer to append to a cosign `sha256-<hex>.sig` or `.att` manifest.

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "vouch/core/clock.h"
+#include "vouch/core/status.h"
+
 namespace vouch::sign {
 
 // ServiceEndpoint is one chosen service.
@@ -36,5 +39,33 @@ struct SigstoreServices {
   // tsas each countersign the signature; empty means no timestamp.
   std::vector<ServiceEndpoint> tsas;
 };
+
+// ServiceChoice is what the user said about services: a signing config, per-service URLs that
+// replace its choice, and whether to upload to a log or ask for a timestamp at all.
+struct ServiceChoice {
+  bool keyless = false;
+  // signing_config_path is --signing-config; "" when not given.
+  std::string signing_config_path;
+  // default_signing_config_path is used for keyless signing when neither --signing-config nor
+  // --fulcio-url is given (the TUF cache's signing config of the public-good instance, when
+  // `vouch trusted-root update` fetched one); "" for none.
+  std::string default_signing_config_path;
+  std::string fulcio_url;  // --fulcio-url
+  std::string rekor_url;   // --rekor-url (Rekor API v1 unless rekor_api_version says 2)
+  uint32_t rekor_api_version = 1;
+  std::string tsa_url;     // --timestamp-server-url
+  // tlog_upload / timestamp: explicit --tlog-upload[=false] / --timestamp[=false]; nullopt when
+  // not given (then: on when a service is named, keyless or keyed).
+  std::optional<bool> tlog_upload;
+  std::optional<bool> timestamp;
+};
+
+// ChooseServices resolves |choice| at |now|: the signing config's selection (SelectServices),
+// replaced service by service by the URL flags, then logs dropped by --tlog-upload=false and
+// TSAs by --timestamp=false. vouch contacts nothing it was not given: with a key and neither a
+// config nor URLs, there are no services. Keyless with no CA at all, or --tlog-upload /
+// --timestamp asked for with no service to do it, is kInvalidArgument naming the flag to add.
+// Config errors keep their codes (signing_config.h).
+Result<SigstoreServices> ChooseServices(const ServiceChoice& choice, TimePoint now);
 
 }  // namespace vouch::sign

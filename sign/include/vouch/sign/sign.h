@@ -14,6 +14,7 @@
 #include "vouch/core/digest.h"
 #include "vouch/core/status.h"
 #include "vouch/keys/keys.h"
+#include "vouch/sign/bundle_signer.h"
 
 namespace vouch::sign {
 
@@ -21,13 +22,17 @@ namespace vouch::sign {
 struct SignBlobRequest {
   // artifact_path names the file to sign; "-" reads standard input.
   std::string artifact_path;
-  // signer is the private key; borrowed, must outlive the call. Required.
+  // signer is the private key; borrowed, must outlive the call. Required unless bundle_signer
+  // is set.
   const keys::Signer* signer = nullptr;
-  // bundle_path, when not empty, receives a v0.3 Sigstore bundle (attest::MakeKeySignedBundle).
+  // bundle_path, when not empty, receives a v0.3 Sigstore bundle.
   std::string bundle_path;
   // signature_path, when not empty, receives the signature as std base64 without a newline, the
   // form `cosign sign-blob --output-signature` writes.
   std::string signature_path;
+  // bundle_signer, when set, signs instead of |signer| and decides the bundle's verification
+  // material and witnesses (a key with a log or TSA, or keyless); borrowed.
+  const BundleSigner* bundle_signer = nullptr;
 };
 
 // SignBlobResult reports what SignBlob produced.

@@ -62,7 +62,9 @@ Result<SigningConfig> LoadSigningConfig(const std::string& path);
 // preferred, and the newest API version first. CA and OIDC: the first of those. Logs and TSAs:
 // ALL = one per operator, ANY = one, EXACT n = n distinct operators (fewer available is
 // kFailedPrecondition). A config whose CA (when |need_ca|) or listed logs/TSAs are all outside
-// their windows is kFailedPrecondition naming the service kind; empty lists stay empty.
+// their windows is kFailedPrecondition naming the service kind; empty lists stay empty (an empty
+// caUrls too, even with |need_ca|: ca is then unset). ANY and EXACT take the newest services
+// (sigstore-go picks at random), so that a run is reproducible.
 Result<SigstoreServices> SelectServices(const SigningConfig& config, TimePoint now, bool need_ca);
 
 }  // namespace vouch::sign
