@@ -30,4 +30,11 @@ std::optional<std::string> CachedTrustedRoot(const TufSource& source) {
   return tuf::CachedTarget(source.cache_dir, source.url, tuf::kTrustedRootTarget);
 }
 
+std::optional<std::string> CachedSigningConfig(const TufSource& source) {
+  if (source.cache_dir.empty()) {
+    return std::nullopt;
+  }
+  return tuf::CachedTarget(source.cache_dir, source.url, tuf::kSigningConfigTarget);
+}
+
 }  // namespace vouch::cli

@@ -28,4 +28,9 @@ Result<tuf::UpdateResult> UpdateTuf(const TufSource& source);
 // none (nothing is fetched).
 std::optional<std::string> CachedTrustedRoot(const TufSource& source);
 
+// CachedSigningConfig returns the cached signing_config.v0.2.json of |source|, nullopt when
+// there is none (nothing is fetched): keyless signing's services when no --signing-config or
+// --fulcio-url is given (sign::ServiceChoice::default_signing_config_path).
+std::optional<std::string> CachedSigningConfig(const TufSource& source);
+
 }  // namespace vouch::cli

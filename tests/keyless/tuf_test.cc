@@ -310,6 +310,42 @@ BOOST_AUTO_TEST_CASE(verification_falls_back_to_the_cache) {
   BOOST_TEST(both.exit_code == 2, both.err);
 }
 
+// Keyless signing without --signing-config or --fulcio-url takes its services from the TUF
+// cache's signing config of the public-good instance (here pointing at a closed loopback port:
+// the request that fails proves which config was used); without a cache it says how to get one.
+BOOST_AUTO_TEST_CASE(keyless_signing_uses_the_cached_signing_config) {
+  TempDir xdg;
+  testing::PortReservation closed;  // bound, not listening: connections are refused
+  const std::string fulcio = "http://127.0.0.1:" + std::to_string(closed.port()) + "/fulcio";
+  const std::string folder = xdg.path() + "/vouch/tuf/https%3A%2F%2Ftuf-repo-cdn.sigstore.dev";
+  fs::create_directories(folder + "/targets");
+  const std::string service =
+      R"({"majorApiVersion": 1, "validFor": {"start": "2020-01-01T00:00:00Z"}, "operator": "t", )";
+  testing::WriteText(
+      folder + "/targets/signing_config.v0.2.json",
+      R"({"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json", "caUrls": [)" +
+          service + R"("url": ")" + fulcio + R"("}], "oidcUrls": [], "rekorTlogUrls": [)" +
+          service + R"("url": ")" + fulcio + R"(/rekor"}], "tsaUrls": [],
+          "rekorTlogConfig": {"selector": "ANY"}, "tsaConfig": {"selector": "ANY"}})");
+  testing::WriteText(xdg.File("f.txt"), "hello");
+  // An unsigned JWT: the client reads its claims; only Fulcio would check it.
+  const std::string token =
+      "eyJhbGciOiJub25lIn0."
+      "eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwic3ViIjoibWVAZXhhbXBsZS5jb20iLCJlbWFpbCI6Im1lQG"
+      "V4YW1wbGUuY29tIiwiYXVkIjoic2lnc3RvcmUiLCJleHAiOjQxMDI0NDQ4MDAsImlhdCI6MTcwMDAwMDAwMH0.c2ln";
+  const std::vector<std::string> sign = {"sign-blob", xdg.File("f.txt"), "--bundle",
+                                         xdg.File("f.sigstore.json"), "--identity-token", token};
+  testing::RunOptions env;
+  env.env = {{"XDG_CACHE_HOME", xdg.path()}};
+  RunResult cached = testing::Vouch(sign, env);
+  BOOST_TEST(cached.exit_code == 3, cached.err);
+  BOOST_TEST(cached.err.find(fulcio) != std::string::npos, cached.err);
+
+  RunResult none = testing::Vouch(sign);
+  BOOST_TEST(none.exit_code == 2, none.err);
+  BOOST_TEST(none.err.find("vouch trusted-root update") != std::string::npos, none.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
