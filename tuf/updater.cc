@@ -113,8 +113,7 @@ class Updater {
                               std::optional<uint64_t> trusted_length = std::nullopt) {
     Result<Fetched> fetched = Fetch(path, trusted_length.value_or(cap));
     if (trusted_length && IsResourceExhausted(fetched.status())) {
-      return VerificationFailedError(path + ": longer than the " +
-                                     std::to_string(*trusted_length) +
+      return VerificationFailedError(path + ": longer than the " + std::to_string(*trusted_length) +
                                      " bytes the metadata gives");
     }
     VOUCH_ASSIGN_OR_RETURN(Fetched f, std::move(fetched));
@@ -237,8 +236,8 @@ class Updater {
   // and checks its length, hashes, signatures and version (5.5.1 to 5.5.4, 5.6.1 to 5.6.4).
   Result<Metadata> FetchListed(const std::string& role, const internal::MetaFile& entry,
                                uint64_t cap) {
-    VOUCH_ASSIGN_OR_RETURN(
-        Bytes data, FetchRequired(MetadataPath(role, entry.version), cap, entry.length));
+    VOUCH_ASSIGN_OR_RETURN(Bytes data,
+                           FetchRequired(MetadataPath(role, entry.version), cap, entry.length));
     VOUCH_RETURN_IF_ERROR(internal::CheckFile(data, entry.length, entry.hashes, role + ".json"));
     VOUCH_ASSIGN_OR_RETURN(Metadata md, internal::ParseMetadata(data, role));
     VOUCH_RETURN_IF_ERROR(internal::VerifyRole(root_, role, md));

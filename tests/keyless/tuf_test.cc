@@ -261,15 +261,14 @@ BOOST_AUTO_TEST_CASE(verification_falls_back_to_the_cache) {
   const std::string identity =
       "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/"
       "workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
-  const std::vector<std::string> verify = {
-      "verify-bundle",
-      "--bundle",
-      assets + "happy-path-v0.3/bundle.sigstore.json",
-      "--certificate-identity",
-      identity,
-      "--certificate-oidc-issuer",
-      "https://token.actions.githubusercontent.com",
-      assets + "a.txt"};
+  const std::vector<std::string> verify = {"verify-bundle",
+                                           "--bundle",
+                                           assets + "happy-path-v0.3/bundle.sigstore.json",
+                                           "--certificate-identity",
+                                           identity,
+                                           "--certificate-oidc-issuer",
+                                           "https://token.actions.githubusercontent.com",
+                                           assets + "a.txt"};
   TempDir xdg;
   testing::RunOptions env;
   env.env = {{"XDG_CACHE_HOME", xdg.path()}};
@@ -333,8 +332,9 @@ BOOST_AUTO_TEST_CASE(keyless_signing_uses_the_cached_signing_config) {
       "eyJhbGciOiJub25lIn0."
       "eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIiwic3ViIjoibWVAZXhhbXBsZS5jb20iLCJlbWFpbCI6Im1lQG"
       "V4YW1wbGUuY29tIiwiYXVkIjoic2lnc3RvcmUiLCJleHAiOjQxMDI0NDQ4MDAsImlhdCI6MTcwMDAwMDAwMH0.c2ln";
-  const std::vector<std::string> sign = {"sign-blob", xdg.File("f.txt"), "--bundle",
-                                         xdg.File("f.sigstore.json"), "--identity-token", token};
+  const std::vector<std::string> sign = {"sign-blob",        xdg.File("f.txt"),
+                                         "--bundle",         xdg.File("f.sigstore.json"),
+                                         "--identity-token", token};
   testing::RunOptions env;
   env.env = {{"XDG_CACHE_HOME", xdg.path()}};
   RunResult cached = testing::Vouch(sign, env);
