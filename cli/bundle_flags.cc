@@ -92,8 +92,7 @@ Result<BundleTrust> BundleTrustFromFlags(const cxxopts::ParseResult& parsed,
     t.options.key = t.key.get();
   }
   if (t.options.key == nullptr || TrustedRootFlagGiven(parsed)) {
-    const std::string path =
-        parsed.count("trusted-root") > 0 ? parsed["trusted-root"].as<std::string>() : "";
+    VOUCH_ASSIGN_OR_RETURN(const std::string path, TrustedRootPath(parsed));
     VOUCH_ASSIGN_OR_RETURN(t.roots, verify::LoadTrustedRoots(path));
   }
   return t;

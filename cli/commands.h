@@ -28,6 +28,7 @@ int RunServe(int argc, char** argv);        // cmd_serve.cc: serve (admission we
 int RunVerifyBundle(int argc, char** argv); // cmd_verify_bundle.cc: verify-bundle FILE_OR_DIGEST
 int RunSignBundle(int argc, char** argv);   // cmd_sign_bundle.cc: sign-bundle FILE
 int RunVerifyNotation(int argc, char** argv);  // cmd_verify_notation.cc: verify-notation [FILE]
+int RunTrustedRoot(int argc, char** argv);  // cmd_trusted_root.cc: trusted-root update|print
 int RunVersion(int argc, char** argv);      // cmd_version.cc: version
 
 }  // namespace vouch::cli

@@ -2,10 +2,12 @@
 
 #include "vouch/verify/notation.h"
 
+#include <cstdlib>
 #include <string>
 #include <utility>
 
 #include "key_flags.h"
+#include "tuf_flags.h"
 #include "vouch/core/regexp.h"
 #include "vouch/policy/policy.h"
 
@@ -39,8 +41,14 @@ void AddIdentityOptions(cxxopts::Options& options) {
   for (const policy::GithubWorkflowClaim& claim : policy::kGithubWorkflowClaims) {
     add(GithubFlag(claim), claim.help, cxxopts::value<std::string>());
   }
-  add("trusted-root", "trusted_root.json (default: $VOUCH_TRUSTED_ROOT)",
+  add("trusted-root",
+      "trusted_root.json (default: $VOUCH_TRUSTED_ROOT, else the TUF cache of --tuf-url, "
+      "written by `vouch trusted-root update`)",
       cxxopts::value<std::string>());
+  add("tuf-refresh",
+      "update the trusted root over TUF first (`vouch trusted-root update`), then use the cache");
+  add("tuf-url", "the TUF repository whose cached trusted root is used",
+      cxxopts::value<std::string>()->default_value(std::string(tuf::kPublicGoodUrl)));
 }
 
 bool HasIdentityFlags(const cxxopts::ParseResult& parsed) {
@@ -91,13 +99,33 @@ Result<verify::CertificateIdentity> ParseIdentity(const cxxopts::ParseResult& pa
 }
 
 bool TrustedRootFlagGiven(const cxxopts::ParseResult& parsed) {
-  return parsed.count("trusted-root") > 0;
+  return parsed.count("trusted-root") > 0 || parsed.count("tuf-refresh") > 0;
+}
+
+Result<std::string> TrustedRootPath(const cxxopts::ParseResult& parsed) {
+  const bool refresh = parsed.count("tuf-refresh") > 0;
+  if (parsed.count("trusted-root") > 0) {
+    if (refresh) {
+      return InvalidArgumentError("--tuf-refresh excludes --trusted-root");
+    }
+    return parsed["trusted-root"].as<std::string>();
+  }
+  TufSource source;
+  source.url = parsed["tuf-url"].as<std::string>();
+  if (refresh) {
+    VOUCH_ASSIGN_OR_RETURN(tuf::UpdateResult updated, UpdateTuf(source));
+    return updated.targets.at(std::string(tuf::kTrustedRootTarget));
+  }
+  if (const char* env = std::getenv("VOUCH_TRUSTED_ROOT"); env != nullptr && *env != '\0') {
+    return std::string();
+  }
+  // Offline: the cache an earlier update wrote, else "" (verify's "no trusted root" error).
+  return CachedTrustedRoot(source).value_or("");
 }
 
 Result<std::shared_ptr<const verify::TrustedRoot>> LoadTrustedRootFlag(
     const cxxopts::ParseResult& parsed) {
-  std::string path =
-      parsed.count("trusted-root") > 0 ? parsed["trusted-root"].as<std::string>() : "";
+  VOUCH_ASSIGN_OR_RETURN(std::string path, TrustedRootPath(parsed));
   return verify::LoadTrustedRoot(path);
 }
 
@@ -117,7 +145,7 @@ Result<std::optional<KeylessFlags>> ParseKeylessFlags(const cxxopts::ParseResult
   if (!HasIdentityFlags(parsed)) {
     if (TrustedRootFlagGiven(parsed)) {
       return InvalidArgumentError(
-          "--trusted-root needs --certificate-identity[-regexp] and "
+          "--trusted-root and --tuf-refresh need --certificate-identity[-regexp] and "
           "--certificate-oidc-issuer[-regexp]");
     }
     return std::optional<KeylessFlags>();

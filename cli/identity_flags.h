@@ -1,6 +1,7 @@
 // Keyless identity flags shared by verify-bundle, verify-blob, verify and verify-attestation:
 // --certificate-identity[-regexp], --certificate-oidc-issuer[-regexp] and cosign's
-// --certificate-github-workflow-{repository,ref,sha,trigger,name}, plus --trusted-root.
+// --certificate-github-workflow-{repository,ref,sha,trigger,name}, plus the trusted root:
+// --trusted-root, or the TUF cache (--tuf-refresh, --tuf-url; docs/tuf.md).
 #pragma once
 
 #include <cxxopts.hpp>
@@ -16,7 +17,8 @@
 
 namespace vouch::cli {
 
-// AddIdentityOptions registers the identity flags and --trusted-root on |options|.
+// AddIdentityOptions registers the identity flags, --trusted-root, --tuf-refresh and --tuf-url
+// on |options|.
 void AddIdentityOptions(cxxopts::Options& options);
 
 // HasIdentityFlags reports whether any identity flag was given.
@@ -27,12 +29,21 @@ bool HasIdentityFlags(const cxxopts::ParseResult& parsed);
 // --certificate-oidc-issuer-regexp; a regexp that does not compile is a usage error.
 Result<verify::CertificateIdentity> ParseIdentity(const cxxopts::ParseResult& parsed);
 
-// TrustedRootFlagGiven reports whether --trusted-root was given. With --key, only the explicit
-// flag turns on the log checks: $VOUCH_TRUSTED_ROOT (meant for keyless checks) must not make
-// vouch's own key-signed bundles, which carry no log entry, fail.
+// TrustedRootFlagGiven reports whether --trusted-root or --tuf-refresh was given. With --key,
+// only an explicit flag turns on the log checks: $VOUCH_TRUSTED_ROOT or a TUF cache (meant for
+// keyless checks) must not make vouch's own key-signed bundles, which carry no log entry, fail.
 bool TrustedRootFlagGiven(const cxxopts::ParseResult& parsed);
 
-// LoadTrustedRootFlag loads --trusted-root, else $VOUCH_TRUSTED_ROOT (verify::LoadTrustedRoot).
+// TrustedRootPath picks the trusted root file, in this order: --trusted-root; with
+// --tuf-refresh, the TUF update of --tuf-url first (its errors: 1 rejected, 3 network) and then
+// its cached trusted_root.json; $VOUCH_TRUSTED_ROOT (returned as "", which
+// verify::LoadTrustedRoot reads as the variable); the cached trusted_root.json of --tuf-url
+// (default: the public-good instance) when an earlier `vouch trusted-root update` wrote one,
+// offline; else "" (verify's "no trusted root" error). --tuf-refresh with --trusted-root is a
+// usage error.
+Result<std::string> TrustedRootPath(const cxxopts::ParseResult& parsed);
+
+// LoadTrustedRootFlag loads the trusted root TrustedRootPath picks (verify::LoadTrustedRoot).
 Result<std::shared_ptr<const verify::TrustedRoot>> LoadTrustedRootFlag(
     const cxxopts::ParseResult& parsed);
 

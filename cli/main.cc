@@ -43,6 +43,8 @@ constexpr Command kCommands[] = {
     {"policy", "lint a trust policy or explain what it requires of an image", RunPolicy},
     {"promote", "copy an image to a gated repository if the policy accepts it", RunPromote},
     {"serve", "run the Kubernetes admission webhook", RunServe},
+    {"trusted-root", "update Sigstore's trusted root over TUF, or print the cached one",
+     RunTrustedRoot},
     {"version", "print the version, commit and linked libraries", RunVersion},
 };
 

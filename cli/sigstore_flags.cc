@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "key_flags.h"
+#include "tuf_flags.h"
 #include "vouch/sign/identity_token.h"
 #include "vouch/sign/services.h"
 
@@ -38,6 +39,9 @@ Result<sign::ServiceChoice> ChoiceFromFlags(const cxxopts::ParseResult& parsed, 
   sign::ServiceChoice c;
   c.keyless = keyless;
   c.signing_config_path = Flag(parsed, "signing-config");
+  // The public-good instance's signing config from the TUF cache, when `vouch trusted-root
+  // update` fetched one (docs/tuf.md); read as is, nothing fetched.
+  c.default_signing_config_path = CachedSigningConfig(TufSource{}).value_or("");
   c.fulcio_url = Flag(parsed, "fulcio-url");
   c.rekor_url = Flag(parsed, "rekor-url");
   c.tsa_url = Flag(parsed, "timestamp-server-url");

@@ -14,6 +14,7 @@
 #include "core/internal/json.h"
 #include "registry/fake_registry.h"
 #include "registry/test_images.h"
+#include "testutil/fake_clock.h"
 #include "vouch/keys/keys.h"
 #include "vouch/sign/attest.h"
 #include "vouch/sign/image.h"
@@ -102,15 +103,7 @@ struct Fixture {
   std::shared_ptr<const TrustPolicy> trust;
 };
 
-// FixedClock is a Clock stopped at one instant.
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(TimePoint t) : t_(t) {}
-  TimePoint Now() const override { return t_; }
-
- private:
-  TimePoint t_;
-};
+using testing::FixedClock;
 
 // kNow is the fixed "now" of the time tests: 2026-03-01T12:00:00Z.
 const TimePoint kNow = *ParseRfc3339("2026-03-01T12:00:00Z");

@@ -196,6 +196,12 @@ RunResult Vouch(const std::vector<std::string>& args, const RunOptions& options)
   if (opts.env.find("VOUCH_PASSWORD") == opts.env.end()) {
     opts.unset_env.push_back("VOUCH_PASSWORD");
   }
+  // The user's caches must not leak into a test: above all a TUF trusted root, which
+  // verification falls back to without --trusted-root (docs/tuf.md).
+  if (opts.env.find("XDG_CACHE_HOME") == opts.env.end()) {
+    static TempDir cache;  // one per test process, removed at exit
+    opts.env["XDG_CACHE_HOME"] = cache.path();
+  }
   return Run(argv, opts);
 }
 
