@@ -1,9 +1,7 @@
 #include "tuf_flags.h"
 
-#include <cstdlib>
-
+#include "sigstore_flags.h"
 #include "vouch/core/file.h"
-#include "vouch/registry/transport.h"
 
 namespace vouch::cli {
 
@@ -15,12 +13,7 @@ Result<tuf::UpdateResult> UpdateTuf(const TufSource& source) {
     VOUCH_ASSIGN_OR_RETURN(Bytes root, ReadFile(source.root_file, tuf::kMaxRootBytes));
     request.initial_root = ToString(root);
   }
-  registry::CurlTransportOptions options;
-  if (const char* ca = std::getenv("SSL_CERT_FILE"); ca != nullptr && *ca != '\0') {
-    options.ca_file = ca;
-  }
-  std::unique_ptr<registry::Transport> transport = registry::NewCurlTransport(options);
-  return tuf::Update(*transport, request);
+  return tuf::Update(*ServiceTransport(), request);
 }
 
 std::optional<std::string> CachedTrustedRoot(const TufSource& source) {
