@@ -1,8 +1,12 @@
 #include "vouch/sign/bundle_signer.h"
 
+#include <openssl/x509.h>
+
+#include <ctime>
 #include <utility>
 
 #include "core/internal/json.h"
+#include "core/internal/ossl.h"
 #include "vouch/sign/fulcio.h"
 #include "vouch/sign/rekor.h"
 #include "vouch/sign/timestamp.h"
@@ -30,6 +34,25 @@ Result<std::string> TimestampsJson(registry::Transport& transport,
   OrderedJson out = OrderedJson::object();
   out["rfc3161Timestamps"] = std::move(list);
   return DumpJson(out);
+}
+
+// CertificateCurrent fails once the leaf has expired: a signature made after it cannot be
+// verified (its log time or timestamp falls outside the certificate), so nothing is sealed.
+// promote holds the certificate while it evaluates and copies, which may take longer than
+// Fulcio's ten minutes.
+Status CertificateCurrent(const Bytes& leaf) {
+  const unsigned char* p = leaf.data();
+  OsslPtr<X509> x(d2i_X509(nullptr, &p, static_cast<long>(leaf.size())));
+  if (x == nullptr) {
+    return InternalError("the Fulcio certificate cannot be read back");
+  }
+  const time_t now = std::time(nullptr);
+  if (X509_cmp_time(X509_get0_notAfter(x.get()), const_cast<time_t*>(&now)) < 0) {
+    return DeadlineExceededError(
+        "the Fulcio certificate expired before the signature was made (it lives minutes); "
+        "sign again");
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -87,6 +110,7 @@ Result<attest::Bundle> BundleSigner::Seal(
   bundle.version = attest::BundleVersion::kV03;
   attest::VerificationMaterial& vm = bundle.verification_material;
   if (keyless()) {
+    VOUCH_RETURN_IF_ERROR(CertificateCurrent(chain_.front()));
     vm.kind = attest::VerificationMaterial::Kind::kCertificate;
     vm.certificates = {chain_.front()};
   } else {

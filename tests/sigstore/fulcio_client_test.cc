@@ -12,6 +12,7 @@
 #include "core/internal/json.h"
 #include "testutil/fake_transport.h"
 #include "vouch/keys/keys.h"
+#include "vouch/sign/bundle_signer.h"
 #include "vouch/sign/fulcio.h"
 #include "x509_pki.h"
 
@@ -242,6 +243,32 @@ BOOST_AUTO_TEST_CASE(garbage_replies_are_unavailable) {
   });
   BOOST_TEST(IsInvalidArgument(RequestSigningCertificate(unused, ftp, token, *key).status()));
   BOOST_TEST(unused.requests.empty());
+}
+
+// A keyless signature is sealed only while its certificate is current. This CA's leaves lived
+// ten minutes in 2024: the signer gets its certificate and signs, but sealing refuses (exit 3),
+// before any log or TSA is contacted, so nothing is written.
+BOOST_AUTO_TEST_CASE(an_expired_certificate_seals_nothing) {
+  Ca ca;
+  auto t = std::make_shared<FakeTransport>(
+      [&](const registry::HttpRequest& req) { return ca.Answer(req); });
+  SigstoreServices services;
+  services.ca = kCa;
+  services.tsas = {ServiceEndpoint{"https://tsa.test/api/v1/timestamp", 1, ""}};
+  Result<std::unique_ptr<BundleSigner>> signer = BundleSigner::Keyless(Token(), services, t);
+  BOOST_REQUIRE_MESSAGE(signer.ok(), signer.status().ToString());
+  BOOST_TEST((*signer)->keyless());
+  BOOST_TEST((*signer)->DsseKeyId().empty());
+  Result<attest::DsseEnvelope> env =
+      (*signer)->SignEnvelope("application/vnd.in-toto+json", AsBytes(std::string("{}")));
+  BOOST_REQUIRE(env.ok());
+  const size_t requests = t->requests.size();
+  Result<attest::Bundle> sealed = (*signer)->Seal(*env);
+  BOOST_TEST(ErrorCodeName(sealed.status().code()) ==
+                 ErrorCodeName(ErrorCode::kDeadlineExceeded),
+             sealed.status().ToString());
+  BOOST_TEST(sealed.status().message().find("expired") != std::string::npos);
+  BOOST_TEST(t->requests.size() == requests);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
