@@ -83,7 +83,8 @@ void AddSigstoreSigningOptions(cxxopts::Options& options) {
       cxxopts::value<std::string>())("fulcio-url", "keyless: the Fulcio URL",
                                      cxxopts::value<std::string>())(
       "rekor-url", "upload the signature to this Rekor log", cxxopts::value<std::string>())(
-      "rekor-version", "API version of --rekor-url: 1 (default) or 2", cxxopts::value<int>())(
+      "rekor-version", "the Rekor API version of --rekor-url (1 or 2; default 1)",
+      cxxopts::value<int>())(
       "timestamp-server-url", "RFC 3161 timestamp authority for the signature",
       cxxopts::value<std::string>())(
       "tlog-upload",
