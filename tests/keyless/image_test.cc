@@ -105,21 +105,9 @@ std::unique_ptr<PkiImage> MakePkiImage() {
            "-days", "30", "-extfile", ext});
   out->root_pem = ca;
   // The image: a minimal OCI manifest with one layer.
-  Digest layer = out->img.layout.Blob("layer");
-  Digest config = out->img.layout.Blob("{}");
-  std::string manifest = DumpJson(
-      Json{{"schemaVersion", 2},
-           {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-           {"config",
-            {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-             {"digest", config.ToString()},
-             {"size", 2}}},
-           {"layers", Json::array({Json{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
-                                        {"digest", layer.ToString()},
-                                        {"size", 5}}})}});
-  Digest image = Digest::Of(AsBytes(manifest));
+  Digest image = Digest::Of(AsBytes(out->img.layout.AddMinimalImage("app")));
   out->img.digest = image.ToString();
-  out->img.layout.Add("application/vnd.oci.image.manifest.v1+json", manifest, "app");
+  const Digest config = Digest::Of(AsBytes(std::string("{}")));  // the image's config blob
   std::string payload = R"({"critical":{"identity":{"docker-reference":"example.test/app"},)"
                         R"("image":{"docker-manifest-digest":")" +
                         image.ToString() +

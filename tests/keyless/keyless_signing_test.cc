@@ -225,19 +225,7 @@ BOOST_AUTO_TEST_CASE(image_signed_keyless_verifies_and_promote_signs_its_vsa_key
   CiEnv ci;
   TempDir dir;
   testing::Layout layout;
-  Digest config = layout.Blob("{}");
-  Digest layer = layout.Blob("layer");
-  const std::string manifest = DumpJson(Json{
-      {"schemaVersion", 2},
-      {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-      {"config",
-       {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-        {"digest", config.ToString()},
-        {"size", 2}}},
-      {"layers", Json::array({Json{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
-                                   {"digest", layer.ToString()},
-                                   {"size", 5}}})}});
-  Digest image = layout.Add("application/vnd.oci.image.manifest.v1+json", manifest, "app");
+  const Digest image = Digest::Of(AsBytes(layout.AddMinimalImage("app")));
   layout.Finish();
   const std::string ref = "oci:" + layout.dir.path() + "@" + image.ToString();
 

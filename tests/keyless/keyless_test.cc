@@ -209,19 +209,8 @@ struct LayoutImage {
   Digest image = Digest::Of(AsBytes(std::string()));
 
   LayoutImage() {
-    Digest config = layout.Blob("{}");
-    Digest layer = layout.Blob("layer");
-    image_bytes = DumpJson(Json{
-        {"schemaVersion", 2},
-        {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-        {"config",
-         {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-          {"digest", config.ToString()},
-          {"size", 2}}},
-        {"layers", Json::array({Json{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
-                                     {"digest", layer.ToString()},
-                                     {"size", 5}}})}});
-    image = layout.Add("application/vnd.oci.image.manifest.v1+json", image_bytes, "app");
+    image_bytes = layout.AddMinimalImage("app");
+    image = Digest::Of(AsBytes(image_bytes));
     layout.Finish();
   }
   void Attach(const std::string& bundle, const std::string& predicate_type) {

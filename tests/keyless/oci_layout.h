@@ -34,6 +34,24 @@ struct Layout {
     index["manifests"].push_back(e);
     return d;
   }
+  // AddMinimalImage stores a one-layer OCI image manifest (config "{}", layer "layer") named
+  // |ref| and returns the manifest's bytes; its digest is Digest::Of of them.
+  std::string AddMinimalImage(const std::string& ref) {
+    Digest config = Blob("{}");
+    Digest layer = Blob("layer");
+    std::string manifest = DumpJson(Json{
+        {"schemaVersion", 2},
+        {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+        {"config",
+         {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+          {"digest", config.ToString()},
+          {"size", 2}}},
+        {"layers", Json::array({Json{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
+                                     {"digest", layer.ToString()},
+                                     {"size", 5}}})}});
+    Add("application/vnd.oci.image.manifest.v1+json", manifest, ref);
+    return manifest;
+  }
   // Finish writes index.json; call it again after more Adds.
   void Finish() { WriteText(dir.File("index.json"), DumpJson(index)); }
 };
