@@ -1,13 +1,12 @@
 // `vouch copy SRC DST [--platform P]`: copy an image (every platform of an index by default)
 // with its referrers and cosign tags, preserving digests; the destination tag is written last.
-#include <unistd.h>
-
 #include <iostream>
 #include <memory>
 
 #include "command.h"
 #include "commands.h"
 #include "exit_code.h"
+#include "progress.h"
 #include "registry_flags.h"
 #include "vouch/registry/operations.h"
 
@@ -26,21 +25,21 @@ Status Copy(const Args& args) {
                          client->Open(src_ref, registry::Access::kPull));
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> dst,
                          client->Open(dst_ref, registry::Access::kPullPush));
-  const bool tty = isatty(STDERR_FILENO) == 1;
-  if (tty) {
-    copy.progress = [](const registry::CopyProgress& p) {
-      std::cerr << "\rvouch: blobs " << p.blobs_done << "/" << p.blobs_total << ", "
-                << p.bytes_copied << " bytes copied" << std::flush;
+  std::unique_ptr<ProgressLine> bar = NewProgress(args, "copy", ProgressUnit::kBytes);
+  if (bar) {
+    copy.progress = [&bar](const registry::CopyProgress& p) {
+      bar->Update(p.bytes_done, p.bytes_total,
+                  "blobs " + std::to_string(p.blobs_done) + "/" + std::to_string(p.blobs_total));
     };
   }
   Result<registry::CopyResult> result = registry::CopyImage(*src, *dst, copy);
-  if (tty) {
-    std::cerr << "\n";
+  if (bar) {
+    bar->Finish();
   }
   VOUCH_RETURN_IF_ERROR(result);
-  if (tty) {
-    std::cerr << "vouch: copied " << result->blobs_copied << " blobs (" << result->bytes_copied
-              << " bytes), skipped " << result->blobs_skipped << ", mounted "
+  if (bar) {
+    std::cerr << "vouch: copied " << result->blobs_copied << " blobs (" << HumanBytes(result->bytes_copied)
+              << "), skipped " << result->blobs_skipped << ", mounted "
               << result->blobs_mounted << "; " << result->manifests_pushed << " manifests, "
               << result->referrers_copied << " referrers (" << result->referrers_present
               << " present), cosign tags: " << result->tags_copied.size() << " new, "

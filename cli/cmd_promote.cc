@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "key_flags.h"
+#include "progress.h"
 #include "registry_flags.h"
 #include "vouch/promote/promote.h"
 #include "vouch/verify/engine.h"
@@ -33,7 +34,15 @@ Status Promote(const Args& args) {
   request.verifier_id = args.Get("verifier-id");
   request.policy_uri = args.Get("policy-uri");
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(args.parsed()));
+  std::unique_ptr<ProgressLine> bar = NewProgress(args, "promote", ProgressUnit::kBytes);
+  if (bar) {
+    request.copy_progress = [&bar](const registry::CopyProgress& p) {
+      bar->Update(p.bytes_done, p.bytes_total,
+                  "blobs " + std::to_string(p.blobs_done) + "/" + std::to_string(p.blobs_total));
+    };
+  }
   promote::PromoteResult result = promote::Promote(*client, src, dst, request);
+  bar.reset();  // ends the line before the report
   std::cout << (args.json() ? promote::PromoteResultToJson(result, *trust)
                             : promote::PromoteResultToText(result, *trust));
   return result.status;

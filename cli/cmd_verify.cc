@@ -17,6 +17,7 @@
 #include "exit_code.h"
 #include "identity_flags.h"
 #include "key_flags.h"
+#include "progress.h"
 #include "registry_flags.h"
 #include "vouch/core/file.h"
 #include "vouch/verify/batch.h"
@@ -107,6 +108,10 @@ int VerifyBatch(const Args& args, std::shared_ptr<const verify::TrustPolicy> tru
                 const verify::EvaluateOptions& eval) {
   verify::BatchOptions options;
   options.jobs = eval.parallelism;
+  std::unique_ptr<ProgressLine> bar = NewProgress(args, "verify", ProgressUnit::kItems);
+  if (bar) {
+    options.progress = [&bar](size_t done, size_t total) { bar->Update(done, total); };
+  }
   if (args.Has("shard")) {
     auto shard = verify::ParseBatchShard(args.Get("shard"));
     if (!shard.ok()) {
@@ -142,6 +147,7 @@ int VerifyBatch(const Args& args, std::shared_ptr<const verify::TrustPolicy> tru
       verify::ParseBatchInput(AsChars(*input)), options,
       [&](const verify::BatchEntry& e) { return verifier.Verify(e); },
       [](const std::string& line) { std::cout << line << '\n' << std::flush; });
+  bar.reset();  // ends the line before the summary
   std::cerr << "vouch: batch: " << summary.entries << " images in shard " << options.shard.index
             << "/" << options.shard.count << ": " << summary.accepted << " accepted, "
             << summary.rejected << " rejected, " << summary.errors << " could not be checked ("

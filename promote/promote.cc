@@ -156,6 +156,7 @@ PromoteResult Promote(registry::Client& client, const registry::Reference& src,
   registry::CopyOptions copy_options;
   copy_options.with_attachments = true;
   copy_options.parallelism = request.parallelism;
+  copy_options.progress = request.copy_progress;
   result.wrote_to_destination = true;  // from here on, something may have been written
   Result<registry::CopyResult> copied = registry::CopyImage(**src_at, **dst_at, copy_options);
   if (!copied.ok()) {

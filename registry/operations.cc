@@ -375,6 +375,12 @@ Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions
   std::mutex mu;
   CopyProgress progress;
   progress.blobs_total = plan.blobs.size();
+  for (const BlobRef& b : plan.blobs) {
+    progress.bytes_total += b.size > 0 ? static_cast<uint64_t>(b.size) : 0;
+  }
+  if (options.progress) {
+    options.progress(progress);
+  }
   auto copy_blob = [&](size_t i) -> Status {
     const BlobRef& b = plan.blobs[i];
     enum { kCopied, kSkipped, kMounted } outcome = kCopied;
@@ -412,6 +418,7 @@ Result<CopyResult> CopyImage(Repository& src, Repository& dst, const CopyOptions
     result.bytes_copied += moved;
     ++progress.blobs_done;
     progress.bytes_copied += moved;
+    progress.bytes_done += b.size > 0 ? static_cast<uint64_t>(b.size) : moved;
     if (options.progress) {
       options.progress(progress);
     }

@@ -289,6 +289,12 @@ BatchSummary RunBatch(const std::vector<BatchEntry>& entries, const BatchOptions
   std::vector<std::optional<ImageDecision>> done(todo.size());
   std::mutex mu;
   size_t next = 0;
+  auto report = [&] {
+    if (options.progress) {
+      options.progress(summary.resumed + next, summary.entries);
+    }
+  };
+  report();
   internal::RunParallel(todo.size(), options.jobs, [&](size_t i) {
     const BatchEntry& e = *todo[i];
     ImageDecision d = e.error.ok() ? verify(e) : ErrorDecision(e, "input", e.error);
@@ -300,6 +306,7 @@ BatchSummary RunBatch(const std::vector<BatchEntry>& entries, const BatchOptions
       write(RenderBatchLine(*todo[next], out));
       done[next].reset();  // written: memory is held only for lines still waiting
     }
+    report();
   });
 
   const size_t problems = summary.errors + summary.rejected;

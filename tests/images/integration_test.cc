@@ -333,6 +333,23 @@ BOOST_AUTO_TEST_CASE(RegistryFailuresAreExitThree) {
   BOOST_TEST(thr.err.find("no signatures") == std::string::npos, thr.err);
 }
 
+// Copy draws its progress line only on a terminal: under script(1)'s pseudo-terminal the line is
+// redrawn in place up to 100%; through a pipe (CI logs) stderr holds no carriage return at all.
+BOOST_AUTO_TEST_CASE(CopyProgressOnlyOnATerminal) {
+  Env env;
+  std::string src = env.Image("multi", RepoName("progress-src"));
+  RunResult piped = env.MustVouch({"copy", src, Reg() + "/" + RepoName("progress-piped") + ":v1"});
+  BOOST_TEST(piped.err.find('\r') == std::string::npos, piped.err);
+  BOOST_TEST(piped.err.find("copy [") == std::string::npos, piped.err);
+
+  std::string line = vouch::testing::VouchBin() + " copy " + src + " " + Reg() + "/" + RepoName("progress-tty") + ":v1";
+  RunResult tty = Run({"script", "-qec", line, "/dev/null"}, env.Options());
+  BOOST_TEST(tty.exit_code == 0, tty.out << tty.err);
+  BOOST_TEST(tty.out.find("\rcopy [") != std::string::npos, tty.out);
+  BOOST_TEST(tty.out.find("100%") != std::string::npos, tty.out);
+  BOOST_TEST(tty.out.find("vouch: copied ") != std::string::npos, tty.out);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -6,11 +6,13 @@
 
 namespace vouch::testing {
 
-// FixedClock is a Clock whose Now() is always |t|.
+// FixedClock is a Clock whose Now() is |t| until the test advances it.
 class FixedClock final : public Clock {
  public:
   explicit FixedClock(TimePoint t) : t_(t) {}
   TimePoint Now() const override { return t_; }
+  // Advance moves the instant forward, for code that measures elapsed time.
+  void Advance(std::chrono::milliseconds d) { t_ += d; }
 
  private:
   TimePoint t_;

@@ -57,6 +57,8 @@ struct PromoteRequest {
   int parallelism = 4;
   // evaluate is the policy evaluator; empty = verify::Evaluate.
   Evaluator evaluate;
+  // copy_progress, when set, follows the copy to DST (registry::CopyOptions::progress).
+  std::function<void(const registry::CopyProgress&)> copy_progress;
 };
 
 // PromoteResult reports what happened. |status| is OK when the image was promoted;

@@ -14,11 +14,15 @@
 
 namespace vouch::registry {
 
-// CopyProgress is reported after each blob is handled.
+// CopyProgress is reported once the blobs to move are known and after each blob is handled.
 struct CopyProgress {
   uint64_t blobs_done = 0;
   uint64_t blobs_total = 0;
   uint64_t bytes_copied = 0;  // bytes downloaded and uploaded (not skipped or mounted)
+  // bytes_done counts the sizes of the blobs handled, however (copied, skipped, mounted), out of
+  // bytes_total, the sizes the manifests declare: what a progress bar measures.
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
 };
 
 struct CopyOptions {

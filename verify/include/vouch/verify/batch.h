@@ -83,6 +83,10 @@ struct BatchOptions {
   int jobs = 8;  // entries decided at once
   BatchShard shard;
   const BatchResume* resume = nullptr;  // entries decided there are not checked again
+  // progress, when set, is called after each line is written (and once before any), from one
+  // thread at a time, with the entries of the shard decided so far (resumed ones included)
+  // and the shard's total.
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 // BatchSummary counts the entries of the shard. |overall| is OK when every entry is accepted,

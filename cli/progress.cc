@@ -1,0 +1,33 @@
+#include "progress.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <utility>
+
+namespace vouch::cli {
+namespace {
+
+// TerminalWidth is stderr's column count; 80 when the terminal does not say.
+size_t TerminalWidth() {
+  winsize ws{};
+  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    return ws.ws_col;
+  }
+  return 80;
+}
+
+}  // namespace
+
+std::unique_ptr<ProgressLine> NewProgress(const Args& args, std::string label, ProgressUnit unit) {
+  if (isatty(STDERR_FILENO) != 1 || args.Has("quiet")) {
+    return nullptr;
+  }
+  // One column short of the width: a line that fills the last column wraps on some terminals,
+  // and "\r" then no longer returns to its start.
+  return std::make_unique<ProgressLine>(std::cerr, SystemClock(), std::move(label), unit,
+                                        TerminalWidth() - 1);
+}
+
+}  // namespace vouch::cli
