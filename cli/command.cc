@@ -206,6 +206,9 @@ void Command::ApplyConfig(int argc, char** argv, Args& args) {
     args.exit_code_ = Finish(loaded.status());
     return;
   }
+  if (!loaded->warning.empty()) {
+    std::cerr << "vouch: warning: " << loaded->warning << "\n";
+  }
   if (loaded->defaults.empty() && loaded->commands.empty()) {
     return;
   }

@@ -159,6 +159,11 @@ Result<Config> Load(const Location& where,
   }
   Result<Bytes> bytes = ReadFile(where.path, kMaxConfigSize);
   if (!bytes.ok()) {
+    if (!where.required && bytes.status().code() == ErrorCode::kPermissionDenied) {
+      Config none;
+      none.warning = "ignoring config file " + where.path + ": " + bytes.status().message();
+      return none;
+    }
     if (!IsNotFound(bytes.status())) {
       return bytes.status().WithContext("config file " + where.path);
     }

@@ -1,5 +1,7 @@
 // The binary's side of packaging and configuration: `vouch completion`, `vouch env` (secrets
 // never printed), and the config file of flag defaults with its precedence and its usage errors.
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -50,7 +52,8 @@ BOOST_AUTO_TEST_CASE(env_lists_variables_and_never_prints_secrets) {
   options.unset_env = {"DOCKER_CONFIG"};
   RunResult json = Vouch({"env", "--output", "json"}, options);
   BOOST_REQUIRE_MESSAGE(json.exit_code == 0, json.err);
-  BOOST_TEST(!Contains(json.out, "secret"), json.out);
+  BOOST_TEST(!Contains(json.out, "eyJsecret-token"), json.out);
+  BOOST_TEST(!Contains(json.out, "gh-secret"), json.out);
   const nlohmann::json j = nlohmann::json::parse(json.out);
   BOOST_TEST(j["schemaVersion"] == 1);
   std::map<std::string, nlohmann::json> by_name;
@@ -67,7 +70,8 @@ BOOST_AUTO_TEST_CASE(env_lists_variables_and_never_prints_secrets) {
 
   RunResult text = Vouch({"env"}, options);
   BOOST_REQUIRE_MESSAGE(text.exit_code == 0, text.err);
-  BOOST_TEST(!Contains(text.out, "secret"), text.out);
+  BOOST_TEST(!Contains(text.out, "eyJsecret-token"), text.out);
+  BOOST_TEST(!Contains(text.out, "gh-secret"), text.out);
   BOOST_TEST(Contains(text.out, "SIGSTORE_ID_TOKEN"), text.out);
   BOOST_TEST(Contains(text.out, "= /etc/vouch/root.json"), text.out);
   BOOST_TEST(Vouch({"env", "extra"}).exit_code == 2);
@@ -117,6 +121,38 @@ BOOST_AUTO_TEST_CASE(config_file_mistakes_are_usage_errors) {
   RunOptions xdg;
   xdg.env["XDG_CONFIG_HOME"] = dir.path() + "/empty";
   BOOST_TEST(Vouch({"version"}, xdg).exit_code == 0);
+}
+
+// vouch run as another user with the same HOME (sudo -u, setpriv) cannot read the default file:
+// like git, it warns and goes on; a file it is told to read is an error. Root reads anything, so
+// as root the binary runs as "nobody" through setpriv (util-linux).
+BOOST_AUTO_TEST_CASE(unreadable_default_config_is_a_warning) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() + "/vouch");
+  const std::string file = dir.path() + "/vouch/config.yaml";
+  WriteText(file, "output: json\n");
+  std::filesystem::permissions(dir.path(), std::filesystem::perms(0755));
+  std::filesystem::permissions(dir.path() + "/vouch", std::filesystem::perms(0755));
+  std::filesystem::permissions(file, std::filesystem::perms::none);
+  auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv;
+    if (geteuid() == 0) {
+      argv.insert(argv.end(), {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
+    }
+    argv.push_back(VouchBin());
+    argv.insert(argv.end(), args.begin(), args.end());
+    RunOptions options;
+    options.env["XDG_CONFIG_HOME"] = dir.path();
+    options.unset_env = {"VOUCH_CONFIG"};
+    return Run(argv, options);
+  };
+  RunResult skipped = run({"version"});
+  BOOST_TEST(skipped.exit_code == 0, skipped.err);
+  BOOST_TEST(skipped.out.rfind("vouch ", 0) == 0u, skipped.out);  // text: the file was not read
+  BOOST_TEST(Contains(skipped.err, "warning: ignoring config file " + file), skipped.err);
+  RunResult named = run({"version", "--config", file});
+  BOOST_TEST(named.exit_code == 3, named.err);
+  BOOST_TEST(Contains(named.err, "Permission denied"), named.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

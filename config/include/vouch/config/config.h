@@ -42,6 +42,9 @@ struct Config {
   std::string source;                                         // the file read ("" when none)
   std::map<std::string, std::string> defaults;                // key -> value
   std::map<std::string, std::map<std::string, std::string>> commands;  // command -> key -> value
+  // warning is set when the default file could not be read for permission (vouch run as
+  // another user with the same HOME): like git, vouch warns and goes on without it.
+  std::string warning;
 };
 
 // Parse parses the YAML |text| of the file |source|. An unknown key, a command not among
@@ -62,7 +65,8 @@ struct Location {
 Location Locate(const std::optional<std::string>& flag, const EnvLookup& env);
 
 // Load reads and parses the file |where| names: a missing optional file (or none) is an empty
-// Config; a missing required one is kInvalidArgument; an unreadable one is the read error.
+// Config, an optional one denied by permissions an empty Config with a warning; a missing
+// required one is kInvalidArgument; any other read failure is the read error.
 // |commands| gives Parse's command names; it is called only when there is a file to parse.
 Result<Config> Load(const Location& where,
                     const std::function<std::vector<std::string>()>& commands);
