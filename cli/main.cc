@@ -26,7 +26,7 @@ int RunCommand(const CommandEntry& c, int argc, char** argv) {
 }
 
 void PrintUsage(std::ostream& out) {
-  out << "usage: vouch <command> [options]\n\ncommands:\n";
+  out << "usage: vouch [--config FILE] <command> [options]\n\ncommands:\n";
   for (const CommandEntry& c : Commands()) {
     if (c.hidden) {
       continue;
@@ -35,7 +35,8 @@ void PrintUsage(std::ostream& out) {
         << c.summary << "\n";
   }
   out << "\nexit codes: 0 ok, 1 verification or policy rejected, 2 usage error, "
-         "3 operational error\nrun `vouch <command> --help` (or `vouch help <command>`) for a command's options\n";
+         "3 operational error\nrun `vouch <command> --help` (or `vouch help <command>`) for a command's options\n"
+         "--config FILE: defaults for flags (docs/config.md); `vouch env`: the environment read\n";
 }
 
 // CommandNames lists every command and subcommand name, for the config file's `commands:`.
