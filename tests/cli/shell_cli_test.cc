@@ -103,6 +103,33 @@ BOOST_AUTO_TEST_CASE(config_file_defaults_yield_to_flags) {
   BOOST_TEST(flag.out.rfind("vouch ", 0) == 0u, flag.out);
 }
 
+// trusted-root has an environment variable: flag > VOUCH_TRUSTED_ROOT > file. Which one was used
+// shows in the error of opening it (none of the three exists).
+BOOST_AUTO_TEST_CASE(flag_beats_environment_beats_config_file) {
+  TempDir dir;
+  const std::string file = dir.path() + "/vouch.yaml";
+  WriteText(file, "trusted-root: " + dir.path() + "/file-root.json\n");
+  WriteText(dir.path() + "/a.txt", "hi");
+  WriteText(dir.path() + "/b.json", "{}");
+  const std::vector<std::string> verify = {"verify-bundle", "--config", file, "--bundle",
+                                           dir.path() + "/b.json", "--certificate-identity", "i",
+                                           "--certificate-oidc-issuer", "u", dir.path() + "/a.txt"};
+  RunOptions with_env;
+  with_env.env["VOUCH_TRUSTED_ROOT"] = dir.path() + "/env-root.json";
+  std::vector<std::string> with_flag = verify;
+  with_flag.insert(with_flag.begin() + 1, {"--trusted-root", dir.path() + "/flag-root.json"});
+  const struct {
+    RunResult result;
+    const char* used;
+  } cases[] = {{Vouch(verify), "file-root.json"},
+               {Vouch(verify, with_env), "env-root.json"},
+               {Vouch(with_flag, with_env), "flag-root.json"}};
+  for (const auto& c : cases) {
+    BOOST_TEST(c.result.exit_code == 3, c.result.err);
+    BOOST_TEST(Contains(c.result.err, dir.path() + "/" + c.used + ": No such file"), c.result.err);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(config_file_mistakes_are_usage_errors) {
   TempDir dir;
   const std::string file = dir.path() + "/vouch.yaml";
