@@ -23,8 +23,8 @@ std::vector<DocumentedCommand> Documented() {
   std::vector<DocumentedCommand> documented;
   for (const CommandEntry& c : Commands()) {
     if (!c.hidden) {
-      documented.push_back({std::string(c.name), std::string(c.summary),
-                            DescribeCommands(c.name, c.run)});
+      documented.push_back(
+          {std::string(c.name), std::string(c.summary), DescribeCommands(c.name, c.run)});
     }
   }
   return documented;
@@ -46,8 +46,8 @@ Status WriteManPages(const Args& args) {
     environment.emplace_back(std::string(v.name), std::string(v.meaning));
   }
   for (const auto& [file, roff] : ManPages(Documented(), environment, kVouchVersion)) {
-    VOUCH_RETURN_IF_ERROR(
-        WriteFileAtomic(args.positional(0) + "/" + file, AsBytes(roff), 0644, WriteMode::kOverwrite));
+    VOUCH_RETURN_IF_ERROR(WriteFileAtomic(args.positional(0) + "/" + file, AsBytes(roff), 0644,
+                                          WriteMode::kOverwrite));
   }
   return OkStatus();
 }
@@ -57,10 +57,12 @@ Status WriteManPages(const Args& args) {
 int RunCompletion(int argc, char** argv) {
   return Command("completion", "print the shell completion script for bash, zsh or fish")
       .Positional({"SHELL"})
-      .Note("bash: source <(vouch completion bash), or install it as "
-            "share/bash-completion/completions/vouch")
-      .Note("zsh: vouch completion zsh > \"${fpath[1]}/_vouch\"; fish: vouch completion fish > "
-            "~/.config/fish/completions/vouch.fish")
+      .Note(
+          "bash: source <(vouch completion bash), or install it as "
+          "share/bash-completion/completions/vouch")
+      .Note(
+          "zsh: vouch completion zsh > \"${fpath[1]}/_vouch\"; fish: vouch completion fish > "
+          "~/.config/fish/completions/vouch.fish")
       .ExitCodes("0 printed, 2 usage error (unknown shell)")
       .Run(argc, argv, PrintCompletion);
 }

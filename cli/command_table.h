@@ -11,7 +11,7 @@ namespace vouch::cli {
 // CommandEntry is one `vouch <name>` command.
 struct CommandEntry {
   std::string_view name;
-  std::string_view summary;  // one line, for `vouch --help`, the completions and vouch(1)
+  std::string_view summary;           // one line, for `vouch --help`, the completions and vouch(1)
   int (*run)(int argc, char** argv);  // argv[0] is |name|
   // hidden commands are for the build (man page generation): not listed, completed or documented.
   bool hidden = false;

@@ -55,6 +55,7 @@ std::string RenderManPage(const ManPage& page);
 // reads with their meaning.
 std::vector<std::pair<std::string, std::string>> ManPages(
     std::span<const DocumentedCommand> commands,
-    const std::vector<std::pair<std::string, std::string>>& environment, const std::string& version);
+    const std::vector<std::pair<std::string, std::string>>& environment,
+    const std::string& version);
 
 }  // namespace vouch::cli

@@ -58,8 +58,9 @@ Status ReadKeys(const YAML::Node& node, const std::string& source, const std::st
       continue;
     }
     if (!KnownKey(key)) {
-      return KeyError(source, prefix + key, "unknown key (known: policy, trusted-root, "
-                                            "signing-config, output, commands)");
+      return KeyError(source, prefix + key,
+                      "unknown key (known: policy, trusted-root, "
+                      "signing-config, output, commands)");
     }
     if (!entry.second.IsScalar()) {
       return KeyError(source, prefix + key, "must be a string");

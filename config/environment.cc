@@ -7,9 +7,11 @@ namespace vouch::config {
 namespace {
 
 constexpr EnvVariable kVariables[] = {
-    {"VOUCH_CONFIG", "the config file of flag defaults (default $XDG_CONFIG_HOME/vouch/config.yaml)"},
+    {"VOUCH_CONFIG",
+     "the config file of flag defaults (default $XDG_CONFIG_HOME/vouch/config.yaml)"},
     {"VOUCH_TRUSTED_ROOT", "Sigstore trusted_root.json used when --trusted-root is not given"},
-    {"VOUCH_REPOSITORY", "repository that stores signatures and attestations (--attachment-repository)"},
+    {"VOUCH_REPOSITORY",
+     "repository that stores signatures and attestations (--attachment-repository)"},
     {"VOUCH_PASSWORD", "password of encrypted vouch key files", true},
     {"COSIGN_PASSWORD", "password of cosign key files, when VOUCH_PASSWORD is unset", true},
     {"VOUCH_PKCS11_MODULE", "PKCS#11 module library for pkcs11: URIs that name no module-path"},

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -111,9 +110,16 @@ BOOST_AUTO_TEST_CASE(flag_beats_environment_beats_config_file) {
   WriteText(file, "trusted-root: " + dir.path() + "/file-root.json\n");
   WriteText(dir.path() + "/a.txt", "hi");
   WriteText(dir.path() + "/b.json", "{}");
-  const std::vector<std::string> verify = {"verify-bundle", "--config", file, "--bundle",
-                                           dir.path() + "/b.json", "--certificate-identity", "i",
-                                           "--certificate-oidc-issuer", "u", dir.path() + "/a.txt"};
+  const std::vector<std::string> verify = {"verify-bundle",
+                                           "--config",
+                                           file,
+                                           "--bundle",
+                                           dir.path() + "/b.json",
+                                           "--certificate-identity",
+                                           "i",
+                                           "--certificate-oidc-issuer",
+                                           "u",
+                                           dir.path() + "/a.txt"};
   RunOptions with_env;
   with_env.env["VOUCH_TRUSTED_ROOT"] = dir.path() + "/env-root.json";
   std::vector<std::string> with_flag = verify;

@@ -102,8 +102,9 @@ BOOST_AUTO_TEST_CASE(completion_scripts_hold_verbs_subcommands_and_flags) {
   BOOST_TEST(Contains(zsh, "'generate:make a key pair'"), zsh);
   const std::string fish = CompletionScript("fish", docs);
   BOOST_TEST(Contains(fish, "-f -a sign -d 'sign an image'"), fish);
-  BOOST_TEST(Contains(fish, "__fish_seen_subcommand_from key; and __fish_seen_subcommand_from "
-                            "generate' -l algorithm -r -d 'the algorithm'"),
+  BOOST_TEST(Contains(fish,
+                      "__fish_seen_subcommand_from key; and __fish_seen_subcommand_from "
+                      "generate' -l algorithm -r -d 'the algorithm'"),
              fish);
   BOOST_TEST(Contains(fish, "-l recursive -d 'sign every platform'"), fish);
   BOOST_TEST(CompletionScript("tcsh", docs).empty());

@@ -82,8 +82,8 @@ BOOST_AUTO_TEST_CASE(mistakes_are_usage_errors_naming_file_and_key) {
 }
 
 BOOST_AUTO_TEST_CASE(locate_prefers_flag_then_vouch_config_then_xdg_then_home) {
-  const auto env = FakeEnv({{"VOUCH_CONFIG", "/env.yaml"}, {"XDG_CONFIG_HOME", "/xdg"},
-                            {"HOME", "/home/u"}});
+  const auto env =
+      FakeEnv({{"VOUCH_CONFIG", "/env.yaml"}, {"XDG_CONFIG_HOME", "/xdg"}, {"HOME", "/home/u"}});
   Location flag = Locate(std::string("/flag.yaml"), env);
   BOOST_TEST(flag.path == "/flag.yaml");
   BOOST_TEST(flag.required);
@@ -93,7 +93,8 @@ BOOST_AUTO_TEST_CASE(locate_prefers_flag_then_vouch_config_then_xdg_then_home) {
   Location xdg = Locate(std::nullopt, FakeEnv({{"XDG_CONFIG_HOME", "/xdg"}, {"HOME", "/h"}}));
   BOOST_TEST(xdg.path == "/xdg/vouch/config.yaml");
   BOOST_TEST(!xdg.required);
-  BOOST_TEST(Locate(std::nullopt, FakeEnv({{"HOME", "/h"}})).path == "/h/.config/vouch/config.yaml");
+  BOOST_TEST(Locate(std::nullopt, FakeEnv({{"HOME", "/h"}})).path ==
+             "/h/.config/vouch/config.yaml");
   BOOST_TEST(Locate(std::nullopt, FakeEnv({})).path.empty());
 }
 
@@ -156,8 +157,9 @@ BOOST_AUTO_TEST_CASE(defaults_never_switch_a_command_into_a_conflicting_mode) {
   std::map<std::string, std::string> d = FlagDefaults(c, "verify", Flags(declared, {"key"}), env);
   BOOST_TEST(d.count("policy") == 0u);
   BOOST_TEST(d.at("trusted-root") == "root.json");
-  BOOST_TEST(FlagDefaults(c, "verify", Flags(declared, {"certificate-identity"}), env)
-                 .count("policy") == 0u);
+  BOOST_TEST(
+      FlagDefaults(c, "verify", Flags(declared, {"certificate-identity"}), env).count("policy") ==
+      0u);
   // promote --key signs the VSA: the policy still applies.
   BOOST_TEST(FlagDefaults(c, "promote", Flags(declared, {"key"}), env).at("policy") == "p.yaml");
   // --tuf-refresh excludes --trusted-root everywhere.
@@ -170,8 +172,9 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(environment_table)
 
 BOOST_AUTO_TEST_CASE(secrets_report_only_whether_they_are_set) {
-  const std::vector<EnvState> states = ReadEnvironment(FakeEnv(
-      {{"SIGSTORE_ID_TOKEN", "eyJ.secret"}, {"VOUCH_TRUSTED_ROOT", "/r.json"}, {"VOUCH_VECTORS", "x"}}));
+  const std::vector<EnvState> states = ReadEnvironment(FakeEnv({{"SIGSTORE_ID_TOKEN", "eyJ.secret"},
+                                                                {"VOUCH_TRUSTED_ROOT", "/r.json"},
+                                                                {"VOUCH_VECTORS", "x"}}));
   std::set<std::string> names;
   for (const EnvState& s : states) {
     names.insert(std::string(s.variable->name));

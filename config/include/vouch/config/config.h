@@ -39,8 +39,8 @@ std::span<const ConfigKey> ConfigKeys();
 
 // Config is one parsed file. Values are as written; they are checked as flags are.
 struct Config {
-  std::string source;                                         // the file read ("" when none)
-  std::map<std::string, std::string> defaults;                // key -> value
+  std::string source;                           // the file read ("" when none)
+  std::map<std::string, std::string> defaults;  // key -> value
   std::map<std::string, std::map<std::string, std::string>> commands;  // command -> key -> value
   // warning is set when the default file could not be read for permission (vouch run as
   // another user with the same HOME): like git, vouch warns and goes on without it.
