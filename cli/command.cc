@@ -1,12 +1,30 @@
 #include "command.h"
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
+#include <map>
+#include <set>
 #include <utility>
 
 #include "exit_code.h"
+#include "vouch/config/config.h"
 
 namespace vouch::cli {
+namespace {
+
+// While DescribeCommands runs, the commands it records (else null): Parse and RunSubcommand
+// consult it so that no command needs a second declaration for completion and man pages.
+std::vector<CommandInfo>* g_described = nullptr;
+
+// Set by EnableConfigFile: the config file's setup, else no config file is read.
+struct ConfigSetup {
+  std::optional<std::string> path;
+  std::vector<std::string> (*commands)();
+};
+std::optional<ConfigSetup> g_config;
+
+}  // namespace
 
 std::string Args::Get(const std::string& flag) const {
   if (parsed_.count(flag) > 0) {
@@ -29,8 +47,9 @@ std::vector<std::string> Args::GetAll(const std::string& flag) const {
 }
 
 Command::Command(std::string name, std::string summary)
-    : name_(std::move(name)), options_("vouch " + name_, std::move(summary)) {
-  options_.add_options()("h,help", "show this help");
+    : name_(std::move(name)), summary_(summary), options_("vouch " + name_, std::move(summary)) {
+  options_.add_options()("h,help", "show this help")(
+      "config", "config file of flag defaults (docs/config.md)", cxxopts::value<std::string>());
 }
 
 Command& Command::Usage(std::string line) {
@@ -161,12 +180,78 @@ std::optional<std::string> Command::CountError(const std::vector<std::string>& g
          (max_positionals_ == 1 ? "one" : std::to_string(max_positionals_)) + " " + names + got;
 }
 
+CommandInfo Command::Describe() {
+  CommandInfo info{name_, summary_, Help(), {}};
+  for (const std::string& group : options_.groups()) {
+    for (const cxxopts::HelpOptionDetails& o : options_.group_help(group).options) {
+      for (const std::string& long_name : o.l) {
+        info.flags.push_back({long_name, o.desc, !o.is_boolean});
+      }
+    }
+  }
+  return info;
+}
+
+void Command::ApplyConfig(int argc, char** argv, Args& args) {
+  if (!g_config) {
+    return;
+  }
+  const config::EnvLookup env = config::ProcessEnvironment();
+  const std::optional<std::string> flag =
+      args.Has("config") ? std::optional(args.Get("config")) : g_config->path;
+  Result<config::Config> loaded = config::Load(config::Locate(flag, env), [] {
+    return g_config->commands();
+  });
+  if (!loaded.ok()) {
+    args.exit_code_ = Finish(loaded.status());
+    return;
+  }
+  if (!loaded->warning.empty()) {
+    std::cerr << "vouch: warning: " << loaded->warning << "\n";
+  }
+  if (loaded->defaults.empty() && loaded->commands.empty()) {
+    return;
+  }
+  std::set<std::string, std::less<>> declared;
+  for (const CommandInfo::Flag& f : Describe().flags) {
+    declared.insert(f.name);
+  }
+  config::FlagState flags{
+      // --output is a file name on some commands: only --output text|json takes the default.
+      [&](std::string_view f) { return f == "output" ? output_flag_ : declared.count(f) > 0; },
+      [&](std::string_view f) { return args.Has(std::string(f)); }};
+  const std::map<std::string, std::string> supplied =
+      config::FlagDefaults(*loaded, name_, flags, env);
+  if (supplied.empty()) {
+    return;
+  }
+  // The defaults go right after the command name, as if typed there (before any "--").
+  std::vector<std::string> strings(argv, argv + argc);
+  for (const auto& [key, value] : supplied) {
+    strings.insert(strings.begin() + 1, "--" + key + "=" + value);
+  }
+  std::vector<char*> pointers;
+  for (std::string& s : strings) {
+    pointers.push_back(s.data());
+  }
+  args.parsed_ = options_.parse(static_cast<int>(pointers.size()), pointers.data());
+}
+
 Args Command::Parse(int argc, char** argv) {
   Args args;
+  if (g_described != nullptr) {
+    g_described->push_back(Describe());
+    args.exit_code_ = kExitOk;
+    return args;
+  }
   args.parsed_ = options_.parse(argc, argv);
   if (args.Has("help")) {
     std::cout << Help();
     args.exit_code_ = kExitOk;
+    return args;
+  }
+  ApplyConfig(argc, argv, args);
+  if (args.done()) {
     return args;
   }
   if (std::optional<std::string> error = CountError(args.positionals())) {
@@ -213,8 +298,30 @@ int Command::Run(int argc, char** argv, Status (*body)(const Args&)) {
   return args.done() ? args.exit_code() : Finish(body(args));
 }
 
+void EnableConfigFile(std::optional<std::string> path, std::vector<std::string> (*commands)()) {
+  g_config = ConfigSetup{std::move(path), commands};
+}
+
+std::vector<CommandInfo> DescribeCommands(std::string_view name, int (*run)(int argc, char** argv)) {
+  std::vector<CommandInfo> described;
+  g_described = &described;
+  std::string arg0(name);
+  char* argv[] = {arg0.data(), nullptr};
+  run(1, argv);
+  g_described = nullptr;
+  return described;
+}
+
 int RunSubcommand(std::string_view group, std::string_view usage, std::span<const Subcommand> table,
                   int argc, char** argv) {
+  if (g_described != nullptr) {
+    for (const Subcommand& sub : table) {
+      std::string arg0(sub.name);
+      char* sub_argv[] = {arg0.data(), nullptr};
+      sub.run(1, sub_argv);
+    }
+    return kExitOk;
+  }
   if (argc < 2) {
     std::cerr << usage;
     return kExitUsage;

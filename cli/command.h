@@ -10,6 +10,9 @@
 //   - flags declared with Require() must be present (usage error "<command> needs --flag");
 //   - Int() flags are checked against their range (exit 2);
 //   - OutputFlag() registers `-o, --output text|json` and rejects any other value (exit 2);
+//   - `--config FILE` is accepted everywhere: once main.cc has called EnableConfigFile, the flags
+//     the user did not give take their defaults from the config file (config/config.h; a bad
+//     file is a usage error, exit 2);
 //   - option groups shared with other commands (registry, password, keyless identity, ...) come
 //     from their own *_flags.h and are added with With().
 // Unknown flags and malformed flag values are cxxopts exceptions; they propagate to main.cc,
@@ -115,6 +118,8 @@ class Args {
   std::string output_;
 };
 
+struct CommandInfo;  // below
+
 // Command declares one subcommand. The builder methods return *this so that a declaration
 // reads as one statement; the declaration must be complete before Parse.
 class Command {
@@ -192,11 +197,17 @@ class Command {
   const std::string& name() const { return name_; }
 
  private:
+  // Describe returns this declaration as DescribeCommands records it.
+  CommandInfo Describe();
+  // ApplyConfig re-parses |argv| with the defaults the config file gives the flags |args| lacks;
+  // a bad config file ends the command with its exit code.
+  void ApplyConfig(int argc, char** argv, Args& args);
   // CountError returns the usage message for the |given| positionals, or nullopt when their
   // count is allowed.
   std::optional<std::string> CountError(const std::vector<std::string>& given) const;
 
   std::string name_;
+  std::string summary_;
   cxxopts::Options options_;
   std::string usage_;
   std::vector<std::string> positional_names_;
@@ -220,6 +231,31 @@ struct Subcommand {
   std::string_view name;
   int (*run)(int argc, char** argv);  // argv[0] is the subcommand name
 };
+
+// CommandInfo is one command as its declaration says, for the shell completion scripts and the
+// man pages: obtained without parsing a command line or running anything.
+struct CommandInfo {
+  struct Flag {
+    std::string name;  // the long name, without "--"
+    std::string help;
+    bool takes_value = false;
+  };
+  std::string name;  // "sign", "key generate"
+  std::string summary;
+  std::string help;  // the --help text
+  std::vector<Flag> flags;
+};
+
+// DescribeCommands runs |run| (a command table entry, |name| its argv[0]) in declaration-only
+// mode: every Command it declares records its CommandInfo and returns at Parse as if answered,
+// and a command group (RunSubcommand) declares each of its subcommands in turn. Not reentrant.
+std::vector<CommandInfo> DescribeCommands(std::string_view name, int (*run)(int argc, char** argv));
+
+// EnableConfigFile makes every Command read the config file (config/config.h): |path| is the file
+// `vouch --config FILE COMMAND` named before the command (a command's own --config wins), and
+// |commands| lists the command names a `commands:` section may use (called only when a file is
+// read). Without this call (unit tests) no config file is read.
+void EnableConfigFile(std::optional<std::string> path, std::vector<std::string> (*commands)());
 
 // RunSubcommand dispatches `vouch <group> <sub> ...` to |table|: no subcommand prints |usage|
 // to stderr (exit 2), help/-h/--help prints it to stdout (exit 0), an unknown name is reported

@@ -30,5 +30,8 @@ int RunSignBundle(int argc, char** argv);   // cmd_sign_bundle.cc: sign-bundle F
 int RunVerifyNotation(int argc, char** argv);  // cmd_verify_notation.cc: verify-notation [FILE]
 int RunTrustedRoot(int argc, char** argv);  // cmd_trusted_root.cc: trusted-root update|print
 int RunVersion(int argc, char** argv);      // cmd_version.cc: version
+int RunCompletion(int argc, char** argv);   // cmd_completion.cc: completion bash|zsh|fish
+int RunManPages(int argc, char** argv);     // cmd_completion.cc: __man-pages DIR (the build)
+int RunEnv(int argc, char** argv);          // cmd_env.cc: env
 
 }  // namespace vouch::cli

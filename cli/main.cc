@@ -1,63 +1,23 @@
-// vouch: the command-line entry point. A thin table of subcommands (BoringSSL tool.cc, ninja
-// kTools); no business logic lives here. cxxopts exceptions are caught here and only here.
+// vouch: the command-line entry point. It dispatches from the table of subcommands
+// (command_table.h; BoringSSL tool.cc, ninja kTools); no business logic lives here. cxxopts
+// exceptions are caught here and only here.
 #include <cxxopts.hpp>
 
 #include <cstring>
 #include <iostream>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
-#include "commands.h"
+#include "command.h"
+#include "command_table.h"
 #include "exit_code.h"
 
 namespace vouch::cli {
 namespace {
 
-struct Command {
-  std::string_view name;
-  std::string_view summary;
-  int (*run)(int argc, char** argv);
-};
-
-constexpr Command kCommands[] = {
-    {"key", "generate, inspect, import and export signing keys", RunKey},
-    {"sign-blob", "sign a file, writing a Sigstore bundle", RunSignBlob},
-    {"verify-blob", "verify a file against a bundle or signature and a public key", RunVerifyBlob},
-    {"resolve", "print the digest an image reference names", RunResolve},
-    {"manifest", "print an image's manifest bytes exactly as served", RunManifest},
-    {"copy", "copy an image with its signatures and attestations", RunCopy},
-    {"tree", "list what is attached to an image", RunTree},
-    {"login", "store registry credentials in the docker config", RunLogin},
-    {"logout", "remove registry credentials from the docker config", RunLogout},
-    {"sign", "sign a container image", RunSign},
-    {"verify", "verify a container image's signatures", RunVerify},
-    {"attest", "attach a signed in-toto attestation to an image", RunAttest},
-    {"verify-attestation", "verify an image's attestations", RunVerifyAttestation},
-    {"attest-blob", "sign an in-toto attestation about a file", RunAttestBlob},
-    {"verify-blob-attestation", "verify an attestation bundle about a file", RunVerifyBlobAttestation},
-    {"provenance", "generate SLSA provenance for images or files", RunProvenance},
-    {"inspect", "show every signature and attestation of an image", RunInspect},
-    {"verify-bundle", "verify a Sigstore bundle offline (keyless or key)", RunVerifyBundle},
-    {"sign-bundle", "sign a file keyless into a Sigstore bundle (conformance protocol)",
-     RunSignBundle},
-    {"verify-notation", "verify a Notation signature envelope offline", RunVerifyNotation},
-    {"policy", "lint a trust policy or explain what it requires of an image", RunPolicy},
-    {"promote", "copy an image to a gated repository if the policy accepts it", RunPromote},
-    {"serve", "run the Kubernetes admission webhook", RunServe},
-    {"trusted-root", "update Sigstore's trusted root over TUF, or print the cached one",
-     RunTrustedRoot},
-    {"version", "print the version, commit and linked libraries", RunVersion},
-};
-
-const Command* Find(std::string_view name) {
-  for (const Command& c : kCommands) {
-    if (c.name == name) {
-      return &c;
-    }
-  }
-  return nullptr;
-}
-
-int RunCommand(const Command& c, int argc, char** argv) {
+int RunCommand(const CommandEntry& c, int argc, char** argv) {
   try {
     return c.run(argc, argv);
   } catch (const cxxopts::exceptions::exception& e) {
@@ -66,13 +26,53 @@ int RunCommand(const Command& c, int argc, char** argv) {
 }
 
 void PrintUsage(std::ostream& out) {
-  out << "usage: vouch <command> [options]\n\ncommands:\n";
-  for (const Command& c : kCommands) {
+  out << "usage: vouch [--config FILE] <command> [options]\n\ncommands:\n";
+  for (const CommandEntry& c : Commands()) {
+    if (c.hidden) {
+      continue;
+    }
     out << "  " << c.name << std::string(25 - std::min<size_t>(24, c.name.size()), ' ')
         << c.summary << "\n";
   }
   out << "\nexit codes: 0 ok, 1 verification or policy rejected, 2 usage error, "
-         "3 operational error\nrun `vouch <command> --help` (or `vouch help <command>`) for a command's options\n";
+         "3 operational error\nrun `vouch <command> --help` (or `vouch help <command>`) for a command's options\n"
+         "--config FILE: defaults for flags (docs/config.md); `vouch env`: the environment read\n";
+}
+
+// CommandNames lists every command and subcommand name, for the config file's `commands:`.
+std::vector<std::string> CommandNames() {
+  std::vector<std::string> names;
+  for (const CommandEntry& c : Commands()) {
+    for (const CommandInfo& info : DescribeCommands(c.name, c.run)) {
+      names.push_back(info.name);
+    }
+  }
+  return names;
+}
+
+// GlobalConfigFlag removes a leading `--config FILE` (or `--config=FILE`) from |argc|/|argv| and
+// returns FILE; a `--config` without its FILE is a usage error.
+std::optional<std::string> GlobalConfigFlag(int& argc, char**& argv) {
+  if (argc < 2) {
+    return std::nullopt;
+  }
+  const std::string_view arg = argv[1];
+  constexpr std::string_view kEquals = "--config=";
+  if (arg.substr(0, kEquals.size()) == kEquals) {
+    std::string path(arg.substr(kEquals.size()));
+    argv[1] = argv[0];
+    ++argv;
+    --argc;
+    return path;
+  }
+  if (arg != "--config" || argc < 3) {
+    return std::nullopt;
+  }
+  std::string path = argv[2];
+  argv[2] = argv[0];
+  argv += 2;
+  argc -= 2;
+  return path;
 }
 
 }  // namespace
@@ -80,6 +80,7 @@ void PrintUsage(std::ostream& out) {
 
 int main(int argc, char** argv) {
   using namespace vouch::cli;
+  EnableConfigFile(GlobalConfigFlag(argc, argv), CommandNames);
   if (argc < 2) {
     PrintUsage(std::cerr);
     return kExitUsage;
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
   std::string_view name = argv[1];
   if (name == "help" && argc == 3) {
     // `vouch help CMD` is `vouch CMD --help`.
-    if (const Command* c = Find(argv[2])) {
+    if (const CommandEntry* c = FindCommand(argv[2])) {
       char help[] = "--help";
       char* args[] = {argv[2], help, nullptr};
       return RunCommand(*c, 2, args);
@@ -103,9 +104,9 @@ int main(int argc, char** argv) {
   if (name == "--version") {
     char version[] = "version";
     char* args[] = {version, nullptr};
-    return RunCommand(*Find("version"), 1, args);
+    return RunCommand(*FindCommand("version"), 1, args);
   }
-  if (const Command* c = Find(name)) {
+  if (const CommandEntry* c = FindCommand(name)) {
     return RunCommand(*c, argc - 1, argv + 1);
   }
   std::cerr << "vouch: unknown command \"" << name << "\"\n";

@@ -462,12 +462,23 @@ BOOST_AUTO_TEST_CASE(ha_variant_has_three_spread_replicas_redis_and_a_budget) {
                                              "any:443/TCP"}));
 }
 
-// One image for the gate everywhere: the base names it, and no variant overrides it.
+// One image for the gate everywhere, pinned by digest: the Deployment names "vouch", base's
+// kustomization maps that name to a repository and a digest (docs/image.md), and no variant
+// overrides it.
 BOOST_AUTO_TEST_CASE(gate_image_is_named_once) {
   Manifests base;
   const std::string image =
       Str(base.Get("Deployment")["spec"]["template"]["spec"]["containers"][0]["image"]);
-  BOOST_TEST(image.rfind("registry.example.com/vouch/vouch", 0) == 0u);
+  BOOST_TEST(image == "vouch");
+  const YAML::Node images = base.Get("Kustomization")["images"];
+  BOOST_REQUIRE(images.IsSequence());
+  BOOST_REQUIRE(images.size() == 1u);
+  BOOST_TEST(Str(images[0]["name"]) == image);
+  BOOST_TEST(Str(images[0]["newName"]).find('/') != std::string::npos);
+  BOOST_TEST(!images[0]["newTag"].IsDefined(), "a tag, not a digest");
+  const std::string digest = Str(images[0]["digest"]);
+  BOOST_TEST(digest.size() == std::string("sha256:").size() + 64);
+  BOOST_TEST(digest.rfind("sha256:", 0) == 0u);
   for (const std::string sub : {"", "cert-manager", "ha"}) {
     Overlay o(sub);
     BOOST_TEST(!o.kustomization["images"].IsDefined(), sub);

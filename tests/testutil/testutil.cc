@@ -202,6 +202,14 @@ RunResult Vouch(const std::vector<std::string>& args, const RunOptions& options)
     static TempDir cache;  // one per test process, removed at exit
     opts.env["XDG_CACHE_HOME"] = cache.path();
   }
+  // Nor the user's config file of flag defaults (docs/config.md).
+  if (opts.env.find("XDG_CONFIG_HOME") == opts.env.end()) {
+    static TempDir config;
+    opts.env["XDG_CONFIG_HOME"] = config.path();
+  }
+  if (opts.env.find("VOUCH_CONFIG") == opts.env.end()) {
+    opts.unset_env.push_back("VOUCH_CONFIG");
+  }
   return Run(argv, opts);
 }
 

@@ -67,8 +67,9 @@ struct RunOptions {
 RunResult Run(const std::vector<std::string>& argv, const RunOptions& options = {});
 
 // Vouch runs the vouch binary ($VOUCH_BIN) with |args|. VOUCH_PASSWORD is unset unless |options|
-// sets it; XDG_CACHE_HOME is an empty folder of the test process unless |options| sets it (no
-// user cache, such as a TUF trusted root, reaches a test).
+// sets it; XDG_CACHE_HOME and XDG_CONFIG_HOME are empty folders of the test process and
+// VOUCH_CONFIG is unset unless |options| sets them (no user cache, such as a TUF trusted root, and
+// no config file reaches a test).
 RunResult Vouch(const std::vector<std::string>& args, const RunOptions& options = {});
 
 // VouchBin returns $VOUCH_BIN (set by CTest); fails the test when missing.

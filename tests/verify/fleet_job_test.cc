@@ -42,6 +42,8 @@ BOOST_AUTO_TEST_CASE(FleetVerifyJobShardsMatchCompletions) {
   BOOST_TEST(c["securityContext"]["allowPrivilegeEscalation"].as<bool>() == false);
   BOOST_TEST(c["securityContext"]["readOnlyRootFilesystem"].as<bool>() == true);
   BOOST_TEST(Str(c["securityContext"]["capabilities"]["drop"][0]) == "ALL");
+  // vouch's own image by digest, substituted at apply time (docs/image.md): never a tag.
+  BOOST_TEST(Str(c["image"]) == "${VOUCH_IMAGE}");
 
   std::map<std::string, std::string> flags;
   std::vector<std::string> args;
