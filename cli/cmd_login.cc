@@ -1,5 +1,6 @@
 // `vouch login HOST -u USER --password-stdin` and `vouch logout HOST`: the docker config file
-// docker itself writes ($DOCKER_CONFIG/config.json or ~/.docker/config.json), atomically, 0600.
+// docker itself writes ($DOCKER_CONFIG/config.json or ~/.docker/config.json; $REGISTRY_AUTH_FILE
+// when set), atomically, 0600, or the credential helper it names (registry/auth.h).
 #include <iostream>
 #include <string>
 
@@ -52,14 +53,12 @@ int Login(const Args& args) {
     }
   }
   const std::string path = registry::DockerConfigWritePath();
-  Result<std::string> warning = registry::WriteDockerLogin(path, host, user, trimmed.view());
-  if (!warning.ok()) {
-    return Fail(warning.status());
+  Result<std::string> where = registry::WriteDockerLogin(path, host, user, trimmed.view());
+  if (!where.ok()) {
+    return Fail(where.status().WithContext("login: storing the credentials"));
   }
-  if (!warning->empty()) {
-    std::cerr << "vouch: warning: " << *warning << "\n";
-  }
-  std::cerr << "vouch: login succeeded; credentials for " << host << " stored in " << path << "\n";
+  std::cerr << "vouch: login succeeded; credentials for " << host << " stored in " << *where
+            << "\n";
   return kExitOk;
 }
 
@@ -67,15 +66,14 @@ Status Logout(const Args& args) {
   const std::string host = args.positional(0);
   const std::string path = registry::DockerConfigWritePath();
   VOUCH_RETURN_IF_ERROR(registry::RemoveDockerLogin(path, host));
-  std::cerr << "vouch: removed credentials for " << registry::NormalizeAuthKey(host) << " from "
-            << path << "\n";
+  std::cerr << "vouch: removed credentials for " << registry::NormalizeAuthKey(host) << "\n";
   return OkStatus();
 }
 
 }  // namespace
 
 int RunLogin(int argc, char** argv) {
-  return Command("login", "store registry credentials in the docker config")
+  return Command("login", "store registry credentials in the docker config or its credential helper")
       .Positional({"HOST"})
       .With({AddRegistryFlags})
       .Value("u,username", "user name")
@@ -86,7 +84,7 @@ int RunLogin(int argc, char** argv) {
 }
 
 int RunLogout(int argc, char** argv) {
-  return Command("logout", "remove registry credentials from the docker config")
+  return Command("logout", "remove registry credentials from the docker config and its credential helper")
       .Positional({"HOST"})
       .Run(argc, argv, Logout);
 }

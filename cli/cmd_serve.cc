@@ -131,6 +131,7 @@ int Serve(const Args& args) {
   } else if (const char* env = std::getenv("SSL_CERT_FILE"); env != nullptr && *env != '\0') {
     to.ca_file = std::string(env);
   }
+  to.certs_d_roots = co.certs_d_roots.value_or(registry::DefaultCertsDirRoots());
   auto budget = std::max<std::chrono::seconds>(
       std::chrono::seconds(2), std::chrono::duration_cast<std::chrono::seconds>(
                                    2 * o.deadline + std::chrono::milliseconds(999)));

@@ -116,6 +116,11 @@ Result<registry::ClientOptions> ClientOptionsFromFlags(const cxxopts::ParseResul
   if (parsed.count("ca-file") > 0) {
     o.ca_file = parsed["ca-file"].as<std::string>();
   }
+  VOUCH_ASSIGN_OR_RETURN(registry::RegistriesConf conf,
+                         registry::LoadRegistriesConf(registry::RegistriesConfPaths()));
+  if (!conf.registries.empty()) {
+    o.registries_conf = std::make_shared<const registry::RegistriesConf>(std::move(conf));
+  }
   static std::mutex log_mu;
   if (parsed.count("verbose") > 0) {
     o.observer = [](const registry::RequestLog& log) {

@@ -25,7 +25,8 @@ void AddRegistryFlags(cxxopts::Options& options);
 void AddPlatformOption(cxxopts::Options& options);
 
 // ClientOptionsFromFlags returns the registry ClientOptions the parsed common flags describe
-// (insecure registries, CA file, request timeout, the -v request log and the warning printer),
+// (insecure registries, CA file, request timeout, the -v request log and the warning printer)
+// and registries.conf (RegistriesConfPaths; a malformed file is kInvalidArgument, exit 2),
 // for callers that adjust them before building a Client (vouch serve ties timeouts to its
 // deadline). The throttle is |defaults| (off for image commands; vouch serve passes its own)
 // with the back-pressure flags applied, left null when it limits nothing. A malformed

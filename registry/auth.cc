@@ -156,6 +156,14 @@ std::string HomeDir() {
   return home != nullptr ? home : "";
 }
 
+// DockerConfigFile is the file docker itself reads and writes.
+std::string DockerConfigFile() {
+  if (const char* d = std::getenv("DOCKER_CONFIG"); d != nullptr && *d != '\0') {
+    return std::string(d) + "/config.json";
+  }
+  return HomeDir() + "/.docker/config.json";
+}
+
 bool IsDockerHub(std::string_view host) {
   return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
 }
@@ -164,13 +172,13 @@ bool IsDockerHub(std::string_view host) {
 // a network call must not hang vouch forever.
 constexpr std::chrono::seconds kHelperDeadline{30};
 
-// RunHelper runs `docker-credential-<name> get` with |server| on stdin and returns its exit code
-// (128 + N when killed by signal N) and stdout (at most 64 KiB: more is an error).
-Result<std::pair<int, std::string>> RunHelper(const std::string& name, const std::string& server) {
-  std::string program = "docker-credential-" + name;
+// RunHelper runs `docker-credential-<name> <verb>` with |input| on stdin: the one place vouch
+// starts a credential helper (get, store, erase). Returns how it finished (exit code, or 128 + N
+// when killed by signal N) and its output (stdout at most 64 KiB: more is an error).
+Result<SubprocessResult> RunHelper(const std::string& name, const char* verb, ByteView input) {
   SubprocessOptions options;
-  options.argv = {program, "get"};
-  options.stdin_data = AsBytes(server);
+  options.argv = {"docker-credential-" + name, verb};
+  options.stdin_data = input;
   options.max_stdout = 64u << 10;
   options.deadline = kHelperDeadline;
   Result<SubprocessResult> run = RunSubprocess(options);
@@ -180,21 +188,72 @@ Result<std::pair<int, std::string>> RunHelper(const std::string& name, const std
     }
     return UnavailableError("cannot run credential helper: " + run.status().message());
   }
-  int code = run->exited() ? run->exit_code : 128 + run->term_signal;
-  return std::make_pair(code, std::move(run->stdout_data));
+  if (!run->exited()) {
+    run->exit_code = 128 + run->term_signal;
+  }
+  return std::move(run).value();
+}
+
+// HelperFailure describes a helper run that did not succeed. docker-credential-helpers print
+// their errors on stdout, others on stderr: the message quotes stderr, else stdout (never for
+// `get`, whose stdout would be credentials), with |secret| masked should a helper echo it.
+Status HelperFailure(const std::string& name, const char* verb, const SubprocessResult& run,
+                     std::string_view secret = {}, bool quote_stdout = true) {
+  std::string said = StderrTail(run.stderr_data);
+  if (said.empty() && quote_stdout) {
+    said = StderrTail(run.stdout_data);
+  }
+  if (!secret.empty()) {
+    for (size_t at = said.find(secret); at != std::string::npos; at = said.find(secret, at)) {
+      said.replace(at, secret.size(), "***");
+    }
+  }
+  return UnavailableError("credential helper docker-credential-" + name + " " + verb +
+                          " failed (exit " + std::to_string(run.exit_code) + ")" +
+                          (said.empty() ? "" : ": " + said));
+}
+
+bool SaysNotFound(const SubprocessResult& run) {
+  return run.stdout_data.find("credentials not found") != std::string::npos ||
+         run.stderr_data.find("credentials not found") != std::string::npos;
+}
+
+// HelperServer is the ServerURL a helper files |host| under: what docker login passes.
+std::string HelperServer(std::string_view host) {
+  return IsDockerHub(host) ? "https://index.docker.io/v1/" : std::string(host);
+}
+
+// HelperFor returns the helper docker uses for |host| in the config |j|: credHelpers[host],
+// else credsStore, else "" (the plaintext "auths").
+template <class J>
+std::string HelperFor(const J& j, std::string_view host) {
+  if (!j.is_object()) {
+    return "";
+  }
+  if (auto helpers = j.find("credHelpers"); helpers != j.end() && helpers->is_object()) {
+    for (const auto& [key, value] : helpers->items()) {
+      if (NormalizeAuthKey(key) == host && value.is_string()) {
+        return value.template get<std::string>();
+      }
+    }
+  }
+  if (auto store = j.find("credsStore"); store != j.end() && store->is_string()) {
+    return store->template get<std::string>();
+  }
+  return "";
 }
 
 Result<std::optional<Credentials>> FromHelper(const std::string& helper, std::string_view host) {
-  std::string server = IsDockerHub(host) ? "https://index.docker.io/v1/" : std::string(host);
-  VOUCH_ASSIGN_OR_RETURN(auto run, RunHelper(helper, server));
-  if (run.first != 0) {
-    if (run.second.find("credentials not found") != std::string::npos) {
+  std::string server = HelperServer(host);
+  VOUCH_ASSIGN_OR_RETURN(SubprocessResult run, RunHelper(helper, "get", AsBytes(server)));
+  if (!run.success()) {
+    if (SaysNotFound(run)) {
       return std::optional<Credentials>();
     }
-    return UnavailableError("credential helper docker-credential-" + helper + " failed (exit " +
-                            std::to_string(run.first) + ")");
+    return HelperFailure(helper, "get", run, {}, /*quote_stdout=*/false);
   }
-  auto j = ParseJson(run.second, "credential helper output");
+  auto j = ParseJson(run.stdout_data, "credential helper output");
+  SecureWipe(run.stdout_data.data(), run.stdout_data.size());
   if (!j.ok()) {
     return UnavailableError("credential helper docker-credential-" + helper +
                             " printed malformed output");
@@ -277,16 +336,8 @@ class DockerConfigStore final : public CredentialStore {
         return j.status();
       }
       // credHelpers[host], else credsStore, else auths[host] (docker CLI semantics).
-      if (const Json* helpers = FindField(*j, "credHelpers"); helpers && helpers->is_object()) {
-        for (const auto& [key, value] : helpers->items()) {
-          if (NormalizeAuthKey(key) == host && value.is_string()) {
-            return FromHelper(value.get<std::string>(), host);
-          }
-        }
-      }
-      if (const Json* store = FindField(*j, "credsStore");
-          store && store->is_string() && !store->get<std::string>().empty()) {
-        return FromHelper(store->get<std::string>(), host);
+      if (std::string helper = HelperFor(*j, host); !helper.empty()) {
+        return FromHelper(helper, host);
       }
       if (const Json* auths = FindField(*j, "auths"); auths && auths->is_object()) {
         for (const auto& [key, value] : auths->items()) {
@@ -354,6 +405,41 @@ std::string AuthKeyFor(std::string_view host) {
   return IsDockerHub(host) ? "https://index.docker.io/v1/" : std::string(host);
 }
 
+// EraseAuthEntries removes every spelling of |host| from "auths" (creating an empty "auths"
+// when absent) and reports whether there was one.
+bool EraseAuthEntries(OrderedJson& j, const std::string& host) {
+  if (!j.contains("auths") || !j["auths"].is_object()) {
+    j["auths"] = OrderedJson::object();
+  }
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : j["auths"].items()) {
+    if (NormalizeAuthKey(key) == host) {
+      keys.push_back(key);
+    }
+  }
+  for (const auto& key : keys) {
+    j["auths"].erase(key);
+  }
+  return !keys.empty();
+}
+
+// StoreInHelper runs `docker-credential-NAME store` with the docker protocol's JSON on stdin.
+Status StoreInHelper(const std::string& helper, const std::string& host,
+                     std::string_view username, std::string_view password) {
+  OrderedJson in{{"ServerURL", HelperServer(host)},
+                 {"Username", std::string(username)},
+                 {"Secret", std::string(password)}};
+  std::string text = DumpJson(in);
+  std::string& secret = in["Secret"].get_ref<std::string&>();
+  SecureWipe(secret.data(), secret.size());
+  Result<SubprocessResult> run = RunHelper(helper, "store", AsBytes(text));
+  SecureWipe(text.data(), text.size());
+  if (!run.ok()) {
+    return run.status();
+  }
+  return run->success() ? OkStatus() : HelperFailure(helper, "store", *run, password);
+}
+
 }  // namespace
 
 std::string Challenge::Param(const std::string& name) const {
@@ -398,19 +484,26 @@ std::string NormalizeAuthKey(std::string_view key) {
 }
 
 std::vector<std::string> DockerConfigPaths() {
+  // containers-auth.json(5): the primary file (or the explicit override), then the user's
+  // config directory, then docker's file. ~/.dockercfg (pre-1.7 docker) is not read.
   std::vector<std::string> out;
   if (const char* f = std::getenv("REGISTRY_AUTH_FILE"); f != nullptr && *f != '\0') {
     out.emplace_back(f);
+  } else if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run != nullptr && *run != '\0') {
+    out.push_back(std::string(run) + "/containers/auth.json");
   }
-  out.push_back(DockerConfigWritePath());
+  if (std::string cfg = XdgBaseDir("XDG_CONFIG_HOME", ".config"); !cfg.empty()) {
+    out.push_back(cfg + "/containers/auth.json");
+  }
+  out.push_back(DockerConfigFile());
   return out;
 }
 
 std::string DockerConfigWritePath() {
-  if (const char* d = std::getenv("DOCKER_CONFIG"); d != nullptr && *d != '\0') {
-    return std::string(d) + "/config.json";
+  if (const char* f = std::getenv("REGISTRY_AUTH_FILE"); f != nullptr && *f != '\0') {
+    return f;
   }
-  return HomeDir() + "/.docker/config.json";
+  return DockerConfigFile();
 }
 
 std::unique_ptr<CredentialStore> NewDockerConfigStore(std::vector<std::string> paths) {
@@ -426,49 +519,42 @@ Result<std::string> WriteDockerLogin(const std::string& path, std::string_view r
                                      std::string_view username, std::string_view password) {
   VOUCH_ASSIGN_OR_RETURN(OrderedJson j, ReadConfigForUpdate(path));
   std::string host = NormalizeAuthKey(registry);
-  std::string warning;
-  if (j.contains("credsStore") || j.contains("credHelpers")) {
-    warning = path + " names a credential helper; it takes precedence over the entry written to "
-                     "\"auths\"";
-  }
-  if (!j.contains("auths") || !j["auths"].is_object()) {
-    j["auths"] = OrderedJson::object();
-  }
-  // Drop other spellings of the same host so that lookups find the new entry.
-  std::vector<std::string> stale;
-  for (const auto& [key, value] : j["auths"].items()) {
-    if (NormalizeAuthKey(key) == host) {
-      stale.push_back(key);
-    }
-  }
-  for (const auto& key : stale) {
-    j["auths"].erase(key);
+  EraseAuthEntries(j, host);
+  const std::string helper = HelperFor(j, host);
+  if (!helper.empty()) {
+    VOUCH_RETURN_IF_ERROR(StoreInHelper(helper, host, username, password));
+    // As docker does: an empty entry, so that `auths` still lists the registry logged in to.
+    j["auths"][AuthKeyFor(host)] = OrderedJson::object();
+    VOUCH_RETURN_IF_ERROR(WriteConfig(path, j));
+    return "docker-credential-" + helper;
   }
   std::string pair = std::string(username) + ":" + std::string(password);
   j["auths"][AuthKeyFor(host)] = OrderedJson{{"auth", Base64Encode(AsBytes(pair))}};
   SecureWipe(pair.data(), pair.size());
   VOUCH_RETURN_IF_ERROR(WriteConfig(path, j));
-  return warning;
+  return path;
 }
 
 Status RemoveDockerLogin(const std::string& path, std::string_view registry) {
   VOUCH_ASSIGN_OR_RETURN(OrderedJson j, ReadConfigForUpdate(path));
   std::string host = NormalizeAuthKey(registry);
-  std::vector<std::string> keys;
-  if (j.contains("auths") && j["auths"].is_object()) {
-    for (const auto& [key, value] : j["auths"].items()) {
-      if (NormalizeAuthKey(key) == host) {
-        keys.push_back(key);
-      }
+  bool found = false;
+  if (const std::string helper = HelperFor(j, host); !helper.empty()) {
+    const std::string server = HelperServer(host);
+    VOUCH_ASSIGN_OR_RETURN(SubprocessResult run, RunHelper(helper, "erase", AsBytes(server)));
+    if (!run.success() && !SaysNotFound(run)) {
+      return HelperFailure(helper, "erase", run);
     }
+    found = run.success();
   }
-  if (keys.empty()) {
+  if (EraseAuthEntries(j, host)) {
+    found = true;
+    VOUCH_RETURN_IF_ERROR(WriteConfig(path, j));
+  }
+  if (!found) {
     return NotFoundError("not logged in to " + host);
   }
-  for (const auto& key : keys) {
-    j["auths"].erase(key);
-  }
-  return WriteConfig(path, j);
+  return OkStatus();
 }
 
 }  // namespace vouch::registry

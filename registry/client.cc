@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "client_impl.h"
+#include "mirrored.h"
 #include "url.h"
 #include "core/internal/json.h"
 
@@ -167,6 +168,7 @@ Client::Impl::Impl(ClientOptions options) : opts(std::move(options)) {
   if (!transport) {
     CurlTransportOptions t;
     t.ca_file = opts.ca_file;
+    t.certs_d_roots = opts.certs_d_roots ? *opts.certs_d_roots : DefaultCertsDirRoots();
     if (opts.request_timeout) {
       t.request_timeout = *opts.request_timeout;
     }
@@ -176,6 +178,9 @@ Client::Impl::Impl(ClientOptions options) : opts(std::move(options)) {
       }
     }
     transport = NewCurlTransport(t);
+  }
+  if (opts.registries_conf) {
+    opts.insecure_registries.merge(opts.registries_conf->InsecureHosts());
   }
   creds = opts.credentials;
   if (!creds) {
@@ -616,7 +621,26 @@ Result<std::unique_ptr<Repository>> Client::Open(const Reference& ref, Access ac
   if (ref.is_layout()) {
     return NewLayoutRepository(impl_, ref, access);
   }
-  return NewRemoteRepository(impl_, ref, access);
+  if (!impl_->opts.registries_conf) {
+    return NewRemoteRepository(impl_, ref, access);
+  }
+  const RegistriesConf& conf = *impl_->opts.registries_conf;
+  std::vector<Endpoint> endpoints;
+  if (access == Access::kPull) {
+    VOUCH_ASSIGN_OR_RETURN(endpoints, PullEndpoints(conf, ref));
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(Endpoint primary, PushEndpoint(conf, ref));
+    endpoints.push_back(std::move(primary));
+  }
+  if (endpoints.size() == 1 && endpoints[0].ref.SameRepository(ref)) {
+    return NewRemoteRepository(impl_, ref, access);
+  }
+  std::vector<internal::MirroredEndpoint> repos;
+  for (Endpoint& e : endpoints) {
+    std::unique_ptr<Repository> repo = NewRemoteRepository(impl_, e.ref, access);
+    repos.push_back({std::move(e), std::move(repo)});
+  }
+  return internal::NewMirroredRepository(ref, std::move(repos));
 }
 
 Status Client::Ping(std::string_view registry, const Credentials& credentials) {

@@ -9,10 +9,13 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <vector>
 
 #include "curl_handle.h"
+#include "vouch/core/file.h"
 #include "vouch/registry/transport.h"
 
 namespace vouch::registry {
@@ -561,6 +564,10 @@ class CurlTransport final : public Transport {
     if (options_.ca_file) {
       curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file->c_str());
     }
+    VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const HostTls> host_tls, HostTlsFor(h, request.url));
+    if (host_tls) {
+      host_tls->Apply(h);
+    }
     if (!request.tls_verify) {
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -693,8 +700,84 @@ class CurlTransport final : public Transport {
     pool_.push_back(std::move(h));
   }
 
+  // HostTls is what a host's certificate directory adds to its exchanges.
+  struct HostTls {
+    std::string ca_bundle;  // the CA store's bundle followed by the host's CAs; "" for none
+    std::string client_cert;
+    std::string client_key;
+
+    void Apply(CURL* h) const {
+      if (!ca_bundle.empty()) {
+        curl_blob blob{const_cast<char*>(ca_bundle.data()), ca_bundle.size(), CURL_BLOB_COPY};
+        curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+      }
+      if (!client_cert.empty()) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, client_cert.c_str());
+        curl_easy_setopt(h, CURLOPT_SSLKEY, client_key.c_str());
+      }
+    }
+  };
+
+  // HostTlsFor returns what the certificate directories hold for |url|'s host (null: nothing),
+  // read once per host. The host's CAs join the bundle the exchange would otherwise use, so
+  // that they add to the CA store rather than replace it.
+  Result<std::shared_ptr<const HostTls>> HostTlsFor(CURL* h, const std::string& url) {
+    std::optional<Origin> o = ParseOrigin(url);
+    if (options_.certs_d_roots.empty() || !o || o->scheme != "https") {
+      return std::shared_ptr<const HostTls>();
+    }
+    const std::string authority = o->port == "443" ? o->host : o->host + ":" + o->port;
+    std::lock_guard<std::mutex> lock(host_tls_mu_);
+    if (auto it = host_tls_.find(authority); it != host_tls_.end()) {
+      return it->second;
+    }
+    VOUCH_ASSIGN_OR_RETURN(HostCertificates found,
+                           FindHostCertificates(options_.certs_d_roots, authority));
+    std::shared_ptr<HostTls> tls;
+    if (!found.empty()) {
+      tls = std::make_shared<HostTls>();
+      tls->client_cert = found.client_cert;
+      tls->client_key = found.client_key;
+      if (!found.ca_files.empty()) {
+        VOUCH_ASSIGN_OR_RETURN(tls->ca_bundle, ComposeBundle(h, found.ca_files));
+      }
+    }
+    host_tls_[authority] = tls;
+    return std::shared_ptr<const HostTls>(tls);
+  }
+
+  // ComposeBundle concatenates the CA store's PEM bundle (--ca-file, else libcurl's default)
+  // and |extra|.
+  Result<std::string> ComposeBundle(CURL* h, const std::vector<std::string>& extra) {
+    std::string base;
+    if (options_.ca_file) {
+      base = *options_.ca_file;
+    } else {
+      char* builtin = nullptr;
+      if (curl_easy_getinfo(h, CURLINFO_CAINFO, &builtin) == CURLE_OK && builtin != nullptr) {
+        base = builtin;
+      }
+    }
+    std::string bundle;
+    std::vector<std::string> files = extra;
+    if (!base.empty() && PathExists(base)) {
+      files.insert(files.begin(), base);
+    }
+    for (const std::string& file : files) {
+      auto pem = ReadFile(file, 64u << 20);
+      if (!pem.ok()) {
+        return pem.status().WithContext("reading CA certificates");
+      }
+      bundle.append(AsChars(*pem));
+      bundle.push_back('\n');
+    }
+    return bundle;
+  }
+
   static constexpr size_t kLocks = 8;
   CurlTransportOptions options_;
+  std::mutex host_tls_mu_;
+  std::map<std::string, std::shared_ptr<const HostTls>> host_tls_;
   std::array<std::mutex, kLocks> locks_;
   CurlSharePtr share_;
   std::mutex pool_mu_;

@@ -173,15 +173,50 @@ esac
 }
 
 BOOST_AUTO_TEST_CASE(ConfigPathsFromEnvironment) {
+  // containers-auth.json(5) order: the primary file or its override, the user's config
+  // directory, docker's file.
+  const char* home = std::getenv("HOME");
+  const std::string saved_home = home != nullptr ? home : "";
+  setenv("HOME", "/h", 1);
   setenv("DOCKER_CONFIG", "/d", 1);
+  setenv("XDG_RUNTIME_DIR", "/run/u", 1);
+  setenv("XDG_CONFIG_HOME", "/c", 1);
   setenv("REGISTRY_AUTH_FILE", "/r/auth.json", 1);
-  auto paths = DockerConfigPaths();
-  BOOST_REQUIRE(paths.size() == 2u);
-  BOOST_TEST(paths[0] == "/r/auth.json");
-  BOOST_TEST(paths[1] == "/d/config.json");
-  BOOST_TEST(DockerConfigWritePath() == "/d/config.json");
-  unsetenv("DOCKER_CONFIG");
+  using Paths = std::vector<std::string>;
+  BOOST_TEST(DockerConfigPaths() == (Paths{"/r/auth.json", "/c/containers/auth.json",
+                                           "/d/config.json"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(DockerConfigWritePath() == "/r/auth.json");
   unsetenv("REGISTRY_AUTH_FILE");
+  BOOST_TEST(DockerConfigPaths() == (Paths{"/run/u/containers/auth.json",
+                                           "/c/containers/auth.json", "/d/config.json"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(DockerConfigWritePath() == "/d/config.json");
+  unsetenv("XDG_RUNTIME_DIR");
+  unsetenv("XDG_CONFIG_HOME");
+  unsetenv("DOCKER_CONFIG");
+  BOOST_TEST(DockerConfigPaths() == (Paths{"/h/.config/containers/auth.json",
+                                           "/h/.docker/config.json"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(DockerConfigWritePath() == "/h/.docker/config.json");
+  setenv("HOME", saved_home.c_str(), 1);
+}
+
+BOOST_AUTO_TEST_CASE(FirstFileWithAnAnswerWins) {
+  vouch::testing::TempDir dir;
+  vouch::testing::WriteText(dir.File("runtime.json"),
+                            R"({"auths":{"a.example":{"auth":")" + B64("run:1") + R"("}}})");
+  vouch::testing::WriteText(dir.File("docker.json"),
+                            R"({"auths":{"a.example":{"auth":")" + B64("dock:2") +
+                                R"("},"b.example":{"auth":")" + B64("dock:3") + R"("}}})");
+  auto store = NewDockerConfigStore(
+      {dir.File("missing.json"), dir.File("runtime.json"), dir.File("docker.json")});
+  auto a = store->Lookup("a.example");
+  BOOST_REQUIRE(a.ok() && a->has_value());
+  BOOST_TEST((*a)->username == "run");
+  auto b = store->Lookup("b.example");
+  BOOST_REQUIRE(b.ok() && b->has_value());
+  BOOST_TEST((*b)->username == "dock");
 }
 
 BOOST_AUTO_TEST_CASE(LoginWritesDockerFormatAtomically0600) {

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -35,7 +36,10 @@ struct Env {
   RunOptions Options(const std::string& stdin_data = "") const {
     RunOptions o;
     o.env["DOCKER_CONFIG"] = dir.File("docker");
-    o.unset_env = {"REGISTRY_AUTH_FILE", "SSL_CERT_FILE"};
+    // Nothing of the user's container tool configuration (auth.json, registries.conf).
+    o.env["XDG_CONFIG_HOME"] = dir.File("config");
+    o.unset_env = {"REGISTRY_AUTH_FILE", "SSL_CERT_FILE", "XDG_RUNTIME_DIR",
+                   "CONTAINERS_REGISTRIES_CONF"};
     o.stdin_data = stdin_data;
     return o;
   }
@@ -347,6 +351,108 @@ BOOST_AUTO_TEST_CASE(CaFileAndSslCertFile) {
   BOOST_TEST(via_env.exit_code == 0, via_env.err);
   // --insecure-registry skips verification (explicit opt-in).
   BOOST_TEST(env.Vouch({"resolve", "--insecure-registry", reg, image}).exit_code == 0);
+}
+
+// The fixture CA only in a per-host certificate directory (VOUCH_CERTS_D_DIRS stands for
+// /etc/containers/certs.d and the others): trusted for that host, added to the CA store.
+BOOST_AUTO_TEST_CASE(CertsDirectoryAddsTheHostsCa) {
+  Env env;
+  std::string reg = Addr("tls");
+  std::string image = reg + "/fixture/single:v1";
+  std::string ca = ReadText(FixtureDir() + "/ca.crt");
+  std::filesystem::create_directories(env.dir.File("certs.d/" + reg));
+  vouch::testing::WriteText(env.dir.File("certs.d/" + reg + "/ca.crt"), ca);
+  RunOptions with_dir = env.Options("vouch-pass");
+  with_dir.env["VOUCH_CERTS_D_DIRS"] = env.dir.File("empty") + ":" + env.dir.File("certs.d");
+  RunResult login = vouch::testing::Vouch(
+      {"login", reg, "-u", "vouch-user", "--password-stdin"}, with_dir);
+  BOOST_REQUIRE_MESSAGE(login.exit_code == 0, login.err);
+  with_dir.stdin_data.clear();
+  RunResult r = vouch::testing::Vouch({"resolve", image}, with_dir);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  Trim(r.out);
+  BOOST_TEST(r.out == Known("single"));
+  RunResult copy = vouch::testing::Vouch(
+      {"copy", image, "oci:" + env.dir.File("layout") + ":v1"}, with_dir);
+  BOOST_TEST(copy.exit_code == 0, copy.err);
+
+  // Without the directory the same pull fails on the certificate.
+  RunOptions without = env.Options();
+  without.env["VOUCH_CERTS_D_DIRS"] = env.dir.File("empty");
+  RunResult untrusted = vouch::testing::Vouch({"resolve", image}, without);
+  BOOST_TEST(untrusted.exit_code == 3);
+  BOOST_TEST(untrusted.err.find("certificate") != std::string::npos, untrusted.err);
+
+  // The directory adds to the CA store: with another CA in it, the store ($SSL_CERT_FILE
+  // holding the fixture CA) still verifies the registry.
+  vouch::testing::WriteText(env.dir.File("certs.d/" + reg + "/ca.crt"),
+                            ReadText(FixtureDir() + "/token.crt"));
+  RunOptions added = env.Options();
+  std::erase(added.unset_env, std::string("SSL_CERT_FILE"));
+  added.env["SSL_CERT_FILE"] = FixtureDir() + "/ca.crt";
+  added.env["VOUCH_CERTS_D_DIRS"] = env.dir.File("certs.d");
+  RunResult store = vouch::testing::Vouch({"resolve", image}, added);
+  BOOST_TEST(store.exit_code == 0, store.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// registries.conf ($CONTAINERS_REGISTRIES_CONF) as podman and skopeo read it.
+BOOST_AUTO_TEST_SUITE(RegistriesConf)
+
+BOOST_AUTO_TEST_CASE(MirrorServesAReferenceOnADownRegistry) {
+  Env env;
+  const std::string a = Addr("open");
+  // Registry B (port 1: nothing listens) is down; its "mirrored" namespace is mirrored by A's
+  // fixture repositories.
+  const std::string b = "127.0.0.1:1";
+  vouch::testing::WriteText(env.dir.File("registries.conf"),
+                            "[[registry]]\nprefix = \"" + b + "/mirrored\"\n"
+                            "[[registry.mirror]]\nlocation = \"" + a + "/fixture\"\n"
+                            "[[registry]]\nprefix = \"" + a + "/forbidden\"\n"
+                            "blocked = true\n");
+  RunOptions o = env.Options();
+  o.env["CONTAINERS_REGISTRIES_CONF"] = env.dir.File("registries.conf");
+  RunResult r = vouch::testing::Vouch({"resolve", "-v", b + "/mirrored/multi:v1"}, o);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  Trim(r.out);
+  BOOST_TEST(r.out == Known("multi"));
+  BOOST_TEST(r.err.find(a + "/v2/fixture/multi/manifests/v1") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find(b + "/") == std::string::npos, r.err);  // the primary was never asked
+  // A copy reads every manifest and blob through the mirror.
+  RunResult cp = vouch::testing::Vouch(
+      {"copy", b + "/mirrored/multi:v1", "oci:" + env.dir.File("layout") + ":v1"}, o);
+  BOOST_REQUIRE_MESSAGE(cp.exit_code == 0, cp.err);
+  RunResult back = env.Vouch({"resolve", "oci:" + env.dir.File("layout") + ":v1"});
+  Trim(back.out);
+  BOOST_TEST(back.out == Known("multi"));
+  // A blocked prefix is refused before any request, naming the file (exit 3).
+  RunResult blocked = vouch::testing::Vouch({"resolve", a + "/forbidden/x:v1"}, o);
+  BOOST_TEST(blocked.exit_code == 3);
+  BOOST_TEST(blocked.err.find("blocked by registries.conf") != std::string::npos, blocked.err);
+  BOOST_TEST(blocked.err.find(env.dir.File("registries.conf")) != std::string::npos, blocked.err);
+  // A malformed file is named (exit 2).
+  vouch::testing::WriteText(env.dir.File("registries.conf"), "[[registry]\n");
+  RunResult bad = vouch::testing::Vouch({"resolve", a + "/fixture/multi:v1"}, o);
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(bad.err.find(env.dir.File("registries.conf") + ":1:") != std::string::npos, bad.err);
+}
+
+BOOST_AUTO_TEST_CASE(InsecureRegistryFromTheFile) {
+  Env env;
+  const std::string reg = Addr("tls");
+  vouch::testing::WriteText(env.dir.File("registries.conf"),
+                            "[[registry]]\nlocation = \"" + reg + "\"\ninsecure = true\n");
+  RunOptions o = env.Options("vouch-pass");
+  o.env["CONTAINERS_REGISTRIES_CONF"] = env.dir.File("registries.conf");
+  o.env["VOUCH_CERTS_D_DIRS"] = "";
+  BOOST_REQUIRE(vouch::testing::Vouch({"login", reg, "-u", "vouch-user", "--password-stdin"}, o)
+                    .exit_code == 0);
+  o.stdin_data.clear();
+  RunResult r = vouch::testing::Vouch({"resolve", reg + "/fixture/single:v1"}, o);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  Trim(r.out);
+  BOOST_TEST(r.out == Known("single"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

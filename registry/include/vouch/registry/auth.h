@@ -57,12 +57,15 @@ class CredentialStore {
   virtual Result<std::optional<Credentials>> Lookup(std::string_view registry) const = 0;
 };
 
-// DockerConfigPaths returns the files consulted, in order: $REGISTRY_AUTH_FILE if set, then
-// $DOCKER_CONFIG/config.json if DOCKER_CONFIG is set, else ~/.docker/config.json.
+// DockerConfigPaths returns the credential files read, in the order of containers-auth.json(5):
+// $REGISTRY_AUTH_FILE if set, else $XDG_RUNTIME_DIR/containers/auth.json when XDG_RUNTIME_DIR is
+// set; then $XDG_CONFIG_HOME/containers/auth.json (~/.config/containers/auth.json); then docker's
+// $DOCKER_CONFIG/config.json (~/.docker/config.json). The first file with an answer for a host
+// wins; missing files are skipped.
 std::vector<std::string> DockerConfigPaths();
 
-// DockerConfigWritePath returns the file `vouch login` writes: $DOCKER_CONFIG/config.json or
-// ~/.docker/config.json (the file docker itself writes).
+// DockerConfigWritePath returns the file `vouch login` and `vouch logout` change:
+// $REGISTRY_AUTH_FILE when set, else docker's $DOCKER_CONFIG/config.json (~/.docker/config.json).
 std::string DockerConfigWritePath();
 
 // NewDockerConfigStore returns a store over the docker config files |paths| (in order, first
@@ -76,16 +79,20 @@ std::unique_ptr<CredentialStore> NewDockerConfigStore(std::vector<std::string> p
 std::unique_ptr<CredentialStore> NewStaticCredentialStore(std::string registry,
                                                           Credentials credentials);
 
-// WriteDockerLogin stores Basic credentials for |registry| in the docker config |path|, keeping
-// every other field, creating the file (and its directory, 0700) when absent. The file is
-// replaced atomically with mode 0600. A config with credsStore/credHelpers for the host is
-// still written to "auths" (vouch does not write to helpers) and the caller is told via the
-// returned warning text (empty when none).
+// WriteDockerLogin stores Basic credentials for |registry| as docker login does with the config
+// |path|, keeping every other field, creating the file (and its directory, 0700) when absent;
+// the file is replaced atomically with mode 0600. When the file names a credential helper for
+// the host (credHelpers[host], else credsStore) the secret goes to `docker-credential-NAME
+// store` ({"ServerURL","Username","Secret"} on stdin) and the file gets only an empty
+// auths[host] entry; otherwise auths[host].auth holds base64(user:password). Returns where the
+// secret went: the helper program's name or |path|. A helper failure is kUnavailable with the
+// helper's message (the secret masked should it echo it).
 Result<std::string> WriteDockerLogin(const std::string& path, std::string_view registry,
                                      std::string_view username, std::string_view password);
 
-// RemoveDockerLogin deletes |registry|'s entry from "auths" in |path|. kNotFound when there is
-// none.
+// RemoveDockerLogin logs out of |registry|: `docker-credential-NAME erase` (server URL on stdin)
+// when |path| names a helper for the host, and the host's "auths" entry removed. kNotFound when
+// neither held credentials; a helper failure is kUnavailable with its message.
 Status RemoveDockerLogin(const std::string& path, std::string_view registry);
 
 // NormalizeAuthKey reduces a config.json "auths" key or a user's HOST argument to host[:port]

@@ -30,6 +30,7 @@
 #include "vouch/registry/auth.h"
 #include "vouch/registry/manifest.h"
 #include "vouch/registry/reference.h"
+#include "vouch/registry/registries_conf.h"
 #include "vouch/registry/throttle.h"
 #include "vouch/registry/transport.h"
 
@@ -57,11 +58,20 @@ struct ClientOptions {
   std::shared_ptr<Transport> transport;
   // ca_file replaces the system CA store; defaults to $SSL_CERT_FILE when that is set.
   std::optional<std::string> ca_file;
+  // certs_d_roots are the per-host certificate directory roots whose CAs are added to the CA
+  // store (CurlTransportOptions::certs_d_roots); nullopt: DefaultCertsDirRoots().
+  std::optional<std::vector<std::string>> certs_d_roots;
   // request_timeout, when set, replaces the default curl transport's overall deadline of one
   // exchange (CurlTransportOptions::request_timeout, 10 minutes).
   std::optional<std::chrono::milliseconds> request_timeout;
-  // insecure_registries may be spoken to over plain HTTP and with unverified TLS.
+  // insecure_registries may be spoken to over plain HTTP and with unverified TLS (and so may
+  // the hosts registries_conf marks insecure).
   std::set<std::string> insecure_registries;
+  // registries_conf, when set, decides where each remote repository is read and written
+  // (registries_conf.h): Open with Access::kPull reads through the mirrors, then the primary;
+  // writes go to the primary; a blocked reference fails to open (kPermissionDenied). Null: the
+  // reference's own registry.
+  std::shared_ptr<const RegistriesConf> registries_conf;
   // credentials supplies login data; when null, the docker config files are used.
   std::shared_ptr<CredentialStore> credentials;
   RetryPolicy retry;
@@ -244,7 +254,9 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   // Open returns the repository |ref| names (a remote repository or an OCI layout). Opening
-  // makes no request. A layout opened with kPullPush is created when missing.
+  // makes no request. A layout opened with kPullPush is created when missing. With
+  // ClientOptions::registries_conf a remote repository is read from and written to the
+  // endpoints it gives; its reference() is still |ref|.
   Result<std::unique_ptr<Repository>> Open(const Reference& ref, Access access = Access::kPull);
 
   // Ping checks that |registry| answers /v2/ with the given |credentials| (for `vouch login`):

@@ -219,10 +219,41 @@ Status TruncatedResponseError(const std::string& what);
 // IsTruncatedResponse reports whether |s| came from TruncatedResponseError.
 bool IsTruncatedResponse(const Status& s);
 
+// HostCertificates is what a per-host certificate directory (ROOT/HOST[:PORT]/, as docker's
+// /etc/docker/certs.d and containers-certs.d(5)) holds for one registry.
+struct HostCertificates {
+  // ca_files are the *.crt files: CAs trusted for this host in addition to the CA store.
+  std::vector<std::string> ca_files;
+  // client_cert and client_key are a *.cert file and the *.key of the same name: the client
+  // certificate presented to this host (the first pair in name order).
+  std::string client_cert;
+  std::string client_key;
+
+  bool empty() const { return ca_files.empty() && client_cert.empty(); }
+};
+
+// DefaultCertsDirRoots returns the roots of the per-host certificate directories, in order:
+// $VOUCH_CERTS_D_DIRS when set (':'-separated; empty: none), else
+// $XDG_CONFIG_HOME/containers/certs.d (~/.config/containers/certs.d), /etc/containers/certs.d,
+// /etc/docker/certs.d.
+std::vector<std::string> DefaultCertsDirRoots();
+
+// FindHostCertificates reads the first directory ROOT/|authority| that exists among |roots|
+// (containers/image's rule: directories are not merged). |authority| is the registry as a URL
+// names it: "host" or "host:port". Files are taken in name order. A *.cert without its *.key,
+// or a *.key without its *.cert, is kInvalidArgument naming the file; an unreadable directory
+// is an error too.
+Result<HostCertificates> FindHostCertificates(const std::vector<std::string>& roots,
+                                              std::string_view authority);
+
 // CurlTransportOptions configures NewCurlTransport.
 struct CurlTransportOptions {
   // ca_file, when set, replaces the system CA store (PEM bundle).
   std::optional<std::string> ca_file;
+  // certs_d_roots are the per-host certificate directory roots (FindHostCertificates): a
+  // host's CAs are added to the CA store (|ca_file|, else libcurl's default bundle), never
+  // replace it, and its client certificate is presented. Empty: none.
+  std::vector<std::string> certs_d_roots;
   std::chrono::seconds connect_timeout{15};
   // low_speed_timeout aborts a transfer that moves under 1 byte/s for this long (kUnavailable,
   // retried).
