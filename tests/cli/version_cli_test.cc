@@ -30,7 +30,7 @@ BOOST_AUTO_TEST_CASE(version_json_names_the_commit_and_the_libraries) {
     BOOST_TEST(commit == "unknown");
   }
   for (const char* lib : {"openssl", "libcurl", "nlohmann_json", "cxxopts", "libsodium", "re2",
-                          "libp11", "hiredis", "yaml-cpp", "boost"}) {
+                          "libp11", "hiredis", "libcbor", "tomlplusplus", "yaml-cpp", "boost"}) {
     BOOST_TEST_CONTEXT(lib) {
       BOOST_REQUIRE(j["libraries"].contains(lib));
       BOOST_TEST(std::regex_match(j["libraries"][lib]["built"].get<std::string>(),
