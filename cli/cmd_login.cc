@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
+#include "vouch/core/log.h"
 #include "vouch/core/file.h"
 #include "vouch/registry/auth.h"
 
@@ -57,9 +58,9 @@ int Login(const Args& args) {
     return Fail(warning.status());
   }
   if (!warning->empty()) {
-    std::cerr << "vouch: warning: " << *warning << "\n";
+    log::Warn(*warning);
   }
-  std::cerr << "vouch: login succeeded; credentials for " << host << " stored in " << path << "\n";
+  log::Info("vouch: login succeeded; credentials for " + host + " stored in " + path);
   return kExitOk;
 }
 
@@ -67,8 +68,7 @@ Status Logout(const Args& args) {
   const std::string host = args.positional(0);
   const std::string path = registry::DockerConfigWritePath();
   VOUCH_RETURN_IF_ERROR(registry::RemoveDockerLogin(path, host));
-  std::cerr << "vouch: removed credentials for " << registry::NormalizeAuthKey(host) << " from "
-            << path << "\n";
+  log::Info("vouch: removed credentials for " + registry::NormalizeAuthKey(host) + " from " + path);
   return OkStatus();
 }
 
