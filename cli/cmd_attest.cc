@@ -7,8 +7,8 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "key_flags.h"
-#include "predicate_flags.h"
 #include "output.h"
+#include "predicate_flags.h"
 #include "registry_flags.h"
 #include "vouch/sign/attest.h"
 

@@ -47,8 +47,8 @@ Status Copy(const Args& args) {
               std::to_string(result->blobs_mounted) + "; " +
               std::to_string(result->manifests_pushed) + " manifests, " +
               std::to_string(result->referrers_copied) + " referrers (" +
-              std::to_string(result->referrers_present) + " present), cosign tags: " +
-              std::to_string(result->tags_copied.size()) + " new, " +
+              std::to_string(result->referrers_present) +
+              " present), cosign tags: " + std::to_string(result->tags_copied.size()) + " new, " +
               std::to_string(result->tags_merged.size()) + " merged into the destination's, " +
               std::to_string(result->tags_present.size()) + " present; " +
               std::to_string(client->request_count()) + " requests");

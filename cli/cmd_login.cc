@@ -7,8 +7,8 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
-#include "vouch/core/log.h"
 #include "vouch/core/file.h"
+#include "vouch/core/log.h"
 #include "vouch/registry/auth.h"
 
 namespace vouch::cli {

@@ -1,6 +1,7 @@
 // `vouch provenance [--subject IMAGE|FILE ...] [--base-image REF ...] [--builder-id URI]
 // [--build-type URI] [--source-uri URI --source-digest sha1:HEX] [--source-ref REF]
-// [--output-file FILE] [--statement] [--output text|json]`: option parsing only; the work is sign::GenerateProvenance.
+// [--output-file FILE] [--statement] [--output text|json]`: option parsing only; the work is
+// sign::GenerateProvenance.
 #include <iostream>
 #include <map>
 #include <string>

@@ -80,8 +80,8 @@ Result<BlobRequest> RequestFromFlags(const Args& args) {
 
 std::string Source(const std::string& path) { return path == "-" ? "stdin" : path; }
 
-Status SignNotation(const Args& args, const keys::Signer& signer,
-                    const NotationSigningFlags& flags, sign::NotationBlobRequest request) {
+Status SignNotation(const Args& args, const keys::Signer& signer, const NotationSigningFlags& flags,
+                    sign::NotationBlobRequest request) {
   request.signer = &signer;
   VOUCH_ASSIGN_OR_RETURN(request.certificate_chain, ReadCertChain(flags.cert_chain_path));
   request.expiry = flags.expiry;
@@ -127,7 +127,9 @@ Status SignBlob(const Args& args, BlobRequest blob) {
   log::Info("Signed " + Source(request.artifact_path) + " (" + result.digest.ToString() + ") " +
             SignedBy(*signing.signer) + "; wrote " + wrote);
   if (args.json()) {
-    auto path_or_null = [](const std::string& p) { return p.empty() ? OutputJson(nullptr) : OutputJson(p); };
+    auto path_or_null = [](const std::string& p) {
+      return p.empty() ? OutputJson(nullptr) : OutputJson(p);
+    };
     OutputJson doc = NewDocument();
     doc["artifact"] = request.artifact_path;
     doc["digest"] = result.digest.ToString();

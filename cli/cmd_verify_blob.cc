@@ -60,8 +60,8 @@ Status VerifyBlob(const Args& args, verify::VerifyBlobRequest request) {
     VOUCH_ASSIGN_OR_RETURN(sigstore.trusted_root, LoadTrustedRootFlag(args.parsed()));
   }
   verdict.status = WithVerificationContext(verify::VerifyBlob(request, sigstore));
-  std::cout << verify::RenderBlob(verdict, args.json() ? verify::Format::kJson
-                                                       : verify::Format::kText);
+  std::cout << verify::RenderBlob(verdict,
+                                  args.json() ? verify::Format::kJson : verify::Format::kText);
   return verdict.status;
 }
 

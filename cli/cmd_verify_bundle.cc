@@ -57,16 +57,17 @@ Status VerifyBundle(const Args& args) {
   if (v.ok()) {
     verdict.bundle = v->verification;
     if (trust.roots.empty()) {
-      log::Info("vouch: note: no trusted root given: only the signature was checked, not the "
-                "transparency log");
+      log::Info(
+          "vouch: note: no trusted root given: only the signature was checked, not the "
+          "transparency log");
     }
     const verify::BundleVerification& b = v->verification;
     if (!b.signer.empty()) {
       log::Info("signer: " + b.signer + (b.issuer.empty() ? "" : " (" + b.issuer + ")"));
     }
   }
-  std::cout << verify::RenderBlob(verdict, args.json() ? verify::Format::kJson
-                                                       : verify::Format::kText);
+  std::cout << verify::RenderBlob(verdict,
+                                  args.json() ? verify::Format::kJson : verify::Format::kText);
   return verdict.status;
 }
 

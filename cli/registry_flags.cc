@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "key_flags.h"
-#include "vouch/core/log.h"
 #include "vouch/core/duration.h"
+#include "vouch/core/log.h"
 
 namespace vouch::cli {
 

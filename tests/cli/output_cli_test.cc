@@ -32,9 +32,9 @@ struct Fixture {
     BOOST_REQUIRE(Run({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
                        "ec_paramgen_curve:P-256", "-out", dir.File("k.pem")})
                       .exit_code == 0);
-    BOOST_REQUIRE(Run({"openssl", "pkey", "-in", dir.File("k.pem"), "-pubout", "-out",
-                       dir.File("k.pub")})
-                      .exit_code == 0);
+    BOOST_REQUIRE(
+        Run({"openssl", "pkey", "-in", dir.File("k.pem"), "-pubout", "-out", dir.File("k.pub")})
+            .exit_code == 0);
     WriteText(dir.File("a.txt"), "hello\n");
     WriteText(dir.File("pred.json"), R"({"note": "test"})");
     image = Digest::Of(AsBytes(layout.AddMinimalImage("app"))).ToString();
@@ -91,11 +91,13 @@ const Case kCases[] = {
     {"attest-blob",
      {"attest-blob", "{dir}/a.txt", "--key", "{dir}/k.pem", "--predicate", "{dir}/pred.json",
       "--type", "https://example.test/t", "--bundle", "{dir}/ab1"}},
-    {"verify-blob", {"verify-blob", "{dir}/a.txt", "--key", "{dir}/k.pub", "--bundle", "{dir}/a.bundle"}},
+    {"verify-blob",
+     {"verify-blob", "{dir}/a.txt", "--key", "{dir}/k.pub", "--bundle", "{dir}/a.bundle"}},
     {"verify-blob",
      {"verify-blob", "{dir}/pred.json", "--key", "{dir}/k.pub", "--bundle", "{dir}/a.bundle"},
      1},
-    {"verify-blob", {"verify-bundle", "--bundle", "{dir}/a.bundle", "--key", "{dir}/k.pub", "{dir}/a.txt"}},
+    {"verify-blob",
+     {"verify-bundle", "--bundle", "{dir}/a.bundle", "--key", "{dir}/k.pub", "{dir}/a.txt"}},
     {"verify-blob",
      {"verify-bundle", "--bundle", "{dir}/a.bundle", "--key", "{dir}/k.pub", "{dir}/pred.json"},
      1},
@@ -117,7 +119,8 @@ const Case kCases[] = {
       "--scrypt-n", "32768"}},
     {"verify", {"verify", "{img}", "--key", "{dir}/k.pub"}},
     {"verify --policy", {"verify", "--policy", "{dir}/policy.json", "{img}"}},
-    {"verify-attestation", {"verify-attestation", "{img}", "--key", "{dir}/k.pub", "--type", "https://example.test/t"}},
+    {"verify-attestation",
+     {"verify-attestation", "{img}", "--key", "{dir}/k.pub", "--type", "https://example.test/t"}},
     {"inspect", {"inspect", "{img}", "--key", "{dir}/k.pub"}},
     {"tree", {"tree", "{img}"}},
     {"promote", {"promote", "{img}", "oci:{dir}/promoted:app", "--policy", "{dir}/policy.json"}},
@@ -156,8 +159,8 @@ BOOST_AUTO_TEST_CASE(key_generate_json_names_the_files_and_the_key) {
 }
 
 BOOST_AUTO_TEST_CASE(json_fields_say_what_was_signed_and_where) {
-  RunResult blob = F().Vouch({"sign-blob", "{dir}/a.txt", "--key", "{dir}/k.pem", "--bundle",
-                              "{dir}/b2", "-o", "json"});
+  RunResult blob = F().Vouch(
+      {"sign-blob", "{dir}/a.txt", "--key", "{dir}/k.pem", "--bundle", "{dir}/b2", "-o", "json"});
   BOOST_REQUIRE_MESSAGE(blob.exit_code == 0, blob.err);
   const json b = json::parse(blob.out);
   BOOST_TEST(b["digest"] == Digest::Of(AsBytes(std::string("hello\n"))).ToString());
@@ -166,8 +169,8 @@ BOOST_AUTO_TEST_CASE(json_fields_say_what_was_signed_and_where) {
   BOOST_TEST(b["signer"]["type"] == "key");
   BOOST_TEST(b["tlogEntries"].empty());
 
-  RunResult legacy = F().Vouch({"sign", "{img}", "--key", "{dir}/k.pem", "--format", "legacy",
-                                "-o", "json"});
+  RunResult legacy =
+      F().Vouch({"sign", "{img}", "--key", "{dir}/k.pem", "--format", "legacy", "-o", "json"});
   BOOST_REQUIRE_MESSAGE(legacy.exit_code == 0, legacy.err);
   const json l = json::parse(legacy.out)["manifests"][0];
   BOOST_TEST(l["digest"] == F().image);
@@ -186,10 +189,17 @@ BOOST_AUTO_TEST_CASE(json_fields_say_what_was_signed_and_where) {
 }
 
 BOOST_AUTO_TEST_CASE(provenance_output_is_the_format_and_output_file_the_file) {
-  const std::vector<std::string> flags = {
-      "provenance", "--subject", "{dir}/a.txt", "--builder-id", "https://example.test/b",
-      "--build-type", "https://example.test/t", "--source-uri", "https://example.test/repo",
-      "--source-digest", "sha1:" + std::string(40, 'a')};
+  const std::vector<std::string> flags = {"provenance",
+                                          "--subject",
+                                          "{dir}/a.txt",
+                                          "--builder-id",
+                                          "https://example.test/b",
+                                          "--build-type",
+                                          "https://example.test/t",
+                                          "--source-uri",
+                                          "https://example.test/repo",
+                                          "--source-digest",
+                                          "sha1:" + std::string(40, 'a')};
   std::vector<std::string> old = flags;
   old.insert(old.end(), {"--output", "{dir}/old.json"});
   RunResult r = F().Vouch(old);
@@ -206,14 +216,14 @@ BOOST_AUTO_TEST_CASE(provenance_output_is_the_format_and_output_file_the_file) {
 }
 
 BOOST_AUTO_TEST_CASE(quiet_keeps_only_the_result_and_errors) {
-  const std::vector<std::string> sign = {"sign", "{img}", "--key", "{dir}/k.pem", "--format",
-                                         "legacy"};
-  RunResult loud = F().Vouch({"sign-blob", "{dir}/a.txt", "--key", "{dir}/k.pem", "--bundle",
-                              "{dir}/b3"});
+  const std::vector<std::string> sign = {"sign",        "{img}",    "--key",
+                                         "{dir}/k.pem", "--format", "legacy"};
+  RunResult loud =
+      F().Vouch({"sign-blob", "{dir}/a.txt", "--key", "{dir}/k.pem", "--bundle", "{dir}/b3"});
   BOOST_TEST(loud.exit_code == 0);
   BOOST_TEST(loud.err.find("Signed ") != std::string::npos, loud.err);
-  RunResult quiet = F().Vouch({"sign-blob", "{dir}/a.txt", "--key", "{dir}/k.pem", "--bundle",
-                               "{dir}/b3", "-q"});
+  RunResult quiet =
+      F().Vouch({"sign-blob", "{dir}/a.txt", "--key", "{dir}/k.pem", "--bundle", "{dir}/b3", "-q"});
   BOOST_TEST(quiet.exit_code == 0);
   BOOST_TEST(quiet.err == "");
   // The racy-tag warning is a warning, not an error: quiet hides it, the result stays.
@@ -222,8 +232,8 @@ BOOST_AUTO_TEST_CASE(quiet_keeps_only_the_result_and_errors) {
   BOOST_TEST(tag.err == "");
   BOOST_TEST(tag.out.find("Signed ") != std::string::npos, tag.out);
   // Errors are never quiet.
-  RunResult bad = F().Vouch({"verify-blob", "{dir}/pred.json", "--key", "{dir}/k.pub",
-                             "--bundle", "{dir}/a.bundle", "-q"});
+  RunResult bad = F().Vouch({"verify-blob", "{dir}/pred.json", "--key", "{dir}/k.pub", "--bundle",
+                             "{dir}/a.bundle", "-q"});
   BOOST_TEST(bad.exit_code == 1);
   BOOST_TEST(bad.err.rfind("vouch: verification failed", 0) == 0u, bad.err);
   RunResult both = F().Vouch({"resolve", "oci:{layout}:app", "-q", "-v"});

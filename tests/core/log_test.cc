@@ -1,13 +1,12 @@
 // The log levels: quiet hides informational lines and warnings, verbose adds diagnostics, and a
 // line is written whole even from many threads.
+#include "vouch/core/log.h"
+
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 #include <thread>
 #include <vector>
-
-#include "vouch/core/log.h"
 
 namespace vouch::log {
 namespace {

@@ -175,7 +175,8 @@ BOOST_AUTO_TEST_CASE(AcceptedImageArrivesWithIdenticalDigestsAndVerifies) {
                                  "--output", "json"});
   auto j = ParseJson(p.out, "promote output");
   BOOST_REQUIRE_MESSAGE(j.ok(), p.out);
-  for (const std::string& problem : testing::ShapeProblems(p.out, testing::DocumentedShape("promote"))) {
+  for (const std::string& problem :
+       testing::ShapeProblems(p.out, testing::DocumentedShape("promote"))) {
     BOOST_ERROR(problem);
   }
   BOOST_TEST((*j)["promoted"].get<bool>());

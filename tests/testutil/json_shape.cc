@@ -16,11 +16,13 @@ bool HasType(const json& v, const std::string& type) {
   if (type.size() > none.size() && type.ends_with(none)) {
     return v.is_null() || HasType(v, type.substr(0, type.size() - none.size()));
   }
-  const std::map<std::string, bool> is = {
-      {"string", v.is_string()}, {"integer", v.is_number_integer()},
-      {"boolean", v.is_boolean()}, {"object", v.is_object()},
-      {"array", v.is_array()},   {"null", v.is_null()},
-      {"any", true}};
+  const std::map<std::string, bool> is = {{"string", v.is_string()},
+                                          {"integer", v.is_number_integer()},
+                                          {"boolean", v.is_boolean()},
+                                          {"object", v.is_object()},
+                                          {"array", v.is_array()},
+                                          {"null", v.is_null()},
+                                          {"any", true}};
   auto it = is.find(type);
   BOOST_REQUIRE_MESSAGE(it != is.end(), "docs/output.md: unknown type \"" << type << "\"");
   return it->second;

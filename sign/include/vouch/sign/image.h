@@ -124,9 +124,9 @@ struct StoredBundle {
   std::string bundle_json;
 };
 Result<StoredBundle> SignBundleReferrer(registry::Repository& repo,
-                                       const registry::Descriptor& subject,
-                                       const BundleSigner& signer, std::string_view statement,
-                                       std::string_view predicate_type, const Clock* clock);
+                                        const registry::Descriptor& subject,
+                                        const BundleSigner& signer, std::string_view statement,
+                                        std::string_view predicate_type, const Clock* clock);
 
 // PushBundleReferrer is SignBundleReferrer's storage step for a bundle already sealed (a DSSE
 // bundle): the referrer manifest as described above.
