@@ -19,6 +19,7 @@
 #include "key_flags.h"
 #include "registry_flags.h"
 #include "vouch/core/file.h"
+#include "vouch/core/log.h"
 #include "vouch/verify/batch.h"
 #include "vouch/verify/engine.h"
 
@@ -142,11 +143,13 @@ int VerifyBatch(const Args& args, std::shared_ptr<const verify::TrustPolicy> tru
       verify::ParseBatchInput(AsChars(*input)), options,
       [&](const verify::BatchEntry& e) { return verifier.Verify(e); },
       [](const std::string& line) { std::cout << line << '\n' << std::flush; });
-  std::cerr << "vouch: batch: " << summary.entries << " images in shard " << options.shard.index
-            << "/" << options.shard.count << ": " << summary.accepted << " accepted, "
-            << summary.rejected << " rejected, " << summary.errors << " could not be checked ("
-            << summary.resumed << " resumed); " << verifier.evaluations() << " verifications, "
-            << verifier.cache_hits() << " shared\n";
+  log::Info("vouch: batch: " + std::to_string(summary.entries) + " images in shard " +
+            std::to_string(options.shard.index) + "/" + std::to_string(options.shard.count) + ": " +
+            std::to_string(summary.accepted) + " accepted, " + std::to_string(summary.rejected) +
+            " rejected, " + std::to_string(summary.errors) + " could not be checked (" +
+            std::to_string(summary.resumed) + " resumed); " +
+            std::to_string(verifier.evaluations()) + " verifications, " +
+            std::to_string(verifier.cache_hits()) + " shared");
   return summary.overall.ok() ? kExitOk : Fail(summary.overall);
 }
 
