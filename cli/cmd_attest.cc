@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "key_flags.h"
+#include "output.h"
 #include "predicate_flags.h"
 #include "registry_flags.h"
 #include "vouch/sign/attest.h"
@@ -31,6 +32,19 @@ Status Attest(const Args& args, sign::AttestImageRequest request) {
   VOUCH_ASSIGN_OR_RETURN(ImageToSign target, OpenImageToSign(args.parsed(), args.positional(0)));
   request.bundle_signer = target.signing.signer.get();
   VOUCH_ASSIGN_OR_RETURN(sign::AttestImageResult result, sign::AttestImage(*target.repo, request));
+  if (args.json()) {
+    OutputJson doc = NewDocument();
+    doc["image"] = args.positional(0);
+    doc["repository"] = target.repo->reference().RepositoryName();
+    doc["digest"] = result.digest.ToString();
+    doc["predicateType"] = PredicateTypeOf(result.statement_json);
+    doc["format"] = args.Get("format");
+    AddLocation(doc, result.location);
+    doc["signer"] = SignerJson(target.signing);
+    AddWitnesses(doc, result.bundle_json);
+    PrintDocument(doc);
+    return OkStatus();
+  }
   std::cout << "Attested " << target.repo->reference().RepositoryName() << "@"
             << result.digest.ToString() << " -> " << result.location << "\n";
   return OkStatus();
@@ -50,6 +64,7 @@ int RunAttest(int argc, char** argv) {
       .With({AddRegistryFlags, AddSigningKeyOptions, AddSigstoreSigningOptions,
              AddPredicateOptions})
       .Value("format", "bundle (Sigstore bundle referrer) or legacy (.att tag)", "bundle")
+      .OutputFlag("text or json: what was attested and where it went (docs/output.md)")
       .ExitCodes("0 attested, 2 usage or key error, 3 registry or I/O error")
       .Run(argc, argv, RequestFromFlags, Attest);
 }

@@ -7,8 +7,10 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "key_flags.h"
+#include "output.h"
 #include "predicate_flags.h"
 #include "sigstore_flags.h"
+#include "vouch/core/log.h"
 #include "vouch/sign/attest.h"
 
 namespace vouch::cli {
@@ -29,8 +31,18 @@ Status AttestBlob(const Args& args, sign::AttestBlobRequest request) {
   VOUCH_ASSIGN_OR_RETURN(BundleSigning signing, LoadBundleSigning(args.parsed()));
   request.bundle_signer = signing.signer.get();
   VOUCH_ASSIGN_OR_RETURN(sign::AttestBlobResult result, sign::AttestBlob(request));
-  std::cerr << "Attested " << request.artifact_path << " (" << result.digest.ToString() << ") "
-            << SignedBy(*signing.signer) << "; wrote bundle " << request.bundle_path << "\n";
+  log::Info("Attested " + request.artifact_path + " (" + result.digest.ToString() + ") " +
+            SignedBy(*signing.signer) + "; wrote bundle " + request.bundle_path);
+  if (args.json()) {
+    OutputJson doc = NewDocument();
+    doc["artifact"] = request.artifact_path;
+    doc["digest"] = result.digest.ToString();
+    doc["predicateType"] = PredicateTypeOf(result.statement_json);
+    doc["bundle"] = request.bundle_path;
+    doc["signer"] = SignerJson(signing);
+    AddWitnesses(doc, result.bundle_json);
+    PrintDocument(doc);
+  }
   return OkStatus();
 }
 
@@ -48,6 +60,7 @@ int RunAttestBlob(int argc, char** argv) {
       .With({AddSigningKeyOptions, AddSigstoreSigningOptions, AddPredicateOptions})
       .Value("bundle", "write the Sigstore bundle to this file")
       .Require({"bundle"})
+      .OutputFlag("text or json: what was attested and written (docs/output.md)")
       .ExitCodes("0 signed, 2 usage, predicate or key error, 3 file unreadable or unwritable")
       .Run(argc, argv, RequestFromFlags, AttestBlob);
 }

@@ -6,8 +6,10 @@
 #include "command.h"
 #include "commands.h"
 #include "exit_code.h"
+#include "output.h"
 #include "progress.h"
 #include "registry_flags.h"
+#include "vouch/core/log.h"
 #include "vouch/registry/operations.h"
 
 namespace vouch::cli {
@@ -25,7 +27,7 @@ Status Copy(const Args& args) {
                          client->Open(src_ref, registry::Access::kPull));
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> dst,
                          client->Open(dst_ref, registry::Access::kPullPush));
-  std::unique_ptr<ProgressLine> bar = NewProgress(args, "copy", ProgressUnit::kBytes);
+  std::unique_ptr<ProgressLine> bar = NewProgress("copy", ProgressUnit::kBytes);
   if (bar) {
     copy.progress = [&bar](const registry::CopyProgress& p) {
       bar->Update(p.bytes_done, p.bytes_total,
@@ -38,16 +40,38 @@ Status Copy(const Args& args) {
   }
   VOUCH_RETURN_IF_ERROR(result);
   if (bar) {
-    std::cerr << "vouch: copied " << result->blobs_copied << " blobs (" << HumanBytes(result->bytes_copied)
-              << "), skipped " << result->blobs_skipped << ", mounted "
-              << result->blobs_mounted << "; " << result->manifests_pushed << " manifests, "
-              << result->referrers_copied << " referrers (" << result->referrers_present
-              << " present), cosign tags: " << result->tags_copied.size() << " new, "
-              << result->tags_merged.size() << " merged into the destination's, "
-              << result->tags_present.size() << " present; " << client->request_count()
-              << " requests\n";
+    log::Info("vouch: copied " + std::to_string(result->blobs_copied) + " blobs (" +
+              HumanBytes(result->bytes_copied) + "), skipped " +
+              std::to_string(result->blobs_skipped) + ", mounted " +
+              std::to_string(result->blobs_mounted) + "; " +
+              std::to_string(result->manifests_pushed) + " manifests, " +
+              std::to_string(result->referrers_copied) + " referrers (" +
+              std::to_string(result->referrers_present) +
+              " present), cosign tags: " + std::to_string(result->tags_copied.size()) + " new, " +
+              std::to_string(result->tags_merged.size()) + " merged into the destination's, " +
+              std::to_string(result->tags_present.size()) + " present; " +
+              std::to_string(client->request_count()) + " requests");
   }
-  std::cout << result->digest.ToString() << "\n";
+  if (!args.json()) {
+    std::cout << result->digest.ToString() << "\n";
+    return OkStatus();
+  }
+  OutputJson doc = NewDocument();
+  doc["source"] = args.positional(0);
+  doc["destination"] = args.positional(1);
+  doc["digest"] = result->digest.ToString();
+  doc["blobsCopied"] = result->blobs_copied;
+  doc["blobsSkipped"] = result->blobs_skipped;
+  doc["blobsMounted"] = result->blobs_mounted;
+  doc["bytesCopied"] = result->bytes_copied;
+  doc["manifestsPushed"] = result->manifests_pushed;
+  doc["referrersCopied"] = result->referrers_copied;
+  doc["referrersPresent"] = result->referrers_present;
+  doc["tagsCopied"] = result->tags_copied;
+  doc["tagsMerged"] = result->tags_merged;
+  doc["tagsPresent"] = result->tags_present;
+  doc["requests"] = client->request_count();
+  PrintDocument(doc);
   return OkStatus();
 }
 
@@ -61,6 +85,7 @@ int RunCopy(int argc, char** argv) {
       .With({AddRegistryFlags, AddPlatformOption})
       .Flag("no-attachments", "copy the image only, without referrers and cosign tags")
       .Int("jobs", "blobs moved in parallel", 4, 1, 32)
+      .OutputFlag("text (the digest) or json: the digest and what was copied (docs/output.md)")
       .Run(argc, argv, Copy);
 }
 

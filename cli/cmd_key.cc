@@ -10,8 +10,10 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "key_flags.h"
+#include "output.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/file.h"
+#include "vouch/core/log.h"
 #include "vouch/keys/key_pair_files.h"
 #include "vouch/keys/key_ref.h"
 #include "vouch/keys/keys.h"
@@ -43,10 +45,11 @@ struct KeyOutput {
   bool force = false;
 };
 
-// AddKeyOutputFlags registers --output-key-prefix (default |prefix|) and --force.
+// AddKeyOutputFlags registers --output-key-prefix (default |prefix|), --force and --output.
 Command& AddKeyOutputFlags(Command& cmd, const std::string& prefix) {
   return cmd.Value("output-key-prefix", "write PREFIX.key and PREFIX.pub", prefix)
-      .Flag("force", "overwrite existing files");
+      .Flag("force", "overwrite existing files")
+      .OutputFlag("text or json: the files written and the key (docs/output.md)");
 }
 
 // CheckedKeyOutput reads the output flags and checks that neither output exists (unless
@@ -69,22 +72,38 @@ Result<KeyOutput> CheckedKeyOutput(const Args& args) {
   return out;
 }
 
+// PrintWritten prints, with --output json, the key files written and the key they hold
+// (docs/output.md, "key"). |private_key| is "" when the private key stays on a token.
+void PrintWritten(const Args& args, const std::string& private_key, const std::string& public_key,
+                  const keys::Verifier& key) {
+  if (!args.json()) {
+    return;
+  }
+  OutputJson doc = NewDocument();
+  doc["privateKey"] = private_key.empty() ? OutputJson(nullptr) : OutputJson(private_key);
+  doc["publicKey"] = public_key;
+  doc["key"] = KeySignerJson(key);
+  PrintDocument(doc);
+}
+
 // WriteKeyPair writes PREFIX.key (0600) and PREFIX.pub as one unit (keys::WriteKeyPairFiles),
 // refusing to replace them without --force.
-Status WriteKeyPair(const KeyOutput& out, const SecretString& key_pem, const keys::Signer& key) {
+Status WriteKeyPair(const Args& args, const KeyOutput& out, const SecretString& key_pem,
+                    const keys::Signer& key) {
   VOUCH_RETURN_IF_ERROR(keys::WriteKeyPairFiles(out.prefix, AsBytes(key_pem.view()),
                                                 AsBytes(key.PublicKey().ToPem()), out.force));
-  std::cerr << "wrote " << out.prefix << ".key and " << out.prefix << ".pub\n";
+  log::Info("wrote " + out.prefix + ".key and " + out.prefix + ".pub");
+  PrintWritten(args, out.prefix + ".key", out.prefix + ".pub", key.PublicKey());
   return OkStatus();
 }
 
 // WriteVouchKeyPair writes |key| as a vouch key pair, the private key encrypted (PKCS#8) under
 // |password| (NewKeyPassword).
-Status WriteVouchKeyPair(const KeyOutput& out, const keys::Signer& key,
+Status WriteVouchKeyPair(const Args& args, const KeyOutput& out, const keys::Signer& key,
                          const SecretString& password) {
   VOUCH_ASSIGN_OR_RETURN(
       SecretString pem, keys::ExportEncryptedPem(key, password, keys::InsecureSecretAccess::Get()));
-  return WriteKeyPair(out, pem, key);
+  return WriteKeyPair(args, out, pem, key);
 }
 
 // NewKeyPassword obtains the password of the new key PREFIX.key: --password-file,
@@ -113,8 +132,9 @@ Status GenerateOnToken(const Args& args, keys::KeyAlgorithm alg, const std::stri
   const WriteMode mode = out.force ? WriteMode::kOverwrite : WriteMode::kCreateNew;
   VOUCH_RETURN_IF_ERROR(
       WriteFileAtomic(pub, AsBytes(signer->PublicKey().ToPem()), 0644, mode));
-  std::cerr << "made a key pair (" << keys::KeyAlgorithmName(alg) << ") on the token; wrote " << pub
-            << " (key id " << signer->PublicKey().KeyId() << ")\n";
+  log::Info("made a key pair (" + std::string(keys::KeyAlgorithmName(alg)) +
+            ") on the token; wrote " + pub + " (key id " + signer->PublicKey().KeyId() + ")");
+  PrintWritten(args, "", pub, signer->PublicKey());
   return OkStatus();
 }
 
@@ -126,11 +146,18 @@ Status Generate(const Args& args) {
   VOUCH_ASSIGN_OR_RETURN(KeyOutput out, CheckedKeyOutput(args));
   VOUCH_ASSIGN_OR_RETURN(SecretString password, NewKeyPassword(args, out));
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer, keys::Generate(alg));
-  return WriteVouchKeyPair(out, *signer, password);
+  return WriteVouchKeyPair(args, out, *signer, password);
 }
 
 Status PrintPublic(const Args& args) {
   VOUCH_ASSIGN_OR_RETURN(keys::Verifier v, LoadVerifier(args.parsed(), args.Get("key")));
+  if (args.json()) {
+    OutputJson doc = NewDocument();
+    doc["key"] = KeySignerJson(v);
+    doc["pem"] = v.ToPem();
+    PrintDocument(doc);
+    return OkStatus();
+  }
   std::cout << v.ToPem();
   return OkStatus();
 }
@@ -154,10 +181,13 @@ Status PrintInfo(const Args& args) {
   const std::string_view type = is_private ? "private" : "public";
   const std::string_view source = keys::KeyRefKindName(keys::ClassifyKeyRef(spec));
   if (args.json()) {
-    // Every value is hex, base64 or a fixed name: no JSON escaping is needed.
-    std::cout << "{\"keyId\":\"" << v.KeyId() << "\",\"algorithm\":\""
-              << keys::KeyAlgorithmName(v.algorithm()) << "\",\"type\":\"" << type
-              << "\",\"source\":\"" << source << "\",\"sigstoreHint\":\"" << hint << "\"}\n";
+    OutputJson doc = NewDocument();
+    doc["keyId"] = v.KeyId();
+    doc["algorithm"] = keys::KeyAlgorithmName(v.algorithm());
+    doc["type"] = type;
+    doc["source"] = source;
+    doc["sigstoreHint"] = hint;
+    PrintDocument(doc);
   } else {
     std::cout << "key id:        " << v.KeyId() << "\n"
               << "algorithm:     " << keys::KeyAlgorithmName(v.algorithm()) << "\n"
@@ -189,7 +219,7 @@ Status ImportCosign(const Args& args) {
     return signer.status().WithContext("cosign key " + file);
   }
   VOUCH_ASSIGN_OR_RETURN(SecretString password, NewKeyPassword(args, out));
-  return WriteVouchKeyPair(out, **signer, password);
+  return WriteVouchKeyPair(args, out, **signer, password);
 }
 
 Status ExportCosign(const Args& args) {
@@ -220,7 +250,7 @@ Status ExportCosign(const Args& args) {
       SecretString cosign_pem,
       keys::ExportCosignPem(**signer, *cosign_pw, keys::InsecureSecretAccess::Get(),
                             static_cast<uint64_t>(args.As<int>("scrypt-n"))));
-  return WriteKeyPair(out, cosign_pem, **signer);
+  return WriteKeyPair(args, out, cosign_pem, **signer);
 }
 
 int RunGenerate(int argc, char** argv) {
@@ -235,7 +265,9 @@ int RunGenerate(int argc, char** argv) {
 }
 
 int RunPublic(int argc, char** argv) {
-  return KeyCommand("public", "print the public key PEM of a key").Run(argc, argv, PrintPublic);
+  return KeyCommand("public", "print the public key PEM of a key")
+      .OutputFlag("text (the PEM) or json")
+      .Run(argc, argv, PrintPublic);
 }
 
 int RunInfo(int argc, char** argv) {

@@ -9,6 +9,7 @@
 #include "exit_code.h"
 #include "registry_flags.h"
 #include "vouch/core/file.h"
+#include "vouch/core/log.h"
 #include "vouch/registry/auth.h"
 
 namespace vouch::cli {
@@ -57,8 +58,7 @@ int Login(const Args& args) {
   if (!where.ok()) {
     return Fail(where.status().WithContext("login: storing the credentials"));
   }
-  std::cerr << "vouch: login succeeded; credentials for " << host << " stored in " << *where
-            << "\n";
+  log::Info("vouch: login succeeded; credentials for " + host + " stored in " + *where);
   return kExitOk;
 }
 
@@ -66,7 +66,7 @@ Status Logout(const Args& args) {
   const std::string host = args.positional(0);
   const std::string path = registry::DockerConfigWritePath();
   VOUCH_RETURN_IF_ERROR(registry::RemoveDockerLogin(path, host));
-  std::cerr << "vouch: removed credentials for " << registry::NormalizeAuthKey(host) << "\n";
+  log::Info("vouch: removed credentials for " + registry::NormalizeAuthKey(host));
   return OkStatus();
 }
 

@@ -34,7 +34,7 @@ Status Promote(const Args& args) {
   request.verifier_id = args.Get("verifier-id");
   request.policy_uri = args.Get("policy-uri");
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(args.parsed()));
-  std::unique_ptr<ProgressLine> bar = NewProgress(args, "promote", ProgressUnit::kBytes);
+  std::unique_ptr<ProgressLine> bar = NewProgress("promote", ProgressUnit::kBytes);
   if (bar) {
     request.copy_progress = [&bar](const registry::CopyProgress& p) {
       bar->Update(p.bytes_done, p.bytes_total,

@@ -1,6 +1,7 @@
 // `vouch provenance [--subject IMAGE|FILE ...] [--base-image REF ...] [--builder-id URI]
 // [--build-type URI] [--source-uri URI --source-digest sha1:HEX] [--source-ref REF]
-// [--output FILE] [--statement]`: option parsing only; the work is sign::GenerateProvenance.
+// [--output-file FILE] [--statement] [--output text|json]`: option parsing only; the work is
+// sign::GenerateProvenance.
 #include <iostream>
 #include <map>
 #include <string>
@@ -11,7 +12,10 @@
 #include "exit_code.h"
 #include "registry_flags.h"
 #include "vouch/core/clock.h"
+#include "vouch/core/digest.h"
 #include "vouch/core/file.h"
+#include "vouch/core/log.h"
+#include "output.h"
 #include "sigstore_flags.h"
 #include "vouch/sign/attest.h"
 
@@ -33,14 +37,21 @@ Status Provenance(const Args& args) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(args.parsed()));
   VOUCH_ASSIGN_OR_RETURN(std::string out, sign::GenerateProvenance(request, *client));
   const std::string text = out + "\n";
-  if (!args.Has("output")) {
-    std::cout << text;
+  const std::string kind = request.statement ? "statement" : "provenance";
+  if (!args.Has("output-file")) {
+    std::cout << text;  // the document itself is JSON: the same for both formats
     return OkStatus();
   }
-  const std::string path = args.Get("output");
+  const std::string path = args.Get("output-file");
   VOUCH_RETURN_IF_ERROR(WriteFileAtomic(path, AsBytes(text), 0644, WriteMode::kOverwrite));
-  std::cerr << "Wrote " << (request.statement ? "statement" : "provenance") << " to " << path
-            << "\n";
+  log::Info("Wrote " + kind + " to " + path);
+  if (args.json()) {
+    OutputJson doc = NewDocument();
+    doc["file"] = path;
+    doc["content"] = kind;
+    doc["digest"] = Digest::Of(AsBytes(text)).ToString();
+    PrintDocument(doc);
+  }
   return OkStatus();
 }
 
@@ -53,8 +64,8 @@ int RunProvenance(int argc, char** argv) {
              "build is described from the CI's environment variables")
       .Usage(
           "[--subject IMAGE|FILE ...] [--base-image REF ...] [--builder-id URI] [--build-type URI] "
-          "[--source-uri URI --source-digest sha1:HEX] [--source-ref REF] [--output FILE] "
-          "[--statement]")
+          "[--source-uri URI --source-digest sha1:HEX] [--source-ref REF] [--output-file FILE] "
+          "[--statement] [--output text|json]")
       .With({AddRegistryFlags})
       .Values("subject", "an artifact: an image reference (or oci:PATH) or a file (repeatable)")
       .Values("base-image", "a base image, resolved to its digest and recorded (repeatable)")
@@ -64,7 +75,10 @@ int RunProvenance(int argc, char** argv) {
              "source repository, e.g. https://github.com/org/repo (required outside CI)")
       .Value("source-digest", "source commit: sha1:<40 hex> (required outside CI)")
       .Value("source-ref", "source git ref, e.g. refs/heads/main")
-      .Value("output", "write to FILE instead of stdout")
+      .OutputFileFlag("write the document to FILE instead of stdout")
+      .OutputFlag(
+          "text or json: without --output-file both print the document (it is JSON); with it, "
+          "json prints what was written (docs/output.md)")
       .Flag("statement",
             "write the full in-toto statement with the subjects, not only the predicate")
       .ExitCodes("0 written, 2 usage error (a required flag is missing), 3 registry or I/O error")

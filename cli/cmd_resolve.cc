@@ -7,6 +7,7 @@
 #include "command.h"
 #include "commands.h"
 #include "exit_code.h"
+#include "output.h"
 #include "registry_flags.h"
 
 namespace vouch::cli {
@@ -21,7 +22,16 @@ Status Resolve(const Args& args) {
     VOUCH_ASSIGN_OR_RETURN(registry::Manifest index, repo->FetchManifest(desc.digest.ToString()));
     VOUCH_ASSIGN_OR_RETURN(desc, registry::SelectPlatform(index, *platform));
   }
-  std::cout << desc.digest.ToString() << "\n";
+  if (!args.json()) {
+    std::cout << desc.digest.ToString() << "\n";
+    return OkStatus();
+  }
+  OutputJson doc = NewDocument();
+  doc["image"] = args.positional(0);
+  doc["digest"] = desc.digest.ToString();
+  doc["mediaType"] = desc.media_type;
+  doc["size"] = desc.size;
+  PrintDocument(doc);
   return OkStatus();
 }
 
@@ -31,6 +41,7 @@ int RunResolve(int argc, char** argv) {
   return Command("resolve", "print the digest an image reference names")
       .Positional({"IMAGE"})
       .With({AddRegistryFlags, AddPlatformOption})
+      .OutputFlag("text (the digest) or json (digest, media type and size)")
       .Run(argc, argv, Resolve);
 }
 

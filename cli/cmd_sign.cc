@@ -10,8 +10,10 @@
 #include "exit_code.h"
 #include "key_flags.h"
 #include "notation_flags.h"
+#include "output.h"
 #include "registry_flags.h"
 #include "sigstore_flags.h"
+#include "vouch/core/log.h"
 #include "vouch/sign/image.h"
 
 namespace vouch::cli {
@@ -27,10 +29,31 @@ Status Sign(const Args& args, sign::SignImageRequest request) {
   VOUCH_ASSIGN_OR_RETURN(sign::SignImageResult result, sign::SignImage(*target.repo, request));
   const registry::Reference& ref = target.repo->reference();
   if (!ref.digest) {
-    std::cerr << "vouch: warning: signing by tag is racy: " << image << " resolved to "
-              << result.manifests[0].digest.ToString() << " and that digest was signed; sign "
-              << ref.RepositoryName() << "@" << result.manifests[0].digest.ToString()
-              << " to be sure of what you sign\n";
+    log::Warn("signing by tag is racy: " + image + " resolved to " +
+              result.manifests[0].digest.ToString() + " and that digest was signed; sign " +
+              ref.RepositoryName() + "@" + result.manifests[0].digest.ToString() +
+              " to be sure of what you sign");
+  }
+  if (args.json()) {
+    OutputJson doc = NewDocument();
+    doc["image"] = image;
+    doc["repository"] = ref.RepositoryName();
+    doc["format"] = args.Get("format");
+    doc["signer"] = SignerJson(target.signing);
+    OutputJson manifests = OutputJson::array();
+    for (const sign::SignedManifest& m : result.manifests) {
+      OutputJson jm = OutputJson::object();
+      jm["digest"] = m.digest.ToString();
+      jm["mediaType"] = m.media_type;
+      jm["platform"] = m.platform;
+      jm["alreadySigned"] = m.already_signed;
+      AddLocation(jm, m.location);
+      AddWitnesses(jm, m.bundle_json);
+      manifests.push_back(std::move(jm));
+    }
+    doc["manifests"] = std::move(manifests);
+    PrintDocument(doc);
+    return OkStatus();
   }
   for (const sign::SignedManifest& m : result.manifests) {
     std::cout << (m.already_signed ? "Already signed " : "Signed ") << ref.RepositoryName() << "@"
@@ -78,6 +101,7 @@ int RunSign(int argc, char** argv) {
              "bundle (Sigstore bundle referrer, cosign v3), legacy (.sig tag, cosign v2), "
              "notation-jws or notation-cose (Notary Project signature referrer)",
              "bundle")
+      .OutputFlag("text or json: what was signed and where it went (docs/output.md)")
       .ExitCodes("0 signed, 2 usage or key error, 3 registry, timestamp authority or I/O error")
       .Run(argc, argv, RequestFromFlags, Sign);
 }

@@ -11,8 +11,10 @@
 #include "exit_code.h"
 #include "key_flags.h"
 #include "notation_flags.h"
+#include "output.h"
 #include "registry_flags.h"
 #include "sigstore_flags.h"
+#include "vouch/core/log.h"
 #include "vouch/keys/keys.h"
 #include "vouch/sign/sign.h"
 
@@ -78,25 +80,38 @@ Result<BlobRequest> RequestFromFlags(const Args& args) {
 
 std::string Source(const std::string& path) { return path == "-" ? "stdin" : path; }
 
-Status SignNotation(const keys::Signer& signer, const NotationSigningFlags& flags,
+Status SignNotation(const Args& args, const keys::Signer& signer, const NotationSigningFlags& flags,
                     sign::NotationBlobRequest request) {
   request.signer = &signer;
   VOUCH_ASSIGN_OR_RETURN(request.certificate_chain, ReadCertChain(flags.cert_chain_path));
   request.expiry = flags.expiry;
   request.timestamper = TimestamperFor(flags.timestamp_url);
   VOUCH_ASSIGN_OR_RETURN(sign::NotationBlobResult result, sign::SignNotationBlob(request));
-  std::cerr << "Signed " << Source(request.artifact_path) << " (" << result.target.digest << ", "
-            << result.target.size << " bytes) in Notation's "
-            << attest::NotationEnvelopeMediaType(request.type) << " form"
-            << (request.timestamper ? ", timestamped by " + flags.timestamp_url : "") << "; wrote "
-            << result.signature_path << "\n";
+  log::Info("Signed " + Source(request.artifact_path) + " (" + result.target.digest + ", " +
+            std::to_string(result.target.size) + " bytes) in Notation's " +
+            std::string(attest::NotationEnvelopeMediaType(request.type)) + " form" +
+            (request.timestamper ? ", timestamped by " + flags.timestamp_url : "") + "; wrote " +
+            result.signature_path);
+  if (args.json()) {
+    OutputJson doc = NewDocument();
+    doc["artifact"] = request.artifact_path;
+    doc["digest"] = result.target.digest;
+    doc["size"] = result.target.size;
+    doc["format"] = args.Get("format");
+    doc["bundle"] = nullptr;
+    doc["signature"] = result.signature_path;
+    doc["signer"] = KeySignerJson(signer.PublicKey());
+    doc["tlogEntries"] = OutputJson::array();
+    doc["timestamps"] = request.timestamper ? 1 : 0;
+    PrintDocument(doc);
+  }
   return OkStatus();
 }
 
 Status SignBlob(const Args& args, BlobRequest blob) {
   if (blob.notation) {
     VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<keys::Signer> signer, LoadSignerFlag(args.parsed()));
-    return SignNotation(*signer, blob.notation_flags, std::move(*blob.notation));
+    return SignNotation(args, *signer, blob.notation_flags, std::move(*blob.notation));
   }
   VOUCH_ASSIGN_OR_RETURN(BundleSigning signing, LoadBundleSigning(args.parsed()));
   sign::SignBlobRequest& request = blob.bundle;
@@ -109,8 +124,22 @@ Status SignBlob(const Args& args, BlobRequest blob) {
   if (!request.signature_path.empty()) {
     wrote += (wrote.empty() ? "" : " and ") + std::string("signature ") + request.signature_path;
   }
-  std::cerr << "Signed " << Source(request.artifact_path) << " (" << result.digest.ToString()
-            << ") " << SignedBy(*signing.signer) << "; wrote " << wrote << "\n";
+  log::Info("Signed " + Source(request.artifact_path) + " (" + result.digest.ToString() + ") " +
+            SignedBy(*signing.signer) + "; wrote " + wrote);
+  if (args.json()) {
+    auto path_or_null = [](const std::string& p) {
+      return p.empty() ? OutputJson(nullptr) : OutputJson(p);
+    };
+    OutputJson doc = NewDocument();
+    doc["artifact"] = request.artifact_path;
+    doc["digest"] = result.digest.ToString();
+    doc["format"] = "bundle";
+    doc["bundle"] = path_or_null(request.bundle_path);
+    doc["signature"] = path_or_null(request.signature_path);
+    doc["signer"] = SignerJson(signing);
+    AddWitnesses(doc, result.bundle_json);
+    PrintDocument(doc);
+  }
   return OkStatus();
 }
 
@@ -142,6 +171,7 @@ int RunSignBlob(int argc, char** argv) {
              "notation formats: the blob's media type (default "
              "application/octet-stream)")
       .Values("m,user-metadata", "notation formats: key=value metadata to sign (repeatable)")
+      .OutputFlag("text or json: what was signed and written (docs/output.md)")
       .Note(
           "FILE \"-\" reads stdin (not for Ed25519 keys, which need a regular file; notation "
           "formats then need --signature).")

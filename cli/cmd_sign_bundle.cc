@@ -11,6 +11,7 @@
 #include "exit_code.h"
 #include "key_flags.h"
 #include "sigstore_flags.h"
+#include "vouch/core/log.h"
 #include "vouch/sign/attest.h"
 #include "vouch/sign/sign.h"
 
@@ -34,8 +35,7 @@ Status SignBundle(const Args& args) {
     request.bundle_signer = signing.signer.get();
     VOUCH_RETURN_IF_ERROR(sign::SignBlob(request).status());
   }
-  std::cerr << "Signed " << file << " " << SignedBy(*signing.signer) << "; wrote bundle "
-            << bundle << "\n";
+  log::Info("Signed " + file + " " + SignedBy(*signing.signer) + "; wrote bundle " + bundle);
   return OkStatus();
 }
 

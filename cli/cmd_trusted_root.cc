@@ -39,6 +39,7 @@ TufSource SourceFromFlags(const Args& args) {
 
 std::string UpdateJson(const TufSource& source, const tuf::UpdateResult& r) {
   nlohmann::ordered_json j;
+  j["schemaVersion"] = 1;
   j["url"] = source.url;
   j["cache"] = r.repository_dir;
   j["root_version"] = r.root_version;

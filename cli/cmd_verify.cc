@@ -20,6 +20,7 @@
 #include "progress.h"
 #include "registry_flags.h"
 #include "vouch/core/file.h"
+#include "vouch/core/log.h"
 #include "vouch/verify/batch.h"
 #include "vouch/verify/engine.h"
 
@@ -108,7 +109,7 @@ int VerifyBatch(const Args& args, std::shared_ptr<const verify::TrustPolicy> tru
                 const verify::EvaluateOptions& eval) {
   verify::BatchOptions options;
   options.jobs = eval.parallelism;
-  std::unique_ptr<ProgressLine> bar = NewProgress(args, "verify", ProgressUnit::kItems);
+  std::unique_ptr<ProgressLine> bar = NewProgress("verify", ProgressUnit::kItems);
   if (bar) {
     options.progress = [&bar](size_t done, size_t total) { bar->Update(done, total); };
   }
@@ -148,11 +149,13 @@ int VerifyBatch(const Args& args, std::shared_ptr<const verify::TrustPolicy> tru
       [&](const verify::BatchEntry& e) { return verifier.Verify(e); },
       [](const std::string& line) { std::cout << line << '\n' << std::flush; });
   bar.reset();  // ends the line before the summary
-  std::cerr << "vouch: batch: " << summary.entries << " images in shard " << options.shard.index
-            << "/" << options.shard.count << ": " << summary.accepted << " accepted, "
-            << summary.rejected << " rejected, " << summary.errors << " could not be checked ("
-            << summary.resumed << " resumed); " << verifier.evaluations() << " verifications, "
-            << verifier.cache_hits() << " shared\n";
+  log::Info("vouch: batch: " + std::to_string(summary.entries) + " images in shard " +
+            std::to_string(options.shard.index) + "/" + std::to_string(options.shard.count) + ": " +
+            std::to_string(summary.accepted) + " accepted, " + std::to_string(summary.rejected) +
+            " rejected, " + std::to_string(summary.errors) + " could not be checked (" +
+            std::to_string(summary.resumed) + " resumed); " +
+            std::to_string(verifier.evaluations()) + " verifications, " +
+            std::to_string(verifier.cache_hits()) + " shared");
   return summary.overall.ok() ? kExitOk : Fail(summary.overall);
 }
 

@@ -11,6 +11,7 @@
 #include "identity_flags.h"
 #include "key_flags.h"
 #include "vouch/keys/keys.h"
+#include "vouch/verify/render.h"
 #include "vouch/verify/verify.h"
 
 namespace vouch::cli {
@@ -45,19 +46,23 @@ Status VerifyBlob(const Args& args, verify::VerifyBlobRequest request) {
   verify::BlobSigstoreOptions sigstore;
   std::optional<keys::Verifier> key;
   const bool keyless = HasIdentityFlags(args.parsed());
+  verify::BlobVerdict verdict;
+  verdict.artifact = request.artifact_path;
   if (keyless) {
     VOUCH_ASSIGN_OR_RETURN(verify::CertificateIdentity id, ParseIdentity(args.parsed()));
     sigstore.identities.push_back(std::move(id));
   } else {
     VOUCH_ASSIGN_OR_RETURN(key, LoadVerifierFlag(args.parsed()));
     request.key = &*key;
+    verdict.signer = "key " + key->KeyId();
   }
   if (keyless || TrustedRootFlagGiven(args.parsed())) {
     VOUCH_ASSIGN_OR_RETURN(sigstore.trusted_root, LoadTrustedRootFlag(args.parsed()));
   }
-  VOUCH_RETURN_IF_ERROR(WithVerificationContext(verify::VerifyBlob(request, sigstore)));
-  std::cout << "Verified OK\n";
-  return OkStatus();
+  verdict.status = WithVerificationContext(verify::VerifyBlob(request, sigstore));
+  std::cout << verify::RenderBlob(verdict,
+                                  args.json() ? verify::Format::kJson : verify::Format::kText);
+  return verdict.status;
 }
 
 }  // namespace
@@ -72,6 +77,7 @@ int RunVerifyBlob(int argc, char** argv) {
       .Value("bundle", "the Sigstore bundle to check")
       .Value("signature", "a file holding the signature in base64")
       .With({AddVerifyingKeyOptions, AddIdentityOptions})
+      .OutputFlag("text or json (docs/output.md)")
       .ExitCodes(
           "0 verified, 1 not verified (modified file, wrong key, malformed or oversized bundle "
           "or signature), 2 usage or key error, 3 file unreadable")

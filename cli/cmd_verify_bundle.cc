@@ -14,6 +14,8 @@
 #include "identity_flags.h"
 #include "key_flags.h"
 #include "vouch/core/file.h"
+#include "vouch/core/log.h"
+#include "vouch/verify/render.h"
 #include "vouch/verify/sigstore.h"
 
 namespace vouch::cli {
@@ -49,18 +51,24 @@ Status VerifyBundle(const Args& args) {
   };
   Result<verify::VerifiedBundle> v =
       verify::VerifyAnyBundle(bundles, trust.roots, open, trust.options);
-  VOUCH_RETURN_IF_ERROR(WithVerificationContext(v.status()));
-  if (trust.roots.empty()) {
-    std::cerr << "vouch: note: no trusted root given: only the signature was checked, not the "
-                 "transparency log\n";
+  verify::BlobVerdict verdict;
+  verdict.artifact = target;
+  verdict.status = WithVerificationContext(v.status());
+  if (v.ok()) {
+    verdict.bundle = v->verification;
+    if (trust.roots.empty()) {
+      log::Info(
+          "vouch: note: no trusted root given: only the signature was checked, not the "
+          "transparency log");
+    }
+    const verify::BundleVerification& b = v->verification;
+    if (!b.signer.empty()) {
+      log::Info("signer: " + b.signer + (b.issuer.empty() ? "" : " (" + b.issuer + ")"));
+    }
   }
-  const verify::BundleVerification& b = v->verification;
-  if (!b.signer.empty()) {
-    std::cerr << "signer: " << b.signer << (b.issuer.empty() ? "" : " (" + b.issuer + ")")
-              << "\n";
-  }
-  std::cout << "Verified OK\n";
-  return OkStatus();
+  std::cout << verify::RenderBlob(verdict,
+                                  args.json() ? verify::Format::kJson : verify::Format::kText);
+  return verdict.status;
 }
 
 }  // namespace
@@ -76,6 +84,7 @@ int RunVerifyBundle(int argc, char** argv) {
       .Value("bundle", "the Sigstore bundle, or a JSONL file of bundles (any one may verify)")
       .Flag("staging", "accepted for the conformance protocol; ignored (trust comes from the root)")
       .With({AddVerifyingKeyOptions, AddIdentityOptions, AddBundleTrustOptions})
+      .OutputFlag("text or json (docs/output.md)")
       .Note(
           "FILE_OR_DIGEST is a digest when it is sha256:<hex> (or sha384, sha512, and for a "
           "DSSE statement's subjects sha1) and no such file exists; for a DSSE bundle it names a "

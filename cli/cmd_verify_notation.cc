@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "exit_code.h"
 #include "registry_flags.h"
+#include "vouch/core/log.h"
 #include "vouch/core/clock.h"
 #include "vouch/verify/notation.h"
 
@@ -78,7 +79,7 @@ Status VerifyNotation(const Args& args, notation::FileRequest request) {
     return o.status;
   }
   for (const std::string& line : o.logged) {
-    std::cerr << "vouch: warning: " << line << " (logged by the verification level)\n";
+    log::Warn(line + " (logged by the verification level)");
   }
   if (!o.status.ok()) {
     return o.status;
@@ -87,7 +88,7 @@ Status VerifyNotation(const Args& args, notation::FileRequest request) {
     std::cout << "Verification skipped: the trust policy statement's level is skip\n";
     return OkStatus();
   }
-  std::cerr << "signer: " << o.signer << "\n";
+  log::Info("signer: " + o.signer);
   std::cout << "Verified OK: " << (o.target ? o.target->digest : "") << "\n";
   return OkStatus();
 }

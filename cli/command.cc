@@ -9,6 +9,7 @@
 
 #include "exit_code.h"
 #include "vouch/config/config.h"
+#include "vouch/core/log.h"
 
 namespace vouch::cli {
 namespace {
@@ -49,6 +50,8 @@ std::vector<std::string> Args::GetAll(const std::string& flag) const {
 Command::Command(std::string name, std::string summary)
     : name_(std::move(name)), summary_(summary), options_("vouch " + name_, std::move(summary)) {
   options_.add_options()("h,help", "show this help")(
+      "q,quiet", "print only the result and errors (no progress, notes or warnings)")(
+      "v,verbose", "also print diagnostics, such as each HTTP request made")(
       "config", "config file of flag defaults (docs/config.md)", cxxopts::value<std::string>());
 }
 
@@ -88,6 +91,12 @@ Command& Command::OutputFlag(std::string help, std::vector<std::string> extra) {
   output_flag_ = true;
   output_values_.insert(output_values_.end(), extra.begin(), extra.end());
   options_.add_options()("o,output", help, cxxopts::value<std::string>()->default_value("text"));
+  return *this;
+}
+
+Command& Command::OutputFileFlag(std::string help) {
+  output_file_flag_ = true;
+  options_.add_options()("output-file", help, cxxopts::value<std::string>());
   return *this;
 }
 
@@ -258,6 +267,13 @@ Args Command::Parse(int argc, char** argv) {
     args.exit_code_ = UsageError(*error);
     return args;
   }
+  if (args.Has("quiet") && args.Has("verbose")) {
+    args.exit_code_ = UsageError(name_ + ": --quiet and --verbose exclude each other");
+    return args;
+  }
+  log::SetLevel(args.Has("quiet")     ? log::Level::kQuiet
+                : args.Has("verbose") ? log::Level::kVerbose
+                                      : log::Level::kNormal);
   for (const std::string& flag : required_) {
     if (!args.Has(flag)) {
       args.exit_code_ = UsageError(name_ + " needs --" + flag);
@@ -279,7 +295,10 @@ Args Command::Parse(int argc, char** argv) {
       for (size_t i = 0; i < output_values_.size(); ++i) {
         values += (i == 0 ? "" : i + 1 == output_values_.size() ? " or " : ", ") + output_values_[i];
       }
-      args.exit_code_ = UsageError(name_ + ": --output must be " + values);
+      // Files have --output-file, as in cosign (vouch provenance took a file here before).
+      args.exit_code_ = UsageError(
+          name_ + ": --output must be " + values +
+          (output_file_flag_ ? " (the format); write to a file with --output-file FILE" : ""));
       return args;
     }
     args.json_ = output == "json";

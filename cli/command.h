@@ -3,6 +3,9 @@
 // request it builds, the one call and the rendering).
 //
 // What Command does for every command, the same way:
+//   - `-q, --quiet` and `-v, --verbose` set the level of vouch/core/log.h for the command
+//     (quiet: only the result and errors; verbose: diagnostics too); both at once is a usage
+//     error;
 //   - `-h, --help` prints the summary, the usage line, the options, optional notes and the
 //     "exit codes: ..." epilogue to stdout, and the command exits 0 before any other rule runs;
 //   - positional arguments (IMAGE, FILE, SRC DST...) are counted against the declared rule; a
@@ -147,6 +150,10 @@ class Command {
   // other value and Args::json() reports the choice. |extra| adds values beyond text and json
   // (verify's "jsonl"), read with Args::output().
   Command& OutputFlag(std::string help = "text or json", std::vector<std::string> extra = {});
+  // OutputFileFlag registers `--output-file FILE` (cosign's name for a command's file output)
+  // with |help|; with it, an --output value that is not a format is reported as a file name
+  // given to the wrong flag.
+  Command& OutputFileFlag(std::string help);
   // OptionGroup registers a group of flags shared by several commands (registry_flags.h
   // AddRegistryFlags, key_flags.h AddSigningKeyOptions, identity_flags.h AddIdentityOptions...).
   using OptionGroup = void (*)(cxxopts::Options&);
@@ -223,6 +230,7 @@ class Command {
   };
   std::vector<IntRange> int_ranges_;
   bool output_flag_ = false;
+  bool output_file_flag_ = false;
   std::vector<std::string> output_values_ = {"text", "json"};
 };
 

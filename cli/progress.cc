@@ -6,6 +6,8 @@
 #include <iostream>
 #include <utility>
 
+#include "vouch/core/log.h"
+
 namespace vouch::cli {
 namespace {
 
@@ -20,8 +22,8 @@ size_t TerminalWidth() {
 
 }  // namespace
 
-std::unique_ptr<ProgressLine> NewProgress(const Args& args, std::string label, ProgressUnit unit) {
-  if (isatty(STDERR_FILENO) != 1 || args.Has("quiet")) {
+std::unique_ptr<ProgressLine> NewProgress(std::string label, ProgressUnit unit) {
+  if (isatty(STDERR_FILENO) != 1 || !log::Enabled(log::Level::kNormal)) {
     return nullptr;
   }
   // One column short of the width: a line that fills the last column wraps on some terminals,

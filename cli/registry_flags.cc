@@ -6,6 +6,7 @@
 
 #include "key_flags.h"
 #include "vouch/core/duration.h"
+#include "vouch/core/log.h"
 
 namespace vouch::cli {
 
@@ -34,7 +35,7 @@ void AddRegistryFlags(cxxopts::Options& options) {
       "registry-breaker-cooldown",
       "how long an open circuit refuses requests before one trial (longer when the registry's "
       "Retry-After says so; default 30s)",
-      cxxopts::value<std::string>())("v,verbose", "log every HTTP request to stderr");
+      cxxopts::value<std::string>());
 }
 
 void AddPlatformOption(cxxopts::Options& options) {
@@ -121,23 +122,16 @@ Result<registry::ClientOptions> ClientOptionsFromFlags(const cxxopts::ParseResul
   if (!conf.registries.empty()) {
     o.registries_conf = std::make_shared<const registry::RegistriesConf>(std::move(conf));
   }
-  static std::mutex log_mu;
-  if (parsed.count("verbose") > 0) {
-    o.observer = [](const registry::RequestLog& log) {
-      std::lock_guard<std::mutex> lock(log_mu);
-      std::cerr << "vouch: " << log.method << " " << log.url << " -> ";
-      if (log.status != 0) {
-        std::cerr << log.status;
-      } else {
-        std::cerr << "error (" << log.error << ")";
-      }
-      std::cerr << " (" << log.elapsed.count() << " ms, " << log.response_bytes << " bytes)\n";
+  // -v (cli/command.h) logs every request: method, URL and status, never a header.
+  if (log::Enabled(log::Level::kVerbose)) {
+    o.observer = [](const registry::RequestLog& r) {
+      log::Debug(r.method + " " + r.url + " -> " +
+                 (r.status != 0 ? std::to_string(r.status) : "error (" + r.error + ")") + " (" +
+                 std::to_string(r.elapsed.count()) + " ms, " + std::to_string(r.response_bytes) +
+                 " bytes)");
     };
   }
-  o.warn = [](const std::string& text) {
-    std::lock_guard<std::mutex> lock(log_mu);
-    std::cerr << "vouch: warning: " << text << "\n";
-  };
+  o.warn = [](const std::string& text) { log::Warn(text); };
   return o;
 }
 

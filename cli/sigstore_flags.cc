@@ -7,6 +7,7 @@
 
 #include "key_flags.h"
 #include "tuf_flags.h"
+#include "vouch/core/log.h"
 #include "vouch/sign/identity_token.h"
 #include "vouch/sign/services.h"
 
@@ -150,11 +151,13 @@ Result<BundleSigning> LoadBundleSigning(const cxxopts::ParseResult& parsed) {
   sources.env = Environment();
   sources.transport = transport;
   VOUCH_ASSIGN_OR_RETURN(sign::IdentityToken token, sign::ObtainIdentityToken(sources));
-  std::cerr << "Signing keyless as " << token.ChallengeSubject() << " (issuer " << token.issuer
-            << "; token from " << token.source << "): certificate from " << services.ca->url
-            << Describe(services) << "\n";
+  log::Info("Signing keyless as " + token.ChallengeSubject() + " (issuer " + token.issuer +
+            "; token from " + token.source + "): certificate from " + services.ca->url +
+            Describe(services));
   VOUCH_ASSIGN_OR_RETURN(out.signer,
                          sign::BundleSigner::Keyless(token, std::move(services), transport));
+  out.identity = token.ChallengeSubject();
+  out.issuer = token.issuer;
   return out;
 }
 

@@ -26,6 +26,9 @@ void AddSigstoreSigningOptions(cxxopts::Options& options);
 struct BundleSigning {
   std::unique_ptr<keys::Signer> key;  // --key; null when keyless
   std::unique_ptr<sign::BundleSigner> signer;
+  // identity and issuer are the keyless signer's (the token's subject or email, and `iss`).
+  std::string identity;
+  std::string issuer;
 };
 
 // Environment returns the process environment as a map.

@@ -219,6 +219,7 @@ std::string Summarize(const Policy& policy) {
 std::string LintReportJson(std::string_view file, const Policy* policy,
                            const std::vector<LintFinding>& findings) {
   OrderedJson j;
+  j["schemaVersion"] = 1;
   j["file"] = std::string(file);
   j["valid"] = policy != nullptr && internal::CountErrors(findings) == 0;
   if (policy != nullptr) {

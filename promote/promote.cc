@@ -181,10 +181,11 @@ PromoteResult Promote(registry::Client& client, const registry::Reference& src,
       VOUCH_ASSIGN_OR_RETURN(
           const sign::BundleSigner* signer,
           sign::SignerOf(request.bundle_signer, request.signer, own_signer, "promote"));
-      VOUCH_ASSIGN_OR_RETURN(result.vsa_location,
+      VOUCH_ASSIGN_OR_RETURN(sign::StoredBundle stored,
                              sign::SignBundleReferrer(**dst_at, root->ToDescriptor(), *signer,
                                                       result.vsa_statement_json,
                                                       attest::kVsaPredicateType, &clock));
+      result.vsa_location = std::move(stored.location);
       return OkStatus();
     }();
     if (!s.ok()) {
@@ -207,6 +208,7 @@ PromoteResult Promote(registry::Client& client, const registry::Reference& src,
 
 std::string PromoteResultToJson(const PromoteResult& r, const verify::TrustPolicy& trust) {
   OrderedJson j = OrderedJson::object();
+  j["schemaVersion"] = 1;
   j["source"] = r.source;
   j["destination"] = r.destination;
   j["digest"] = r.digest ? OrderedJson(r.digest->ToString()) : OrderedJson(nullptr);

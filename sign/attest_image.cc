@@ -48,9 +48,11 @@ Result<AttestImageResult> AttestImage(registry::Repository& repo,
 
   const keys::Signer& signer = bundle_signer->key();
   if (request.format == ImageSignatureFormat::kBundle) {
-    VOUCH_ASSIGN_OR_RETURN(result.location,
+    VOUCH_ASSIGN_OR_RETURN(StoredBundle stored,
                            SignBundleReferrer(repo, subject, *bundle_signer, result.statement_json,
                                               predicate_type, request.clock));
+    result.location = std::move(stored.location);
+    result.bundle_json = std::move(stored.bundle_json);
     return result;
   }
   // cosign's .att layers carry an empty DSSE keyid and an empty signature annotation.

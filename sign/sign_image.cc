@@ -59,8 +59,8 @@ Result<Digest> PushArtifactReferrer(
 }
 
 // SignBundle stores a cosign v3 style bundle referrer for |subject| (formats.md 4.3).
-Result<std::string> SignBundle(registry::Repository& repo, const registry::Descriptor& subject,
-                               const SignImageRequest& req, const BundleSigner& signer) {
+Result<StoredBundle> SignBundle(registry::Repository& repo, const registry::Descriptor& subject,
+                                const SignImageRequest& req, const BundleSigner& signer) {
   VOUCH_ASSIGN_OR_RETURN(attest::Statement statement,
                          attest::CosignSignStatement(subject.digest, req.annotations));
   return SignBundleReferrer(repo, subject, signer, statement.Serialize(),
@@ -166,7 +166,9 @@ Result<SignedManifest> SignOne(registry::Repository& repo, const registry::Descr
              req.format == ImageSignatureFormat::kNotationCose) {
     VOUCH_ASSIGN_OR_RETURN(out.location, SignNotation(repo, subject, req, signer.key()));
   } else {
-    VOUCH_ASSIGN_OR_RETURN(out.location, SignBundle(repo, subject, req, signer));
+    VOUCH_ASSIGN_OR_RETURN(StoredBundle stored, SignBundle(repo, subject, req, signer));
+    out.location = std::move(stored.location);
+    out.bundle_json = std::move(stored.bundle_json);
   }
   out.digest = subject.digest;
   out.media_type = subject.media_type;
@@ -192,14 +194,18 @@ Result<ImageSignatureFormat> ParseImageSignatureFormat(std::string_view name) {
                               "\" (want bundle, legacy, notation-jws or notation-cose)");
 }
 
-Result<std::string> SignBundleReferrer(registry::Repository& repo,
-                                       const registry::Descriptor& subject,
-                                       const BundleSigner& signer, std::string_view statement,
-                                       std::string_view predicate_type, const Clock* clock) {
+Result<StoredBundle> SignBundleReferrer(registry::Repository& repo,
+                                        const registry::Descriptor& subject,
+                                        const BundleSigner& signer, std::string_view statement,
+                                        std::string_view predicate_type, const Clock* clock) {
   VOUCH_ASSIGN_OR_RETURN(attest::DsseEnvelope envelope,
                          signer.SignEnvelope(attest::kInTotoPayloadType, AsBytes(statement)));
   VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, signer.Seal(std::move(envelope)));
-  return PushBundleReferrer(repo, subject, bundle, predicate_type, clock);
+  StoredBundle out;
+  VOUCH_ASSIGN_OR_RETURN(out.bundle_json, attest::SerializeBundle(bundle));
+  VOUCH_ASSIGN_OR_RETURN(out.location,
+                         PushBundleReferrer(repo, subject, bundle, predicate_type, clock));
+  return out;
 }
 
 Result<std::string> PushBundleReferrer(registry::Repository& repo,

@@ -232,6 +232,7 @@ BatchResume ParseBatchResume(std::string_view text) {
 
 std::string RenderBatchLine(const BatchEntry& entry, const ImageDecision& d) {
   OrderedJson j = OrderedJson::object();
+  j["schemaVersion"] = 1;  // each line is a document (docs/output.md)
   j["line"] = entry.line;
   j["ref"] = entry.ref;
   j["digest"] = d.digest ? OrderedJson(d.digest->ToString()) : OrderedJson(nullptr);

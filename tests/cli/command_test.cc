@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "exit_code.h"
+#include "vouch/core/log.h"
 #include "vouch/core/status.h"
 
 namespace vouch::cli {
@@ -133,6 +134,56 @@ BOOST_AUTO_TEST_CASE(ValuesDefaultsAndPositionalsAreReadVerbatim) {
   BOOST_TEST(!args.Has("dry-run"));
   BOOST_TEST(args.As<int>("jobs") == 4);
   BOOST_TEST(!args.json());
+}
+
+struct LevelCase {
+  std::vector<std::string> flags;
+  log::Level level;
+};
+std::ostream& operator<<(std::ostream& os, const LevelCase& c) {
+  return os << (c.flags.empty() ? "(none)" : c.flags[0]);
+}
+const LevelCase kLevelCases[] = {
+    {{}, log::Level::kNormal},
+    {{"-q"}, log::Level::kQuiet},
+    {{"--quiet"}, log::Level::kQuiet},
+    {{"-v"}, log::Level::kVerbose},
+    {{"--verbose"}, log::Level::kVerbose},
+};
+
+BOOST_DATA_TEST_CASE(QuietAndVerboseSetTheLogLevel, bdata::make(kLevelCases), c) {
+  std::vector<std::string> line = {"sample", "img", "--key", "k"};
+  line.insert(line.end(), c.flags.begin(), c.flags.end());
+  std::vector<char*> argv;
+  for (std::string& s : line) {
+    argv.push_back(s.data());
+  }
+  log::SetLevel(log::Level::kVerbose);  // whatever was set before, Parse sets it
+  Command cmd = Sample();
+  Args args = cmd.Parse(static_cast<int>(argv.size()), argv.data());
+  BOOST_TEST(!args.done());
+  BOOST_TEST(static_cast<int>(log::GetLevel()) == static_cast<int>(c.level));
+  log::SetLevel(log::Level::kNormal);
+}
+
+BOOST_AUTO_TEST_CASE(QuietWithVerboseIsAUsageError) {
+  Argv line{"sample", "img", "--key", "k", "-q", "-v"};
+  Args args = Sample().Parse(line.argc(), line.argv());
+  BOOST_TEST(args.done());
+  BOOST_TEST(args.exit_code() == kExitUsage);
+}
+
+BOOST_AUTO_TEST_CASE(OutputGivenAFileNamesOutputFile) {
+  Command cmd("writer", "writes a file");
+  cmd.OutputFileFlag("the file").OutputFlag();
+  Argv old{"writer", "--output", "prov.json"};
+  Args bad = cmd.Parse(old.argc(), old.argv());
+  BOOST_TEST(bad.exit_code() == kExitUsage);
+  Argv file{"writer", "--output-file", "prov.json", "-o", "json"};
+  Args good = cmd.Parse(file.argc(), file.argv());
+  BOOST_TEST(!good.done());
+  BOOST_TEST(good.Get("output-file") == "prov.json");
+  BOOST_TEST(good.json());
 }
 
 BOOST_AUTO_TEST_CASE(UnknownFlagIsLeftToMainsCatch) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "images/common.h"
+#include "testutil/json_shape.h"
 
 namespace vouch::images_test {
 namespace {
@@ -200,9 +201,20 @@ BOOST_AUTO_TEST_CASE(JsonOutputAndSeveralImages) {
   std::string k1 = env.Key("k1");
   std::string signed_img = env.Image("single", RepoName("json-signed"));
   std::string unsigned_img = env.Image("single", RepoName("json-unsigned"));
-  env.MustVouch({"sign", signed_img, "--key", k1, "--format", "legacy"});
+  RunResult s =
+      env.MustVouch({"sign", signed_img, "--key", k1, "--format", "legacy", "-o", "json"});
+  for (const std::string& problem :
+       testing::ShapeProblems(s.out, testing::DocumentedShape("sign"))) {
+    BOOST_ERROR(problem);
+  }
+  BOOST_TEST(s.out.find("\"tag\": \"" + SigTag(Known("single")) + "\"") != std::string::npos,
+             s.out);
   RunResult j = env.Vouch({"verify", signed_img, unsigned_img, "--key", env.Pub("k1"), "--output", "json"});
   BOOST_TEST(j.exit_code == 1);
+  for (const std::string& problem :
+       testing::ShapeProblems(j.out, testing::DocumentedShape("verify"))) {
+    BOOST_ERROR(problem);
+  }
   for (const char* field : {"\"verified\": false", "\"threshold\": 1", "\"status\": \"verified\"",
                             "\"status\": \"rejected\"", "\"format\": \"legacy\"", "\"keyId\": \"",
                             "\"referrersScheme\": \"fallback-tag\"", "\"validKeys\": 1"}) {
@@ -261,7 +273,12 @@ BOOST_AUTO_TEST_CASE(SignOfflineInALayoutThenCopy) {
   BOOST_TEST(lv.exit_code == 0, lv.out << lv.err);
   BOOST_TEST(lv.out.find("\"format\": \"bundle\"") != std::string::npos, lv.out);
   std::string dst = Reg() + "/" + RepoName("from-layout") + ":v1";
-  env.MustVouch({"copy", lay, dst});
+  RunResult c = env.MustVouch({"copy", lay, dst, "-o", "json"});
+  for (const std::string& problem :
+       testing::ShapeProblems(c.out, testing::DocumentedShape("copy"))) {
+    BOOST_ERROR(problem);
+  }
+  BOOST_TEST(c.out.find("\"referrersCopied\": 1") != std::string::npos, c.out);
   RunResult v = env.Vouch({"verify", dst, "--key", env.Pub("k1")});
   BOOST_TEST(v.exit_code == 0, v.out << v.err);
   BOOST_TEST(v.out.find("legacy") != std::string::npos, v.out);

@@ -15,6 +15,7 @@
 
 #include "core/internal/json.h"
 #include "oci_layout.h"
+#include "testutil/json_shape.h"
 #include "testutil/sigstore_mock.h"
 #include "testutil/testutil.h"
 #include "vouch/core/digest.h"
@@ -106,9 +107,22 @@ BOOST_AUTO_TEST_CASE(blob_signed_keyless_in_ci_verifies_with_vouch_and_sigstore_
   const std::string file = dir.File("app.tar");
   const std::string bundle = dir.File("app.tar.sigstore.json");
   WriteText(file, "release artifact\n");
-  RunResult s = VouchSignForJs(Cat({"sign-blob", file, "--bundle", bundle}, Services()), bundle,
-                               ci.Options());
+  RunResult s = VouchSignForJs(Cat({"sign-blob", file, "--bundle", bundle, "-o", "json"},
+                                   Services()),
+                               bundle, ci.Options());
   BOOST_REQUIRE_MESSAGE(s.exit_code == 0, s.out << s.err);
+  // -o json (docs/output.md) names the keyless signer and the log entry and timestamp added.
+  for (const std::string& problem :
+       testing::ShapeProblems(s.out, testing::DocumentedShape("sign-blob"))) {
+    BOOST_ERROR(problem);
+  }
+  Json out = *ParseJson(s.out, "sign-blob output");
+  BOOST_TEST(out["signer"]["type"] == "keyless");
+  BOOST_TEST(out["signer"]["identity"] == kSub);
+  BOOST_TEST(out["signer"]["issuer"] == kIssuer);
+  BOOST_TEST(out["tlogEntries"].size() == 1u, s.out);
+  BOOST_TEST(out["tlogEntries"][0]["kind"] == "hashedrekord", s.out);
+  BOOST_TEST(out["timestamps"] == 1, s.out);
   // The claims are shown before signing; the token never is.
   BOOST_TEST(s.err.find("keyless as " + kSub) != std::string::npos, s.err);
   BOOST_TEST(s.err.find("GitHub Actions") != std::string::npos, s.err);
@@ -122,9 +136,14 @@ BOOST_AUTO_TEST_CASE(blob_signed_keyless_in_ci_verifies_with_vouch_and_sigstore_
              1u);
 
   RunResult v = testing::Vouch(Cat({"verify-blob", file, "--bundle", bundle, "--trusted-root",
-                                    testing::Server().root()},
+                                    testing::Server().root(), "-o", "json"},
                                    Identity()));
   BOOST_TEST(v.exit_code == 0, v.out << v.err);
+  for (const std::string& problem :
+       testing::ShapeProblems(v.out, testing::DocumentedShape("verify-blob"))) {
+    BOOST_ERROR(problem);
+  }
+  BOOST_TEST(v.out.find("\"verified\": true") != std::string::npos, v.out);
   RunResult js = JsVerify(bundle, testing::Server().root(),
                           {"--blob", file, "--identity-uri", kSub, "--issuer", kIssuer});
   BOOST_TEST(js.exit_code == 0, js.out << js.err);
@@ -281,8 +300,11 @@ BOOST_AUTO_TEST_CASE(key_signature_logged_and_timestamped_on_request) {
   BOOST_TEST(b["verificationMaterial"].contains("publicKey"));
   BOOST_TEST(b["verificationMaterial"]["tlogEntries"].size() == 1u);
   RunResult v = testing::Vouch({"verify-bundle", "--bundle", bundle, "--key", dir.File("k.pub"),
-                                "--trusted-root", testing::Server().root(), file});
+                                "--trusted-root", testing::Server().root(), file, "-o", "json"});
   BOOST_TEST(v.exit_code == 0, v.out << v.err);
+  Json verdict = *ParseJson(v.out, "verify-bundle output");
+  BOOST_TEST(verdict["verified"] == true, v.out);
+  BOOST_TEST(verdict["verifiedTimes"].size() >= 1u, v.out);  // the log's and the TSA's
   RunResult js = JsVerify(bundle, testing::Server().root(),
                           {"--blob", file, "--pubkey", dir.File("k.pub"), "--hint",
                            b["verificationMaterial"]["publicKey"]["hint"].get<std::string>(),

@@ -50,10 +50,10 @@ std::string OpensslKeyId(const std::string& pub_path) {
 }
 
 std::string JsonField(const std::string& json, const std::string& field) {
-  std::string key = "\"" + field + "\":\"";
+  std::string key = "\"" + field + "\":";
   size_t at = json.find(key);
   BOOST_REQUIRE_MESSAGE(at != std::string::npos, field << " in " << json);
-  at += key.size();
+  at = json.find('"', at + key.size()) + 1;  // the value's opening quote (indented output)
   return json.substr(at, json.find('"', at) - at);
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/internal/json.h"
 #include "images/common.h"
+#include "testutil/json_shape.h"
 #include "vouch/attest/bundle.h"
 #include "vouch/attest/dsse.h"
 #include "vouch/attest/vsa.h"
@@ -174,6 +175,10 @@ BOOST_AUTO_TEST_CASE(AcceptedImageArrivesWithIdenticalDigestsAndVerifies) {
                                  "--output", "json"});
   auto j = ParseJson(p.out, "promote output");
   BOOST_REQUIRE_MESSAGE(j.ok(), p.out);
+  for (const std::string& problem :
+       testing::ShapeProblems(p.out, testing::DocumentedShape("promote"))) {
+    BOOST_ERROR(problem);
+  }
   BOOST_TEST((*j)["promoted"].get<bool>());
   BOOST_TEST((*j)["digest"].get<std::string>() == Known("multi"));
   BOOST_TEST((*j)["policy"].get<std::string>() == "production");

@@ -58,6 +58,7 @@ OrderedJson FindingJson(const EvidenceFinding& f) {
 
 OrderedJson DecisionJson(const ImageDecision& d, const std::string& error) {
   OrderedJson j = OrderedJson::object();
+  j["schemaVersion"] = 1;
   j["image"] = d.image;
   j["digest"] = d.digest ? OrderedJson(d.digest->ToString()) : OrderedJson(nullptr);
   j["verified"] = d.decision == Decision::kAccepted;

@@ -149,6 +149,7 @@ std::string InventoryJson(const std::vector<ImageDecision>& decisions, const Tru
   OrderedJson all = OrderedJson::array();
   for (const ImageDecision& d : decisions) {
     OrderedJson j = OrderedJson::object();
+    j["schemaVersion"] = 1;
     j["image"] = d.image;
     j["digest"] = d.digest ? OrderedJson(d.digest->ToString()) : OrderedJson(nullptr);
     j["referrersScheme"] = d.subjects.empty() ? "" : d.subjects[0].referrers_scheme;

@@ -92,6 +92,7 @@ std::string PolicyText(const std::vector<ImageDecision>& decisions) {
 
 std::string PolicyJson(const std::vector<ImageDecision>& decisions, const TrustPolicy& trust) {
   OrderedJson j = OrderedJson::object();
+  j["schemaVersion"] = 1;
   OrderedJson jp = OrderedJson::object();
   jp["source"] = trust.policy().source;
   jp["digest"] = trust.policy().digest.ToString();

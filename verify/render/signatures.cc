@@ -139,6 +139,7 @@ std::string SignaturesJson(const std::vector<ImageDecision>& decisions, const Tr
     images.push_back(std::move(ji));
   }
   OrderedJson j = OrderedJson::object();
+  j["schemaVersion"] = 1;
   j["verified"] = all;
   j["threshold"] = threshold;
   j["images"] = std::move(images);

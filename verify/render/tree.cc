@@ -213,6 +213,7 @@ std::string TreeToText(const registry::Tree& tree) {
 std::string TreeToJson(const registry::Tree& tree) {
   const registry::TreeManifest& root = tree.manifests[0];
   OrderedJson j;
+  j["schemaVersion"] = 1;
   j["reference"] = tree.reference.ToString();
   j["digest"] = tree.root.digest.ToString();
   j["mediaType"] = tree.root.media_type;

@@ -106,6 +106,8 @@ struct AttestImageResult {
   std::string location;
   // statement_json is the signed DSSE payload.
   std::string statement_json;
+  // bundle_json is the Sigstore bundle stored (format bundle), else "".
+  std::string bundle_json;
 };
 
 // AttestImage resolves the repository's reference (one HEAD), builds the in-toto v1 statement

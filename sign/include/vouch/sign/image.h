@@ -86,6 +86,9 @@ struct SignedManifest {
   // location is where the signature went: "referrer sha256:<manifest digest>" or
   // "tag sha256-<hex>.sig".
   std::string location;
+  // bundle_json is the Sigstore bundle stored (format bundle), else "": its log entries and
+  // timestamps are what the signing added.
+  std::string bundle_json;
   // already_signed is true when a legacy layer with the same payload, verifying with the same
   // key, was already present, so nothing was added (idempotent signing).
   bool already_signed = false;
@@ -114,11 +117,16 @@ Result<SignImageResult> SignImage(registry::Repository& repo, const SignImageReq
 // = |subject|, annotations dev.sigstore.bundle.content=dsse-envelope,
 // dev.sigstore.bundle.predicateType=|predicate_type|, org.opencontainers.image.created from
 // |clock|, the system clock when null). Shared by `vouch sign` and `vouch attest`. Returns
-// "referrer sha256:<manifest digest>"; registry failures keep their codes.
-Result<std::string> SignBundleReferrer(registry::Repository& repo,
-                                       const registry::Descriptor& subject,
-                                       const BundleSigner& signer, std::string_view statement,
-                                       std::string_view predicate_type, const Clock* clock);
+// where it went ("referrer sha256:<manifest digest>") and the bundle; registry failures keep
+// their codes.
+struct StoredBundle {
+  std::string location;
+  std::string bundle_json;
+};
+Result<StoredBundle> SignBundleReferrer(registry::Repository& repo,
+                                        const registry::Descriptor& subject,
+                                        const BundleSigner& signer, std::string_view statement,
+                                        std::string_view predicate_type, const Clock* clock);
 
 // PushBundleReferrer is SignBundleReferrer's storage step for a bundle already sealed (a DSSE
 // bundle): the referrer manifest as described above.
