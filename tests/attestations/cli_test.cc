@@ -416,7 +416,7 @@ BOOST_AUTO_TEST_CASE(flags_outside_ci) {
   std::string out = dir.File("prov.json");
   std::vector<std::string> args = {"provenance"};
   args.insert(args.end(), kFlags.begin(), kFlags.end());
-  args.insert(args.end(), {"--source-ref", "refs/heads/main", "--output", out});
+  args.insert(args.end(), {"--source-ref", "refs/heads/main", "--output-file", out});
   RunResult r = Vouch(args);
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   Json p = *ParseJson(ReadText(out), "provenance");
@@ -533,7 +533,7 @@ BOOST_AUTO_TEST_CASE(generated_provenance_attests_and_verifies) {
   Env env;
   std::vector<std::string> args = {"provenance"};
   args.insert(args.end(), kFlags.begin(), kFlags.end());
-  args.insert(args.end(), {"--source-ref", "refs/heads/main", "--output", env.predicate});
+  args.insert(args.end(), {"--source-ref", "refs/heads/main", "--output-file", env.predicate});
   BOOST_REQUIRE(Vouch(args).exit_code == 0);
   BOOST_REQUIRE(env.Attest().exit_code == 0);
   std::vector<std::string> v = env.VerifyArgs(env.artifact);

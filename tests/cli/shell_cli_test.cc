@@ -34,7 +34,7 @@ BOOST_AUTO_TEST_CASE(completion_prints_a_script_per_shell_and_refuses_others) {
   BOOST_TEST(Contains(bash.out, "'generate public info import-cosign export-cosign'"), bash.out);
   BOOST_TEST(Contains(bash.out, "'lint explain'"));
   BOOST_TEST(Contains(bash.out, "'update print'"));
-  BOOST_TEST(Contains(bash.out, "'verify-bundle') words='--help --config"), bash.out);
+  BOOST_TEST(Contains(bash.out, "'verify-bundle') words='--help --quiet --verbose --config"), bash.out);
   BOOST_TEST(Contains(Vouch({"completion", "zsh"}).out, "#compdef vouch"));
   BOOST_TEST(Contains(Vouch({"completion", "fish"}).out, "complete -c vouch"));
   RunResult tcsh = Vouch({"completion", "tcsh"});

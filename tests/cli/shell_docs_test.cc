@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(describe_reads_declarations_without_running_them) {
   for (const CommandInfo::Flag& f : sign[0].flags) {
     flags.push_back(f.name + (f.takes_value ? "=" : ""));
   }
-  const std::vector<std::string> expected = {"help", "config=", "key=", "recursive", "output="};
+  const std::vector<std::string> expected = {"help", "quiet", "verbose", "config=", "key=", "recursive", "output="};
   BOOST_TEST(flags == expected, boost::test_tools::per_element());
 
   const std::vector<CommandInfo> key = DescribeCommands("key", RunKey);
@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(completion_scripts_hold_verbs_subcommands_and_flags) {
   const std::string bash = CompletionScript("bash", docs);
   BOOST_TEST(Contains(bash, "compgen -W 'sign key help'"), bash);
   BOOST_TEST(Contains(bash, "compgen -W 'generate public'"), bash);
-  BOOST_TEST(Contains(bash, "'key generate') words='--help --config --algorithm'"), bash);
+  BOOST_TEST(Contains(bash, "'key generate') words='--help --quiet --verbose --config --algorithm'"), bash);
   BOOST_TEST(Contains(bash, "complete -o default -F _vouch vouch"), bash);
   const std::string zsh = CompletionScript("zsh", docs);
   BOOST_TEST(zsh.rfind("#compdef vouch\n", 0) == 0u, zsh);

@@ -130,9 +130,9 @@ BOOST_AUTO_TEST_CASE(token_key_made_by_vouch_signs_blob_image_and_attestation) {
   RunResult pub = env.MustVouch({"key", "public", "--key", uri});
   BOOST_TEST(pub.out == ReadText(prefix + ".pub"));
   RunResult info = env.MustVouch({"key", "info", "--key", uri, "--output", "json"});
-  BOOST_TEST(info.out.find(R"("algorithm":"ecdsa-p384")") != std::string::npos, info.out);
-  BOOST_TEST(info.out.find(R"("type":"private","source":"pkcs11")") != std::string::npos,
-             info.out);
+  BOOST_TEST(info.out.find(R"("algorithm": "ecdsa-p384")") != std::string::npos, info.out);
+  BOOST_TEST(info.out.find(R"("type": "private")") != std::string::npos, info.out);
+  BOOST_TEST(info.out.find(R"("source": "pkcs11")") != std::string::npos, info.out);
 
   SignEverything(env, uri, prefix + ".pub", "pkcs11", "-sha384");
 
@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(plugin_key_signs_blob_image_and_attestation) {
   RunResult ossl_pub = Run({"openssl", "pkey", "-in", priv, "-pubout"});
   BOOST_TEST(pub.out == ossl_pub.out);
   RunResult info = env.MustVouch({"key", "info", "--key", ref, "--output", "json"});
-  BOOST_TEST(info.out.find(R"("source":"kms-plugin")") != std::string::npos, info.out);
+  BOOST_TEST(info.out.find(R"("source": "kms-plugin")") != std::string::npos, info.out);
   SignEverything(env, ref, env.dir.File("kms.pub"), "plugin", "-sha256");
   // The verify side takes the plugin reference too.
   WriteText(env.dir.File("c"), "c");
