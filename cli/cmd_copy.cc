@@ -28,12 +28,7 @@ Status Copy(const Args& args) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> dst,
                          client->Open(dst_ref, registry::Access::kPullPush));
   std::unique_ptr<ProgressLine> bar = NewProgress("copy", ProgressUnit::kBytes);
-  if (bar) {
-    copy.progress = [&bar](const registry::CopyProgress& p) {
-      bar->Update(p.bytes_done, p.bytes_total,
-                  "blobs " + std::to_string(p.blobs_done) + "/" + std::to_string(p.blobs_total));
-    };
-  }
+  copy.progress = CopyProgressOn(bar.get());
   Result<registry::CopyResult> result = registry::CopyImage(*src, *dst, copy);
   if (bar) {
     bar->Finish();

@@ -1,7 +1,6 @@
 // `vouch login HOST -u USER --password-stdin` and `vouch logout HOST`: the docker config file
 // docker itself writes ($DOCKER_CONFIG/config.json or ~/.docker/config.json; $REGISTRY_AUTH_FILE
 // when set), atomically, 0600, or the credential helper it names (registry/auth.h).
-#include <iostream>
 #include <string>
 
 #include "command.h"

@@ -35,12 +35,7 @@ Status Promote(const Args& args) {
   request.policy_uri = args.Get("policy-uri");
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Client> client, NewClient(args.parsed()));
   std::unique_ptr<ProgressLine> bar = NewProgress("promote", ProgressUnit::kBytes);
-  if (bar) {
-    request.copy_progress = [&bar](const registry::CopyProgress& p) {
-      bar->Update(p.bytes_done, p.bytes_total,
-                  "blobs " + std::to_string(p.blobs_done) + "/" + std::to_string(p.blobs_total));
-    };
-  }
+  request.copy_progress = CopyProgressOn(bar.get());
   promote::PromoteResult result = promote::Promote(*client, src, dst, request);
   bar.reset();  // ends the line before the report
   std::cout << (args.json() ? promote::PromoteResultToJson(result, *trust)

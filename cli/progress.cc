@@ -32,4 +32,14 @@ std::unique_ptr<ProgressLine> NewProgress(std::string label, ProgressUnit unit) 
                                         TerminalWidth() - 1);
 }
 
+std::function<void(const registry::CopyProgress&)> CopyProgressOn(ProgressLine* line) {
+  if (line == nullptr) {
+    return {};
+  }
+  return [line](const registry::CopyProgress& p) {
+    line->Update(p.bytes_done, p.bytes_total,
+                 "blobs " + std::to_string(p.blobs_done) + "/" + std::to_string(p.blobs_total));
+  };
+}
+
 }  // namespace vouch::cli

@@ -1,7 +1,5 @@
 #include "registry_flags.h"
 
-#include <iostream>
-#include <mutex>
 #include <vector>
 
 #include "key_flags.h"

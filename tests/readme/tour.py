@@ -78,7 +78,9 @@ def environment(work, vouch_bin, registry):
 
 
 # Docs are read from a clone: a path beside the checkout or on one machine means nothing there.
-OUTSIDE = re.compile(r"\.\./shared/|\.\./\.library|/work/|/tmp/peers|/root/")
+# The shared vectors and peers are named by $VOUCH_VECTORS / $VOUCH_PEERS; a relative path to
+# them, or where this team's machines keep checkouts and peers, is one machine's layout.
+OUTSIDE = re.compile(r"\.\./(?:shared|\.library)/|(?<![\w.$])/(?:work|root)/\w|/tmp/(?:peers)")
 
 
 def outside_references(source):
