@@ -61,8 +61,8 @@ int RunAttest(int argc, char** argv) {
           "--statement FILE) [--format bundle|legacy] [--signing-config F | --fulcio-url U "
           "--rekor-url U --timestamp-server-url U] [--tlog-upload] [--timestamp]")
       .Positional({"IMAGE"})
-      .With({AddRegistryFlags, AddSigningKeyOptions, AddSigstoreSigningOptions,
-             AddPredicateOptions})
+      .With({AddRegistryFlags, AddAttachmentRepositoryFlag, AddSigningKeyOptions,
+             AddSigstoreSigningOptions, AddPredicateOptions})
       .Value("format", "bundle (Sigstore bundle referrer) or legacy (.att tag)", "bundle")
       .OutputFlag("text or json: what was attested and where it went (docs/output.md)")
       .ExitCodes("0 attested, 2 usage or key error, 3 registry or I/O error")

@@ -49,7 +49,8 @@ int RunInspect(int argc, char** argv) {
           "IMAGE [--key KEY]... [--certificate-identity[-regexp] I "
           "--certificate-oidc-issuer[-regexp] U [--trusted-root T]] [--output text|json]")
       .Positional({"IMAGE"})
-      .With({AddRegistryFlags, AddPasswordOptions, AddIdentityOptions, AddNotationOptions})
+      .With({AddRegistryFlags, AddAttachmentRepositoryFlag, AddPasswordOptions, AddIdentityOptions,
+             AddNotationOptions})
       .Values("key", "trusted public key to verify with (repeatable)")
       .OutputFlag()
       .ExitCodes("0 listed, 2 usage or key error, 3 registry error")

@@ -93,8 +93,8 @@ int RunSign(int argc, char** argv) {
           "  vouch sign IMAGE --key KEY --format notation-jws|notation-cose --cert-chain PEM "
           "[--expiry DURATION] [--timestamp-url URL] [-a key=value]...")
       .Positional({"IMAGE"})
-      .With({AddRegistryFlags, AddSigningKeyOptions, AddSigstoreSigningOptions,
-             AddNotationSigningOptions})
+      .With({AddRegistryFlags, AddAttachmentRepositoryFlag, AddSigningKeyOptions,
+             AddSigstoreSigningOptions, AddNotationSigningOptions})
       .Values("a,annotation", "key=value annotation to sign (repeatable)")
       .Flag("recursive", "also sign every platform manifest of an index")
       .Value("format",

@@ -217,8 +217,8 @@ int RunVerify(int argc, char** argv) {
          "  vouch verify (--policy FILE | --key KEY... | ...) --batch FILE|- [--output jsonl] "
          "[--shard i/n] [--resume FILE] [--jobs N]")
       .Positional({"IMAGE"}, 0, kUnbounded)
-      .With({AddRegistryFlags, AddPlatformOption, AddPasswordOptions, AddIdentityOptions,
-             AddNotationOptions})
+      .With({AddRegistryFlags, AddAttachmentRepositoryFlag, AddPlatformOption, AddPasswordOptions,
+             AddIdentityOptions, AddNotationOptions})
       .Value("policy", "trust policy file (JSON or YAML, docs/policy.md) instead of --key")
       .Values("key", "trusted public key file, or env://VAR (repeatable)")
       .Values("a,annotation", "key=value every counted signature must carry (repeatable)")
@@ -237,7 +237,8 @@ int RunVerify(int argc, char** argv) {
           "0 every image verified, 1 some image has no valid signature, 2 usage or key error, "
           "3 some image could not be checked (registry unreachable, throttled, credentials "
           "refused)\nwith --policy: 0 every image accepted, 1 some image rejected, 2 invalid "
-          "policy, 3 some image could not be checked\nwith --batch: as for several images (3 wins over "
+          "policy, 3 some image could not be checked\nwith --batch: as for several images (3 wins "
+          "over "
           "1); a malformed line is an image that could not be checked");
   cmd.options().add_options()("threshold", "distinct trusted keys that must have signed",
                               cxxopts::value<size_t>()->default_value("1"));

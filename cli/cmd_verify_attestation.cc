@@ -75,7 +75,8 @@ int RunVerifyAttestation(int argc, char** argv) {
           "--certificate-oidc-issuer[-regexp] U [--trusted-root T]) --type TYPE [SLSA checks] "
           "[-a k=v]...")
       .Positional({"IMAGE"})
-      .With({AddRegistryFlags, AddPasswordOptions, AddIdentityOptions, AddSlsaOptions})
+      .With({AddRegistryFlags, AddAttachmentRepositoryFlag, AddPasswordOptions, AddIdentityOptions,
+             AddSlsaOptions})
       .Values("key", "trusted public key file, or env://VAR (repeatable)")
       .Value("type", "required predicate type: a URI or a short name (slsaprovenance = SLSA v1)")
       .Require({"type"})

@@ -36,6 +36,13 @@ void AddRegistryFlags(cxxopts::Options& options) {
       cxxopts::value<std::string>());
 }
 
+void AddAttachmentRepositoryFlag(cxxopts::Options& options) {
+  options.add_options()("attachment-repository",
+                        "read and write signatures and attestations in REPO instead of beside "
+                        "the image (default $VOUCH_REPOSITORY, then $COSIGN_REPOSITORY)",
+                        cxxopts::value<std::string>());
+}
+
 void AddPlatformOption(cxxopts::Options& options) {
   options.add_options()("platform", "select os/arch[/variant] from an index",
                         cxxopts::value<std::string>());
@@ -115,6 +122,11 @@ Result<registry::ClientOptions> ClientOptionsFromFlags(const cxxopts::ParseResul
   if (parsed.count("ca-file") > 0) {
     o.ca_file = parsed["ca-file"].as<std::string>();
   }
+  std::optional<std::string> elsewhere;
+  if (parsed.count("attachment-repository") > 0) {
+    elsewhere = parsed["attachment-repository"].as<std::string>();
+  }
+  VOUCH_ASSIGN_OR_RETURN(o.attachment_repository, registry::ResolveAttachmentRepository(elsewhere));
   VOUCH_ASSIGN_OR_RETURN(registry::RegistriesConf conf,
                          registry::LoadRegistriesConf(registry::RegistriesConfPaths()));
   if (!conf.registries.empty()) {

@@ -21,12 +21,19 @@ namespace vouch::cli {
 // |options| (Command::With(AddRegistryFlags); Command registers --help itself).
 void AddRegistryFlags(cxxopts::Options& options);
 
+// AddAttachmentRepositoryFlag registers --attachment-repository REPO (cosign's
+// COSIGN_REPOSITORY as a flag) on the commands that read or write an image's signatures and
+// attestations; ClientOptionsFromFlags resolves it with $VOUCH_REPOSITORY and $COSIGN_REPOSITORY
+// (registry::ResolveAttachmentRepository).
+void AddAttachmentRepositoryFlag(cxxopts::Options& options);
+
 // AddPlatformOption registers --platform os/arch[/variant].
 void AddPlatformOption(cxxopts::Options& options);
 
 // ClientOptionsFromFlags returns the registry ClientOptions the parsed common flags describe
 // (insecure registries, CA file, request timeout, the -v request log and the warning printer)
-// and registries.conf (RegistriesConfPaths; a malformed file is kInvalidArgument, exit 2),
+// and registries.conf (RegistriesConfPaths; a malformed file is kInvalidArgument, exit 2), the
+// attachment repository (--attachment-repository, $VOUCH_REPOSITORY, $COSIGN_REPOSITORY),
 // for callers that adjust them before building a Client (vouch serve ties timeouts to its
 // deadline). The throttle is |defaults| (off for image commands; vouch serve passes its own)
 // with the back-pressure flags applied, left null when it limits nothing. A malformed

@@ -12,6 +12,7 @@ constexpr EnvVariable kVariables[] = {
     {"VOUCH_TRUSTED_ROOT", "Sigstore trusted_root.json used when --trusted-root is not given"},
     {"VOUCH_REPOSITORY",
      "repository that stores signatures and attestations (--attachment-repository)"},
+    {"COSIGN_REPOSITORY", "cosign's name for VOUCH_REPOSITORY, read when that is unset"},
     {"VOUCH_PASSWORD", "password of encrypted vouch key files", true},
     {"COSIGN_PASSWORD", "password of cosign key files, when VOUCH_PASSWORD is unset", true},
     {"VOUCH_PKCS11_MODULE", "PKCS#11 module library for pkcs11: URIs that name no module-path"},

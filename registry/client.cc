@@ -617,7 +617,11 @@ Client::~Client() = default;
 
 uint64_t Client::request_count() const { return impl_->count.load(); }
 
-Result<std::unique_ptr<Repository>> Client::Open(const Reference& ref, Access access) {
+namespace {
+
+// OpenEndpoints opens |ref| as a layout, a remote repository, or its registries.conf endpoints.
+Result<std::unique_ptr<Repository>> OpenEndpoints(const std::shared_ptr<Client::Impl>& impl_,
+                                                  const Reference& ref, Access access) {
   if (ref.is_layout()) {
     return NewLayoutRepository(impl_, ref, access);
   }
@@ -641,6 +645,51 @@ Result<std::unique_ptr<Repository>> Client::Open(const Reference& ref, Access ac
     repos.push_back({std::move(e), std::move(repo)});
   }
   return internal::NewMirroredRepository(ref, std::move(repos));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Repository>> Client::Open(const Reference& ref, Access access) {
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<Repository> repo, OpenEndpoints(impl_, ref, access));
+  const std::optional<Reference>& elsewhere = impl_->opts.attachment_repository;
+  if (elsewhere && !elsewhere->SameRepository(ref)) {
+    VOUCH_ASSIGN_OR_RETURN(repo->attachments_, OpenEndpoints(impl_, *elsewhere, access));
+  }
+  return repo;
+}
+
+Result<std::optional<Reference>> ResolveAttachmentRepository(
+    const std::optional<std::string>& flag,
+    const std::function<std::optional<std::string>(std::string_view)>& env) {
+  auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+    if (env) {
+      return env(name);
+    }
+    const char* v = std::getenv(std::string(name).c_str());
+    return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
+  };
+  std::string source = "--attachment-repository";
+  std::optional<std::string> value = flag;
+  for (std::string_view name : {"VOUCH_REPOSITORY", "COSIGN_REPOSITORY"}) {
+    if (!value) {
+      if (std::optional<std::string> v = lookup(name); v && !v->empty()) {
+        value = std::move(v);
+        source = "$" + std::string(name);
+      }
+    }
+  }
+  if (!value) {
+    return std::optional<Reference>();
+  }
+  Result<Reference> ref = ParseReference(*value);
+  const bool bare = ref.ok() && !ref->digest && ref->tag == "latest" &&
+                    value->find('@') == std::string::npos && !value->ends_with(":latest");
+  if (!bare) {
+    return InvalidArgumentError(source + ": want a repository without tag or digest, got \"" +
+                                *value + "\"" +
+                                (ref.ok() ? "" : " (" + ref.status().message() + ")"));
+  }
+  return std::optional<Reference>(std::move(*ref));
 }
 
 Status Client::Ping(std::string_view registry, const Credentials& credentials) {

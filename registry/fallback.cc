@@ -45,33 +45,39 @@ Result<std::vector<Descriptor>> ParseReferrersIndex(ByteView bytes,
   return out;
 }
 
+namespace {
+
+bool IndexContains(const OrderedJson& index, const std::string& digest) {
+  for (const auto& d : index["manifests"]) {
+    if (d.is_object() && d.contains("digest") && d["digest"] == digest) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// LoadIndex parses the fallback index |cur| holds (an empty index when the tag is missing).
+Result<OrderedJson> LoadIndex(const std::string& tag, const Manifest* cur) {
+  std::string text = cur != nullptr ? ToString(cur->bytes) : EmptyIndexJson();
+  auto j = ParseOrderedJson(text, "referrers fallback index");
+  if (!j.ok() || !j->is_object() || !j->contains("manifests") || !(*j)["manifests"].is_array() ||
+      j->value("mediaType", "") != kOciIndex) {
+    // Step 2 of the spec: a tag that is not an index is a failure, never overwritten.
+    return FailedPreconditionError("the referrers tag " + tag +
+                                   " holds something that is not an OCI index; refusing to "
+                                   "overwrite it");
+  }
+  return std::move(j).value();
+}
+
+}  // namespace
+
 Status AddToFallbackIndex(Repository& repo, const std::string& tag, const Descriptor& entry,
                           const TagUpdateOptions& options) {
   const std::string digest = entry.digest.ToString();
-  auto contains = [&](const OrderedJson& index) {
-    for (const auto& d : index["manifests"]) {
-      if (d.is_object() && d.contains("digest") && d["digest"] == digest) {
-        return true;
-      }
-    }
-    return false;
-  };
-  auto load = [&](const Manifest* cur) -> Result<OrderedJson> {
-    std::string text = cur != nullptr ? ToString(cur->bytes) : EmptyIndexJson();
-    auto j = ParseOrderedJson(text, "referrers fallback index");
-    if (!j.ok() || !j->is_object() || !j->contains("manifests") ||
-        !(*j)["manifests"].is_array() || j->value("mediaType", "") != kOciIndex) {
-      // Step 2 of the spec: a tag that is not an index is a failure, never overwritten.
-      return FailedPreconditionError("the referrers tag " + tag +
-                                     " holds something that is not an OCI index; refusing to "
-                                     "overwrite it");
-    }
-    return std::move(j).value();
-  };
-  auto mutate = [&](const std::optional<Manifest>& cur)
-      -> Result<std::optional<ManifestUpdate>> {
-    VOUCH_ASSIGN_OR_RETURN(OrderedJson index, load(cur ? &*cur : nullptr));
-    if (contains(index)) {
+  auto mutate = [&](const std::optional<Manifest>& cur) -> Result<std::optional<ManifestUpdate>> {
+    VOUCH_ASSIGN_OR_RETURN(OrderedJson index, LoadIndex(tag, cur ? &*cur : nullptr));
+    if (IndexContains(index, digest)) {
       return std::optional<ManifestUpdate>();
     }
     VOUCH_ASSIGN_OR_RETURN(OrderedJson entry_json,
@@ -81,11 +87,40 @@ Status AddToFallbackIndex(Repository& repo, const std::string& tag, const Descri
         ManifestUpdate{ToBytes(DumpJson(index)), std::string(kOciIndex)});
   };
   auto present = [&](const Manifest& served) {
-    auto index = load(&served);
-    return index.ok() && contains(*index);
+    auto index = LoadIndex(tag, &served);
+    return index.ok() && IndexContains(*index, digest);
   };
   return UpdateTaggedManifest(repo, tag, mutate, present, options).WithContext(
       "referrers fallback index for " + entry.digest.ToString());
+}
+
+Status RemoveFromFallbackIndex(Repository& repo, const std::string& tag, const Digest& referrer,
+                               const TagUpdateOptions& options) {
+  const std::string digest = referrer.ToString();
+  auto mutate = [&](const std::optional<Manifest>& cur) -> Result<std::optional<ManifestUpdate>> {
+    if (!cur) {
+      return std::optional<ManifestUpdate>();
+    }
+    VOUCH_ASSIGN_OR_RETURN(OrderedJson index, LoadIndex(tag, &*cur));
+    if (!IndexContains(index, digest)) {
+      return std::optional<ManifestUpdate>();
+    }
+    OrderedJson kept = OrderedJson::array();
+    for (const auto& d : index["manifests"]) {
+      if (!(d.is_object() && d.contains("digest") && d["digest"] == digest)) {
+        kept.push_back(d);
+      }
+    }
+    index["manifests"] = std::move(kept);
+    return std::optional<ManifestUpdate>(
+        ManifestUpdate{ToBytes(DumpJson(index)), std::string(kOciIndex)});
+  };
+  auto absent = [&](const Manifest& served) {
+    auto index = LoadIndex(tag, &served);
+    return index.ok() && !IndexContains(*index, digest);
+  };
+  return UpdateTaggedManifest(repo, tag, mutate, absent, options)
+      .WithContext("referrers fallback index for " + digest);
 }
 
 }  // namespace vouch::registry::internal

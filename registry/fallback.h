@@ -24,6 +24,12 @@ namespace vouch::registry::internal {
 Status AddToFallbackIndex(Repository& repo, const std::string& tag, const Descriptor& entry,
                           const TagUpdateOptions& options);
 
+// RemoveFromFallbackIndex removes the entries with digest |referrer| from the fallback index
+// tagged |tag|, keeping every other entry byte for byte (same guarded update as
+// AddToFallbackIndex). A missing tag, or one without the entry, is left as it is.
+Status RemoveFromFallbackIndex(Repository& repo, const std::string& tag, const Digest& referrer,
+                               const TagUpdateOptions& options);
+
 // kMaxEmbeddedReferrerBytes: referrer manifests up to this size are embedded in their index
 // entry as `data` (a signature or attestation manifest is under 1 KiB).
 inline constexpr size_t kMaxEmbeddedReferrerBytes = 4096;

@@ -31,10 +31,11 @@ OrderedJson DescriptorJson(std::string_view media_type, const Digest& digest, in
 // |artifact_type|) of an OCI artifact manifest of |artifact_type| with the empty config,
 // |subject| and |annotations| (in the order given), and returns the manifest's digest.
 Result<Digest> PushArtifactReferrer(
-    registry::Repository& repo, const registry::Descriptor& subject,
+    registry::Repository& image, const registry::Descriptor& subject,
     std::string_view artifact_type, ByteView blob,
     const std::vector<std::pair<std::string, std::string>>& annotations,
     std::string_view layer_media_type = "") {
+  registry::Repository& repo = image.attachments();
   const Digest blob_digest = Digest::Of(blob);
   const Digest config_digest = Digest::Of(AsBytes(kEmptyConfig));
   VOUCH_RETURN_IF_ERROR(repo.PushBlob(blob_digest, blob));
@@ -225,10 +226,11 @@ Result<std::string> PushBundleReferrer(registry::Repository& repo,
   return "referrer " + manifest.ToString();
 }
 
-Result<bool> AppendTaggedLayer(registry::Repository& repo, std::string_view tag,
+Result<bool> AppendTaggedLayer(registry::Repository& image, std::string_view tag,
                                const TaggedLayer& layer,
                                const std::function<bool(const registry::Manifest&)>& present,
                                const registry::TagUpdateOptions& options) {
+  registry::Repository& repo = image.attachments();
   const Digest blob_digest = Digest::Of(layer.blob);
   VOUCH_RETURN_IF_ERROR(registry::PushBlobIfMissing(repo, blob_digest, layer.blob));
   OrderedJson l = OrderedJson::object();

@@ -1,11 +1,14 @@
 // Referrers: the API with artifactType filtering, the tag-schema fallback (read and write), and
 // the fallback index under concurrent writers (If-Match honoured or ignored).
 #include <boost/test/unit_test.hpp>
-
+#include <map>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "registry/fake_registry.h"
 #include "registry/test_images.h"
+#include "vouch/registry/attachments.h"
 #include "vouch/registry/client.h"
 #include "vouch/registry/operations.h"
 
@@ -253,7 +256,82 @@ BOOST_AUTO_TEST_CASE(ReferrerWithoutSubjectRejected) {
   BOOST_TEST(IsInvalidArgument(Repo(c)->PushReferrer(AsBytes(subject_bytes), kOciManifest)));
 }
 
+// Deleting a referrer listed from the fallback tag takes its entry out of the index first and
+// keeps the others: no reader is left with an entry whose manifest is gone.
+BOOST_AUTO_TEST_CASE(DeleteReferrerLeavesNoDanglingEntry) {
+  Client c(FastOptions(reg));
+  auto repo = Repo(c);
+  std::string r1 = Referrer(kBundle, "one");
+  std::string r2 = Referrer(kSbom, "two");
+  BOOST_REQUIRE(repo->PushReferrer(AsBytes(r1), kOciManifest).ok());
+  BOOST_REQUIRE(repo->PushReferrer(AsBytes(r2), kOciManifest).ok());
+  Digest subject = *Digest::Parse(subject_digest);
+  Digest one = *Digest::Parse(Sha(r1));
+  BOOST_REQUIRE(DeleteReferrer(*repo, subject, one, ReferrersScheme::kFallbackTag).ok());
+  auto left = repo->ListReferrers(subject, "");
+  BOOST_REQUIRE(left.ok());
+  BOOST_REQUIRE(left->descriptors.size() == 1u);
+  BOOST_TEST(left->descriptors[0].digest.ToString() == Sha(r2));
+  BOOST_TEST(IsNotFound(repo->FetchManifest(one.ToString()).status()));
+  // Deleting it again is no error: it is gone either way.
+  BOOST_TEST(DeleteReferrer(*repo, subject, one, ReferrersScheme::kFallbackTag).ok());
+}
+
+// With an attachment repository, attachments() is that repository and the image stays where it
+// is; without one, attachments() is the repository itself.
+BOOST_AUTO_TEST_CASE(AttachmentRepositoryIsOpenedBesideTheImage) {
+  ClientOptions o = FastOptions(reg);
+  o.attachment_repository = *ParseReference("reg.test/signatures");
+  Client c(o);
+  auto repo = Repo(c);
+  BOOST_TEST(repo->reference().RepositoryName() == "reg.test/app");
+  BOOST_TEST(repo->attachments().reference().RepositoryName() == "reg.test/signatures");
+  Client plain(FastOptions(reg));
+  auto beside = Repo(plain);
+  BOOST_TEST(&beside->attachments() == beside.get());
+  // Naming the image's own repository is the same as naming none.
+  o.attachment_repository = *ParseReference("reg.test/app");
+  Client same(o);
+  auto own = Repo(same);
+  BOOST_TEST(&own->attachments() == own.get());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
+
+// The flag wins over VOUCH_REPOSITORY, which wins over cosign's COSIGN_REPOSITORY; a tag or a
+// digest is refused, naming where the value came from.
+BOOST_AUTO_TEST_CASE(AttachmentRepositoryPrecedence) {
+  std::map<std::string, std::string> vars;
+  auto env = [&](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  auto resolved = [&](std::optional<std::string> flag) {
+    Result<std::optional<Reference>> r = ResolveAttachmentRepository(flag, env);
+    BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    return *r ? (*r)->RepositoryName() : std::string("beside");
+  };
+  BOOST_TEST(resolved(std::nullopt) == "beside");
+  vars["COSIGN_REPOSITORY"] = "reg.test/cosign";
+  BOOST_TEST(resolved(std::nullopt) == "reg.test/cosign");
+  vars["VOUCH_REPOSITORY"] = "reg.test/vouch";
+  BOOST_TEST(resolved(std::nullopt) == "reg.test/vouch");
+  BOOST_TEST(resolved("reg.test/flag") == "reg.test/flag");
+  vars["VOUCH_REPOSITORY"] = "";  // set but empty: as if unset
+  BOOST_TEST(resolved(std::nullopt) == "reg.test/cosign");
+  for (const char* bad : {"reg.test/x:v1", "reg.test/x:latest",
+                          "reg.test/x@sha256:"
+                          "0000000000000000000000000000000000000000000000000000000000000000",
+                          "reg.test/UPPER"}) {
+    Result<std::optional<Reference>> r = ResolveAttachmentRepository(std::string(bad), env);
+    BOOST_TEST(r.status().code() == ErrorCode::kInvalidArgument, bad);
+    BOOST_TEST(r.status().message().find("--attachment-repository") != std::string::npos);
+  }
+  vars["COSIGN_REPOSITORY"] = "reg.test/x:v1";
+  Result<std::optional<Reference>> r = ResolveAttachmentRepository(std::nullopt, env);
+  BOOST_TEST(r.status().message().find("$COSIGN_REPOSITORY") != std::string::npos,
+             r.status().message());
+}
 
 }  // namespace
 }  // namespace vouch::registry::testing

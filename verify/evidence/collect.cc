@@ -479,20 +479,24 @@ bool IsEvidenceProblem(const Status& s) {
 SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subject,
                                 const CollectOptions& options,
                                 const std::vector<registry::Descriptor>& attestation_manifests) {
+  // Signatures and attestations live in the attachment repository (cosign's
+  // COSIGN_REPOSITORY); BuildKit's attestation manifests are entries of the image's own index.
+  registry::Repository& attached = repo.attachments();
   std::future<Result<registry::Referrers>> referrers;
   if (options.referrers) {
-    referrers =
-        std::async(std::launch::async, [&] { return repo.ListReferrers(subject, ""); });
+    referrers = std::async(std::launch::async, [&] { return attached.ListReferrers(subject, ""); });
   }
   std::future<Result<registry::Manifest>> sig;
   if (options.sig_tag) {
     sig = std::async(std::launch::async, [&] {
-      return repo.FetchManifest(registry::CosignTag(subject, registry::CosignAttachment::kSignature));
+      return attached.FetchManifest(
+          registry::CosignTag(subject, registry::CosignAttachment::kSignature));
     });
   }
   std::optional<Result<registry::Manifest>> att;
   if (options.att_tag) {
-    att = repo.FetchManifest(registry::CosignTag(subject, registry::CosignAttachment::kAttestation));
+    att = attached.FetchManifest(
+        registry::CosignTag(subject, registry::CosignAttachment::kAttestation));
   }
   std::vector<Result<registry::Manifest>> buildkit;
   if (options.buildkit) {
@@ -522,7 +526,8 @@ SubjectEvidence CollectEvidence(registry::Repository& repo, const Digest& subjec
     if (e.state != EvidenceState::kListed || (options.wanted && !options.wanted(e))) {
       return;
     }
-    errors[i] = Read(repo, e, l.descriptors[i]);
+    errors[i] =
+        Read(e.form == EvidenceForm::kBuildKitAttestation ? repo : attached, e, l.descriptors[i]);
   });
   for (const Status& s : errors) {
     if (!s.ok()) {

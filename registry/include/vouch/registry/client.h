@@ -72,6 +72,10 @@ struct ClientOptions {
   // writes go to the primary; a blocked reference fails to open (kPermissionDenied). Null: the
   // reference's own registry.
   std::shared_ptr<const RegistriesConf> registries_conf;
+  // attachment_repository, when set, is where every opened image's signatures and attestations
+  // are read and written (Repository::attachments): cosign tags and referrers alike, as cosign
+  // does with COSIGN_REPOSITORY. Only its registry and repository (or layout path) are used.
+  std::optional<Reference> attachment_repository;
   // credentials supplies login data; when null, the docker config files are used.
   std::shared_ptr<CredentialStore> credentials;
   RetryPolicy retry;
@@ -242,7 +246,26 @@ class Repository {
   virtual Result<bool> PushTaggedManifest(std::string_view tag, ByteView bytes,
                                           std::string_view media_type,
                                           const TagCondition& condition);
+
+  // attachments returns the repository this image's signatures and attestations live in (its
+  // cosign `.sig` / `.att` / `.sbom` tags and its referrers): the one
+  // ClientOptions::attachment_repository names, else this repository itself. The image's own
+  // manifests and blobs are always read here.
+  Repository& attachments() { return attachments_ ? *attachments_ : *this; }
+
+ private:
+  friend class Client;
+  std::unique_ptr<Repository> attachments_;
 };
+
+// ResolveAttachmentRepository returns where attachments are kept (ClientOptions::
+// attachment_repository): |flag| (--attachment-repository) when given, else $VOUCH_REPOSITORY,
+// else cosign's $COSIGN_REPOSITORY, else nullopt (beside the image). |env| looks a variable up
+// (null: the process environment). The value names a repository ("registry/path" or
+// "oci:PATH"); a tag or digest, or a malformed name, is kInvalidArgument naming its source.
+Result<std::optional<Reference>> ResolveAttachmentRepository(
+    const std::optional<std::string>& flag,
+    const std::function<std::optional<std::string>(std::string_view)>& env = nullptr);
 
 // Client opens repositories and holds what they share: the transport, credentials, the token
 // cache and the request counter. Thread-safe; must outlive the repositories it opens.

@@ -129,7 +129,8 @@ Result<StoredBundle> SignBundleReferrer(registry::Repository& repo,
                                         std::string_view predicate_type, const Clock* clock);
 
 // PushBundleReferrer is SignBundleReferrer's storage step for a bundle already sealed (a DSSE
-// bundle): the referrer manifest as described above.
+// bundle): the referrer manifest as described above. Referrers, like the cosign tags, are
+// stored in Repository::attachments().
 Result<std::string> PushBundleReferrer(registry::Repository& repo,
                                        const registry::Descriptor& subject,
                                        const attest::Bundle& bundle,
@@ -144,7 +145,9 @@ struct TaggedLayer {
 };
 
 // AppendTaggedLayer uploads |layer|'s blob and appends the layer to the manifest tagged |tag|
-// (created when missing) with registry::AppendCosignLayers (cosign's config blob rebuilt), through
+// (created when missing) in the image's attachment repository (Repository::attachments(): beside
+// the image unless --attachment-repository / COSIGN_REPOSITORY names another) with
+// registry::AppendCosignLayers (cosign's config blob rebuilt), through
 // registry::UpdateTaggedManifest so concurrent writers do not lose layers. |present|, when set,
 // tells whether a manifest already holds this layer: a current manifest for which it is true is
 // left alone (idempotent writes), and it confirms the write after the PUT; when null a layer with
