@@ -1,5 +1,7 @@
 // `vouch copy SRC DST [--platform P]`: copy an image (every platform of an index by default)
 // with its referrers and cosign tags, preserving digests; the destination tag is written last.
+// `vouch save IMAGE --dir DIR` and `vouch load --dir DIR IMAGE` are cosign's names for a copy to
+// and from the OCI layout DIR.
 #include <iostream>
 #include <memory>
 
@@ -15,9 +17,9 @@
 namespace vouch::cli {
 namespace {
 
-Status Copy(const Args& args) {
-  VOUCH_ASSIGN_OR_RETURN(registry::Reference src_ref, ParseImage(args.positional(0)));
-  VOUCH_ASSIGN_OR_RETURN(registry::Reference dst_ref, ParseImage(args.positional(1)));
+Status CopyBetween(const Args& args, const std::string& source, const std::string& destination) {
+  VOUCH_ASSIGN_OR_RETURN(registry::Reference src_ref, ParseImage(source));
+  VOUCH_ASSIGN_OR_RETURN(registry::Reference dst_ref, ParseImage(destination));
   registry::CopyOptions copy;
   VOUCH_ASSIGN_OR_RETURN(copy.platform, ParsedPlatform(args.parsed()));
   copy.parallelism = args.As<int>("jobs");
@@ -52,8 +54,8 @@ Status Copy(const Args& args) {
     return OkStatus();
   }
   OutputJson doc = NewDocument();
-  doc["source"] = args.positional(0);
-  doc["destination"] = args.positional(1);
+  doc["source"] = source;
+  doc["destination"] = destination;
   doc["digest"] = result->digest.ToString();
   doc["blobsCopied"] = result->blobs_copied;
   doc["blobsSkipped"] = result->blobs_skipped;
@@ -70,18 +72,53 @@ Status Copy(const Args& args) {
   return OkStatus();
 }
 
+Status Copy(const Args& args) { return CopyBetween(args, args.positional(0), args.positional(1)); }
+
+// LayoutOf is the oci: reference of --dir (its "latest" tag: one image per directory, as cosign
+// save writes it).
+std::string LayoutOf(const Args& args) { return "oci:" + args.Get("dir"); }
+
+Status Save(const Args& args) { return CopyBetween(args, args.positional(0), LayoutOf(args)); }
+
+Status Load(const Args& args) { return CopyBetween(args, LayoutOf(args), args.positional(0)); }
+
+// Declare adds what copy, save and load share.
+Command& Declare(Command& c) {
+  return c.With({AddRegistryFlags, AddPlatformOption})
+      .Flag("no-attachments", "copy the image only, without referrers and cosign tags")
+      .Int("jobs", "blobs moved in parallel", 4, 1, 32)
+      .OutputFlag("text (the digest) or json: the digest and what was copied (docs/output.md)");
+}
+
+// RunLayoutCopy declares save or load: IMAGE and the --dir layout, then the copy's flags.
+int RunLayoutCopy(int argc, char** argv, const char* name, const char* summary,
+                  const char* dir_help, const char* note, Status (*body)(const Args&)) {
+  Command c(name, summary);
+  c.Positional({"IMAGE"}).Value("dir", dir_help).Require({"dir"}).Note(note);
+  return Declare(c).Run(argc, argv, body);
+}
+
 }  // namespace
 
 int RunCopy(int argc, char** argv) {
-  return Command("copy",
-                 "copy an image with its signatures and attestations, preserving digests "
-                 "(registries and oci:PATH layouts)")
-      .Positional({"SRC", "DST"})
-      .With({AddRegistryFlags, AddPlatformOption})
-      .Flag("no-attachments", "copy the image only, without referrers and cosign tags")
-      .Int("jobs", "blobs moved in parallel", 4, 1, 32)
-      .OutputFlag("text (the digest) or json: the digest and what was copied (docs/output.md)")
-      .Run(argc, argv, Copy);
+  Command c("copy",
+            "copy an image with its signatures and attestations, preserving digests "
+            "(registries and oci:PATH layouts)");
+  return Declare(c.Positional({"SRC", "DST"})).Run(argc, argv, Copy);
+}
+
+int RunSave(int argc, char** argv) {
+  return RunLayoutCopy(argc, argv, "save",
+                       "save an image with its signatures and attestations to an OCI layout",
+                       "the OCI layout directory to write (created when missing)",
+                       "the same as `vouch copy IMAGE oci:DIR`; `vouch load` reads it back", Save);
+}
+
+int RunLoad(int argc, char** argv) {
+  return RunLayoutCopy(argc, argv, "load",
+                       "load an image with its signatures and attestations from an OCI layout",
+                       "the OCI layout directory `vouch save` wrote",
+                       "the same as `vouch copy oci:DIR IMAGE`", Load);
 }
 
 }  // namespace vouch::cli

@@ -33,5 +33,12 @@ int RunVersion(int argc, char** argv);      // cmd_version.cc: version
 int RunCompletion(int argc, char** argv);   // cmd_completion.cc: completion bash|zsh|fish
 int RunManPages(int argc, char** argv);     // cmd_completion.cc: __man-pages DIR (the build)
 int RunEnv(int argc, char** argv);          // cmd_env.cc: env
+int RunSave(int argc, char** argv);         // cmd_copy.cc: save IMAGE --dir DIR
+int RunLoad(int argc, char** argv);         // cmd_copy.cc: load --dir DIR IMAGE
+int RunTriangulate(int argc, char** argv);  // cmd_triangulate.cc: triangulate IMAGE
+int RunGenerate(int argc, char** argv);     // cmd_triangulate.cc: generate IMAGE
+int RunDownload(int argc, char** argv);     // cmd_download.cc: download signature|attestation|sbom
+int RunAttach(int argc, char** argv);       // cmd_attach.cc: attach signature|attestation
+int RunClean(int argc, char** argv);        // cmd_clean.cc: clean IMAGE
 
 }  // namespace vouch::cli

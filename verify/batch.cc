@@ -9,19 +9,11 @@
 #include "core/internal/json.h"
 #include "evidence/evidence.h"
 #include "render/shapes.h"
+#include "vouch/core/text.h"
 #include "vouch/policy/policy.h"
 
 namespace vouch::verify {
 namespace {
-
-std::string_view TrimLine(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\v\f";
-  const size_t b = s.find_first_not_of(kSpace);
-  if (b == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(b, s.find_last_not_of(kSpace) - b + 1);
-}
 
 // ParseJsonLine fills |e| from {"ref": ..., "scope": ..., "platform": ...}. Unknown fields are
 // an error rather than ignored: a misspelt override must not silently check something else.
@@ -165,7 +157,7 @@ std::vector<BatchEntry> ParseBatchInput(std::string_view text) {
     const size_t nl = text.find('\n');
     std::string_view raw = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    std::string_view s = TrimLine(raw);
+    std::string_view s = TrimAsciiSpace(raw);
     if (s.empty() || s.front() == '#') {
       continue;
     }

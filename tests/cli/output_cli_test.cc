@@ -10,6 +10,7 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "keyless/oci_layout.h"
@@ -263,14 +264,25 @@ BOOST_AUTO_TEST_CASE(help_cmd_is_cmd_help_and_every_command_takes_quiet_and_verb
       RunResult flag = testing::Vouch({cmd, "--help"});
       BOOST_TEST(help.exit_code == 0, help.err);
       BOOST_TEST(help.out == flag.out);
-      // A group (key, policy, trusted-root) lists its subcommands; each of those is a Command.
-      const bool group = cmd == "key" || cmd == "policy" || cmd == "trusted-root";
+      // A group (key, policy, trusted-root, download, attach) lists its subcommands; each of
+      // those is a Command.
+      const bool group = cmd == "key" || cmd == "policy" || cmd == "trusted-root" ||
+                         cmd == "download" || cmd == "attach";
       BOOST_TEST((help.out.find("-q, --quiet") != std::string::npos) == !group, help.out);
       BOOST_TEST((help.out.find("-v, --verbose") != std::string::npos) == !group, help.out);
     }
   }
-  for (const char* sub : {"generate", "public", "info", "import-cosign", "export-cosign"}) {
-    RunResult help = testing::Vouch({"key", sub, "--help"});
+  for (const auto& [group, sub] :
+       std::vector<std::pair<std::string, std::string>>{{"key", "generate"},
+                                                        {"key", "public"},
+                                                        {"key", "info"},
+                                                        {"key", "import-cosign"},
+                                                        {"key", "export-cosign"},
+                                                        {"download", "signature"},
+                                                        {"download", "attestation"},
+                                                        {"attach", "signature"},
+                                                        {"attach", "attestation"}}) {
+    RunResult help = testing::Vouch({group, sub, "--help"});
     BOOST_TEST(help.out.find("-q, --quiet") != std::string::npos, sub);
     BOOST_TEST(help.out.find("-v, --verbose") != std::string::npos, sub);
     BOOST_TEST(help.out.find("-o, --output") != std::string::npos, sub);

@@ -20,6 +20,7 @@
 
 #include "sigstore/certificate.h"
 #include "sigstore/tlog.h"
+#include "vouch/attest/simple_signing.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
 #include "vouch/core/status.h"
@@ -28,9 +29,9 @@
 
 namespace vouch::verify::sigstore {
 
-inline constexpr std::string_view kCertificateAnnotation = "dev.sigstore.cosign/certificate";
-inline constexpr std::string_view kChainAnnotation = "dev.sigstore.cosign/chain";
-inline constexpr std::string_view kRekorBundleAnnotation = "dev.sigstore.cosign/bundle";
+inline constexpr std::string_view kCertificateAnnotation = attest::kCosignCertificateAnnotation;
+inline constexpr std::string_view kChainAnnotation = attest::kCosignChainAnnotation;
+inline constexpr std::string_view kRekorBundleAnnotation = attest::kCosignRekorBundleAnnotation;
 
 // LegacyEvidence is the certificate material of one layer, as found in its annotations.
 struct LegacyEvidence {

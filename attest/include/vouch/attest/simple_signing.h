@@ -28,6 +28,11 @@ inline constexpr std::string_view kSimpleSigningMediaType =
     "application/vnd.dev.cosign.simplesigning.v1+json";
 // kCosignSignatureAnnotation is the layer annotation holding the std base64 signature.
 inline constexpr std::string_view kCosignSignatureAnnotation = "dev.cosignproject.cosign/signature";
+// A keyless `.sig` layer's certificate material (formats.md 3.2): the signing certificate, its
+// chain (PEM, leaf-most first) and the Rekor bundle JSON.
+inline constexpr std::string_view kCosignCertificateAnnotation = "dev.sigstore.cosign/certificate";
+inline constexpr std::string_view kCosignChainAnnotation = "dev.sigstore.cosign/chain";
+inline constexpr std::string_view kCosignRekorBundleAnnotation = "dev.sigstore.cosign/bundle";
 // kCosignSignatureType is critical.type of a cosign image signature.
 inline constexpr std::string_view kCosignSignatureType = "cosign container image signature";
 // kMaxSimpleSigningPayloadSize caps a payload vouch parses or downloads (real ones are < 1 KiB;
