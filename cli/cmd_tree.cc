@@ -28,7 +28,7 @@ int RunTree(int argc, char** argv) {
                  "list the platforms, and per manifest every signature and attestation form "
                  "(referrers, cosign tags, BuildKit) with whether verification reads it")
       .Positional({"IMAGE"})
-      .With({AddRegistryFlags})
+      .With({AddRegistryFlags, AddAttachmentRepositoryFlag})
       .OutputFlag()
       .Run(argc, argv, Tree);
 }

@@ -520,28 +520,30 @@ void AddCosignTags(Tree& tree, const std::set<std::string>& tags) {
   }
 }
 
-// TreeRead is one manifest ListTree reads to describe |node|.
+// TreeRead is one manifest ListTree reads to describe |node|, from |from|.
 struct TreeRead {
   TreeNode* node;
   std::string identifier;  // a digest, or a tag
+  Repository* from;
 };
 
 // PlanReads lists the manifests to read: referrers whose descriptor lacks an artifact type or
 // annotations (formats.md pitfall 17: cosign fallback indexes before ggcr v0.22.1), every
 // cosign tag (its layers) and every attestation manifest (its layers).
-std::vector<TreeRead> PlanReads(Tree& tree) {
+// Referrers and cosign tags are read from |attached|, attestation manifests from |image|.
+std::vector<TreeRead> PlanReads(Tree& tree, Repository& image, Repository& attached) {
   std::vector<TreeRead> reads;
   for (TreeManifest& m : tree.manifests) {
     for (TreeNode& n : m.referrers) {
       if (IsUnnamedArtifactType(n.descriptor.artifact_type) || n.descriptor.annotations.empty()) {
-        reads.push_back({&n, n.descriptor.digest.ToString()});
+        reads.push_back({&n, n.descriptor.digest.ToString(), &attached});
       }
     }
     for (TreeNode& n : m.cosign_tags) {
-      reads.push_back({&n, n.label});
+      reads.push_back({&n, n.label, &attached});
     }
     for (TreeNode& n : m.attestation_manifests) {
-      reads.push_back({&n, n.descriptor.digest.ToString()});
+      reads.push_back({&n, n.descriptor.digest.ToString(), &image});
     }
   }
   return reads;
@@ -573,7 +575,7 @@ Status Describe(TreeNode& node, const Manifest& m) {
 
 // ReadAll reads the planned manifests, 4 at a time. A referrer manifest embedded in its index
 // entry (the descriptor's data, checked against its digest when parsed) costs no request.
-Status ReadAll(Repository& repo, const std::vector<TreeRead>& reads) {
+Status ReadAll(const std::vector<TreeRead>& reads) {
   if (reads.size() > kMaxTreeReads) {
     return ResourceExhaustedError("describing what is attached takes " +
                                   std::to_string(reads.size()) + " manifest reads; tree reads " +
@@ -585,7 +587,7 @@ Status ReadAll(Repository& repo, const std::vector<TreeRead>& reads) {
       return Describe(node, Manifest{*node.descriptor.data, node.descriptor.digest,
                                      node.descriptor.media_type});
     }
-    VOUCH_ASSIGN_OR_RETURN(Manifest m, repo.FetchManifest(reads[k].identifier));
+    VOUCH_ASSIGN_OR_RETURN(Manifest m, reads[k].from->FetchManifest(reads[k].identifier));
     return Describe(node, m);
   });
 }
@@ -617,13 +619,14 @@ Result<Tree> ListTree(Repository& repo) {
   }
   AddAttestationManifests(tree, attestation_entries);
   // The tag list and the root's referrers at once; the root's listing also settles whether the
-  // registry has the referrers API.
+  // registry has the referrers API. Both are where the attachments are kept.
+  Repository& attached = repo.attachments();
   std::vector<std::string> tag_list;
   VOUCH_RETURN_IF_ERROR(ParallelFor(2, 2, [&](size_t i) -> Status {
     if (i == 1) {
-      return ListManifestReferrers(repo, tree.manifests[0]);
+      return ListManifestReferrers(attached, tree.manifests[0]);
     }
-    VOUCH_ASSIGN_OR_RETURN(tag_list, repo.ListTags());
+    VOUCH_ASSIGN_OR_RETURN(tag_list, attached.ListTags());
     return OkStatus();
   }));
   const std::set<std::string> tags(tag_list.begin(), tag_list.end());
@@ -639,10 +642,10 @@ Result<Tree> ListTree(Repository& repo) {
     }
   }
   VOUCH_RETURN_IF_ERROR(ParallelFor(todo.size(), 4, [&](size_t i) -> Status {
-    return ListManifestReferrers(repo, *todo[i]);
+    return ListManifestReferrers(attached, *todo[i]);
   }));
   AddCosignTags(tree, tags);
-  VOUCH_RETURN_IF_ERROR(ReadAll(repo, PlanReads(tree)));
+  VOUCH_RETURN_IF_ERROR(ReadAll(PlanReads(tree, repo, attached)));
   for (TreeManifest& m : tree.manifests) {
     std::stable_sort(m.referrers.begin(), m.referrers.end(),
                      [](const TreeNode& a, const TreeNode& b) { return a.label < b.label; });

@@ -151,6 +151,8 @@ inline constexpr size_t kMaxTreeReads = 256;
 // fallback tag for); then one manifest GET per cosign tag, per attestation manifest and per
 // referrer whose index descriptor lacks artifactType (or names kOciEmpty) or annotations
 // (formats.md pitfall 17); complete descriptors cost no request. Each step runs 4 at a time.
+// Referrers and cosign tags are listed in repo.attachments() (--attachment-repository); the
+// index and its attestation manifests are the image's.
 Result<Tree> ListTree(Repository& repo);
 
 }  // namespace vouch::registry
