@@ -66,7 +66,8 @@ Status AttachSignature(const Args& args) {
                          OpenImage(args.parsed(), args.positional(0), registry::Access::kPullPush));
   if (!detached) {
     VOUCH_ASSIGN_OR_RETURN(std::string bundle, ReadText(args, "bundle"));
-    VOUCH_ASSIGN_OR_RETURN(sign::AttachResult r, sign::AttachAttestation(*repo, AsBytes(bundle)));
+    VOUCH_ASSIGN_OR_RETURN(sign::AttachResult r,
+                           sign::AttachSignatureBundle(*repo, AsBytes(bundle)));
     results.push_back(std::move(r));
     Render(args, results);
     return OkStatus();

@@ -29,8 +29,11 @@ Result<attest::Statement> StatementAbout(ByteView payload, const Digest& digest)
   return statement;
 }
 
+// AttachBundle stores a DSSE bundle about |subject| as a referrer; a non-empty |want_type| is the
+// predicate type its statement must have.
 Result<AttachResult> AttachBundle(registry::Repository& image, const registry::Descriptor& subject,
-                                  std::string_view json, const Clock* clock) {
+                                  std::string_view json, std::string_view want_type,
+                                  const Clock* clock) {
   VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, attest::ParseBundle(json));
   if (bundle.IsMessageSignature()) {
     return InvalidArgumentError(
@@ -43,6 +46,11 @@ Result<AttachResult> AttachBundle(registry::Repository& image, const registry::D
   }
   VOUCH_ASSIGN_OR_RETURN(attest::Statement statement,
                          StatementAbout(envelope.payload, subject.digest));
+  if (!want_type.empty() && statement.predicate_type() != want_type) {
+    return InvalidArgumentError("the bundle's statement is a " + statement.predicate_type() +
+                                " attestation, not an image signature (" + std::string(want_type) +
+                                "): attach it as an attestation");
+  }
   AttachResult out;
   out.digest = subject.digest;
   out.predicate_type = statement.predicate_type();
@@ -94,6 +102,12 @@ Result<AttachResult> AttachSignature(registry::Repository& image,
   return out;
 }
 
+Result<AttachResult> AttachSignatureBundle(registry::Repository& image, ByteView bundle,
+                                           const Clock* clock) {
+  VOUCH_ASSIGN_OR_RETURN(registry::Descriptor subject, ResolveImage(image));
+  return AttachBundle(image, subject, AsChars(bundle), attest::kCosignSignPredicateType, clock);
+}
+
 Result<AttachResult> AttachAttestation(registry::Repository& image, ByteView document,
                                        const registry::TagUpdateOptions& tag_update,
                                        const Clock* clock) {
@@ -102,7 +116,7 @@ Result<AttachResult> AttachAttestation(registry::Repository& image, ByteView doc
   // A bundle names its media type; a DSSE envelope has payloadType and signatures instead.
   const nlohmann::json top = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (top.is_object() && top.contains("mediaType")) {
-    return AttachBundle(image, subject, json, clock);
+    return AttachBundle(image, subject, json, "", clock);
   }
   Result<attest::DsseEnvelope> envelope = attest::ParseEnvelope(json);
   if (!envelope.ok()) {

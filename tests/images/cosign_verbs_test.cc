@@ -80,6 +80,11 @@ BOOST_AUTO_TEST_CASE(AttachmentRepositoryKeepsSignaturesElsewhere) {
   o.env["VOUCH_REPOSITORY"] = Reg() + "/" + RepoName("elsewhere-empty");
   BOOST_TEST(v.Verify(image, {}, &o).exit_code == 1);
   BOOST_TEST(v.Verify(image, {"--attachment-repository", sigs}, &o).exit_code == 0);
+  // tree lists them where they are.
+  const std::string sig_tag = CosignTag(Known("single"), ".sig");
+  BOOST_TEST(v.env.MustVouch({"tree", image}).out.find(sig_tag) == std::string::npos);
+  RunResult tree = v.env.MustVouch({"tree", image, "--attachment-repository", sigs});
+  BOOST_TEST(tree.out.find(sig_tag) != std::string::npos, tree.out);
   // triangulate names the tag where it is.
   RunResult t = v.env.MustVouch({"triangulate", image, "--attachment-repository", sigs});
   BOOST_TEST(t.out == sigs + ":" + CosignTag(Known("single"), ".sig") + "\n", t.out);
@@ -191,6 +196,12 @@ BOOST_AUTO_TEST_CASE(DownloadThenAttachElsewhere) {
     files.push_back(v.env.dir.File("att" + std::to_string(i) + ".json"));
     WriteText(files.back(), att_lines[i]);
   }
+  // A bundle of an attestation is not a signature.
+  const std::string bundle_att =
+      files[att_lines[0].find("\"mediaType\"") != std::string::npos ? 0 : 1];
+  RunResult not_sig = v.env.Vouch({"attach", "signature", dst, "--bundle", bundle_att});
+  BOOST_TEST(not_sig.exit_code == 2, not_sig.err);
+  BOOST_TEST(not_sig.err.find("attach it as an attestation") != std::string::npos, not_sig.err);
   RunResult a = v.env.MustVouch({"attach", "attestation", dst, "--attestation", files[0],
                                  "--attestation", files[1], "-o", "json"});
   ExpectShape(a, "attach");

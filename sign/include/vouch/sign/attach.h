@@ -53,6 +53,12 @@ struct AttachResult {
 Result<AttachResult> AttachSignature(registry::Repository& image,
                                      const AttachSignatureRequest& request);
 
+// AttachSignatureBundle stores a Sigstore bundle of a cosign sign/v1 statement about the image
+// (`vouch sign`'s default form) as a bundle referrer. kInvalidArgument when it is not one
+// (another predicate type is an attestation: AttachAttestation).
+Result<AttachResult> AttachSignatureBundle(registry::Repository& image, ByteView bundle,
+                                           const Clock* clock = nullptr);
+
 // AttachAttestation stores |document|: a DSSE envelope (in-toto payload) as a layer of the
 // image's `sha256-<hex>.att` tag, as cosign attach attestation does, or a Sigstore bundle whose
 // DSSE envelope holds the statement as a bundle referrer of the image (`vouch attest`'s default
