@@ -267,6 +267,29 @@ BOOST_AUTO_TEST_CASE(CleanRemovesWhatTypeSelects) {
   BOOST_TEST(v.env.Vouch({"clean", image, "--type", "everything", "-y"}).exit_code == 2);
 }
 
+// On a terminal (script(1)'s pseudo-terminal) clean lists what it will delete and asks: "n"
+// deletes nothing (exit 2), "y" deletes.
+BOOST_AUTO_TEST_CASE(CleanAsksOnATerminal) {
+  Verbs v;
+  const std::string image = v.env.Image("single", RepoName("clean-tty"));
+  v.env.MustVouch({"sign", image, "--key", v.key});
+  auto clean_answering = [&](const std::string& answer) {
+    RunOptions o = v.env.Options();
+    o.stdin_data = answer + "\n";
+    return Run({"script", "-qec", vouch::testing::VouchBin() + " clean " + image, "/dev/null"}, o);
+  };
+  RunResult no = clean_answering("n");
+  BOOST_TEST(no.exit_code == 2, no.out);  // script -e exits as its command did
+  BOOST_TEST(no.out.find("signature referrer sha256:") != std::string::npos, no.out);
+  BOOST_TEST(no.out.find("? [y/N]") != std::string::npos, no.out);
+  BOOST_TEST(no.out.find("not confirmed; nothing was deleted") != std::string::npos, no.out);
+  BOOST_TEST(v.Verify(image).exit_code == 0);
+  RunResult yes = clean_answering("y");
+  BOOST_TEST(yes.exit_code == 0, yes.out);
+  BOOST_TEST(yes.out.find("deleted signature referrer sha256:") != std::string::npos, yes.out);
+  BOOST_TEST(v.Verify(image).exit_code == 1);
+}
+
 BOOST_AUTO_TEST_CASE(SaveAndLoadCarrySignatures) {
   Verbs v;
   const std::string image = v.env.Image("single", RepoName("save"));
