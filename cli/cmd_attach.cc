@@ -88,19 +88,15 @@ Status AttachSignature(const Args& args) {
 }
 
 Status AttachAttestations(const Args& args) {
-  // Every file is read and parsed before anything is pushed: a bad second file attaches nothing.
-  std::vector<std::string> documents;
+  std::vector<Bytes> files;
   for (const std::string& path : args.GetAll("attestation")) {
     VOUCH_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(path, kMaxInputBytes));
-    documents.push_back(ToString(bytes));
+    files.push_back(std::move(bytes));
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Repository> repo,
                          OpenImage(args.parsed(), args.positional(0), registry::Access::kPullPush));
-  std::vector<sign::AttachResult> results;
-  for (const std::string& document : documents) {
-    VOUCH_ASSIGN_OR_RETURN(sign::AttachResult r, sign::AttachAttestation(*repo, AsBytes(document)));
-    results.push_back(std::move(r));
-  }
+  VOUCH_ASSIGN_OR_RETURN(std::vector<sign::AttachResult> results,
+                         sign::AttachAttestations(*repo, {files.begin(), files.end()}));
   Render(args, results);
   return OkStatus();
 }

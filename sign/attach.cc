@@ -2,7 +2,10 @@
 #include "vouch/sign/attach.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "vouch/attest/bundle.h"
 #include "vouch/attest/dsse.h"
@@ -29,11 +32,18 @@ Result<attest::Statement> StatementAbout(ByteView payload, const Digest& digest)
   return statement;
 }
 
-// AttachBundle stores a DSSE bundle about |subject| as a referrer; a non-empty |want_type| is the
-// predicate type its statement must have.
-Result<AttachResult> AttachBundle(registry::Repository& image, const registry::Descriptor& subject,
-                                  std::string_view json, std::string_view want_type,
-                                  const Clock* clock) {
+// Prepared is one attestation or signature document, checked and ready to store: a bundle
+// referrer or a `.att` layer.
+struct Prepared {
+  std::optional<attest::Bundle> bundle;
+  std::optional<TaggedLayer> layer;
+  std::string predicate_type;
+};
+
+// PrepareBundle checks a DSSE bundle about |subject|; a non-empty |want_type| is the predicate
+// type its statement must have.
+Result<Prepared> PrepareBundle(std::string_view json, const Digest& subject,
+                               std::string_view want_type) {
   VOUCH_ASSIGN_OR_RETURN(attest::Bundle bundle, attest::ParseBundle(json));
   if (bundle.IsMessageSignature()) {
     return InvalidArgumentError(
@@ -44,19 +54,61 @@ Result<AttachResult> AttachBundle(registry::Repository& image, const registry::D
     return InvalidArgumentError("the bundle's envelope is not an in-toto statement (payloadType " +
                                 envelope.payload_type + ")");
   }
-  VOUCH_ASSIGN_OR_RETURN(attest::Statement statement,
-                         StatementAbout(envelope.payload, subject.digest));
+  VOUCH_ASSIGN_OR_RETURN(attest::Statement statement, StatementAbout(envelope.payload, subject));
   if (!want_type.empty() && statement.predicate_type() != want_type) {
     return InvalidArgumentError("the bundle's statement is a " + statement.predicate_type() +
                                 " attestation, not an image signature (" + std::string(want_type) +
                                 "): attach it as an attestation");
   }
+  Prepared out;
+  out.predicate_type = statement.predicate_type();
+  out.bundle = std::move(bundle);
+  return out;
+}
+
+// PrepareAttestation checks a DSSE envelope or a Sigstore bundle about |subject|.
+Result<Prepared> PrepareAttestation(std::string_view json, const Digest& subject) {
+  // A bundle names its media type; a DSSE envelope has payloadType and signatures instead.
+  const nlohmann::json top = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (top.is_object() && top.contains("mediaType")) {
+    return PrepareBundle(json, subject, "");
+  }
+  Result<attest::DsseEnvelope> envelope = attest::ParseEnvelope(json);
+  if (!envelope.ok()) {
+    return InvalidArgumentError("want a DSSE envelope or a Sigstore bundle: " +
+                                envelope.status().message());
+  }
+  if (envelope->payload_type != attest::kInTotoPayloadType) {
+    return InvalidArgumentError("the envelope is not an in-toto statement (payloadType " +
+                                envelope->payload_type + ")");
+  }
+  VOUCH_ASSIGN_OR_RETURN(attest::Statement statement, StatementAbout(envelope->payload, subject));
+  Prepared out;
+  out.predicate_type = statement.predicate_type();
+  TaggedLayer& layer = out.layer.emplace();
+  layer.media_type = std::string(attest::kDsseEnvelopeMediaType);
+  layer.blob = ToBytes(json);
+  layer.annotations[std::string(attest::kCosignPredicateTypeAnnotation)] = out.predicate_type;
+  layer.annotations[std::string(attest::kCosignSignatureAnnotation)] = "";
+  return out;
+}
+
+// Store pushes a prepared document: a bundle as a referrer, a layer into the `.att` tag.
+Result<AttachResult> Store(registry::Repository& image, const registry::Descriptor& subject,
+                           const Prepared& p, const registry::TagUpdateOptions& tag_update,
+                           const Clock* clock) {
   AttachResult out;
   out.digest = subject.digest;
-  out.predicate_type = statement.predicate_type();
-  VOUCH_ASSIGN_OR_RETURN(out.location,
-                         PushBundleReferrer(image, subject, bundle, out.predicate_type, clock));
-  out.written = true;  // a referrer already there is pushed again unchanged: same digest
+  out.predicate_type = p.predicate_type;
+  if (p.bundle) {
+    VOUCH_ASSIGN_OR_RETURN(out.location,
+                           PushBundleReferrer(image, subject, *p.bundle, p.predicate_type, clock));
+    out.written = true;  // a referrer already there is pushed again unchanged: same digest
+    return out;
+  }
+  const std::string tag = LegacyAttestationTag(subject.digest);
+  out.location = "tag " + tag;
+  VOUCH_ASSIGN_OR_RETURN(out.written, AppendTaggedLayer(image, tag, *p.layer, nullptr, tag_update));
   return out;
 }
 
@@ -105,43 +157,27 @@ Result<AttachResult> AttachSignature(registry::Repository& image,
 Result<AttachResult> AttachSignatureBundle(registry::Repository& image, ByteView bundle,
                                            const Clock* clock) {
   VOUCH_ASSIGN_OR_RETURN(registry::Descriptor subject, ResolveImage(image));
-  return AttachBundle(image, subject, AsChars(bundle), attest::kCosignSignPredicateType, clock);
+  VOUCH_ASSIGN_OR_RETURN(
+      Prepared p, PrepareBundle(AsChars(bundle), subject.digest, attest::kCosignSignPredicateType));
+  return Store(image, subject, p, {}, clock);
 }
 
-Result<AttachResult> AttachAttestation(registry::Repository& image, ByteView document,
-                                       const registry::TagUpdateOptions& tag_update,
-                                       const Clock* clock) {
-  const std::string_view json = AsChars(document);
+Result<std::vector<AttachResult>> AttachAttestations(registry::Repository& image,
+                                                     const std::vector<ByteView>& documents,
+                                                     const registry::TagUpdateOptions& tag_update,
+                                                     const Clock* clock) {
   VOUCH_ASSIGN_OR_RETURN(registry::Descriptor subject, ResolveImage(image));
-  // A bundle names its media type; a DSSE envelope has payloadType and signatures instead.
-  const nlohmann::json top = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (top.is_object() && top.contains("mediaType")) {
-    return AttachBundle(image, subject, json, "", clock);
+  std::vector<Prepared> prepared;
+  for (ByteView document : documents) {
+    VOUCH_ASSIGN_OR_RETURN(Prepared p, PrepareAttestation(AsChars(document), subject.digest));
+    prepared.push_back(std::move(p));
   }
-  Result<attest::DsseEnvelope> envelope = attest::ParseEnvelope(json);
-  if (!envelope.ok()) {
-    return InvalidArgumentError("want a DSSE envelope or a Sigstore bundle: " +
-                                envelope.status().message());
+  std::vector<AttachResult> results;
+  for (const Prepared& p : prepared) {
+    VOUCH_ASSIGN_OR_RETURN(AttachResult r, Store(image, subject, p, tag_update, clock));
+    results.push_back(std::move(r));
   }
-  if (envelope->payload_type != attest::kInTotoPayloadType) {
-    return InvalidArgumentError("the envelope is not an in-toto statement (payloadType " +
-                                envelope->payload_type + ")");
-  }
-  VOUCH_ASSIGN_OR_RETURN(attest::Statement statement,
-                         StatementAbout(envelope->payload, subject.digest));
-  TaggedLayer layer;
-  layer.media_type = std::string(attest::kDsseEnvelopeMediaType);
-  layer.blob = ToBytes(json);
-  layer.annotations[std::string(attest::kCosignPredicateTypeAnnotation)] =
-      statement.predicate_type();
-  layer.annotations[std::string(attest::kCosignSignatureAnnotation)] = "";
-  const std::string tag = LegacyAttestationTag(subject.digest);
-  AttachResult out;
-  out.digest = subject.digest;
-  out.location = "tag " + tag;
-  out.predicate_type = statement.predicate_type();
-  VOUCH_ASSIGN_OR_RETURN(out.written, AppendTaggedLayer(image, tag, layer, nullptr, tag_update));
-  return out;
+  return results;
 }
 
 }  // namespace vouch::sign

@@ -202,6 +202,12 @@ BOOST_AUTO_TEST_CASE(DownloadThenAttachElsewhere) {
   RunResult not_sig = v.env.Vouch({"attach", "signature", dst, "--bundle", bundle_att});
   BOOST_TEST(not_sig.exit_code == 2, not_sig.err);
   BOOST_TEST(not_sig.err.find("attach it as an attestation") != std::string::npos, not_sig.err);
+  // A bad second file attaches nothing, not even the good first one.
+  WriteText(v.env.dir.File("bad.json"), "{}");
+  RunResult partial = v.env.Vouch({"attach", "attestation", dst, "--attestation", files[0],
+                                   "--attestation", v.env.dir.File("bad.json")});
+  BOOST_TEST(partial.exit_code == 2, partial.err);
+  BOOST_TEST(v.VerifyAttestation(dst).exit_code == 1);
   RunResult a = v.env.MustVouch({"attach", "attestation", dst, "--attestation", files[0],
                                  "--attestation", files[1], "-o", "json"});
   ExpectShape(a, "attach");

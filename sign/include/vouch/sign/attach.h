@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/clock.h"
@@ -55,18 +56,19 @@ Result<AttachResult> AttachSignature(registry::Repository& image,
 
 // AttachSignatureBundle stores a Sigstore bundle of a cosign sign/v1 statement about the image
 // (`vouch sign`'s default form) as a bundle referrer. kInvalidArgument when it is not one
-// (another predicate type is an attestation: AttachAttestation).
+// (another predicate type is an attestation: AttachAttestations).
 Result<AttachResult> AttachSignatureBundle(registry::Repository& image, ByteView bundle,
                                            const Clock* clock = nullptr);
 
-// AttachAttestation stores |document|: a DSSE envelope (in-toto payload) as a layer of the
-// image's `sha256-<hex>.att` tag, as cosign attach attestation does, or a Sigstore bundle whose
-// DSSE envelope holds the statement as a bundle referrer of the image (`vouch attest`'s default
-// form; a cosign sign/v1 statement makes it an image signature). kInvalidArgument when the
-// document is neither, its statement does not name the image's digest as a subject, or a bundle
-// holds a message signature (a blob signature, not about an image).
-Result<AttachResult> AttachAttestation(registry::Repository& image, ByteView document,
-                                       const registry::TagUpdateOptions& tag_update = {},
-                                       const Clock* clock = nullptr);
+// AttachAttestations stores each of |documents|: a DSSE envelope (in-toto payload) as a layer of
+// the image's `sha256-<hex>.att` tag, as cosign attach attestation does, or a Sigstore bundle
+// whose DSSE envelope holds the statement as a bundle referrer of the image (`vouch attest`'s
+// default form). Every document is checked before any is pushed, so a bad one attaches none:
+// kInvalidArgument when a document is neither form, its statement does not name the image's
+// digest as a subject, or a bundle holds a message signature (a blob signature). The image is
+// resolved once. Returns one result per document, in order.
+Result<std::vector<AttachResult>> AttachAttestations(
+    registry::Repository& image, const std::vector<ByteView>& documents,
+    const registry::TagUpdateOptions& tag_update = {}, const Clock* clock = nullptr);
 
 }  // namespace vouch::sign
